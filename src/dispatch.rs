@@ -1,0 +1,91 @@
+//! The one place that turns a verified inbound request into its effect, whichever transport brought it.
+//!
+//! The dispatcher answers fast: anything slow (Web API calls, matching) is spawned off the request path, except
+//! `views.open`, which must use a `trigger_id` within its 3 seconds.
+
+use crate::app::App;
+use crate::commands::Command;
+use crate::ingress::payload::{Event, EventCallback, EventsBody, Inbound, Interaction, Malformed};
+use crate::views;
+use serde_json::Value;
+
+/// What Tandem answers Slack with: an HTTP response body, or a Socket Mode acknowledgement's payload.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// An empty 200 (or an envelope acknowledged without payload).
+    Ack,
+    /// A JSON body: a slash command's message or a view submission's `response_action`.
+    Json(Value),
+    /// The plain-text challenge of a `url_verification`.
+    Challenge(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DispatchError {
+    #[error("malformed request: {0}")]
+    Malformed(#[from] Malformed),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub async fn dispatch(app: &App, inbound: Inbound) -> Result<Reply, DispatchError> {
+    match inbound {
+        Inbound::Command(cmd) => {
+            if cmd.command != "/mentor" {
+                return Err(Malformed(format!("unknown command '{}'", cmd.command)).into());
+            }
+            Ok(Command::parse(&cmd.text).apply(app, &cmd).await)
+        }
+        Inbound::Interaction(interaction) => on_interaction(app, interaction).await,
+        Inbound::Events(EventsBody::UrlVerification { challenge }) => {
+            Ok(Reply::Challenge(challenge))
+        }
+        Inbound::Events(EventsBody::AppRateLimited) => {
+            tracing::warn!(
+                "Slack reports that it dropped events because Tandem answered too slowly"
+            );
+            Ok(Reply::Ack)
+        }
+        Inbound::Events(EventsBody::Callback(cb)) => on_event(app, cb).await,
+    }
+}
+
+async fn on_event(app: &App, cb: EventCallback) -> Result<Reply, DispatchError> {
+    if matches!(cb.event, Event::Other { .. }) {
+        return Ok(Reply::Ack);
+    }
+    let first = app
+        .store()
+        .claim_event(&cb.event_id, app.clock().now().timestamp())
+        .await
+        .map_err(|e| DispatchError::Internal(e.to_string()))?;
+    if !first {
+        tracing::debug!(event_id = %cb.event_id, "duplicate event ignored");
+        return Ok(Reply::Ack);
+    }
+    match cb.event {
+        Event::AppHomeOpened { user, tab } if tab == "home" => {
+            let worker = app.clone();
+            app.spawn_background(async move {
+                if let Err(e) = worker
+                    .slack()
+                    .publish_home(&user, &views::home::home_not_enrolled())
+                    .await
+                {
+                    tracing::warn!(error = %e, "could not publish the Home tab");
+                }
+            });
+        }
+        Event::AppHomeOpened { .. } | Event::Other { .. } => {}
+    }
+    Ok(Reply::Ack)
+}
+
+async fn on_interaction(_app: &App, interaction: Interaction) -> Result<Reply, DispatchError> {
+    match interaction {
+        Interaction::BlockActions { .. }
+        | Interaction::ViewSubmission { .. }
+        | Interaction::ViewClosed { .. }
+        | Interaction::Ignored { .. } => Ok(Reply::Ack),
+    }
+}

@@ -1,0 +1,386 @@
+//! What Slack sends, parsed into plain types. Both transports (signed HTTP and Socket Mode) produce the same
+//! [`Inbound`] values here, so the dispatcher cannot tell them apart.
+//!
+//! Parsing is strict about what Tandem relies on and lenient about the rest: Slack adds fields over time.
+
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A malformed request: the ingress answers 400 with this reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Malformed(pub String);
+
+fn malformed(what: impl std::fmt::Display) -> Malformed {
+    Malformed(what.to_string())
+}
+
+/// A slash command (`/mentor …`), form-encoded over HTTP or a JSON object over Socket Mode.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SlashCommand {
+    #[serde(default)]
+    pub team_id: String,
+    #[serde(default)]
+    pub channel_id: String,
+    pub user_id: String,
+    pub command: String,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub response_url: String,
+    #[serde(default)]
+    pub trigger_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct User {
+    pub id: String,
+}
+
+/// A modal or Home tab as Slack sends it back with an interaction.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct View {
+    pub id: String,
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub callback_id: String,
+    #[serde(default)]
+    pub private_metadata: String,
+    #[serde(default)]
+    pub state: ViewState,
+}
+
+/// `view.state.values`: block ID → action ID → the element's value object.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct ViewState {
+    #[serde(default)]
+    pub values: BTreeMap<String, BTreeMap<String, Value>>,
+}
+
+/// One pressed button or changed element in a `block_actions` payload.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Action {
+    pub action_id: String,
+    #[serde(default)]
+    pub block_id: String,
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Container {
+    #[serde(default)]
+    pub channel_id: Option<String>,
+    #[serde(default)]
+    pub message_ts: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Interaction {
+    BlockActions {
+        user: User,
+        trigger_id: Option<String>,
+        actions: Vec<Action>,
+        view: Option<View>,
+        container: Option<Container>,
+    },
+    ViewSubmission {
+        user: User,
+        view: View,
+    },
+    ViewClosed {
+        user: User,
+        view: View,
+    },
+    /// A payload type Slack documents but Tandem does not use (shortcuts, suggestions, …): acknowledged, no effect.
+    Ignored {
+        kind: String,
+    },
+}
+
+/// Interaction payload types Slack documents. Anything else is malformed.
+const KNOWN_INTERACTIONS: &[&str] = &[
+    "block_actions",
+    "block_suggestion",
+    "view_submission",
+    "view_closed",
+    "shortcut",
+    "message_action",
+    "interactive_message",
+    "dialog_submission",
+    "dialog_cancellation",
+    "dialog_suggestion",
+    "workflow_step_edit",
+];
+
+#[derive(Deserialize)]
+struct BlockActionsRaw {
+    user: User,
+    #[serde(default)]
+    trigger_id: Option<String>,
+    #[serde(default)]
+    actions: Vec<Action>,
+    #[serde(default)]
+    view: Option<View>,
+    #[serde(default)]
+    container: Option<Container>,
+}
+
+#[derive(Deserialize)]
+struct ViewPayloadRaw {
+    user: User,
+    view: View,
+}
+
+impl Interaction {
+    /// Parses an interaction payload (the JSON inside the `payload=` form field, or a Socket Mode envelope).
+    pub fn from_json(payload: Value) -> Result<Self, Malformed> {
+        let kind = payload["type"]
+            .as_str()
+            .ok_or_else(|| malformed("interaction payload has no type"))?
+            .to_string();
+        let parse = |what: &str| malformed(format!("bad {what} payload"));
+        Ok(match kind.as_str() {
+            "block_actions" => {
+                let raw: BlockActionsRaw =
+                    serde_json::from_value(payload).map_err(|_| parse("block_actions"))?;
+                Interaction::BlockActions {
+                    user: raw.user,
+                    trigger_id: raw.trigger_id,
+                    actions: raw.actions,
+                    view: raw.view,
+                    container: raw.container,
+                }
+            }
+            "view_submission" => {
+                let raw: ViewPayloadRaw =
+                    serde_json::from_value(payload).map_err(|_| parse("view_submission"))?;
+                Interaction::ViewSubmission {
+                    user: raw.user,
+                    view: raw.view,
+                }
+            }
+            "view_closed" => {
+                let raw: ViewPayloadRaw =
+                    serde_json::from_value(payload).map_err(|_| parse("view_closed"))?;
+                Interaction::ViewClosed {
+                    user: raw.user,
+                    view: raw.view,
+                }
+            }
+            k if KNOWN_INTERACTIONS.contains(&k) => Interaction::Ignored { kind },
+            other => return Err(malformed(format!("unknown interaction type '{other}'"))),
+        })
+    }
+
+    /// Parses the form body Slack posts to the interactivity URL: one field, `payload`, holding JSON.
+    pub fn from_form(body: &[u8]) -> Result<Self, Malformed> {
+        #[derive(Deserialize)]
+        struct Form {
+            payload: String,
+        }
+        let form: Form = serde_urlencoded::from_bytes(body)
+            .map_err(|_| malformed("expected a form with a payload field"))?;
+        let json: Value =
+            serde_json::from_str(&form.payload).map_err(|_| malformed("payload is not JSON"))?;
+        Self::from_json(json)
+    }
+}
+
+/// An event inside an `event_callback`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    AppHomeOpened {
+        user: String,
+        tab: String,
+    },
+    /// An event type Tandem does not subscribe to or use: acknowledged, no effect.
+    Other {
+        kind: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventCallback {
+    pub event_id: String,
+    pub team_id: String,
+    pub event: Event,
+}
+
+/// A body posted to the Events API URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventsBody {
+    UrlVerification {
+        challenge: String,
+    },
+    Callback(EventCallback),
+    /// Slack tells us it is dropping events because we were slow (`app_rate_limited`).
+    AppRateLimited,
+}
+
+impl EventsBody {
+    pub fn from_json(body: Value) -> Result<Self, Malformed> {
+        match body["type"].as_str() {
+            Some("url_verification") => Ok(EventsBody::UrlVerification {
+                challenge: body["challenge"]
+                    .as_str()
+                    .ok_or_else(|| malformed("url_verification without challenge"))?
+                    .to_string(),
+            }),
+            Some("app_rate_limited") => Ok(EventsBody::AppRateLimited),
+            Some("event_callback") => {
+                let event_id = body["event_id"]
+                    .as_str()
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| malformed("event_callback without event_id"))?
+                    .to_string();
+                let team_id = body["team_id"].as_str().unwrap_or_default().to_string();
+                let inner = &body["event"];
+                let kind = inner["type"]
+                    .as_str()
+                    .ok_or_else(|| malformed("event_callback without event.type"))?;
+                let event = match kind {
+                    "app_home_opened" => Event::AppHomeOpened {
+                        user: inner["user"]
+                            .as_str()
+                            .ok_or_else(|| malformed("app_home_opened without user"))?
+                            .to_string(),
+                        tab: inner["tab"].as_str().unwrap_or("home").to_string(),
+                    },
+                    other => Event::Other {
+                        kind: other.to_string(),
+                    },
+                };
+                Ok(EventsBody::Callback(EventCallback {
+                    event_id,
+                    team_id,
+                    event,
+                }))
+            }
+            Some(other) => Err(malformed(format!("unknown event body type '{other}'"))),
+            None => Err(malformed("event body has no type")),
+        }
+    }
+
+    pub fn from_bytes(body: &[u8]) -> Result<Self, Malformed> {
+        let json: Value =
+            serde_json::from_slice(body).map_err(|_| malformed("body is not JSON"))?;
+        Self::from_json(json)
+    }
+}
+
+impl SlashCommand {
+    pub fn from_form(body: &[u8]) -> Result<Self, Malformed> {
+        serde_urlencoded::from_bytes(body)
+            .map_err(|_| malformed("expected a slash command form with user_id and command"))
+    }
+
+    pub fn from_json(body: Value) -> Result<Self, Malformed> {
+        serde_json::from_value(body).map_err(|_| malformed("bad slash command payload"))
+    }
+}
+
+/// Everything Slack can send, whichever way it came in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inbound {
+    Command(SlashCommand),
+    Interaction(Interaction),
+    Events(EventsBody),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_a_form_encoded_slash_command() {
+        let body = b"team_id=T1&channel_id=C1&user_id=U1&command=%2Fmentor&text=help+me&response_url=https%3A%2F%2Fx&trigger_id=1.2.3";
+        let c = SlashCommand::from_form(body).unwrap();
+        assert_eq!(
+            (
+                c.user_id.as_str(),
+                c.command.as_str(),
+                c.text.as_str(),
+                c.trigger_id.as_str()
+            ),
+            ("U1", "/mentor", "help me", "1.2.3")
+        );
+        assert!(SlashCommand::from_form(b"text=no+user").is_err());
+        assert!(SlashCommand::from_form(&[0xff, 0xfe]).is_err());
+    }
+
+    #[test]
+    fn parses_interactions_and_refuses_unknown_types() {
+        let p = json!({"type": "block_actions", "user": {"id": "U1"}, "trigger_id": "t", "actions": [{"action_id": "join", "block_id": "b", "value": "v"}]});
+        let form = format!("payload={}", urlencode(&p.to_string()));
+        match Interaction::from_form(form.as_bytes()).unwrap() {
+            Interaction::BlockActions { user, actions, .. } => {
+                assert_eq!(user.id, "U1");
+                assert_eq!(actions[0].action_id, "join");
+            }
+            other => panic!("{other:?}"),
+        }
+        let sub = json!({"type": "view_submission", "user": {"id": "U2"}, "view": {"id": "V1", "callback_id": "survey", "private_metadata": "m", "state": {"values": {"b": {"a": {"type": "plain_text_input", "value": "x"}}}}}});
+        match Interaction::from_json(sub).unwrap() {
+            Interaction::ViewSubmission { view, .. } => {
+                assert_eq!(view.state.values["b"]["a"]["value"], "x")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            Interaction::from_json(json!({"type": "shortcut", "user": {"id": "U"}})).unwrap(),
+            Interaction::Ignored {
+                kind: "shortcut".into()
+            }
+        );
+        assert!(Interaction::from_json(json!({"type": "made_up"})).is_err());
+        assert!(
+            Interaction::from_json(json!({"type": "view_submission", "user": {"id": "U"}}))
+                .is_err()
+        );
+        assert!(Interaction::from_form(b"payload=%7Bnot+json").is_err());
+        assert!(Interaction::from_form(b"nopayload=1").is_err());
+    }
+
+    #[test]
+    fn parses_event_bodies() {
+        assert_eq!(
+            EventsBody::from_json(
+                json!({"type": "url_verification", "challenge": "abc", "token": "x"})
+            )
+            .unwrap(),
+            EventsBody::UrlVerification {
+                challenge: "abc".into()
+            }
+        );
+        let cb = json!({"type": "event_callback", "event_id": "Ev1", "team_id": "T1", "event": {"type": "app_home_opened", "user": "U1", "tab": "home"}});
+        assert_eq!(
+            EventsBody::from_json(cb).unwrap(),
+            EventsBody::Callback(EventCallback {
+                event_id: "Ev1".into(),
+                team_id: "T1".into(),
+                event: Event::AppHomeOpened {
+                    user: "U1".into(),
+                    tab: "home".into()
+                }
+            })
+        );
+        assert!(
+            EventsBody::from_json(json!({"type": "event_callback", "event": {"type": "x"}}))
+                .is_err(),
+            "no event_id"
+        );
+        assert!(EventsBody::from_json(json!({"type": "nonsense"})).is_err());
+        assert!(EventsBody::from_bytes(b"{").is_err());
+    }
+
+    fn urlencode(s: &str) -> String {
+        serde_urlencoded::to_string([("x", s)])
+            .unwrap()
+            .trim_start_matches("x=")
+            .to_string()
+    }
+}

@@ -1,0 +1,17 @@
+//! Tandem: a self-hosted Slack bot that runs reverse-mentoring programs for law firms and legal departments.
+//!
+//! A functional core (views, signature) with an imperative shell (ingress, dispatch, store, Slack Web API client).
+//! See `ARCHITECTURE` in README.md for the map.
+
+pub mod app;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod dispatch;
+pub mod ingress;
+pub mod sandbox;
+pub mod signature;
+pub mod slack_api;
+pub mod store;
+pub mod telemetry;
+pub mod views;

@@ -1,0 +1,809 @@
+//! A stand-in for Slack on loopback, shared by the tests and `tandem demo`.
+//!
+//! [`FakeSlack`] serves the Web API methods Tandem calls, records every call (method, token, body), answers with
+//! realistic JSON, and is as strict as Slack where it matters: it refuses a missing or wrong token, a reused or
+//! expired `trigger_id`, views and messages that break Block Kit's limits ([`blockkit`]), unknown users and channels.
+//! It can be told to answer 429 (with `Retry-After`) or 500 for a method. It also serves Socket Mode.
+//!
+//! [`driver::SlackDriver`] plays Slack's other side: it sends Tandem requests signed exactly as Slack signs them.
+//! [`Sandbox`] starts both with a Tandem server over a fresh SQLite file.
+
+pub mod blockkit;
+pub mod driver;
+mod socket;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use driver::{DriverResponse, SlackDriver};
+
+/// A `trigger_id` lives this long after the command or click that produced it.
+pub const TRIGGER_LIFETIME: Duration = Duration::from_secs(3);
+pub const TEAM_ID: &str = "T0TANDEM";
+pub const BOT_USER_ID: &str = "U0TANDEMBOT";
+
+/// One Web API call as the fake received it.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    /// The bearer token, if any (tests check it; it is never printed by Tandem).
+    pub token: Option<String>,
+    pub body: Value,
+    /// The HTTP status the fake answered with.
+    pub status: u16,
+    /// `error` of an `ok: false` answer.
+    pub error: Option<String>,
+    /// When the fake received it.
+    pub at: Instant,
+}
+
+/// A failure to inject into the next call(s) of a method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// HTTP 429 with `Retry-After` and `{"ok":false,"error":"ratelimited"}`.
+    RateLimited { retry_after_secs: u64 },
+    /// HTTP 500 with an HTML body, as a load balancer would send.
+    ServerError,
+    /// HTTP 200 with `{"ok":false,"error":code}`.
+    SlackError(String),
+}
+
+/// A member of the fake workspace.
+#[derive(Debug, Clone)]
+pub struct FakeUser {
+    pub id: String,
+    pub name: String,
+    pub tz: String,
+}
+
+struct Trigger {
+    issued: Instant,
+    used: bool,
+}
+
+#[derive(Default)]
+struct Data {
+    calls: Vec<Call>,
+    faults: HashMap<String, VecDeque<Fault>>,
+    triggers: HashMap<String, Trigger>,
+    users: BTreeMap<String, FakeUser>,
+    channels: BTreeMap<String, Vec<String>>,
+    /// (channel, ts) → the message as last posted or updated.
+    messages: BTreeMap<(String, String), Value>,
+    /// Home tabs as last published, by user.
+    homes: BTreeMap<String, Value>,
+    /// Open modals by view ID.
+    views: BTreeMap<String, Value>,
+}
+
+pub(crate) struct Shared {
+    bot_token: String,
+    app_token: String,
+    data: Mutex<Data>,
+    seq: AtomicU64,
+    calls_seen: watch::Sender<usize>,
+    pub(crate) socket: socket::SocketSide,
+}
+
+impl Shared {
+    fn data(&self) -> MutexGuard<'_, Data> {
+        self.data.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    fn next(&self) -> u64 {
+        self.seq.fetch_add(1, Ordering::Relaxed) + 1
+    }
+}
+
+/// The fake Slack Web API (and Socket Mode endpoint) on loopback.
+#[derive(Clone)]
+pub struct FakeSlack {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    _tasks: Arc<TaskGuard>,
+}
+
+struct TaskGuard(Vec<JoinHandle<()>>);
+impl Drop for TaskGuard {
+    fn drop(&mut self) {
+        for t in &self.0 {
+            t.abort();
+        }
+    }
+}
+
+/// The fake's answer: status, optional `Retry-After`, JSON body.
+type Answer = (StatusCode, Option<u64>, Value);
+
+fn ok(mut extra: Value) -> Answer {
+    extra["ok"] = json!(true);
+    (StatusCode::OK, None, extra)
+}
+
+fn refuse(code: &str) -> Answer {
+    (StatusCode::OK, None, json!({ "ok": false, "error": code }))
+}
+
+fn invalid(problems: Vec<String>, code: &str) -> Answer {
+    let messages: Vec<String> = problems.iter().map(|p| format!("[ERROR] {p}")).collect();
+    (
+        StatusCode::OK,
+        None,
+        json!({ "ok": false, "error": code, "response_metadata": { "messages": messages } }),
+    )
+}
+
+impl FakeSlack {
+    /// Starts the fake on `127.0.0.1:0` with the tokens it accepts.
+    pub async fn start(bot_token: &str, app_token: &str) -> std::io::Result<FakeSlack> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (socket_side, socket_task) = socket::SocketSide::start().await?;
+        let shared = Arc::new(Shared {
+            bot_token: bot_token.to_string(),
+            app_token: app_token.to_string(),
+            data: Mutex::new(Data::default()),
+            seq: AtomicU64::new(0),
+            calls_seen: watch::channel(0).0,
+            socket: socket_side,
+        });
+        let router = Router::new()
+            .route("/api/{method}", post(api).get(api))
+            .with_state(shared.clone());
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        Ok(FakeSlack {
+            shared,
+            addr,
+            _tasks: Arc::new(TaskGuard(vec![server, socket_task])),
+        })
+    }
+
+    /// The base URL to give Tandem as `SLACK_API_URL`.
+    pub fn api_url(&self) -> String {
+        format!("http://{}/api", self.addr)
+    }
+
+    /// Adds a member of the workspace (for `users.info`, DMs and `conversations.open`).
+    pub fn add_user(&self, id: &str, name: &str, tz: &str) {
+        self.shared.data().users.insert(
+            id.to_string(),
+            FakeUser {
+                id: id.to_string(),
+                name: name.to_string(),
+                tz: tz.to_string(),
+            },
+        );
+    }
+
+    /// Adds a channel the bot is a member of (e.g. the managers' channel).
+    pub fn add_channel(&self, id: &str) {
+        self.shared
+            .data()
+            .channels
+            .insert(id.to_string(), Vec::new());
+    }
+
+    /// Makes the next `times` calls of `method` fail with `fault`.
+    pub fn fail_next(&self, method: &str, fault: Fault, times: usize) {
+        let mut data = self.shared.data();
+        let queue = data.faults.entry(method.to_string()).or_default();
+        queue.extend(std::iter::repeat_n(fault, times));
+    }
+
+    /// A fresh `trigger_id`, as Slack puts in a slash command or a button press.
+    pub fn issue_trigger_id(&self) -> String {
+        self.issue_trigger_id_at(Instant::now())
+    }
+
+    /// A `trigger_id` issued at `issued` (in the past, to test expiry without waiting).
+    pub fn issue_trigger_id_at(&self, issued: Instant) -> String {
+        let id = format!(
+            "{}.{}.{:032x}",
+            1000 + self.shared.next(),
+            4744562912u64,
+            self.shared.next()
+        );
+        self.shared.data().triggers.insert(
+            id.clone(),
+            Trigger {
+                issued,
+                used: false,
+            },
+        );
+        id
+    }
+
+    /// Every call so far, in order.
+    pub fn calls(&self) -> Vec<Call> {
+        self.shared.data().calls.clone()
+    }
+
+    /// Calls of one method so far, in order.
+    pub fn calls_to(&self, method: &str) -> Vec<Call> {
+        self.shared
+            .data()
+            .calls
+            .iter()
+            .filter(|c| c.method == method)
+            .cloned()
+            .collect()
+    }
+
+    /// Successful calls of one method so far.
+    pub fn ok_calls_to(&self, method: &str) -> Vec<Call> {
+        self.calls_to(method)
+            .into_iter()
+            .filter(|c| c.status == 200 && c.error.is_none())
+            .collect()
+    }
+
+    /// Waits (without polling) until at least `n` calls of `method` have been received; gives up after `timeout`.
+    pub async fn wait_for_calls(
+        &self,
+        method: &str,
+        n: usize,
+        timeout: Duration,
+    ) -> Result<Vec<Call>, String> {
+        let mut seen = self.shared.calls_seen.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let calls = self.calls_to(method);
+            if calls.len() >= n {
+                return Ok(calls);
+            }
+            match tokio::time::timeout_at(deadline, seen.changed()).await {
+                Ok(Ok(())) => continue,
+                _ => {
+                    return Err(format!(
+                        "expected {n} call(s) to {method} within {timeout:?}, got {}; all calls: {:?}",
+                        calls.len(),
+                        self.calls()
+                            .iter()
+                            .map(|c| c.method.as_str())
+                            .collect::<Vec<_>>()
+                    ));
+                }
+            }
+        }
+    }
+
+    /// The Home tab last published for `user`.
+    pub fn home_of(&self, user: &str) -> Option<Value> {
+        self.shared.data().homes.get(user).cloned()
+    }
+
+    /// Every message in a channel, oldest first, as last posted or updated.
+    pub fn messages_in(&self, channel: &str) -> Vec<Value> {
+        self.shared
+            .data()
+            .messages
+            .iter()
+            .filter(|((c, _), _)| c == channel)
+            .map(|(_, m)| m.clone())
+            .collect()
+    }
+
+    /// The Socket Mode side: push envelopes to a connected Tandem.
+    pub fn socket(&self) -> &socket::SocketSide {
+        &self.shared.socket
+    }
+}
+
+fn record(shared: &Shared, call: Call) {
+    shared.data().calls.push(call);
+    shared.calls_seen.send_modify(|n| *n += 1);
+}
+
+/// Parses a Web API body: JSON, or a form whose JSON-valued fields (`view`, `blocks`, …) are decoded.
+fn parse_body(headers: &HeaderMap, body: &[u8]) -> Option<Value> {
+    let ctype = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if body.is_empty() {
+        return Some(json!({}));
+    }
+    if ctype.starts_with("application/json") {
+        return serde_json::from_slice(body).ok();
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
+    let mut map = Map::new();
+    for (k, v) in pairs {
+        let value = if ["view", "blocks", "attachments"].contains(&k.as_str()) {
+            serde_json::from_str(&v).unwrap_or(Value::String(v))
+        } else {
+            Value::String(v)
+        };
+        map.insert(k, value);
+    }
+    Some(Value::Object(map))
+}
+
+async fn api(
+    State(shared): State<Arc<Shared>>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string);
+    let parsed = parse_body(&headers, &body);
+    let fault = shared
+        .data()
+        .faults
+        .get_mut(&method)
+        .and_then(VecDeque::pop_front);
+    let (status, retry_after, answer) = match (&parsed, fault) {
+        (_, Some(Fault::RateLimited { retry_after_secs })) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(retry_after_secs),
+            json!({ "ok": false, "error": "ratelimited" }),
+        ),
+        (_, Some(Fault::ServerError)) => (StatusCode::INTERNAL_SERVER_ERROR, None, Value::Null),
+        (_, Some(Fault::SlackError(code))) => refuse(&code),
+        (None, None) => refuse("invalid_form_data"),
+        (Some(body), None) => answer(&shared, &method, token.as_deref(), body),
+    };
+    record(
+        &shared,
+        Call {
+            method,
+            token,
+            body: parsed.unwrap_or(Value::Null),
+            status: status.as_u16(),
+            error: answer["error"].as_str().map(str::to_string),
+            at: Instant::now(),
+        },
+    );
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
+        return (
+            status,
+            [("content-type", "text/html")],
+            "<html><body>500 Internal Server Error</body></html>",
+        )
+            .into_response();
+    }
+    let mut response = (status, Json(answer)).into_response();
+    if let Some(secs) = retry_after
+        && let Ok(v) = secs.to_string().parse()
+    {
+        response.headers_mut().insert("retry-after", v);
+    }
+    response
+}
+
+fn answer(shared: &Shared, method: &str, token: Option<&str>, body: &Value) -> Answer {
+    let wanted = if method == "apps.connections.open" {
+        &shared.app_token
+    } else {
+        &shared.bot_token
+    };
+    match token {
+        None => return refuse("not_authed"),
+        Some(t) if t != wanted => return refuse("invalid_auth"),
+        Some(_) => {}
+    }
+    match method {
+        "auth.test" => ok(
+            json!({ "url": "https://tandem-sandbox.slack.com/", "team": "Sandbox LLP", "user": "tandem", "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": "B0TANDEM" }),
+        ),
+        "apps.connections.open" => ok(json!({ "url": shared.socket.url() })),
+        "views.open" => views_open(shared, body),
+        "views.update" => views_update(shared, body),
+        "views.publish" => views_publish(shared, body),
+        "chat.postMessage" => post_message(shared, body),
+        "chat.update" => chat_update(shared, body),
+        "chat.postEphemeral" => post_ephemeral(shared, body),
+        "conversations.open" => conversations_open(shared, body),
+        "users.info" => users_info(shared, body),
+        _ => refuse("unknown_method"),
+    }
+}
+
+fn view_answer(shared: &Shared, view: &Value, id: Option<&str>) -> Value {
+    let id = id
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("V{:010}", shared.next()));
+    let mut v = view.clone();
+    v["id"] = json!(id);
+    v["team_id"] = json!(TEAM_ID);
+    v["hash"] = json!(format!(
+        "{}.{:08x}",
+        1_700_000_000 + shared.next(),
+        shared.next()
+    ));
+    v["app_id"] = json!("A0TANDEM");
+    v["bot_id"] = json!("B0TANDEM");
+    v["root_view_id"] = json!(id);
+    v["state"] = json!({ "values": {} });
+    for key in ["private_metadata", "callback_id", "external_id"] {
+        if v.get(key).is_none() {
+            v[key] = json!("");
+        }
+    }
+    json!({ "view": v })
+}
+
+fn views_open(shared: &Shared, body: &Value) -> Answer {
+    let Some(trigger_id) = body["trigger_id"].as_str() else {
+        return refuse("invalid_arguments");
+    };
+    {
+        let mut data = shared.data();
+        let Some(trigger) = data.triggers.get_mut(trigger_id) else {
+            return refuse("invalid_trigger_id");
+        };
+        if trigger.used {
+            return refuse("exchanged_trigger_id");
+        }
+        if trigger.issued.elapsed() > TRIGGER_LIFETIME {
+            return refuse("expired_trigger_id");
+        }
+        trigger.used = true;
+    }
+    let view = &body["view"];
+    if view["type"] != "modal" {
+        return invalid(
+            vec!["view.type: views.open takes a modal".into()],
+            "invalid_arguments",
+        );
+    }
+    let problems = blockkit::check_view(view);
+    if !problems.is_empty() {
+        return invalid(problems, "invalid_arguments");
+    }
+    let answer = view_answer(shared, view, None);
+    if let Some(id) = answer["view"]["id"].as_str() {
+        shared
+            .data()
+            .views
+            .insert(id.to_string(), answer["view"].clone());
+    }
+    ok(answer)
+}
+
+fn views_update(shared: &Shared, body: &Value) -> Answer {
+    let Some(id) = body["view_id"].as_str() else {
+        return refuse("invalid_arguments");
+    };
+    if !shared.data().views.contains_key(id) {
+        return refuse("not_found");
+    }
+    let problems = blockkit::check_view(&body["view"]);
+    if !problems.is_empty() {
+        return invalid(problems, "invalid_arguments");
+    }
+    let answer = view_answer(shared, &body["view"], Some(id));
+    shared
+        .data()
+        .views
+        .insert(id.to_string(), answer["view"].clone());
+    ok(answer)
+}
+
+fn views_publish(shared: &Shared, body: &Value) -> Answer {
+    let Some(user) = body["user_id"].as_str() else {
+        return refuse("invalid_arguments");
+    };
+    if !shared.data().users.contains_key(user) {
+        return refuse("user_not_found");
+    }
+    let view = &body["view"];
+    if view["type"] != "home" {
+        return invalid(
+            vec!["view.type: views.publish takes a home view".into()],
+            "invalid_arguments",
+        );
+    }
+    let problems = blockkit::check_view(view);
+    if !problems.is_empty() {
+        return invalid(problems, "invalid_arguments");
+    }
+    shared.data().homes.insert(user.to_string(), view.clone());
+    ok(view_answer(shared, view, None))
+}
+
+/// A channel the bot can post to: a known channel, an opened DM/group DM, or a user ID (Slack opens the DM).
+fn known_channel(data: &Data, channel: &str) -> bool {
+    data.channels.contains_key(channel) || data.users.contains_key(channel)
+}
+
+fn message_checks(body: &Value) -> Option<Answer> {
+    let has_text = body["text"].as_str().is_some_and(|t| !t.is_empty());
+    let blocks = body.get("blocks").filter(|b| !b.is_null());
+    if !has_text && blocks.is_none() {
+        return Some(refuse("no_text"));
+    }
+    if has_text
+        && body["text"]
+            .as_str()
+            .map(|t| t.chars().count())
+            .unwrap_or(0)
+            > 40_000
+    {
+        return Some(refuse("msg_too_long"));
+    }
+    if let Some(b) = blocks {
+        let problems = blockkit::check_message_blocks(b);
+        if !problems.is_empty() {
+            return Some(invalid(problems, "invalid_blocks"));
+        }
+    }
+    None
+}
+
+fn post_message(shared: &Shared, body: &Value) -> Answer {
+    let Some(channel) = body["channel"].as_str() else {
+        return refuse("channel_not_found");
+    };
+    if !known_channel(&shared.data(), channel) {
+        return refuse("channel_not_found");
+    }
+    if let Some(refused) = message_checks(body) {
+        return refused;
+    }
+    let ts = format!(
+        "{}.{:06}",
+        1_700_000_000 + shared.next(),
+        shared.next() % 1_000_000
+    );
+    let message = json!({
+        "type": "message", "user": BOT_USER_ID, "bot_id": "B0TANDEM", "app_id": "A0TANDEM", "team": TEAM_ID,
+        "text": body["text"], "blocks": body.get("blocks").cloned().unwrap_or(json!([])), "ts": ts,
+    });
+    shared
+        .data()
+        .messages
+        .insert((channel.to_string(), ts.clone()), message.clone());
+    ok(json!({ "channel": channel, "ts": ts, "message": message }))
+}
+
+fn chat_update(shared: &Shared, body: &Value) -> Answer {
+    let (Some(channel), Some(ts)) = (body["channel"].as_str(), body["ts"].as_str()) else {
+        return refuse("invalid_arguments");
+    };
+    let key = (channel.to_string(), ts.to_string());
+    if !shared.data().messages.contains_key(&key) {
+        return refuse("message_not_found");
+    }
+    if let Some(refused) = message_checks(body) {
+        return refused;
+    }
+    let mut data = shared.data();
+    let Some(message) = data.messages.get_mut(&key) else {
+        return refuse("message_not_found");
+    };
+    message["text"] = body["text"].clone();
+    message["blocks"] = body.get("blocks").cloned().unwrap_or(json!([]));
+    message["edited"] = json!({ "user": BOT_USER_ID, "ts": ts });
+    let message = message.clone();
+    ok(json!({ "channel": channel, "ts": ts, "text": body["text"], "message": message }))
+}
+
+fn post_ephemeral(shared: &Shared, body: &Value) -> Answer {
+    let (Some(channel), Some(user)) = (body["channel"].as_str(), body["user"].as_str()) else {
+        return refuse("invalid_arguments");
+    };
+    let data = shared.data();
+    if !known_channel(&data, channel) {
+        return refuse("channel_not_found");
+    }
+    if !data.users.contains_key(user) {
+        return refuse("user_not_found");
+    }
+    drop(data);
+    if let Some(refused) = message_checks(body) {
+        return refused;
+    }
+    ok(json!({ "message_ts": format!("{}.000100", 1_700_000_000 + shared.next()) }))
+}
+
+fn conversations_open(shared: &Shared, body: &Value) -> Answer {
+    let users: Vec<String> = match &body["users"] {
+        Value::String(s) => s
+            .split(',')
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty())
+            .collect(),
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|u| u.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if users.is_empty() || users.len() > 8 {
+        return refuse(if users.is_empty() {
+            "users_list_not_supplied"
+        } else {
+            "too_many_users"
+        });
+    }
+    let mut data = shared.data();
+    if let Some(unknown) = users.iter().find(|u| !data.users.contains_key(*u)) {
+        let _ = unknown;
+        return refuse("user_not_found");
+    }
+    let mut members = users.clone();
+    members.sort();
+    members.dedup();
+    let existing = data
+        .channels
+        .iter()
+        .find(|(_, m)| **m == members)
+        .map(|(id, _)| id.clone());
+    let id = existing.unwrap_or_else(|| {
+        let prefix = if members.len() == 1 { 'D' } else { 'G' };
+        let id = format!("{prefix}{:09}", shared.next());
+        data.channels.insert(id.clone(), members.clone());
+        id
+    });
+    ok(
+        json!({ "channel": { "id": id, "is_im": members.len() == 1, "is_mpim": members.len() > 1 } }),
+    )
+}
+
+fn users_info(shared: &Shared, body: &Value) -> Answer {
+    let Some(id) = body["user"].as_str() else {
+        return refuse("invalid_arguments");
+    };
+    let data = shared.data();
+    let Some(u) = data.users.get(id) else {
+        return refuse("user_not_found");
+    };
+    let offset = chrono_tz_offset(&u.tz);
+    ok(json!({ "user": {
+        "id": u.id, "team_id": TEAM_ID, "name": u.name.to_lowercase().replace(' ', "."), "real_name": u.name,
+        "deleted": false, "is_bot": false, "tz": u.tz, "tz_label": u.tz, "tz_offset": offset,
+        "profile": { "real_name": u.name, "display_name": u.name, "email": format!("{}@example.com", u.id.to_lowercase()) },
+    }}))
+}
+
+fn chrono_tz_offset(tz: &str) -> i64 {
+    use chrono::{Offset, TimeZone, Utc};
+    tz.parse::<chrono_tz::Tz>()
+        .map(|z| {
+            i64::from(
+                z.offset_from_utc_datetime(&Utc::now().naive_utc())
+                    .fix()
+                    .local_minus_utc(),
+            )
+        })
+        .unwrap_or(0)
+}
+
+/// The bot token the sandbox's fake Slack accepts.
+pub const SANDBOX_BOT_TOKEN: &str = "xoxb-0000-sandbox-bot-token";
+/// The app-level token the sandbox's fake Slack accepts for Socket Mode.
+pub const SANDBOX_APP_TOKEN: &str = "xapp-1-A0TANDEM-sandbox-app-token";
+/// The signing secret the sandbox signs requests with.
+pub const SANDBOX_SIGNING_SECRET: &str = "sandbox-signing-secret-0123456789";
+
+/// How to start a [`Sandbox`].
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    /// The SQLite file (created when missing).
+    pub database: std::path::PathBuf,
+    /// Receive requests over Socket Mode as well as HTTP.
+    pub socket_mode: bool,
+    pub admins: Vec<String>,
+    pub manager_channel: Option<String>,
+    pub app: crate::app::Options,
+}
+
+impl SandboxOptions {
+    pub fn new(database: impl Into<std::path::PathBuf>) -> Self {
+        Self {
+            database: database.into(),
+            socket_mode: false,
+            admins: Vec::new(),
+            manager_channel: None,
+            app: crate::app::Options::default(),
+        }
+    }
+}
+
+/// Tandem's real server on `127.0.0.1:0` over a SQLite file, talking to a [`FakeSlack`], with a [`SlackDriver`].
+pub struct Sandbox {
+    pub fake: FakeSlack,
+    pub driver: SlackDriver,
+    pub server: crate::app::Server,
+    pub options: SandboxOptions,
+}
+
+/// Why the sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("cannot start the fake Slack: {0}")]
+    Fake(std::io::Error),
+    #[error("{0}")]
+    Config(#[from] crate::config::ConfigError),
+    #[error("{0}")]
+    Start(#[from] crate::app::StartError),
+    #[error("cannot build an HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+impl Sandbox {
+    pub async fn start(options: SandboxOptions) -> Result<Sandbox, SandboxError> {
+        let fake = FakeSlack::start(SANDBOX_BOT_TOKEN, SANDBOX_APP_TOKEN)
+            .await
+            .map_err(SandboxError::Fake)?;
+        if let Some(c) = &options.manager_channel {
+            fake.add_channel(c);
+        }
+        Self::start_with(fake, options).await
+    }
+
+    /// Starts Tandem against an existing fake (a restart over the same database keeps the fake's records).
+    pub async fn start_with(
+        fake: FakeSlack,
+        options: SandboxOptions,
+    ) -> Result<Sandbox, SandboxError> {
+        let config = sandbox_config(&fake, &options)?;
+        let app = crate::app::App::build(config, options.app.clone()).await?;
+        let server = crate::app::Server::start(app).await?;
+        let driver = SlackDriver::new(
+            &format!("http://{}", server.addr()),
+            SANDBOX_SIGNING_SECRET,
+            fake.clone(),
+        )?;
+        Ok(Sandbox {
+            fake,
+            driver,
+            server,
+            options,
+        })
+    }
+
+    /// Stops Tandem and starts it again over the same database and fake Slack.
+    pub async fn restart(self) -> Result<Sandbox, SandboxError> {
+        let Sandbox {
+            fake,
+            server,
+            options,
+            ..
+        } = self;
+        server.shutdown().await;
+        Self::start_with(fake, options).await
+    }
+
+    pub fn app(&self) -> &crate::app::App {
+        self.server.app()
+    }
+}
+
+fn sandbox_config(
+    fake: &FakeSlack,
+    options: &SandboxOptions,
+) -> Result<crate::config::Config, crate::config::ConfigError> {
+    let db = format!("sqlite://{}", options.database.display());
+    let api = fake.api_url();
+    let admins = options.admins.join(",");
+    crate::config::Config::from_lookup(|name| match name {
+        "SLACK_BOT_TOKEN" => Some(SANDBOX_BOT_TOKEN.to_string()),
+        "SLACK_SIGNING_SECRET" => Some(SANDBOX_SIGNING_SECRET.to_string()),
+        "SLACK_APP_TOKEN" if options.socket_mode => Some(SANDBOX_APP_TOKEN.to_string()),
+        "SLACK_API_URL" => Some(api.clone()),
+        "DATABASE_URL" => Some(db.clone()),
+        "TANDEM_LISTEN" => Some("127.0.0.1:0".to_string()),
+        "TANDEM_ADMINS" => Some(admins.clone()),
+        "TANDEM_MANAGER_CHANNEL" => options.manager_channel.clone(),
+        _ => None,
+    })
+}

@@ -1,0 +1,340 @@
+//! Outbound only: the one Slack Web API client.
+//!
+//! Built in one place ([`SlackApi::new`]) on slack-morphism's hyper connector, pointed at `SLACK_API_URL`, with
+//! slack-morphism's rate control on: a 429 is retried after its `Retry-After`. A 5xx or a dropped connection is retried
+//! here with exponential backoff a bounded number of times, then reported. Bodies are plain JSON built by
+//! [`crate::views`], so what is tested is exactly what is sent.
+
+use serde_json::{Value, json};
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+use std::sync::{Arc, Once};
+use std::time::Duration;
+
+type Connector = SlackClientHyperHttpsConnector;
+
+/// How failed calls are retried. 429s are retried by slack-morphism (after `Retry-After`, up to
+/// `rate_limit_retries` times); 5xx and connection errors here, waiting `backoff`, `2 × backoff`, … in between.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub rate_limit_retries: usize,
+    pub server_error_retries: u32,
+    pub backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            rate_limit_retries: 3,
+            server_error_retries: 3,
+            backoff: Duration::from_millis(500),
+        }
+    }
+}
+
+/// A failed Web API call. Never carries a token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// Slack answered `ok: false` with this error code.
+    #[error("{method}: Slack refused the call: {code}")]
+    Slack { method: String, code: String },
+    /// Still rate-limited after the retries.
+    #[error("{method}: rate-limited by Slack (retry after {retry_after_secs:?} s)")]
+    RateLimited {
+        method: String,
+        retry_after_secs: Option<u64>,
+    },
+    /// An HTTP status other than 200/429, after the retries for 5xx.
+    #[error("{method}: Slack answered HTTP {status}")]
+    Http { method: String, status: u16 },
+    /// The request did not get an answer (connection refused, reset, unparseable body).
+    #[error("{method}: {message}")]
+    Transport { method: String, message: String },
+}
+
+impl ApiError {
+    /// The Slack error code, if Slack answered `ok: false`.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Slack { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// Errors that will not go away by retrying: the user, channel or token is gone or wrong.
+    pub fn is_permanent(&self) -> bool {
+        matches!(
+            self.code(),
+            Some(
+                "user_not_found"
+                    | "channel_not_found"
+                    | "is_archived"
+                    | "account_inactive"
+                    | "user_disabled"
+                    | "not_in_channel"
+                    | "cannot_dm_bot"
+                    | "invalid_auth"
+                    | "not_authed"
+                    | "token_revoked"
+                    | "missing_scope"
+                    | "invalid_blocks"
+                    | "invalid_arguments"
+                    | "expired_trigger_id"
+                    | "invalid_trigger_id"
+                    | "exchanged_trigger_id"
+            )
+        )
+    }
+}
+
+static CRYPTO: Once = Once::new();
+
+/// Installs rustls' ring provider as the process default, once. Every HTTP client Tandem builds calls this first:
+/// with both ring and aws-lc-rs in a dependency graph rustls cannot choose and panics at run time.
+pub fn install_crypto_provider() {
+    CRYPTO.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+/// The hyper connector for the Web API: https for Slack, plain http for a local stand-in on loopback.
+fn connector() -> Result<Connector, std::io::Error> {
+    install_crypto_provider();
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_native_roots()?
+        .https_or_http()
+        .enable_http1()
+        .enable_http2()
+        .build();
+    Ok(SlackClientHyperConnector::with_connector(https))
+}
+
+/// A plain reqwest client (for `response_url` posts and file uploads), with the same crypto provider.
+pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
+    install_crypto_provider();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+}
+
+#[derive(Clone)]
+pub struct SlackApi {
+    client: Arc<SlackClient<Connector>>,
+    bot_token: SlackApiToken,
+    retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for SlackApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlackApi")
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+fn transport(method: &str, message: impl ToString) -> ApiError {
+    ApiError::Transport {
+        method: method.to_string(),
+        message: message.to_string(),
+    }
+}
+
+impl SlackApi {
+    /// The Web API client, pointed at `api_url` (e.g. `https://slack.com/api`).
+    pub fn new(api_url: &str, bot_token: &str, retry: RetryPolicy) -> Result<Self, std::io::Error> {
+        let connector = connector()?
+            .with_slack_api_url(api_url.trim_end_matches('/'))
+            .with_rate_control(
+                SlackApiRateControlConfig::new().with_max_retries(retry.rate_limit_retries),
+            );
+        Ok(Self {
+            client: Arc::new(SlackClient::new(connector)),
+            bot_token: SlackApiToken::new(SlackApiTokenValue::new(bot_token.to_string())),
+            retry,
+        })
+    }
+
+    /// Calls a Web API method with the bot token and a JSON body; returns Slack's answer when `ok` is true.
+    pub async fn call(&self, method: &str, body: &Value) -> Result<Value, ApiError> {
+        self.call_as(&self.bot_token, method, body).await
+    }
+
+    /// Calls a Web API method with another token (the app-level token for `apps.connections.open`).
+    pub async fn call_with_token(
+        &self,
+        token: &str,
+        method: &str,
+        body: &Value,
+    ) -> Result<Value, ApiError> {
+        let token = SlackApiToken::new(SlackApiTokenValue::new(token.to_string()));
+        self.call_as(&token, method, body).await
+    }
+
+    async fn call_as(
+        &self,
+        token: &SlackApiToken,
+        method: &str,
+        body: &Value,
+    ) -> Result<Value, ApiError> {
+        let mut attempt = 0u32;
+        loop {
+            let session = self.client.open_session(token);
+            let result: Result<Value, SlackClientError> =
+                session.http_session_api.http_post(method, body, None).await;
+            let retryable = match &result {
+                Ok(_) => false,
+                Err(SlackClientError::HttpError(e)) => e.status_code.is_server_error(),
+                Err(SlackClientError::HttpProtocolError(_)) => true,
+                Err(_) => false,
+            };
+            if retryable && attempt < self.retry.server_error_retries {
+                let wait = self.retry.backoff * 2u32.saturating_pow(attempt);
+                tracing::warn!(
+                    method,
+                    attempt = attempt + 1,
+                    wait_ms = wait.as_millis() as u64,
+                    "Slack call failed, retrying"
+                );
+                tokio::time::sleep(wait).await;
+                attempt += 1;
+                continue;
+            }
+            return result.map_err(|e| map_error(method, e));
+        }
+    }
+
+    /// `chat.postMessage`; returns the message's `ts`.
+    pub async fn post_message(
+        &self,
+        channel: &str,
+        text: &str,
+        blocks: Option<&Value>,
+    ) -> Result<String, ApiError> {
+        let mut body = json!({ "channel": channel, "text": text, "unfurl_links": false });
+        if let Some(b) = blocks {
+            body["blocks"] = b.clone();
+        }
+        let answer = self.call("chat.postMessage", &body).await?;
+        answer["ts"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| transport("chat.postMessage", "answer without ts"))
+    }
+
+    /// `views.open` with a trigger ID (which lives 3 seconds: call this on the request path).
+    pub async fn open_view(&self, trigger_id: &str, view: &Value) -> Result<String, ApiError> {
+        let answer = self
+            .call(
+                "views.open",
+                &json!({ "trigger_id": trigger_id, "view": view }),
+            )
+            .await?;
+        view_id("views.open", &answer)
+    }
+
+    /// `views.publish`: the user's Home tab.
+    pub async fn publish_home(&self, user_id: &str, view: &Value) -> Result<String, ApiError> {
+        let answer = self
+            .call(
+                "views.publish",
+                &json!({ "user_id": user_id, "view": view }),
+            )
+            .await?;
+        view_id("views.publish", &answer)
+    }
+
+    /// `apps.connections.open`: a WebSocket URL for Socket Mode.
+    pub async fn open_socket_url(&self, app_token: &str) -> Result<String, ApiError> {
+        let answer = self
+            .call_with_token(app_token, "apps.connections.open", &json!({}))
+            .await?;
+        answer["url"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| transport("apps.connections.open", "answer without url"))
+    }
+}
+
+fn view_id(method: &str, answer: &Value) -> Result<String, ApiError> {
+    answer["view"]["id"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| transport(method, "answer without view.id"))
+}
+
+fn map_error(method: &str, e: SlackClientError) -> ApiError {
+    let method = method.to_string();
+    match e {
+        SlackClientError::ApiError(e) => ApiError::Slack {
+            method,
+            code: e.code,
+        },
+        SlackClientError::RateLimitError(e) => ApiError::RateLimited {
+            method,
+            retry_after_secs: e.retry_after.map(|d| d.as_secs()),
+        },
+        SlackClientError::HttpError(e) => ApiError::Http {
+            method,
+            status: e.status_code.as_u16(),
+        },
+        other => ApiError::Transport {
+            method,
+            message: other
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Guards against rustls' "Could not automatically determine the process-level CryptoProvider" panic:
+    /// builds every HTTP client the program builds.
+    #[test]
+    fn every_http_client_builds_without_a_tls_provider_panic() {
+        SlackApi::new("https://slack.com/api", "xoxb-test", RetryPolicy::default()).unwrap();
+        SlackApi::new(
+            "http://127.0.0.1:9/api",
+            "xoxb-test",
+            RetryPolicy::default(),
+        )
+        .unwrap();
+        http_client().unwrap();
+    }
+
+    #[test]
+    fn permanent_errors_are_the_ones_retrying_cannot_fix() {
+        let slack = |code: &str| ApiError::Slack {
+            method: "chat.postMessage".into(),
+            code: code.into(),
+        };
+        for code in [
+            "user_not_found",
+            "channel_not_found",
+            "is_archived",
+            "account_inactive",
+        ] {
+            assert!(slack(code).is_permanent(), "{code}");
+        }
+        assert!(!slack("internal_error").is_permanent());
+        assert!(
+            !ApiError::Http {
+                method: "x".into(),
+                status: 503
+            }
+            .is_permanent()
+        );
+        assert!(
+            !ApiError::RateLimited {
+                method: "x".into(),
+                retry_after_secs: Some(1)
+            }
+            .is_permanent()
+        );
+    }
+}

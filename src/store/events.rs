@@ -1,0 +1,86 @@
+//! Handled Slack event IDs: the durable record behind at-most-once effects.
+
+use super::{Store, StoreError};
+
+/// How long an event ID is remembered. Slack retries for about five minutes; a day is ample.
+pub const EVENT_MEMORY_SECS: i64 = 24 * 60 * 60;
+
+impl Store {
+    /// Records `event_id` as handled. Returns `true` the first time, `false` when it was already recorded.
+    pub async fn claim_event(&self, event_id: &str, now_unix: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT OR IGNORE INTO handled_events (event_id, received_at) VALUES (?, ?)",
+        )
+        .bind(event_id)
+        .bind(now_unix)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Forgets event IDs older than a day; returns how many were removed.
+    pub async fn prune_events(&self, now_unix: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM handled_events WHERE received_at < ?")
+            .bind(now_unix - EVENT_MEMORY_SECS)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = Store::open(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn an_event_is_claimed_once_and_forgotten_after_a_day() {
+        let (_dir, store) = store().await;
+        assert!(store.claim_event("Ev1", 1_000).await.unwrap());
+        assert!(!store.claim_event("Ev1", 1_001).await.unwrap());
+        assert!(
+            store
+                .claim_event("Ev2", 1_000 + EVENT_MEMORY_SECS)
+                .await
+                .unwrap()
+        );
+        // At exactly one day, Ev1 is still remembered; one second later it is pruned, Ev2 stays.
+        assert_eq!(
+            store.prune_events(1_000 + EVENT_MEMORY_SECS).await.unwrap(),
+            0
+        );
+        assert_eq!(
+            store.prune_events(1_001 + EVENT_MEMORY_SECS).await.unwrap(),
+            1
+        );
+        assert!(
+            !store
+                .claim_event("Ev2", 2_000 + EVENT_MEMORY_SECS)
+                .await
+                .unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn migrate_is_idempotent_and_survives_reopen() {
+        let (dir, store) = store().await;
+        assert_eq!(store.migrate().await.unwrap(), 0);
+        assert!(store.claim_event("Ev1", 1).await.unwrap());
+        store.close().await;
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let again = Store::open(&url).await.unwrap();
+        assert_eq!(again.migrate().await.unwrap(), 0);
+        assert!(
+            !again.claim_event("Ev1", 2).await.unwrap(),
+            "the record is durable"
+        );
+        assert!(again.ping().await);
+    }
+}

@@ -1,0 +1,70 @@
+//! `/mentor help`: the subcommands, one line each.
+
+use super::{context, ephemeral, section};
+use serde_json::Value;
+
+/// The ephemeral help message. `unknown` is what the person typed when it was not a subcommand.
+pub fn help(subcommands: &[(&str, &str)], unknown: Option<&str>) -> Value {
+    let mut lines = String::new();
+    for (usage, what) in subcommands {
+        lines.push_str(&format!("`/mentor {usage}` — {what}\n"));
+    }
+    let intro = match unknown {
+        Some(u) => format!(
+            "I don't know `/mentor {}`. Here is what I can do:",
+            truncate(u, 60)
+        ),
+        None => "*Tandem* pairs attorneys of different generations so that each teaches the other. Here is what I can do:".to_string(),
+    };
+    let text = format!("{intro}\n{lines}");
+    ephemeral(
+        &text,
+        vec![
+            section(&intro),
+            section(lines.trim_end()),
+            context(
+                "Your answers are private: only you see them, and `/mentor leave` deletes them.",
+            ),
+        ],
+    )
+}
+
+/// Cuts `s` to at most `max` characters, marking the cut with an ellipsis.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_every_subcommand_and_names_the_unknown_one() {
+        let subs = [("help", "this list"), ("join", "opt in")];
+        let v = help(&subs, None);
+        assert_eq!(v["response_type"], "ephemeral");
+        let text = v["text"].as_str().unwrap();
+        assert!(
+            text.contains("`/mentor help` — this list") && text.contains("`/mentor join` — opt in")
+        );
+        let v = help(&subs, Some("dance"));
+        assert!(
+            v["blocks"][0]["text"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("I don't know `/mentor dance`")
+        );
+    }
+
+    #[test]
+    fn truncates_long_input_by_characters() {
+        assert_eq!(truncate("abc", 3), "abc");
+        assert_eq!(truncate("abcdé", 4), "abc…");
+        assert_eq!(truncate(&"é".repeat(100), 10).chars().count(), 10);
+    }
+}

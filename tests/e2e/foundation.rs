@@ -1,0 +1,334 @@
+//! Issue 2: signed HTTP ingress, at-most-once events, `/mentor help`, Home tab, health, the CLI's errors.
+
+use crate::common::*;
+use serde_json::json;
+use tandem::sandbox::SlackDriver;
+use tandem::sandbox::driver::{Signing, app_home_opened};
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+#[tokio::test]
+async fn help_answers_ephemerally_with_every_subcommand() {
+    let app = spawn().await;
+    for text in ["help", "", "HELP"] {
+        let r = app.driver.command(ALICE, text).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(r.content_type.starts_with("application/json"));
+        let body = r.json();
+        assert_eq!(body["response_type"], "ephemeral");
+        for (usage, _) in tandem::commands::SUBCOMMANDS {
+            assert!(
+                body["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("/mentor {usage}")),
+                "{usage} missing"
+            );
+        }
+        assert!(tandem::sandbox::blockkit::check_message_blocks(&body["blocks"]).is_empty());
+    }
+    let r = app.driver.command(ALICE, "frobnicate now").await;
+    assert!(
+        r.json()["text"]
+            .as_str()
+            .unwrap()
+            .contains("I don't know `/mentor frobnicate now`")
+    );
+    // Help is answered in the response: no Web API call was needed.
+    assert!(app.fake.calls().is_empty(), "{:?}", app.fake.calls());
+}
+
+#[tokio::test]
+async fn forged_stale_and_unsigned_requests_get_401_and_change_nothing() {
+    let app = spawn().await;
+    let event = SlackDriver::event_body("EvForged", app_home_opened(ALICE));
+    let command = app.driver.command_form(ALICE, "help");
+    let interaction = serde_urlencoded::to_string([(
+        "payload",
+        json!({"type": "block_actions", "user": {"id": ALICE}, "actions": []}).to_string(),
+    )])
+    .unwrap();
+    let stale = chrono::Utc::now().timestamp() - 5 * 60 - 5;
+    let future = chrono::Utc::now().timestamp() + 5 * 60 + 5;
+    for signing in [
+        Signing::WrongSecret,
+        Signing::At(stale),
+        Signing::At(future),
+        Signing::Unsigned,
+    ] {
+        for (path, ctype, body) in [
+            ("/slack/events", "application/json", event.clone()),
+            ("/slack/commands", FORM, command.clone()),
+            (
+                "/slack/interactions",
+                FORM,
+                interaction.clone().into_bytes(),
+            ),
+        ] {
+            let r = app.driver.post(path, ctype, body, signing.clone()).await;
+            assert_eq!(r.status, 401, "{path} with {signing:?}: {}", r.body);
+            assert!(
+                !r.body.contains("ephemeral"),
+                "no command output leaks: {}",
+                r.body
+            );
+        }
+    }
+    app.app().background_idle().await;
+    assert!(
+        app.fake.calls().is_empty(),
+        "a refused request reached Slack: {:?}",
+        app.fake.calls()
+    );
+    assert_eq!(
+        count(&app, "handled_events").await,
+        0,
+        "a refused event was recorded"
+    );
+    // The same event, signed properly, does take effect: the refusals above were about the signature.
+    let r = app
+        .driver
+        .post("/slack/events", "application/json", event, Signing::Valid)
+        .await;
+    assert_eq!(r.status, 200);
+    app.fake
+        .wait_for_calls("views.publish", 1, WAIT)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_body_signed_for_one_request_cannot_be_replayed_with_another_body() {
+    let app = spawn().await;
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let good = app.driver.command_form(ALICE, "help");
+    let sig = tandem::signature::sign(tandem::sandbox::SANDBOX_SIGNING_SECRET, &ts, &good);
+    let other = app.driver.command_form(BOB, "help");
+    let r = app
+        .driver
+        .post_with_headers(
+            "/slack/commands",
+            FORM,
+            other,
+            Signing::Unsigned,
+            &[
+                ("x-slack-signature", sig),
+                ("x-slack-request-timestamp", ts),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 401);
+}
+
+#[tokio::test]
+async fn malformed_bodies_get_400_never_a_panic_or_5xx() {
+    let app = spawn().await;
+    let cases: Vec<(&str, &str, Vec<u8>)> = vec![
+        ("/slack/events", "application/json", b"{not json".to_vec()),
+        ("/slack/events", "application/json", b"[]".to_vec()),
+        (
+            "/slack/events",
+            "application/json",
+            br#"{"type":"mystery"}"#.to_vec(),
+        ),
+        (
+            "/slack/events",
+            "application/json",
+            br#"{"type":"event_callback","event":{"type":"app_home_opened"}}"#.to_vec(),
+        ),
+        ("/slack/commands", FORM, b"text=help".to_vec()),
+        ("/slack/commands", FORM, vec![0xff, 0xfe, 0x00]),
+        (
+            "/slack/commands",
+            FORM,
+            b"user_id=U1&command=%2Fother".to_vec(),
+        ),
+        ("/slack/interactions", FORM, b"payload=%7Bbad".to_vec()),
+        ("/slack/interactions", FORM, b"nothing=here".to_vec()),
+        (
+            "/slack/interactions",
+            FORM,
+            format!("payload={}", urlencode(r#"{"type":"telepathy"}"#)).into_bytes(),
+        ),
+        (
+            "/slack/interactions",
+            FORM,
+            format!(
+                "payload={}",
+                urlencode(r#"{"type":"view_submission","user":{"id":"U1"}}"#)
+            )
+            .into_bytes(),
+        ),
+    ];
+    for (path, ctype, body) in cases {
+        let shown = String::from_utf8_lossy(&body).to_string();
+        let r = app.driver.post(path, ctype, body, Signing::Valid).await;
+        assert_eq!(r.status, 400, "{path} {shown}: {}", r.body);
+    }
+    assert!(app.fake.calls().is_empty());
+    assert_eq!(
+        app.driver.get("/healthz").await.status,
+        200,
+        "the server is still up"
+    );
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("x", s)]).unwrap()[2..].to_string()
+}
+
+#[tokio::test]
+async fn a_body_over_one_mebibyte_gets_413() {
+    let app = spawn().await;
+    let mut body = b"user_id=U1&command=%2Fmentor&text=".to_vec();
+    body.extend(std::iter::repeat_n(b'a', 1024 * 1024));
+    let r = app
+        .driver
+        .post("/slack/commands", FORM, body, Signing::Valid)
+        .await;
+    assert_eq!(r.status, 413);
+}
+
+#[tokio::test]
+async fn url_verification_is_answered_with_its_challenge() {
+    let app = spawn().await;
+    let body = json!({"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification"});
+    let r = app
+        .driver
+        .post(
+            "/slack/events",
+            "application/json",
+            body.to_string().into_bytes(),
+            Signing::Valid,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.json()["challenge"],
+        "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"
+    );
+}
+
+#[tokio::test]
+async fn app_home_opened_publishes_the_home_tab_with_the_bot_token() {
+    let app = spawn().await;
+    let r = app
+        .driver
+        .event("EvHome1", app_home_opened(ALICE), None)
+        .await;
+    assert_eq!(r.status, 200);
+    let calls = app
+        .fake
+        .wait_for_calls("views.publish", 1, WAIT)
+        .await
+        .unwrap();
+    assert_eq!(calls[0].status, 200);
+    assert_eq!(calls[0].error, None, "{:?}", calls[0].body);
+    assert_eq!(
+        calls[0].token.as_deref(),
+        Some(tandem::sandbox::SANDBOX_BOT_TOKEN)
+    );
+    assert_eq!(calls[0].body["user_id"], ALICE);
+    let home = app.fake.home_of(ALICE).expect("published");
+    assert!(home.to_string().contains("/mentor join"));
+    // The messages tab is not the home tab: no publish for it.
+    let r = app
+        .driver
+        .event(
+            "EvHome2",
+            json!({"type": "app_home_opened", "user": BOB, "tab": "messages"}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    app.app().background_idle().await;
+    assert_eq!(app.fake.calls_to("views.publish").len(), 1);
+}
+
+#[tokio::test]
+async fn a_retried_or_repeated_event_has_its_effect_once() {
+    let app = spawn().await;
+    assert_eq!(
+        app.driver
+            .event("EvDup", app_home_opened(ALICE), None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.driver
+            .event("EvDup", app_home_opened(ALICE), Some(1))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.driver
+            .event("EvDup", app_home_opened(ALICE), Some(2))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        app.driver
+            .event("EvDup", app_home_opened(ALICE), None)
+            .await
+            .status,
+        200
+    );
+    app.app().background_idle().await;
+    assert_eq!(app.fake.calls_to("views.publish").len(), 1);
+    assert_eq!(count(&app, "handled_events").await, 1);
+    // A different event for the same person is a new effect.
+    app.driver
+        .event("EvOther", app_home_opened(ALICE), None)
+        .await;
+    app.app().background_idle().await;
+    assert_eq!(app.fake.calls_to("views.publish").len(), 2);
+}
+
+#[tokio::test]
+async fn handled_events_survive_a_restart() {
+    let app = spawn().await;
+    app.driver
+        .event("EvRestart", app_home_opened(ALICE), None)
+        .await;
+    app.fake
+        .wait_for_calls("views.publish", 1, WAIT)
+        .await
+        .unwrap();
+    let TestApp { sandbox, dir } = app;
+    let sandbox = sandbox.restart().await.unwrap();
+    sandbox
+        .driver
+        .event("EvRestart", app_home_opened(ALICE), Some(1))
+        .await;
+    sandbox.app().background_idle().await;
+    assert_eq!(sandbox.fake.calls_to("views.publish").len(), 1);
+    drop(dir);
+}
+
+#[tokio::test]
+async fn healthz_answers_200_only_while_the_database_answers() {
+    let app = spawn().await;
+    let r = app.driver.get("/healthz").await;
+    assert_eq!((r.status, r.body.as_str()), (200, "ok"));
+    app.app().store().close().await;
+    assert_eq!(app.driver.get("/healthz").await.status, 503);
+}
+
+#[tokio::test]
+async fn an_unknown_event_type_is_acknowledged_without_effect() {
+    let app = spawn().await;
+    let r = app
+        .driver
+        .event(
+            "EvX",
+            json!({"type": "reaction_added", "user": ALICE}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    app.app().background_idle().await;
+    assert!(app.fake.calls().is_empty());
+}

@@ -1,0 +1,273 @@
+//! The Web API client against the fake Slack: retries, rate limits, permanent errors, and the fake's strictness.
+
+use crate::common::*;
+use serde_json::json;
+use std::time::{Duration, Instant};
+use tandem::sandbox::driver::app_home_opened;
+use tandem::sandbox::{FakeSlack, Fault, SANDBOX_APP_TOKEN, SANDBOX_BOT_TOKEN};
+use tandem::slack_api::{ApiError, SlackApi};
+
+async fn fake_and_client() -> (FakeSlack, SlackApi) {
+    let fake = FakeSlack::start(SANDBOX_BOT_TOKEN, SANDBOX_APP_TOKEN)
+        .await
+        .unwrap();
+    fake.add_user(ALICE, "Alice Archer", "Europe/London");
+    let api = SlackApi::new(&fake.api_url(), SANDBOX_BOT_TOKEN, fast_retry()).unwrap();
+    (fake, api)
+}
+
+#[tokio::test]
+async fn a_429_is_retried_after_its_retry_after() {
+    let app = spawn().await;
+    app.fake.fail_next(
+        "views.publish",
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+        1,
+    );
+    app.driver
+        .event("Ev429", app_home_opened(ALICE), None)
+        .await;
+    let calls = app
+        .fake
+        .wait_for_calls("views.publish", 2, WAIT)
+        .await
+        .unwrap();
+    assert_eq!((calls[0].status, calls[1].status), (429, 200));
+    let gap = calls[1].at.duration_since(calls[0].at);
+    assert!(
+        gap >= Duration::from_millis(950),
+        "retried after {gap:?}, before Retry-After: 1"
+    );
+    assert!(app.fake.home_of(ALICE).is_some());
+}
+
+#[tokio::test]
+async fn a_5xx_is_retried_with_backoff_then_succeeds() {
+    let (fake, api) = fake_and_client().await;
+    fake.fail_next("chat.postMessage", Fault::ServerError, 2);
+    let ts = api.post_message(ALICE, "hello", None).await.unwrap();
+    assert!(!ts.is_empty());
+    let statuses: Vec<u16> = fake
+        .calls_to("chat.postMessage")
+        .iter()
+        .map(|c| c.status)
+        .collect();
+    assert_eq!(statuses, vec![500, 500, 200]);
+}
+
+#[tokio::test]
+async fn a_5xx_that_persists_is_reported_after_a_bounded_number_of_tries() {
+    let (fake, api) = fake_and_client().await;
+    fake.fail_next("chat.postMessage", Fault::ServerError, 10);
+    let err = api.post_message(ALICE, "hello", None).await.unwrap_err();
+    assert_eq!(
+        err,
+        ApiError::Http {
+            method: "chat.postMessage".into(),
+            status: 500
+        }
+    );
+    assert_eq!(
+        fake.calls_to("chat.postMessage").len(),
+        3,
+        "one try and two retries"
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_that_persist_are_reported_with_retry_after() {
+    let (fake, _) = fake_and_client().await;
+    let api = SlackApi::new(
+        &fake.api_url(),
+        SANDBOX_BOT_TOKEN,
+        tandem::slack_api::RetryPolicy {
+            rate_limit_retries: 0,
+            ..fast_retry()
+        },
+    )
+    .unwrap();
+    fake.fail_next(
+        "chat.postMessage",
+        Fault::RateLimited {
+            retry_after_secs: 30,
+        },
+        1,
+    );
+    let err = api.post_message(ALICE, "hello", None).await.unwrap_err();
+    assert_eq!(
+        err,
+        ApiError::RateLimited {
+            method: "chat.postMessage".into(),
+            retry_after_secs: Some(30)
+        }
+    );
+}
+
+#[tokio::test]
+async fn permanent_slack_errors_are_not_retried() {
+    let (fake, api) = fake_and_client().await;
+    let err = api
+        .post_message("U0NOBODY", "hello", None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("channel_not_found"));
+    assert!(err.is_permanent());
+    fake.fail_next(
+        "chat.postMessage",
+        Fault::SlackError("account_inactive".into()),
+        1,
+    );
+    let err = api.post_message(ALICE, "hello", None).await.unwrap_err();
+    assert!(err.is_permanent());
+    assert_eq!(fake.calls_to("chat.postMessage").len(), 2);
+}
+
+#[tokio::test]
+async fn the_fake_refuses_a_missing_or_wrong_token() {
+    let (fake, _) = fake_and_client().await;
+    let http = tandem::slack_api::http_client().unwrap();
+    let url = format!("{}/chat.postMessage", fake.api_url());
+    let none: serde_json::Value = http
+        .post(&url)
+        .json(&json!({"channel": ALICE, "text": "x"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none["error"], "not_authed");
+    let wrong = SlackApi::new(&fake.api_url(), "xoxb-wrong", fast_retry()).unwrap();
+    assert_eq!(
+        wrong
+            .post_message(ALICE, "x", None)
+            .await
+            .unwrap_err()
+            .code(),
+        Some("invalid_auth")
+    );
+    let app_token_for_bot_call =
+        SlackApi::new(&fake.api_url(), SANDBOX_APP_TOKEN, fast_retry()).unwrap();
+    assert_eq!(
+        app_token_for_bot_call
+            .post_message(ALICE, "x", None)
+            .await
+            .unwrap_err()
+            .code(),
+        Some("invalid_auth")
+    );
+}
+
+fn modal(blocks: serde_json::Value) -> serde_json::Value {
+    json!({"type": "modal", "title": {"type": "plain_text", "text": "Survey"}, "submit": {"type": "plain_text", "text": "Save"}, "blocks": blocks})
+}
+
+#[tokio::test]
+async fn the_fake_refuses_reused_expired_and_unknown_trigger_ids() {
+    let (fake, api) = fake_and_client().await;
+    let view = modal(json!([]));
+    let fresh = fake.issue_trigger_id();
+    api.open_view(&fresh, &view).await.unwrap();
+    assert_eq!(
+        api.open_view(&fresh, &view).await.unwrap_err().code(),
+        Some("exchanged_trigger_id")
+    );
+    let old = fake.issue_trigger_id_at(
+        Instant::now()
+            .checked_sub(Duration::from_millis(3100))
+            .unwrap(),
+    );
+    assert_eq!(
+        api.open_view(&old, &view).await.unwrap_err().code(),
+        Some("expired_trigger_id")
+    );
+    assert_eq!(
+        api.open_view("123.456.made-up", &view)
+            .await
+            .unwrap_err()
+            .code(),
+        Some("invalid_trigger_id")
+    );
+}
+
+#[tokio::test]
+async fn the_fake_refuses_block_kit_over_its_limits() {
+    let (fake, api) = fake_and_client().await;
+    let input = json!({"type": "input", "block_id": "b", "label": {"type": "plain_text", "text": "Note"}, "element": {"type": "plain_text_input", "action_id": "a"}});
+    let mut no_submit = modal(json!([input]));
+    no_submit.as_object_mut().unwrap().remove("submit");
+    let err = api
+        .open_view(&fake.issue_trigger_id(), &no_submit)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("invalid_arguments"));
+    let long_title = json!({"type": "modal", "title": {"type": "plain_text", "text": "A title that is far too long"}, "blocks": []});
+    assert!(
+        api.open_view(&fake.issue_trigger_id(), &long_title)
+            .await
+            .is_err()
+    );
+    let blocks: Vec<_> = (0..51).map(|_| json!({"type": "divider"})).collect();
+    let err = api
+        .post_message(ALICE, "x", Some(&json!(blocks)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("invalid_blocks"));
+    let refused = fake.calls_to("chat.postMessage");
+    assert_eq!(refused.len(), 1, "invalid_blocks is permanent: not retried");
+}
+
+#[tokio::test]
+async fn users_and_group_dms_behave_like_slack() {
+    let (fake, api) = fake_and_client().await;
+    fake.add_user(BOB, "Bob Brennan", "America/New_York");
+    let info = api.call("users.info", &json!({"user": BOB})).await.unwrap();
+    assert_eq!(info["user"]["tz"], "America/New_York");
+    assert_eq!(
+        api.call("users.info", &json!({"user": "U0GHOST"}))
+            .await
+            .unwrap_err()
+            .code(),
+        Some("user_not_found")
+    );
+    let a = api
+        .call(
+            "conversations.open",
+            &json!({"users": format!("{ALICE},{BOB}")}),
+        )
+        .await
+        .unwrap();
+    let b = api
+        .call(
+            "conversations.open",
+            &json!({"users": format!("{BOB},{ALICE}")}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        a["channel"]["id"], b["channel"]["id"],
+        "the same pair gets the same group DM"
+    );
+    let channel = a["channel"]["id"].as_str().unwrap();
+    assert!(channel.starts_with('G'));
+    let ts = api.post_message(channel, "hello both", None).await.unwrap();
+    api.call(
+        "chat.update",
+        &json!({"channel": channel, "ts": ts, "text": "edited"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(fake.messages_in(channel)[0]["text"], "edited");
+    assert_eq!(
+        api.call(
+            "chat.update",
+            &json!({"channel": channel, "ts": "1.2", "text": "x"})
+        )
+        .await
+        .unwrap_err()
+        .code(),
+        Some("message_not_found")
+    );
+}
