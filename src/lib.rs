@@ -4,12 +4,14 @@
 //! See `ARCHITECTURE` in README.md for the map.
 
 pub mod app;
+pub mod catalog;
 pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod dispatch;
 pub mod ingress;
 pub mod sandbox;
+pub mod schedule;
 pub mod signature;
 pub mod slack_api;
 pub mod store;

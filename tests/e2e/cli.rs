@@ -8,7 +8,8 @@ use tandem::sandbox::{FakeSlack, SANDBOX_APP_TOKEN, SANDBOX_BOT_TOKEN};
 
 fn tandem() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_tandem"));
-    c.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
     c
 }
 
@@ -17,19 +18,33 @@ fn help_and_version_answer() {
     let out = tandem().arg("--help").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
-    assert!(text.contains("serve") && text.contains("migrate") && text.contains("reverse-mentoring"));
+    assert!(
+        text.contains("serve") && text.contains("migrate") && text.contains("reverse-mentoring")
+    );
     let out = tandem().arg("--version").output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("tandem {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("tandem {}", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
 fn serve_help_and_readme_document_every_variable() {
     let out = tandem().args(["serve", "--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     for v in tandem::config::VARIABLES {
-        assert!(help.contains(v.name), "`tandem serve --help` does not mention {}", v.name);
-        assert!(readme.contains(&format!("| `{}` |", v.name)), "README.md's table does not mention {}", v.name);
+        assert!(
+            help.contains(v.name),
+            "`tandem serve --help` does not mention {}",
+            v.name
+        );
+        assert!(
+            readme.contains(&format!("| `{}` |", v.name)),
+            "README.md's table does not mention {}",
+            v.name
+        );
     }
 }
 
@@ -59,14 +74,32 @@ fn a_missing_or_malformed_variable_stops_start_up_with_one_line_naming_it() {
 fn migrate_creates_the_database_and_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("fresh.db").display());
-    let first = tandem().arg("migrate").env("DATABASE_URL", &url).output().unwrap();
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let first = tandem()
+        .arg("migrate")
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     assert!(String::from_utf8_lossy(&first.stdout).contains("1 migration(s) applied"));
-    let again = tandem().arg("migrate").env("DATABASE_URL", &url).output().unwrap();
+    let again = tandem()
+        .arg("migrate")
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&again.stdout).contains("0 migration(s) applied"));
-    let bad = tandem().arg("migrate").env("DATABASE_URL", "sqlite:///no/such/dir/x.db").output().unwrap();
+    let bad = tandem()
+        .arg("migrate")
+        .env("DATABASE_URL", "sqlite:///no/such/dir/x.db")
+        .output()
+        .unwrap();
     assert_eq!(bad.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&bad.stderr).starts_with("tandem: error: cannot open the database"));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).starts_with("tandem: error: cannot open the database")
+    );
 }
 
 /// Kills the child when the test ends, even on failure.
@@ -79,7 +112,9 @@ impl Drop for Child {
 
 #[tokio::test]
 async fn serve_runs_over_socket_mode_and_never_logs_a_secret() {
-    let fake = FakeSlack::start(SANDBOX_BOT_TOKEN, SANDBOX_APP_TOKEN).await.unwrap();
+    let fake = FakeSlack::start(SANDBOX_BOT_TOKEN, SANDBOX_APP_TOKEN)
+        .await
+        .unwrap();
     fake.add_user(ALICE, "Alice Archer", "Europe/London");
     let dir = tempfile::tempdir().unwrap();
     let log_path = dir.path().join("stderr.log");
@@ -89,7 +124,10 @@ async fn serve_runs_over_socket_mode_and_never_logs_a_secret() {
         .env("SLACK_APP_TOKEN", SANDBOX_APP_TOKEN)
         .env("SLACK_SIGNING_SECRET", "signing-secret-never-logged")
         .env("SLACK_API_URL", fake.api_url())
-        .env("DATABASE_URL", format!("sqlite://{}", dir.path().join("t.db").display()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("t.db").display()),
+        )
         .env("TANDEM_LISTEN", "127.0.0.1:0")
         .env("RUST_LOG", "debug")
         .env("TANDEM_LOG_FORMAT", "json")
@@ -98,20 +136,38 @@ async fn serve_runs_over_socket_mode_and_never_logs_a_secret() {
         .spawn()
         .unwrap();
     let mut child = Child(child);
-    fake.socket().wait_connections(1, WAIT).await.expect("the binary connects over Socket Mode");
+    fake.socket()
+        .wait_connections(1, WAIT)
+        .await
+        .expect("the binary connects over Socket Mode");
     let event = json!({"type": "event_callback", "event_id": "EvBin", "team_id": "T0TANDEM", "event": tandem::sandbox::driver::app_home_opened(ALICE)});
     fake.socket().send("events_api", event, WAIT).await.unwrap();
     fake.wait_for_calls("views.publish", 1, WAIT).await.unwrap();
-    let ack = fake.socket().send("slash_commands", json!({"user_id": ALICE, "command": "/mentor", "text": "help"}), WAIT).await.unwrap();
+    let ack = fake
+        .socket()
+        .send(
+            "slash_commands",
+            json!({"user_id": ALICE, "command": "/mentor", "text": "help"}),
+            WAIT,
+        )
+        .await
+        .unwrap();
     assert_eq!(ack["payload"]["response_type"], "ephemeral");
     let _ = child.0.kill();
     let _ = child.0.wait();
     let log = std::fs::read_to_string(&log_path).unwrap();
     assert!(log.contains("Socket Mode connected"), "{log}");
     for line in log.lines() {
-        assert!(serde_json::from_str::<serde_json::Value>(line).is_ok(), "not a JSON log line: {line}");
+        assert!(
+            serde_json::from_str::<serde_json::Value>(line).is_ok(),
+            "not a JSON log line: {line}"
+        );
     }
-    for secret in [SANDBOX_BOT_TOKEN, SANDBOX_APP_TOKEN, "signing-secret-never-logged"] {
+    for secret in [
+        SANDBOX_BOT_TOKEN,
+        SANDBOX_APP_TOKEN,
+        "signing-secret-never-logged",
+    ] {
         assert!(!log.contains(secret), "a secret reached the log");
     }
 }
