@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod dispatch;
 pub mod ingress;
+pub mod matching;
 pub mod sandbox;
 pub mod schedule;
 pub mod signature;

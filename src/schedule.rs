@@ -43,7 +43,7 @@ pub const DEFAULT_PROGRAM_MONTHS: u32 = 4;
 
 /// How often a pair checks in. Serialized as `"weekly"`, `"biweekly"`,
 /// `"monthly"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cadence {
     /// Every 7 days.
