@@ -1,5 +1,6 @@
 //! The application: one cheap-to-clone state ([`App`]) and the running server ([`Server`]) that owns its tasks.
 
+use crate::catalog::Catalog;
 use crate::clock::Clock;
 use crate::config::{Config, Ingress};
 use crate::ingress;
@@ -23,6 +24,8 @@ pub enum StartError {
     },
     #[error("cannot set up TLS for the Slack client: {0}")]
     Tls(std::io::Error),
+    #[error("bad catalog file {0}")]
+    Catalog(#[from] crate::catalog::CatalogError),
 }
 
 /// Knobs that production leaves at their defaults and tests or the demo turn.
@@ -43,6 +46,7 @@ impl Default for Options {
 
 struct Inner {
     config: Config,
+    catalog: Catalog,
     store: Store,
     slack: SlackApi,
     clock: Clock,
@@ -57,6 +61,10 @@ pub struct App(Arc<Inner>);
 impl App {
     /// Opens the store, applies migrations and builds the Web API client.
     pub async fn build(config: Config, options: Options) -> Result<App, StartError> {
+        let catalog = Catalog::load(
+            config.skills_file.as_deref(),
+            config.practice_groups_file.as_deref(),
+        )?;
         let store = Store::open(&config.database_url).await?;
         let applied = store.migrate().await?;
         if applied > 0 {
@@ -70,6 +78,7 @@ impl App {
         .map_err(StartError::Tls)?;
         Ok(App(Arc::new(Inner {
             config,
+            catalog,
             store,
             slack,
             clock: options.clock,
@@ -79,6 +88,9 @@ impl App {
 
     pub fn config(&self) -> &Config {
         &self.0.config
+    }
+    pub fn catalog(&self) -> &Catalog {
+        &self.0.catalog
     }
     pub fn store(&self) -> &Store {
         &self.0.store
@@ -190,16 +202,21 @@ impl Server {
     }
 }
 
-/// Hourly upkeep: forget handled event IDs older than a day.
+/// Hourly upkeep: forget handled event IDs and unsubmitted survey modals older than a day.
 async fn housekeeping(app: App, mut shutdown: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tokio::select! {
             _ = tick.tick() => {
-                match app.store().prune_events(app.clock().now().timestamp()).await {
+                let now = app.clock().now().timestamp();
+                let pruned = match app.store().prune_events(now).await {
+                    Ok(n) => app.store().prune_survey_views(now).await.map(|m| n + m),
+                    Err(e) => Err(e),
+                };
+                match pruned {
                     Ok(0) => {}
-                    Ok(n) => tracing::debug!(pruned = n, "forgot old event IDs"),
-                    Err(e) => tracing::warn!(error = %e, "could not prune old event IDs"),
+                    Ok(n) => tracing::debug!(pruned = n, "forgot old event IDs and survey modals"),
+                    Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
                 }
             }
             _ = async { let _ = shutdown.wait_for(|s| *s).await; } => return,

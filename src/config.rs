@@ -77,6 +77,16 @@ pub const VARIABLES: &[Variable] = &[
         help: "Channel ID (C... or G...) where manager summaries are posted.",
     },
     Variable {
+        name: "TANDEM_SKILLS_FILE",
+        default: None,
+        help: "TOML file that replaces the default skill catalog (see README).",
+    },
+    Variable {
+        name: "TANDEM_PRACTICE_GROUPS_FILE",
+        default: None,
+        help: "TOML file that replaces the default list of practice groups (see README).",
+    },
+    Variable {
         name: "RUST_LOG",
         default: Some("info"),
         help: "Log filter, e.g. info or tandem=debug.",
@@ -128,6 +138,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub admins: Vec<String>,
     pub manager_channel: Option<String>,
+    pub skills_file: Option<std::path::PathBuf>,
+    pub practice_groups_file: Option<std::path::PathBuf>,
     pub log_format: LogFormat,
 }
 
@@ -296,7 +308,10 @@ impl Config {
             }
         };
 
+        let file = |name: &'static str| get(name).map(|f| std::path::PathBuf::from(f.trim()));
         Ok(Config {
+            skills_file: file("TANDEM_SKILLS_FILE"),
+            practice_groups_file: file("TANDEM_PRACTICE_GROUPS_FILE"),
             bot_token,
             ingress,
             slack_api_url,

@@ -5,8 +5,7 @@
 
 use crate::app::App;
 use crate::commands::Command;
-use crate::ingress::payload::{Event, EventCallback, EventsBody, Inbound, Interaction, Malformed};
-use crate::views;
+use crate::ingress::payload::{Event, EventCallback, EventsBody, Inbound, Malformed};
 use serde_json::Value;
 
 /// What Tandem answers Slack with: an HTTP response body, or a Socket Mode acknowledgement's payload.
@@ -36,7 +35,7 @@ pub async fn dispatch(app: &App, inbound: Inbound) -> Result<Reply, DispatchErro
             }
             Ok(Command::parse(&cmd.text).apply(app, &cmd).await)
         }
-        Inbound::Interaction(interaction) => on_interaction(app, interaction).await,
+        Inbound::Interaction(interaction) => crate::interactions::handle(app, interaction).await,
         Inbound::Events(EventsBody::UrlVerification { challenge }) => {
             Ok(Reply::Challenge(challenge))
         }
@@ -65,27 +64,9 @@ async fn on_event(app: &App, cb: EventCallback) -> Result<Reply, DispatchError> 
     }
     match cb.event {
         Event::AppHomeOpened { user, tab } if tab == "home" => {
-            let worker = app.clone();
-            app.spawn_background(async move {
-                if let Err(e) = worker
-                    .slack()
-                    .publish_home(&user, &views::home::home_not_enrolled())
-                    .await
-                {
-                    tracing::warn!(error = %e, "could not publish the Home tab");
-                }
-            });
+            crate::enrolment::refresh_home_later(app, &user)
         }
         Event::AppHomeOpened { .. } | Event::Other { .. } => {}
     }
     Ok(Reply::Ack)
-}
-
-async fn on_interaction(_app: &App, interaction: Interaction) -> Result<Reply, DispatchError> {
-    match interaction {
-        Interaction::BlockActions { .. }
-        | Interaction::ViewSubmission { .. }
-        | Interaction::ViewClosed { .. }
-        | Interaction::Ignored { .. } => Ok(Reply::Ack),
-    }
 }

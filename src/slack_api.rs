@@ -120,6 +120,7 @@ pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
 #[derive(Clone)]
 pub struct SlackApi {
     client: Arc<SlackClient<Connector>>,
+    http: reqwest::Client,
     bot_token: SlackApiToken,
     retry: RetryPolicy,
 }
@@ -149,6 +150,7 @@ impl SlackApi {
             );
         Ok(Self {
             client: Arc::new(SlackClient::new(connector)),
+            http: http_client().map_err(std::io::Error::other)?,
             bot_token: SlackApiToken::new(SlackApiTokenValue::new(bot_token.to_string())),
             retry,
         })
@@ -241,6 +243,35 @@ impl SlackApi {
             )
             .await?;
         view_id("views.publish", &answer)
+    }
+
+    /// Posts to a slash command's or button's `response_url` (replaces or adds an ephemeral message).
+    pub async fn respond(&self, response_url: &str, body: &Value) -> Result<(), ApiError> {
+        let method = "response_url";
+        let r = self
+            .http
+            .post(response_url)
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| transport(method, e.without_url()))?;
+        if r.status().is_success() {
+            Ok(())
+        } else {
+            Err(ApiError::Http {
+                method: method.to_string(),
+                status: r.status().as_u16(),
+            })
+        }
+    }
+
+    /// `users.info`: the person's IANA time zone, if Slack knows it.
+    pub async fn user_timezone(&self, user_id: &str) -> Result<Option<String>, ApiError> {
+        let answer = self.call("users.info", &json!({ "user": user_id })).await?;
+        Ok(answer["user"]["tz"]
+            .as_str()
+            .filter(|tz| !tz.is_empty())
+            .map(str::to_string))
     }
 
     /// `apps.connections.open`: a WebSocket URL for Socket Mode.

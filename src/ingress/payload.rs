@@ -85,6 +85,7 @@ pub enum Interaction {
         actions: Vec<Action>,
         view: Option<View>,
         container: Option<Container>,
+        response_url: Option<String>,
     },
     ViewSubmission {
         user: User,
@@ -126,6 +127,8 @@ struct BlockActionsRaw {
     view: Option<View>,
     #[serde(default)]
     container: Option<Container>,
+    #[serde(default)]
+    response_url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -152,6 +155,7 @@ impl Interaction {
                     actions: raw.actions,
                     view: raw.view,
                     container: raw.container,
+                    response_url: raw.response_url,
                 }
             }
             "view_submission" => {

@@ -116,7 +116,8 @@ impl SlackDriver {
 
     /// The form Slack posts for `/mentor {text}` typed by `user`, with a fresh `trigger_id`.
     pub fn command_form(&self, user: &str, text: &str) -> Vec<u8> {
-        let trigger = self.fake.issue_trigger_id();
+        let trigger = self.fake.issue_trigger_id_for(user);
+        let response_url = self.fake.response_url();
         serde_urlencoded::to_string([
             ("token", "legacy-verification-token"),
             ("team_id", super::TEAM_ID),
@@ -129,10 +130,7 @@ impl SlackDriver {
             ("text", text),
             ("api_app_id", "A0TANDEM"),
             ("is_enterprise_install", "false"),
-            (
-                "response_url",
-                "https://hooks.slack.com/commands/T0TANDEM/1/sandbox",
-            ),
+            ("response_url", response_url.as_str()),
             ("trigger_id", trigger.as_str()),
         ])
         .unwrap_or_default()
@@ -162,6 +160,48 @@ impl SlackDriver {
             Signing::Valid,
         )
         .await
+    }
+
+    /// `user` presses a button (`action_id`, `value`) on the Home tab or in a message (`channel`, `message_ts`).
+    pub async fn click(
+        &self,
+        user: &str,
+        action_id: &str,
+        value: &str,
+        message: Option<(&str, &str)>,
+    ) -> DriverResponse {
+        let mut payload = json!({
+            "type": "block_actions",
+            "team": { "id": super::TEAM_ID, "domain": "sandbox" },
+            "user": { "id": user, "username": user, "team_id": super::TEAM_ID },
+            "api_app_id": "A0TANDEM",
+            "trigger_id": self.fake.issue_trigger_id_for(user),
+            "response_url": self.fake.response_url(),
+            "actions": [{ "type": "button", "action_id": action_id, "block_id": "b", "value": value, "action_ts": "1700000000.000200" }],
+        });
+        match message {
+            Some((channel, ts)) => {
+                payload["container"] = json!({ "type": "message", "channel_id": channel, "message_ts": ts, "is_ephemeral": false });
+                payload["channel"] = json!({ "id": channel });
+            }
+            None => payload["container"] = json!({ "type": "view", "view_id": "VHOME" }),
+        }
+        self.interaction(&payload).await
+    }
+
+    /// `user` submits `view` (as Slack holds it, with its `id` and `private_metadata`) with these state values.
+    pub async fn submit_view(&self, user: &str, view: &Value, values: Value) -> DriverResponse {
+        let mut submitted = view.clone();
+        submitted["state"] = json!({ "values": values });
+        let payload = json!({
+            "type": "view_submission",
+            "team": { "id": super::TEAM_ID, "domain": "sandbox" },
+            "user": { "id": user, "username": user, "team_id": super::TEAM_ID },
+            "api_app_id": "A0TANDEM",
+            "trigger_id": self.fake.issue_trigger_id_for(user),
+            "view": submitted,
+        });
+        self.interaction(&payload).await
     }
 
     /// The Events API body wrapping `event`, as Slack sends it.

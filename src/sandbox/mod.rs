@@ -10,6 +10,7 @@
 
 pub mod blockkit;
 pub mod driver;
+pub mod forms;
 mod socket;
 
 use axum::body::Bytes;
@@ -71,6 +72,7 @@ pub struct FakeUser {
 struct Trigger {
     issued: Instant,
     used: bool,
+    user: Option<String>,
 }
 
 #[derive(Default)]
@@ -86,6 +88,8 @@ struct Data {
     homes: BTreeMap<String, Value>,
     /// Open modals by view ID.
     views: BTreeMap<String, Value>,
+    /// Modals opened, in order, with the user whose trigger opened them.
+    opened: Vec<(Option<String>, String)>,
 }
 
 pub(crate) struct Shared {
@@ -160,6 +164,7 @@ impl FakeSlack {
         });
         let router = Router::new()
             .route("/api/{method}", post(api).get(api))
+            .route("/hooks/{id}", post(hook))
             .with_state(shared.clone());
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
@@ -210,6 +215,15 @@ impl FakeSlack {
 
     /// A `trigger_id` issued at `issued` (in the past, to test expiry without waiting).
     pub fn issue_trigger_id_at(&self, issued: Instant) -> String {
+        self.issue_trigger(issued, None)
+    }
+
+    /// A fresh `trigger_id` for something `user` did (so modals it opens are known to be theirs).
+    pub fn issue_trigger_id_for(&self, user: &str) -> String {
+        self.issue_trigger(Instant::now(), Some(user.to_string()))
+    }
+
+    fn issue_trigger(&self, issued: Instant, user: Option<String>) -> String {
         let id = format!(
             "{}.{}.{:032x}",
             1000 + self.shared.next(),
@@ -221,9 +235,34 @@ impl FakeSlack {
             Trigger {
                 issued,
                 used: false,
+                user,
             },
         );
         id
+    }
+
+    /// The modal most recently opened with a trigger from `user`, as Slack holds it (with its `id`).
+    pub fn last_modal_for(&self, user: &str) -> Option<Value> {
+        let data = self.shared.data();
+        let (_, id) = data
+            .opened
+            .iter()
+            .rev()
+            .find(|(u, _)| u.as_deref() == Some(user))?;
+        data.views.get(id).cloned()
+    }
+
+    /// A `response_url` for a command or a button; what Tandem posts there is recorded as method `response_url`.
+    pub fn response_url(&self) -> String {
+        format!("http://{}/hooks/{}", self.addr, self.shared.next())
+    }
+
+    /// What Tandem posted to response URLs, in order.
+    pub fn responses(&self) -> Vec<Value> {
+        self.calls_to("response_url")
+            .into_iter()
+            .map(|c| c.body)
+            .collect()
     }
 
     /// Every call so far, in order.
@@ -388,6 +427,37 @@ async fn api(
     response
 }
 
+/// A post to a `response_url`: JSON with `text` or `blocks`, no token (the URL is the credential).
+async fn hook(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    let parsed = parse_body(&headers, &body)
+        .filter(|b| b.get("text").is_some() || b.get("blocks").is_some());
+    let status = if parsed.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    record(
+        &shared,
+        Call {
+            method: "response_url".to_string(),
+            token: None,
+            body: parsed.unwrap_or(Value::Null),
+            status: status.as_u16(),
+            error: None,
+            at: Instant::now(),
+        },
+    );
+    (
+        status,
+        if status == StatusCode::OK {
+            "ok"
+        } else {
+            "invalid_payload"
+        },
+    )
+        .into_response()
+}
+
 fn answer(shared: &Shared, method: &str, token: Option<&str>, body: &Value) -> Answer {
     let wanted = if method == "apps.connections.open" {
         &shared.app_token
@@ -444,7 +514,7 @@ fn views_open(shared: &Shared, body: &Value) -> Answer {
     let Some(trigger_id) = body["trigger_id"].as_str() else {
         return refuse("invalid_arguments");
     };
-    {
+    let user = {
         let mut data = shared.data();
         let Some(trigger) = data.triggers.get_mut(trigger_id) else {
             return refuse("invalid_trigger_id");
@@ -456,7 +526,8 @@ fn views_open(shared: &Shared, body: &Value) -> Answer {
             return refuse("expired_trigger_id");
         }
         trigger.used = true;
-    }
+        trigger.user.clone()
+    };
     let view = &body["view"];
     if view["type"] != "modal" {
         return invalid(
@@ -470,10 +541,9 @@ fn views_open(shared: &Shared, body: &Value) -> Answer {
     }
     let answer = view_answer(shared, view, None);
     if let Some(id) = answer["view"]["id"].as_str() {
-        shared
-            .data()
-            .views
-            .insert(id.to_string(), answer["view"].clone());
+        let mut data = shared.data();
+        data.views.insert(id.to_string(), answer["view"].clone());
+        data.opened.push((user, id.to_string()));
     }
     ok(answer)
 }

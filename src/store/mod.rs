@@ -4,6 +4,9 @@
 //! write at the same time without "database is locked" errors.
 
 mod events;
+mod participants;
+
+pub use participants::{Departure, PairView, Participant};
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -19,6 +22,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    #[error("database holds an unexpected value: {0}")]
+    Corrupt(String),
 }
 
 #[derive(Clone, Debug)]

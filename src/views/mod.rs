@@ -1,8 +1,10 @@
 //! Pure Block Kit rendering: plain data in, Slack JSON out. Nothing here does I/O, so every view is unit-tested
 //! against Slack's limits (see [`crate::sandbox::blockkit`], which the fake Slack also enforces).
 
+pub mod enrolment;
 pub mod help;
 pub mod home;
+pub mod survey;
 
 use serde_json::{Value, json};
 

@@ -1,0 +1,131 @@
+//! Messages about someone's own enrolment: status, the confirmation after the survey, leaving.
+
+use super::home::{skills_line, standing_line};
+use super::{actions, button, context, ephemeral, section};
+use crate::catalog::Catalog;
+use crate::store::{PairView, Participant};
+use crate::survey::hours_label;
+use serde_json::{Value, json};
+
+pub const ACTION_LEAVE_CONFIRM: &str = "leave_confirm";
+pub const ACTION_LEAVE_CANCEL: &str = "leave_cancel";
+
+/// `/mentor status`, ephemeral.
+pub fn status(
+    p: Option<&Participant>,
+    pair: Option<&PairView>,
+    catalog: &Catalog,
+    now: i64,
+) -> Value {
+    match p {
+        None => not_enrolled("status"),
+        Some(p) => {
+            let text = format!(
+                "{}\n{}\nTime: {} a month, meeting {}.",
+                standing_line(Some(p), pair, now),
+                skills_line(p, catalog),
+                hours_label(p.answers.hours_per_month),
+                p.answers.cadence.label()
+            );
+            ephemeral(
+                &text,
+                vec![
+                    section(&text),
+                    context("Only you can see this. `/mentor profile` edits your answers."),
+                ],
+            )
+        }
+    }
+}
+
+/// The answer to `status`, `pause`, `resume`, `leave` or `profile` from someone who never joined.
+pub fn not_enrolled(what: &str) -> Value {
+    let text = format!(
+        "You have not joined Tandem yet, so there is nothing to {what}. Type `/mentor join` to take part: it takes two minutes."
+    );
+    ephemeral(&text, vec![section(&text)])
+}
+
+/// The DM after a successful survey.
+pub fn joined_dm(p: &Participant, catalog: &Catalog, first_time: bool) -> (String, Value) {
+    let opening = if first_time {
+        "*Thank you for joining Tandem.* Here is what you told us:"
+    } else {
+        "*Your answers are updated.* Here is what Tandem now has:"
+    };
+    let summary = format!(
+        "{opening}\n{}\nTime: {} a month, meeting {}.",
+        skills_line(p, catalog),
+        hours_label(p.answers.hours_per_month),
+        p.answers.cadence.label()
+    );
+    let next = "*What happens next*: the program admins run a matching round and review every proposed pair before \
+                anyone is introduced. When you are paired, you and your partner get a group DM with a few guidelines. \
+                Meanwhile: `/mentor status` shows where you stand, `/mentor profile` edits your answers, \
+                `/mentor pause` takes a break, `/mentor leave` deletes your answers.";
+    let text = format!("{summary}\n\n{next}");
+    (text, json!([section(&summary), section(next)]))
+}
+
+/// `/mentor leave`: asks first.
+pub fn leave_confirmation() -> Value {
+    let text = "Leaving deletes your answers and your profile. If you are in a pair, it ends, and your partner gets a kind note without any reason. Are you sure?";
+    ephemeral(
+        text,
+        vec![
+            section(text),
+            actions(
+                "leave_actions",
+                vec![
+                    button(
+                        "Yes, delete my answers",
+                        ACTION_LEAVE_CONFIRM,
+                        "leave",
+                        Some("danger"),
+                    ),
+                    button("Cancel", ACTION_LEAVE_CANCEL, "cancel", None),
+                ],
+            ),
+        ],
+    )
+}
+
+/// Replaces the confirmation once someone has left.
+pub fn left() -> Value {
+    json!({
+        "replace_original": true,
+        "response_type": "ephemeral",
+        "text": "You have left Tandem and your answers are deleted. Thank you for taking part; `/mentor join` welcomes you back any time.",
+    })
+}
+
+/// Replaces the confirmation when someone thinks better of it.
+pub fn leave_cancelled() -> Value {
+    json!({ "replace_original": true, "response_type": "ephemeral", "text": "Good: you are still in Tandem. Nothing has changed." })
+}
+
+/// The DM to someone whose partner left. No reason is given.
+pub fn partner_left_dm() -> String {
+    "Your Tandem partner has left the program, so your pair has ended. Thank you for the time and the teaching you \
+     both gave. You stay enrolled and will be considered in the next matching round; `/mentor status` shows where you stand."
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::blockkit::check_message_blocks;
+
+    #[test]
+    fn messages_fit_slack_and_say_what_to_do() {
+        let v = not_enrolled("pause");
+        assert!(v["text"].as_str().unwrap().contains("/mentor join"));
+        let v = leave_confirmation();
+        assert_eq!(check_message_blocks(&v["blocks"]), Vec::<String>::new());
+        assert_eq!(
+            v["blocks"][1]["elements"][0]["action_id"],
+            ACTION_LEAVE_CONFIRM
+        );
+        assert!(!partner_left_dm().contains("because"));
+    }
+}
