@@ -3,6 +3,7 @@
 
 mod cli;
 mod common;
+mod enrolment;
 mod foundation;
 mod socket_mode;
 mod web_api;
