@@ -24,7 +24,7 @@ pub enum StartError {
     },
     #[error("cannot set up TLS for the Slack client: {0}")]
     Tls(std::io::Error),
-    #[error("bad catalog file {0}")]
+    #[error("bad configuration file {0}")]
     Catalog(#[from] crate::catalog::CatalogError),
 }
 
@@ -47,6 +47,7 @@ impl Default for Options {
 struct Inner {
     config: Config,
     catalog: Catalog,
+    match_config: crate::matching::MatchConfig,
     store: Store,
     slack: SlackApi,
     clock: Clock,
@@ -65,6 +66,7 @@ impl App {
             config.skills_file.as_deref(),
             config.practice_groups_file.as_deref(),
         )?;
+        let match_config = crate::proposals::load_config(config.matching_file.as_deref())?;
         let store = Store::open(&config.database_url).await?;
         let applied = store.migrate().await?;
         if applied > 0 {
@@ -79,6 +81,7 @@ impl App {
         Ok(App(Arc::new(Inner {
             config,
             catalog,
+            match_config,
             store,
             slack,
             clock: options.clock,
@@ -91,6 +94,9 @@ impl App {
     }
     pub fn catalog(&self) -> &Catalog {
         &self.0.catalog
+    }
+    pub fn match_config(&self) -> &crate::matching::MatchConfig {
+        &self.0.match_config
     }
     pub fn store(&self) -> &Store {
         &self.0.store

@@ -185,6 +185,28 @@ pub struct CatalogError {
     pub message: String,
 }
 
+/// Parses a whole TOML file into `T`; errors name the file and the line.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<T, CatalogError> {
+    toml::from_str(text).map_err(|e| CatalogError {
+        file: file.to_string(),
+        line: line_of(text, e.span()),
+        message: e.message().trim().replace('\n', " "),
+    })
+}
+
+/// Reads and parses a TOML file into `T`.
+pub fn load_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, CatalogError> {
+    let text = std::fs::read_to_string(path).map_err(|e| CatalogError {
+        file: path.display().to_string(),
+        line: 0,
+        message: format!("cannot read: {e}"),
+    })?;
+    parse_toml(&path.display().to_string(), &text)
+}
+
 fn line_of(text: &str, span: Option<Range<usize>>) -> usize {
     let at = span.map(|s| s.start).unwrap_or(0).min(text.len());
     text[..at].matches('\n').count() + 1

@@ -87,6 +87,11 @@ pub const VARIABLES: &[Variable] = &[
         help: "TOML file that replaces the default list of practice groups (see README).",
     },
     Variable {
+        name: "TANDEM_MATCHING_FILE",
+        default: None,
+        help: "TOML file with matching weights and rules (side rule, seniority gap); omitted keys keep their defaults.",
+    },
+    Variable {
         name: "RUST_LOG",
         default: Some("info"),
         help: "Log filter, e.g. info or tandem=debug.",
@@ -140,6 +145,7 @@ pub struct Config {
     pub manager_channel: Option<String>,
     pub skills_file: Option<std::path::PathBuf>,
     pub practice_groups_file: Option<std::path::PathBuf>,
+    pub matching_file: Option<std::path::PathBuf>,
     pub log_format: LogFormat,
 }
 
@@ -312,6 +318,7 @@ impl Config {
         Ok(Config {
             skills_file: file("TANDEM_SKILLS_FILE"),
             practice_groups_file: file("TANDEM_PRACTICE_GROUPS_FILE"),
+            matching_file: file("TANDEM_MATCHING_FILE"),
             bot_token,
             ingress,
             slack_api_url,

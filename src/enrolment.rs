@@ -80,13 +80,20 @@ pub async fn submit_survey(app: &App, user_id: &str, view: &View) -> Reply {
     let worker = app.clone();
     let user = user_id.to_string();
     app.spawn_background(async move {
-        match worker.slack().user_timezone(&user).await {
-            Ok(Some(tz)) => {
-                if let Err(e) = worker.store().set_timezone(&user, &tz).await {
+        match worker.slack().user_profile(&user).await {
+            Ok(profile) => {
+                let store = worker.store();
+                if let Some(tz) = &profile.tz
+                    && let Err(e) = store.set_timezone(&user, tz).await
+                {
                     tracing::warn!(error = %e, "could not store a time zone");
                 }
+                if let Some(name) = &profile.name
+                    && let Err(e) = store.set_display_name(&user, name).await
+                {
+                    tracing::warn!(error = %e, "could not store a name");
+                }
             }
-            Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "users.info failed; keeping the stored time zone"),
         }
         if let Ok(Some(p)) = worker.store().participant(&user).await {

@@ -117,6 +117,13 @@ pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
         .build()
 }
 
+/// What Tandem reads of a Slack user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserProfile {
+    pub tz: Option<String>,
+    pub name: Option<String>,
+}
+
 #[derive(Clone)]
 pub struct SlackApi {
     client: Arc<SlackClient<Connector>>,
@@ -265,13 +272,17 @@ impl SlackApi {
         }
     }
 
-    /// `users.info`: the person's IANA time zone, if Slack knows it.
-    pub async fn user_timezone(&self, user_id: &str) -> Result<Option<String>, ApiError> {
+    /// `users.info`: the person's IANA time zone and name, as far as Slack knows them.
+    pub async fn user_profile(&self, user_id: &str) -> Result<UserProfile, ApiError> {
         let answer = self.call("users.info", &json!({ "user": user_id })).await?;
-        Ok(answer["user"]["tz"]
-            .as_str()
-            .filter(|tz| !tz.is_empty())
-            .map(str::to_string))
+        let text = |v: &Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_string);
+        let user = &answer["user"];
+        Ok(UserProfile {
+            tz: text(&user["tz"]),
+            name: text(&user["real_name"])
+                .or_else(|| text(&user["profile"]["real_name"]))
+                .or_else(|| text(&user["name"])),
+        })
     }
 
     /// `apps.connections.open`: a WebSocket URL for Socket Mode.

@@ -16,6 +16,7 @@ use super::model::{PairSet, Participant, Role, Side};
 /// Defaults: `senior_roles = [Partner, OfCounsel, GeneralCounsel, DeputyGc,
 /// SeniorCounsel]`, `senior_min_years = 12`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct SideRule {
     /// Roles that are always on the senior side.
     pub senior_roles: Vec<Role>,
@@ -53,6 +54,7 @@ impl SideRule {
 /// totals compare exactly. Negative weights are allowed but a pair whose
 /// total is not positive is never proposed (rule `score_not_positive`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Weights {
     /// Points per skill the reverse mentor can teach that the senior wants
     /// to learn ("teach up"). Default 10.
@@ -92,6 +94,7 @@ impl Default for Weights {
 
 /// Thresholds of the hard rules plus the weights.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct MatchConfig {
     /// Who is senior. See [`SideRule`].
     pub side_rule: SideRule,

@@ -4,8 +4,10 @@
 //! write at the same time without "database is locked" errors.
 
 mod events;
+mod matching;
 mod participants;
 
+pub use matching::{NewPair, ProposalRow};
 pub use participants::{Departure, PairView, Participant};
 
 use sqlx::SqlitePool;

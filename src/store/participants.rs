@@ -18,6 +18,8 @@ pub struct Participant {
     /// Unix seconds when a pause ends by itself; `None` while paused means until they resume.
     pub paused_until: Option<i64>,
     pub joined_at: i64,
+    /// The person's name in Slack, once known (for tables and reports; Slack messages use mentions).
+    pub display_name: Option<String>,
 }
 
 impl Participant {
@@ -70,6 +72,7 @@ fn row_to_participant(
         paused: row.try_get::<i64, _>("paused")? != 0,
         paused_until: row.try_get("paused_until")?,
         joined_at: row.try_get("joined_at")?,
+        display_name: row.try_get("display_name")?,
     })
 }
 
@@ -360,7 +363,17 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        sqlx::query("UPDATE proposals SET status = 'stale', decided_at = ?, body = '{}' WHERE status IN ('computing', 'open') AND body LIKE '%' || ? || '%'")
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE pairs SET explanation = NULL WHERE junior_id = ?1 OR senior_id = ?1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         for statement in [
+            "DELETE FROM exclusions WHERE user_a = ?1 OR user_b = ?1",
             "UPDATE pairs SET junior_id = NULL WHERE junior_id = ?",
             "UPDATE pairs SET senior_id = NULL WHERE senior_id = ?",
             "UPDATE participants SET reports_to = NULL WHERE reports_to = ?",

@@ -145,6 +145,7 @@ mod tests {
             paused,
             paused_until: until,
             joined_at: 0,
+            display_name: None,
         }
     }
 

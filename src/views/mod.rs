@@ -4,6 +4,7 @@
 pub mod enrolment;
 pub mod help;
 pub mod home;
+pub mod proposal;
 pub mod survey;
 
 use serde_json::{Value, json};
