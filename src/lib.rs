@@ -11,6 +11,7 @@ pub mod config;
 pub mod dispatch;
 pub mod ingress;
 pub mod matching;
+pub mod offline;
 pub mod sandbox;
 pub mod schedule;
 pub mod signature;
