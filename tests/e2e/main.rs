@@ -4,5 +4,6 @@
 mod cli;
 mod common;
 mod foundation;
+mod offline_match;
 mod socket_mode;
 mod web_api;
