@@ -13,6 +13,7 @@ pub mod enrolment;
 pub mod ingress;
 pub mod interactions;
 pub mod matching;
+pub mod offline;
 pub mod proposals;
 pub mod sandbox;
 pub mod schedule;

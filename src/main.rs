@@ -1,9 +1,11 @@
 //! `tandem`: the command line. Wiring only: parse arguments, load configuration, call into the library.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use tandem::app::{App, Options, Server};
 use tandem::config::{self, Config};
+use tandem::offline::{self, MatchArgs};
 use tandem::store::Store;
 use tandem::telemetry;
 
@@ -26,6 +28,32 @@ enum Cmd {
     Serve,
     /// Create or upgrade the database (DATABASE_URL, default sqlite://tandem.db), then exit.
     Migrate,
+    /// Propose pairs offline from a roster file (JSON survey answers); sends nothing to Slack.
+    #[command(
+        long_about = "Propose pairs offline from a roster file of survey answers, so a program manager can try \
+matching on a spreadsheet export without Slack.\n\n\
+Prints the proposed pairs as a table on standard output; the summary and the names of files written go to \
+standard error. Nothing is sent to Slack and no database is opened. Uses the default matching rules and weights.\n\n\
+The roster format (JSON) is documented in docs/roster-format.md; examples/roster.json is a full example with 40 \
+fictional attorneys.",
+        after_help = "Example:\n  tandem match --input examples/roster.json --output proposal.json --explain-all pairs.csv\n\n\
+Roster format: docs/roster-format.md. Errors print one line naming the file and exit with status 2."
+    )]
+    Match(MatchCmd),
+}
+
+#[derive(Args)]
+struct MatchCmd {
+    /// The roster: a JSON file of survey answers (format: docs/roster-format.md).
+    #[arg(long, value_name = "FILE")]
+    input: PathBuf,
+    /// Also write the proposal as JSON to FILE (created or overwritten).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Also write every candidate pair as CSV to FILE: both people, the score (empty where a hard rule forbids
+    /// the pair) and the rule.
+    #[arg(long, value_name = "FILE")]
+    explain_all: Option<PathBuf>,
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -66,6 +94,24 @@ async fn main() -> ExitCode {
             match store.migrate().await {
                 Ok(n) => {
                     println!("{url}: {n} migration(s) applied; the database is up to date");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Cmd::Match(m) => {
+            let args = MatchArgs {
+                input: m.input,
+                output: m.output,
+                explain_all: m.explain_all,
+            };
+            match offline::run_match(&args) {
+                Ok(report) => {
+                    print!("{}", report.table);
+                    eprintln!("tandem: {}", report.summary);
+                    for w in &report.written {
+                        eprintln!("tandem: {w}");
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),

@@ -5,5 +5,6 @@ mod cli;
 mod common;
 mod enrolment;
 mod foundation;
+mod offline_match;
 mod socket_mode;
 mod web_api;
