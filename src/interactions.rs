@@ -6,7 +6,7 @@ use crate::dispatch::{DispatchError, Reply};
 use crate::enrolment::{self, Outcome};
 use crate::ingress::payload::{Action, Interaction};
 use crate::survey;
-use crate::views::{enrolment as ev, home};
+use crate::views::{enrolment as ev, home, proposal};
 use serde_json::Value;
 
 pub async fn handle(app: &App, interaction: Interaction) -> Result<Reply, DispatchError> {
@@ -102,6 +102,42 @@ async fn on_action(
             Err(e) => report(Err(e)),
         },
         ev::ACTION_LEAVE_CANCEL => respond_later(app, response_url, ev::leave_cancelled()),
+        proposal::ACTION_APPROVE | proposal::ACTION_DISCARD => {
+            on_proposal(app, user_id, action).await
+        }
         other => tracing::debug!(action = other, "unknown action ignored"),
+    }
+}
+
+/// Approve or Discard on a proposal: admins only; a second press has no second effect.
+async fn on_proposal(app: &App, user_id: &str, action: &Action) {
+    if !app.config().is_admin(user_id) {
+        tracing::warn!("a non-admin pressed a proposal button");
+        tell_later(
+            app,
+            user_id,
+            "Sorry, only the program's admins can approve or discard a proposal.".into(),
+        );
+        return;
+    }
+    let Some(id) = action.value.as_deref().and_then(|v| v.parse::<i64>().ok()) else {
+        return;
+    };
+    let result = if action.action_id == proposal::ACTION_APPROVE {
+        crate::proposals::approve(app, id, user_id)
+            .await
+            .map(|outcome| {
+                if let crate::proposals::Approval::Approved { pair_ids } = outcome {
+                    crate::introductions::introduce_later(app, pair_ids);
+                }
+            })
+    } else {
+        crate::proposals::discard(app, id, user_id)
+            .await
+            .map(|_| ())
+    };
+    if let Err(e) = result {
+        tracing::error!(error = %e, "a proposal decision failed");
+        tell_later(app, user_id, "Tandem could not record that decision just now. Please press the button again in a minute.".into());
     }
 }

@@ -12,6 +12,7 @@ pub mod dispatch;
 pub mod enrolment;
 pub mod ingress;
 pub mod interactions;
+pub mod introductions;
 pub mod matching;
 pub mod offline;
 pub mod proposals;

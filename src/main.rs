@@ -45,8 +45,17 @@ Roster format: docs/roster-format.md. Errors print one line naming the file and 
 #[derive(Args)]
 struct MatchCmd {
     /// The roster: a JSON file of survey answers (format: docs/roster-format.md).
-    #[arg(long, value_name = "FILE")]
-    input: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "from_db",
+        conflicts_with = "from_db"
+    )]
+    input: Option<PathBuf>,
+    /// Instead of a file, a dry run over the live database (DATABASE_URL, default sqlite://tandem.db): what
+    /// `/mentor match` would propose now. Changes nothing and sends nothing.
+    #[arg(long)]
+    from_db: bool,
     /// Also write the proposal as JSON to FILE (created or overwritten).
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -54,6 +63,27 @@ struct MatchCmd {
     /// the pair) and the rule.
     #[arg(long, value_name = "FILE")]
     explain_all: Option<PathBuf>,
+}
+
+/// `tandem match --from-db`: the catalog and matching rules come from the same variables as `serve`.
+async fn match_from_db(
+    output: Option<&std::path::Path>,
+    explain_all: Option<&std::path::Path>,
+) -> Result<offline::MatchReport, offline::OfflineError> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let url = env("DATABASE_URL").unwrap_or_else(|| "sqlite://tandem.db".to_string());
+    let path = |name: &str| env(name).map(PathBuf::from);
+    let config_error = |e: tandem::catalog::CatalogError| offline::OfflineError::Database {
+        message: format!("bad configuration file {e}"),
+    };
+    let catalog = tandem::catalog::Catalog::load(
+        path("TANDEM_SKILLS_FILE").as_deref(),
+        path("TANDEM_PRACTICE_GROUPS_FILE").as_deref(),
+    )
+    .map_err(config_error)?;
+    let rules = tandem::proposals::load_config(path("TANDEM_MATCHING_FILE").as_deref())
+        .map_err(config_error)?;
+    offline::run_match_from_db(&url, &catalog, &rules, output, explain_all).await
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -100,12 +130,15 @@ async fn main() -> ExitCode {
             }
         }
         Cmd::Match(m) => {
-            let args = MatchArgs {
-                input: m.input,
-                output: m.output,
-                explain_all: m.explain_all,
+            let result = match m.input {
+                Some(input) => offline::run_match(&MatchArgs {
+                    input,
+                    output: m.output,
+                    explain_all: m.explain_all,
+                }),
+                None => match_from_db(m.output.as_deref(), m.explain_all.as_deref()).await,
             };
-            match offline::run_match(&args) {
+            match result {
                 Ok(report) => {
                     print!("{}", report.table);
                     eprintln!("tandem: {}", report.summary);

@@ -65,6 +65,11 @@ pub enum OfflineError {
         /// What it clashes with, e.g. "the input file".
         with: String,
     },
+    /// The live database could not be read (`--from-db`), or a configuration file is bad.
+    Database {
+        /// What went wrong, naming the database or the file.
+        message: String,
+    },
     /// An output file could not be written.
     Write {
         /// The file.
@@ -92,6 +97,7 @@ impl fmt::Display for OfflineError {
             OfflineError::Write { path, what, source } => {
                 write!(f, "cannot write {what} to {}: {source}", path.display())
             }
+            OfflineError::Database { message } => f.write_str(message),
         }
     }
 }
@@ -102,7 +108,7 @@ impl std::error::Error for OfflineError {
             OfflineError::Read { source, .. } | OfflineError::Write { source, .. } => Some(source),
             OfflineError::Roster { error, .. } => Some(error),
             OfflineError::Match { error, .. } => Some(error),
-            OfflineError::Clash { .. } => None,
+            OfflineError::Clash { .. } | OfflineError::Database { .. } => None,
         }
     }
 }
@@ -329,6 +335,49 @@ pub fn run_match(args: &MatchArgs) -> Result<MatchReport, OfflineError> {
         &source_name,
         &roster.participants,
         &ctx,
+        explain_all.is_some(),
+    )?;
+    write_outputs(&mut report, output, explain_all)?;
+    Ok(report)
+}
+
+/// `tandem match --from-db`: the same as [`run_match`], as a dry run over the live database at `database_url`
+/// (people in a pair, paused people and history as `/mentor match` would see them). Writes nothing to the
+/// database and sends nothing to Slack. Names are the Slack names Tandem stored, or user IDs.
+pub async fn run_match_from_db(
+    database_url: &str,
+    catalog: &crate::catalog::Catalog,
+    config: &MatchConfig,
+    output: Option<&Path>,
+    explain_all: Option<&Path>,
+) -> Result<MatchReport, OfflineError> {
+    check_outputs(None, output, explain_all)?;
+    let db = |e: crate::store::StoreError| OfflineError::Database {
+        message: e.to_string(),
+    };
+    let store = crate::store::Store::open(database_url).await.map_err(db)?;
+    let pending = store.pending_migrations().await.map_err(db)?;
+    if pending > 0 {
+        return Err(OfflineError::Database {
+            message: format!(
+                "{database_url} needs {pending} migration(s); run `tandem migrate` first"
+            ),
+        });
+    }
+    let round = crate::proposals::load_round_from(
+        &store,
+        catalog,
+        config,
+        crate::proposals::Naming::DisplayNames,
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(db)?;
+    store.close().await;
+    let mut report = match_cohort(
+        database_url,
+        &round.participants,
+        &round.ctx,
         explain_all.is_some(),
     )?;
     write_outputs(&mut report, output, explain_all)?;

@@ -48,16 +48,29 @@ fn utc_offset_minutes(tz: &str, at: DateTime<Utc>) -> i32 {
 
 /// Builds a round (pure): people already in a pair are left out, except seniors with capacity to spare (who bring
 /// only what is left). Paused people stay in, marked paused, so the proposal can say why they are not matched.
+/// What a round is built from, as read from the store.
+#[derive(Debug, Clone, Copy)]
+pub struct RoundInputs<'a> {
+    pub people: &'a [Participant],
+    /// How many current pairs each person is in.
+    pub pair_counts: &'a BTreeMap<String, u32>,
+    pub history: &'a [(String, String)],
+    pub exclusions: &'a [(String, String)],
+}
+
 pub fn build_round(
-    people: &[Participant],
-    pair_counts: &BTreeMap<String, u32>,
-    history: &[(String, String)],
-    exclusions: &[(String, String)],
+    inputs: RoundInputs<'_>,
     config: &MatchConfig,
     skill_labels: BTreeMap<String, String>,
     naming: Naming,
     now: DateTime<Utc>,
 ) -> Round {
+    let RoundInputs {
+        people,
+        pair_counts,
+        history,
+        exclusions,
+    } = inputs;
     let mut participants = Vec::new();
     for p in people {
         let name = match naming {
@@ -115,27 +128,40 @@ pub fn build_round(
 
 /// Reads the round from the store.
 pub async fn load_round(app: &App, naming: Naming) -> Result<Round, StoreError> {
-    let store = app.store();
+    load_round_from(
+        app.store(),
+        app.catalog(),
+        app.match_config(),
+        naming,
+        app.clock().now(),
+    )
+    .await
+}
+
+/// Reads the round from any store (the live app's, or `tandem match --from-db`'s).
+pub async fn load_round_from(
+    store: &crate::store::Store,
+    catalog: &crate::catalog::Catalog,
+    config: &MatchConfig,
+    naming: Naming,
+    now: DateTime<Utc>,
+) -> Result<Round, StoreError> {
     let people = store.participants().await?;
     let counts = store.current_pair_counts().await?;
     let history = store.pair_history().await?;
     let exclusions = store.exclusions().await?;
-    let labels = app
-        .catalog()
+    let labels = catalog
         .skills
         .iter()
         .map(|s| (s.id.clone(), s.label.clone()))
         .collect();
-    Ok(build_round(
-        &people,
-        &counts,
-        &history,
-        &exclusions,
-        app.match_config(),
-        labels,
-        naming,
-        app.clock().now(),
-    ))
+    let inputs = RoundInputs {
+        people: &people,
+        pair_counts: &counts,
+        history: &history,
+        exclusions: &exclusions,
+    };
+    Ok(build_round(inputs, config, labels, naming, now))
 }
 
 /// A proposal as kept while an admin reviews it.
@@ -225,15 +251,15 @@ pub fn recheck(stored: &Stored, now: &Round) -> Vec<String> {
             }
         }
         if let (Some(j), Some(s)) = (j, s) {
-            if let Err(why) = matching::pair_verdict(j, s, &now.ctx) {
-                if !matches!(why, matching::Forbidden::Paused) {
-                    problems.insert(format!(
-                        "<@{}> and <@{}> can no longer be paired: {}",
-                        j.id,
-                        s.id,
-                        why.reason()
-                    ));
-                }
+            if let Err(why) = matching::pair_verdict(j, s, &now.ctx)
+                && !matches!(why, matching::Forbidden::Paused)
+            {
+                problems.insert(format!(
+                    "<@{}> and <@{}> can no longer be paired: {}",
+                    j.id,
+                    s.id,
+                    why.reason()
+                ));
             }
             let n = load.entry(s.id.as_str()).or_default();
             *n += 1;
@@ -457,11 +483,14 @@ mod tests {
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect();
-        build_round(
+        let inputs = RoundInputs {
             people,
-            &counts,
-            &[],
-            &x,
+            pair_counts: &counts,
+            history: &[],
+            exclusions: &x,
+        };
+        build_round(
+            inputs,
             &MatchConfig::default(),
             BTreeMap::new(),
             Naming::Mentions,
@@ -542,5 +571,41 @@ mod tests {
 
         let excluded = round(&people, &[], &[(j.as_str(), "US1")]);
         assert!(recheck(&stored, &excluded)[0].contains("can no longer be paired"));
+    }
+}
+
+#[cfg(test)]
+mod config_tests {
+    use super::*;
+
+    /// The example in README.md is a valid matching file, and it spells out the defaults.
+    #[test]
+    fn the_readme_example_parses_to_the_defaults() {
+        let readme = include_str!("../README.md");
+        let start = readme
+            .find("```toml\nmin_gap_years")
+            .expect("README has the matching example");
+        let body = &readme[start + "```toml\n".len()..];
+        let body = &body[..body.find("```").expect("closed")];
+        let parsed: MatchConfig = crate::catalog::parse_toml("README.md", body).unwrap();
+        assert_eq!(parsed, MatchConfig::default());
+    }
+
+    #[test]
+    fn a_partial_file_keeps_other_defaults_and_a_typo_names_its_line() {
+        let c: MatchConfig =
+            crate::catalog::parse_toml("m.toml", "min_gap_years = 8\n[weights]\nbalance = 20\n")
+                .unwrap();
+        assert_eq!(
+            (c.min_gap_years, c.weights.balance, c.weights.teach_up),
+            (8, 20, 10)
+        );
+        let e = crate::catalog::parse_toml::<MatchConfig>(
+            "m.toml",
+            "min_gap_years = 8\n[weights]\nbalanse = 20\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
+        assert!(e.to_string().starts_with("m.toml:3: "), "{e}");
     }
 }

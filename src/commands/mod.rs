@@ -1,8 +1,11 @@
 //! `/mentor` subcommands: one enum, one file per subcommand; parse the text, then apply.
 
+pub mod capacity;
+pub mod exclude;
 pub mod help;
 pub mod join;
 pub mod leave;
+pub mod match_cmd;
 pub mod pause;
 pub mod profile;
 pub mod resume;
@@ -30,6 +33,25 @@ pub const SUBCOMMANDS: &[(&str, &str)] = &[
     ("help", "this list"),
 ];
 
+/// Subcommands only program admins (`TANDEM_ADMINS`) may use; `/mentor help` lists them to admins only.
+pub const ADMIN_SUBCOMMANDS: &[(&str, &str)] = &[
+    (
+        "match",
+        "compute a matching proposal and send it to you for review",
+    ),
+    (
+        "exclude @a @b",
+        "never pair these two people (ethical walls, conflicts)",
+    ),
+    (
+        "capacity @senior N",
+        "let a senior attorney take N reverse mentors at once (0 to 5)",
+    ),
+];
+
+/// The most reverse mentors one senior can take at once.
+pub const MAX_CAPACITY: u8 = 5;
+
 /// The longest pause, in weeks.
 pub const MAX_PAUSE_WEEKS: u32 = 52;
 
@@ -48,6 +70,15 @@ pub enum Command {
     },
     Resume,
     Leave,
+    Match,
+    Exclude {
+        a: String,
+        b: String,
+    },
+    Capacity {
+        user: String,
+        capacity: u8,
+    },
     /// A known subcommand used the wrong way: the message says how to use it.
     Usage(String),
 }
@@ -82,8 +113,20 @@ impl Command {
                         .into(),
                 ),
             },
+            "match" if rest.is_empty() => Command::Match,
+            "exclude" => match rest.iter().map(|w| parse_user(w)).collect::<Vec<_>>().as_slice() {
+                [Some(a), Some(b)] if a != b => Command::Exclude { a: a.clone(), b: b.clone() },
+                _ => Command::Usage("`/mentor exclude @person @other` names two different people who must never be paired.".into()),
+            },
+            "capacity" => match rest {
+                [who, n] => match (parse_user(who), n.parse::<u8>()) {
+                    (Some(user), Ok(capacity)) if capacity <= MAX_CAPACITY => Command::Capacity { user, capacity },
+                    _ => Command::Usage(format!("`/mentor capacity @senior N` takes a person and a number from 0 to {MAX_CAPACITY}.")),
+                },
+                _ => Command::Usage(format!("`/mentor capacity @senior N` takes a person and a number from 0 to {MAX_CAPACITY}.")),
+            },
             sub @ ("join" | "signup" | "opt-in" | "profile" | "edit" | "status" | "resume"
-            | "leave") => Command::Usage(format!(
+            | "leave" | "match") => Command::Usage(format!(
                 "`/mentor {sub}` takes nothing after it; type just `/mentor {sub}`."
             )),
             _ => Command::Help {
@@ -95,15 +138,47 @@ impl Command {
     /// Carries the command out and returns the reply Slack shows the person.
     pub async fn apply(self, app: &App, cmd: &SlashCommand) -> Reply {
         match self {
-            Command::Help { unknown } => help::apply(unknown.as_deref()),
+            Command::Help { unknown } => {
+                help::apply(unknown.as_deref(), app.config().is_admin(&cmd.user_id))
+            }
             Command::Join => join::apply(app, cmd).await,
             Command::Profile => profile::apply(app, cmd).await,
             Command::Status => status::apply(app, cmd).await,
             Command::Pause { weeks } => pause::apply(app, cmd, weeks).await,
             Command::Resume => resume::apply(app, cmd).await,
             Command::Leave => leave::apply(app, cmd).await,
+            Command::Match => admin_only(app, cmd, match_cmd::apply(app, cmd)).await,
+            Command::Exclude { a, b } => admin_only(app, cmd, exclude::apply(app, a, b)).await,
+            Command::Capacity { user, capacity } => {
+                admin_only(app, cmd, capacity::apply(app, user, capacity)).await
+            }
             Command::Usage(message) => say(&message),
         }
+    }
+}
+
+/// A Slack user in command text: `<@U123|name>` (how Slack escapes a mention), `<@U123>` or a bare `U123`.
+pub fn parse_user(word: &str) -> Option<String> {
+    let inner = word
+        .strip_prefix("<@")
+        .and_then(|w| w.strip_suffix('>'))
+        .unwrap_or(word);
+    let id = inner.split('|').next().unwrap_or_default();
+    crate::config::looks_like_slack_id(id, &['U', 'W']).then(|| id.to_string())
+}
+
+/// Runs `action` only for program admins; everyone else gets a polite refusal.
+async fn admin_only(
+    app: &App,
+    cmd: &SlashCommand,
+    action: impl std::future::Future<Output = Reply>,
+) -> Reply {
+    if app.config().is_admin(&cmd.user_id) {
+        action.await
+    } else {
+        say(
+            "Sorry, only the program's admins can do that. If you think you should be one, ask whoever runs Tandem at your firm.",
+        )
     }
 }
 
@@ -166,11 +241,49 @@ mod tests {
         assert!(
             matches!(Command::parse("leave now"), Command::Usage(m) if m.contains("/mentor leave"))
         );
+        assert_eq!(Command::parse("match"), Command::Match);
+        assert_eq!(
+            Command::parse("exclude <@U0A|alice> <@U0B>"),
+            Command::Exclude {
+                a: "U0A".into(),
+                b: "U0B".into()
+            }
+        );
+        assert_eq!(
+            Command::parse("exclude U0A W0B"),
+            Command::Exclude {
+                a: "U0A".into(),
+                b: "W0B".into()
+            }
+        );
+        for bad in [
+            "exclude <@U0A>",
+            "exclude <@U0A> <@U0A>",
+            "exclude @alice @bob",
+            "exclude <@U0A> <#C0GENERAL>",
+        ] {
+            assert!(matches!(Command::parse(bad), Command::Usage(_)), "{bad}");
+        }
+        assert_eq!(
+            Command::parse("capacity <@U0S|sam> 2"),
+            Command::Capacity {
+                user: "U0S".into(),
+                capacity: 2
+            }
+        );
+        for bad in [
+            "capacity <@U0S> 6",
+            "capacity <@U0S>",
+            "capacity 2 <@U0S>",
+            "capacity <@U0S> -1",
+        ] {
+            assert!(matches!(Command::parse(bad), Command::Usage(_)), "{bad}");
+        }
     }
 
     #[test]
     fn help_lists_every_subcommand_that_parses() {
-        for (usage, _) in SUBCOMMANDS {
+        for (usage, _) in SUBCOMMANDS.iter().chain(ADMIN_SUBCOMMANDS) {
             let word = usage.split_whitespace().next().unwrap();
             assert!(
                 !matches!(Command::parse(word), Command::Help { unknown: Some(_) }),

@@ -65,6 +65,13 @@ impl Store {
         Ok(usize::try_from(after - before).unwrap_or(0))
     }
 
+    /// How many of the embedded migrations this database has not applied yet (0 for an up-to-date database).
+    pub async fn pending_migrations(&self) -> Result<usize, StoreError> {
+        let known = sqlx::migrate!("./migrations").iter().count();
+        let applied = self.applied_migrations().await.unwrap_or(0);
+        Ok(known.saturating_sub(usize::try_from(applied).unwrap_or(0)))
+    }
+
     async fn applied_migrations(&self) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1")
             .fetch_one(&self.pool)

@@ -4,10 +4,16 @@ use super::{context, ephemeral, section};
 use serde_json::Value;
 
 /// The ephemeral help message. `unknown` is what the person typed when it was not a subcommand.
-pub fn help(subcommands: &[(&str, &str)], unknown: Option<&str>) -> Value {
+pub fn help(subcommands: &[(&str, &str)], admin: &[(&str, &str)], unknown: Option<&str>) -> Value {
     let mut lines = String::new();
     for (usage, what) in subcommands {
         lines.push_str(&format!("`/mentor {usage}` — {what}\n"));
+    }
+    if !admin.is_empty() {
+        lines.push_str("*For program admins*\n");
+        for (usage, what) in admin {
+            lines.push_str(&format!("`/mentor {usage}` — {what}\n"));
+        }
     }
     let intro = match unknown {
         Some(u) => format!(
@@ -46,13 +52,21 @@ mod tests {
     #[test]
     fn lists_every_subcommand_and_names_the_unknown_one() {
         let subs = [("help", "this list"), ("join", "opt in")];
-        let v = help(&subs, None);
+        let v = help(&subs, &[], None);
         assert_eq!(v["response_type"], "ephemeral");
         let text = v["text"].as_str().unwrap();
         assert!(
             text.contains("`/mentor help` — this list") && text.contains("`/mentor join` — opt in")
         );
-        let v = help(&subs, Some("dance"));
+        assert!(!text.contains("For program admins"));
+        let admin = help(&subs, &[("match", "pairs")], None);
+        assert!(
+            admin["text"]
+                .as_str()
+                .unwrap()
+                .contains("*For program admins*\n`/mentor match` — pairs")
+        );
+        let v = help(&subs, &[], Some("dance"));
         assert!(
             v["blocks"][0]["text"]["text"]
                 .as_str()

@@ -186,3 +186,39 @@ async fn serve_runs_over_socket_mode_and_never_logs_a_secret() {
         assert!(!log.contains(secret), "a secret reached the log");
     }
 }
+
+#[test]
+fn a_bad_configuration_file_stops_start_up_naming_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let skills = dir.path().join("skills.toml");
+    std::fs::write(
+        &skills,
+        "[[skill]]\nid = \"a\"\nlabel = \"A\"\ngroup = \"cooking\"\n",
+    )
+    .unwrap();
+    let rules = dir.path().join("matching.toml");
+    std::fs::write(&rules, "[weights]\nteach_up = \"ten\"\n").unwrap();
+    for (var, file, line) in [
+        ("TANDEM_SKILLS_FILE", &skills, 4),
+        ("TANDEM_MATCHING_FILE", &rules, 2),
+    ] {
+        let out = tandem()
+            .arg("serve")
+            .env("SLACK_BOT_TOKEN", "xoxb-1")
+            .env("SLACK_SIGNING_SECRET", "s")
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}", dir.path().join("t.db").display()),
+            )
+            .env(var, file)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&format!("{}:{line}: ", file.display())),
+            "{var}: {err}"
+        );
+    }
+}

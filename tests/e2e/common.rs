@@ -65,3 +65,55 @@ pub async fn count(app: &TestApp, table: &str) -> i64 {
         .await
         .expect("count")
 }
+
+/// `/mentor join` then a submission of `answers` through the modal Slack opened; returns the submission's response.
+pub async fn join(
+    app: &TestApp,
+    user: &str,
+    a: &tandem::survey::Answers,
+) -> tandem::sandbox::DriverResponse {
+    let r = app.driver.command(user, "join").await;
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (200, ""),
+        "join answers with an empty 200 once the modal is open"
+    );
+    let modal = app
+        .fake
+        .last_modal_for(user)
+        .expect("a modal was opened for the user");
+    let values =
+        tandem::sandbox::forms::survey_values(a, &tandem::catalog::Catalog::default(), true);
+    app.driver.submit_view(user, &modal, values).await
+}
+
+/// Enrols `user` with `answers` and waits for the follow-up (DM, Home tab).
+pub async fn joined(app: &TestApp, user: &str, a: &tandem::survey::Answers) {
+    let r = join(app, user, a).await;
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (200, ""),
+        "a valid survey closes the modal"
+    );
+    app.app().background_idle().await;
+}
+
+/// Survey answers for a test person.
+pub fn answers(
+    role: tandem::matching::Role,
+    years: u8,
+    teach: &[&str],
+    learn: &[&str],
+) -> tandem::survey::Answers {
+    tandem::survey::Answers {
+        role,
+        years,
+        practice_group: "Tax".into(),
+        teach: teach.iter().map(|s| s.to_string()).collect(),
+        learn: learn.iter().map(|s| s.to_string()).collect(),
+        hours_per_month: 2,
+        cadence: tandem::schedule::Cadence::Biweekly,
+        reports_to: None,
+        note: None,
+    }
+}

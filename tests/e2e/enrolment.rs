@@ -40,33 +40,6 @@ async fn manual_clock_app() -> (TestApp, Clock) {
     (spawn_with(move |o| o.app.clock = c).await, clock)
 }
 
-/// `/mentor join` then a submission of `answers`; returns the submission's response.
-async fn join(app: &TestApp, user: &str, a: &Answers) -> tandem::sandbox::DriverResponse {
-    let r = app.driver.command(user, "join").await;
-    assert_eq!(
-        (r.status, r.body.as_str()),
-        (200, ""),
-        "join answers with an empty 200 once the modal is open"
-    );
-    let modal = app
-        .fake
-        .last_modal_for(user)
-        .expect("a modal was opened for the user");
-    app.driver
-        .submit_view(user, &modal, survey_values(a, &Catalog::default(), true))
-        .await
-}
-
-async fn joined(app: &TestApp, user: &str, a: &Answers) {
-    let r = join(app, user, a).await;
-    assert_eq!(
-        (r.status, r.body.as_str()),
-        (200, ""),
-        "a valid survey closes the modal"
-    );
-    app.app().background_idle().await;
-}
-
 #[tokio::test]
 async fn join_opens_the_survey_and_a_submission_enrols_with_dm_home_and_time_zone() {
     let app = spawn().await;
