@@ -185,6 +185,27 @@ pub struct StoredPair {
     pub senior_teaches: Vec<String>,
     pub for_senior: String,
     pub for_junior: String,
+    /// The score's parts, e.g. "teaching 20 · balance 15 · cross-group 5 · overlap 8".
+    #[serde(default)]
+    pub breakdown: String,
+}
+
+/// The non-zero parts of a score, for the admin's review.
+pub fn breakdown_text(b: &matching::ScoreBreakdown) -> String {
+    let parts = [
+        ("teaching", b.teach_up + b.teach_down),
+        ("balance", b.balance),
+        ("cross-group", b.cross_group),
+        ("same hours", b.same_hours),
+        ("same cadence", b.same_cadence),
+        ("overlap", b.overlap),
+    ];
+    parts
+        .iter()
+        .filter(|(_, v)| *v != 0)
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,6 +229,7 @@ impl Stored {
                     senior_teaches: labels(&pair.breakdown.teach_down_skills),
                     for_senior: pair.explanation.for_senior.clone(),
                     for_junior: pair.explanation.for_junior.clone(),
+                    breakdown: breakdown_text(&pair.breakdown),
                 })
                 .collect(),
             unmatched: p

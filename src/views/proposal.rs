@@ -65,10 +65,15 @@ pub fn review(id: i64, p: &Stored) -> (String, Value) {
         .iter()
         .map(|x| {
             format!(
-                "• <@{}> ↔ <@{}> (score {}): <@{}> teaches {}; <@{}> teaches {}",
+                "• <@{}> ↔ <@{}> (score {}{}): <@{}> teaches {}; <@{}> teaches {}",
                 x.junior_id,
                 x.senior_id,
                 x.score,
+                if x.breakdown.is_empty() {
+                    String::new()
+                } else {
+                    format!(" = {}", x.breakdown)
+                },
                 x.junior_id,
                 list(&x.junior_teaches),
                 x.senior_id,
@@ -158,6 +163,7 @@ mod tests {
                     senior_teaches: vec!["Client management".into()],
                     for_senior: String::new(),
                     for_junior: String::new(),
+                    breakdown: "teaching 30 · balance 10".into(),
                 })
                 .collect(),
             unmatched: (0..unmatched)
@@ -177,7 +183,7 @@ mod tests {
         assert!(text.contains("2 pairs, 1 unmatched"));
         assert_eq!(check_message_blocks(&blocks), Vec::<String>::new());
         let all = blocks.to_string();
-        assert!(all.contains("<@UJ00000> ↔ <@US00000> (score 40): <@UJ00000> teaches AI-assisted drafting and E-discovery platforms; <@US00000> teaches Client management"));
+        assert!(all.contains("<@UJ00000> ↔ <@US00000> (score 40 = teaching 30 · balance 10): <@UJ00000> teaches AI-assisted drafting and E-discovery platforms; <@US00000> teaches Client management"));
         assert!(all.contains("<@UU00000>: no senior with time left"));
         let buttons = blocks.as_array().unwrap().last().unwrap()["elements"].clone();
         assert_eq!(buttons[0]["action_id"], ACTION_APPROVE);
