@@ -33,6 +33,9 @@ pub enum StartError {
 pub struct Options {
     pub clock: Clock,
     pub retry: RetryPolicy,
+    /// How often the jobs loop looks for due jobs (it is also woken when something is due at once). `None` runs no
+    /// loop: tests and the demo call [`crate::worker::run_due`] themselves after moving the clock.
+    pub worker_interval: Option<Duration>,
 }
 
 impl Default for Options {
@@ -40,6 +43,7 @@ impl Default for Options {
         Self {
             clock: Clock::System,
             retry: RetryPolicy::default(),
+            worker_interval: Some(Duration::from_secs(15)),
         }
     }
 }
@@ -53,6 +57,8 @@ struct Inner {
     clock: Clock,
     /// How many background tasks started with [`App::spawn_background`] are still running.
     in_flight: watch::Sender<usize>,
+    worker: crate::worker::Worker,
+    worker_interval: Option<Duration>,
 }
 
 /// Shared application state: configuration, store, Web API client and clock.
@@ -72,6 +78,12 @@ impl App {
         if applied > 0 {
             tracing::info!(applied, "database migrations applied");
         }
+        let requeued = store
+            .requeue_running_jobs(options.clock.now().timestamp())
+            .await?;
+        if requeued > 0 {
+            tracing::info!(requeued, "jobs interrupted by the last stop will run again");
+        }
         let slack = SlackApi::new(
             &config.slack_api_url,
             config.bot_token.expose(),
@@ -86,6 +98,8 @@ impl App {
             slack,
             clock: options.clock,
             in_flight: watch::channel(0).0,
+            worker: crate::worker::Worker::default(),
+            worker_interval: options.worker_interval,
         })))
     }
 
@@ -106,6 +120,9 @@ impl App {
     }
     pub fn clock(&self) -> &Clock {
         &self.0.clock
+    }
+    pub fn worker(&self) -> &crate::worker::Worker {
+        &self.0.worker
     }
 
     /// Runs slow work (Web API calls) off the request path, counted so that shutdown and tests can wait for it.
@@ -178,6 +195,13 @@ impl Server {
             )));
         }
 
+        if let Some(interval) = app.0.worker_interval {
+            tasks.push(tokio::spawn(crate::worker::run_loop(
+                app.clone(),
+                interval,
+                rx.clone(),
+            )));
+        }
         tasks.push(tokio::spawn(housekeeping(app.clone(), rx)));
         tracing::info!(%addr, socket_mode = matches!(app.config().ingress, Ingress::SocketMode { .. }), "Tandem is listening");
         Ok(Server {

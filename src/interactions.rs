@@ -5,6 +5,7 @@ use crate::app::App;
 use crate::dispatch::{DispatchError, Reply};
 use crate::enrolment::{self, Outcome};
 use crate::ingress::payload::{Action, Interaction};
+use crate::pair_forms::{self, CheckinAnswer};
 use crate::survey;
 use crate::views::{enrolment as ev, home, proposal};
 use serde_json::Value;
@@ -31,12 +32,16 @@ pub async fn handle(app: &App, interaction: Interaction) -> Result<Reply, Dispat
             .await;
             Ok(Reply::Ack)
         }
-        Interaction::ViewSubmission { user, view } if view.callback_id == survey::CALLBACK_ID => {
-            Ok(enrolment::submit_survey(app, &user.id, &view).await)
-        }
-        Interaction::ViewSubmission { .. }
-        | Interaction::ViewClosed { .. }
-        | Interaction::Ignored { .. } => Ok(Reply::Ack),
+        Interaction::ViewSubmission { user, view } => Ok(match view.callback_id.as_str() {
+            survey::CALLBACK_ID => enrolment::submit_survey(app, &user.id, &view).await,
+            pair_forms::CALLBACK_PLAN => crate::plans::submit(app, &user.id, &view).await,
+            pair_forms::CALLBACK_MET => crate::checkins::submit_met(app, &user.id, &view).await,
+            pair_forms::CALLBACK_FEEDBACK => {
+                crate::endings::submit_feedback(app, &user.id, &view).await
+            }
+            _ => Reply::Ack,
+        }),
+        Interaction::ViewClosed { .. } | Interaction::Ignored { .. } => Ok(Reply::Ack),
     }
 }
 
@@ -104,6 +109,44 @@ async fn on_action(
         ev::ACTION_LEAVE_CANCEL => respond_later(app, response_url, ev::leave_cancelled()),
         proposal::ACTION_APPROVE | proposal::ACTION_DISCARD => {
             on_proposal(app, user_id, action).await
+        }
+        pair_forms::ACTION_PLAN_OPEN
+        | pair_forms::ACTION_CHECKIN_MET
+        | pair_forms::ACTION_FEEDBACK_OPEN => {
+            let (Some(id), Some(trigger)) = (
+                action.value.as_deref().and_then(pair_forms::parse_id),
+                trigger_id,
+            ) else {
+                return;
+            };
+            let opened = match action.action_id.as_str() {
+                pair_forms::ACTION_PLAN_OPEN => {
+                    crate::plans::open_modal(app, id, user_id, trigger).await
+                }
+                pair_forms::ACTION_CHECKIN_MET => {
+                    crate::checkins::open_met_modal(app, id, user_id, trigger).await
+                }
+                _ => crate::endings::open_feedback(app, id, user_id, trigger).await,
+            };
+            if let Err(e) = opened {
+                tracing::warn!(error = %e, "could not open a pair modal");
+                tell_later(
+                    app,
+                    user_id,
+                    "Slack did not let me open that form in time. Please press the button again."
+                        .into(),
+                );
+            }
+        }
+        pair_forms::ACTION_CHECKIN_NOT_YET | pair_forms::ACTION_CHECKIN_HELP => {
+            let Some(id) = action.value.as_deref().and_then(pair_forms::parse_id) else {
+                return;
+            };
+            let answer =
+                CheckinAnswer::from_action_id(&action.action_id).unwrap_or(CheckinAnswer::NotYet);
+            if let Err(e) = crate::checkins::answer(app, id, user_id, answer, None).await {
+                tracing::error!(error = %e, "could not record a check-in answer");
+            }
         }
         other => tracing::debug!(action = other, "unknown action ignored"),
     }

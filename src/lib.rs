@@ -5,16 +5,20 @@
 
 pub mod app;
 pub mod catalog;
+pub mod checkins;
 pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod dispatch;
+pub mod endings;
 pub mod enrolment;
 pub mod ingress;
 pub mod interactions;
 pub mod introductions;
 pub mod matching;
 pub mod offline;
+pub mod pair_forms;
+pub mod plans;
 pub mod proposals;
 pub mod sandbox;
 pub mod schedule;
@@ -24,3 +28,4 @@ pub mod store;
 pub mod survey;
 pub mod telemetry;
 pub mod views;
+pub mod worker;

@@ -430,7 +430,7 @@ pub async fn approve(app: &App, id: i64, admin: &str) -> Result<Approval, StoreE
             junior_id: p.junior_id.clone(),
             senior_id: p.senior_id.clone(),
             score: p.score,
-            explanation: json!({ "for_senior": p.for_senior, "for_junior": p.for_junior })
+            explanation: json!({ "for_senior": p.for_senior, "for_junior": p.for_junior, "junior_teaches": p.junior_teaches, "senior_teaches": p.senior_teaches })
                 .to_string(),
         })
         .collect();

@@ -13,11 +13,14 @@ use std::time::Duration;
 
 type Connector = SlackClientHyperHttpsConnector;
 
-/// How failed calls are retried. 429s are retried by slack-morphism (after `Retry-After`, up to
-/// `rate_limit_retries` times); 5xx and connection errors here, waiting `backoff`, `2 × backoff`, … in between.
+/// How failed calls are retried. A 429 is retried after its `Retry-After` (up to `rate_limit_retries` times) when
+/// the wait is at most `max_inline_wait`; a longer wait is returned as [`ApiError::RateLimited`] so that the caller
+/// (the jobs loop) reschedules instead of holding a worker. 5xx and connection errors are retried waiting `backoff`,
+/// `2 × backoff`, … in between.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
     pub rate_limit_retries: usize,
+    pub max_inline_wait: Duration,
     pub server_error_retries: u32,
     pub backoff: Duration,
 }
@@ -26,6 +29,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             rate_limit_retries: 3,
+            max_inline_wait: Duration::from_secs(10),
             server_error_retries: 3,
             backoff: Duration::from_millis(500),
         }
@@ -150,11 +154,8 @@ fn transport(method: &str, message: impl ToString) -> ApiError {
 impl SlackApi {
     /// The Web API client, pointed at `api_url` (e.g. `https://slack.com/api`).
     pub fn new(api_url: &str, bot_token: &str, retry: RetryPolicy) -> Result<Self, std::io::Error> {
-        let connector = connector()?
-            .with_slack_api_url(api_url.trim_end_matches('/'))
-            .with_rate_control(
-                SlackApiRateControlConfig::new().with_max_retries(retry.rate_limit_retries),
-            );
+        // Rate limits are handled in `call_as` (slack-morphism's controller would sleep through any Retry-After).
+        let connector = connector()?.with_slack_api_url(api_url.trim_end_matches('/'));
         Ok(Self {
             client: Arc::new(SlackClient::new(connector)),
             http: http_client().map_err(std::io::Error::other)?,
@@ -185,27 +186,42 @@ impl SlackApi {
         method: &str,
         body: &Value,
     ) -> Result<Value, ApiError> {
-        let mut attempt = 0u32;
+        let (mut server_errors, mut rate_limits) = (0u32, 0usize);
         loop {
             let session = self.client.open_session(token);
             let result: Result<Value, SlackClientError> =
                 session.http_session_api.http_post(method, body, None).await;
-            let retryable = match &result {
-                Ok(_) => false,
-                Err(SlackClientError::HttpError(e)) => e.status_code.is_server_error(),
-                Err(SlackClientError::HttpProtocolError(_)) => true,
-                Err(_) => false,
+            let wait = match &result {
+                Err(SlackClientError::HttpError(e)) if e.status_code.is_server_error() => {
+                    (server_errors < self.retry.server_error_retries).then(|| {
+                        server_errors += 1;
+                        self.retry.backoff * 2u32.saturating_pow(server_errors - 1)
+                    })
+                }
+                Err(SlackClientError::HttpProtocolError(_)) => {
+                    (server_errors < self.retry.server_error_retries).then(|| {
+                        server_errors += 1;
+                        self.retry.backoff * 2u32.saturating_pow(server_errors - 1)
+                    })
+                }
+                Err(SlackClientError::RateLimitError(e)) => {
+                    let after = e.retry_after.unwrap_or(Duration::from_secs(1));
+                    (rate_limits < self.retry.rate_limit_retries
+                        && after <= self.retry.max_inline_wait)
+                        .then(|| {
+                            rate_limits += 1;
+                            after
+                        })
+                }
+                _ => None,
             };
-            if retryable && attempt < self.retry.server_error_retries {
-                let wait = self.retry.backoff * 2u32.saturating_pow(attempt);
-                tracing::warn!(
+            if let Some(wait) = wait {
+                tracing::info!(
                     method,
-                    attempt = attempt + 1,
                     wait_ms = wait.as_millis() as u64,
-                    "Slack call failed, retrying"
+                    "Slack call failed or was rate-limited; retrying"
                 );
                 tokio::time::sleep(wait).await;
-                attempt += 1;
                 continue;
             }
             return result.map_err(|e| map_error(method, e));

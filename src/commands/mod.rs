@@ -1,6 +1,7 @@
 //! `/mentor` subcommands: one enum, one file per subcommand; parse the text, then apply.
 
 pub mod capacity;
+pub mod end;
 pub mod exclude;
 pub mod help;
 pub mod join;
@@ -29,6 +30,10 @@ pub const SUBCOMMANDS: &[(&str, &str)] = &[
         "take a break from matching and nudges (for some weeks, or until you resume)",
     ),
     ("resume", "end a pause"),
+    (
+        "end [reason]",
+        "end your current pair early (a reason, if you give one, goes only to the admins)",
+    ),
     ("leave", "leave the program and delete your answers"),
     ("help", "this list"),
 ];
@@ -52,6 +57,9 @@ pub const ADMIN_SUBCOMMANDS: &[(&str, &str)] = &[
 /// The most reverse mentors one senior can take at once.
 pub const MAX_CAPACITY: u8 = 5;
 
+/// The longest reason `/mentor end` takes.
+pub const MAX_REASON: usize = 500;
+
 /// The longest pause, in weeks.
 pub const MAX_PAUSE_WEEKS: u32 = 52;
 
@@ -70,6 +78,9 @@ pub enum Command {
     },
     Resume,
     Leave,
+    End {
+        reason: Option<String>,
+    },
     Match,
     Exclude {
         a: String,
@@ -114,6 +125,14 @@ impl Command {
                 ),
             },
             "match" if rest.is_empty() => Command::Match,
+            "end" => {
+                let reason = text.trim()[first.len()..].trim();
+                if reason.chars().count() > MAX_REASON {
+                    Command::Usage(format!("Keep the reason to {MAX_REASON} characters, or leave it out: `/mentor end`."))
+                } else {
+                    Command::End { reason: (!reason.is_empty()).then(|| reason.to_string()) }
+                }
+            }
             "exclude" => match rest.iter().map(|w| parse_user(w)).collect::<Vec<_>>().as_slice() {
                 [Some(a), Some(b)] if a != b => Command::Exclude { a: a.clone(), b: b.clone() },
                 _ => Command::Usage("`/mentor exclude @person @other` names two different people who must never be paired.".into()),
@@ -147,6 +166,7 @@ impl Command {
             Command::Pause { weeks } => pause::apply(app, cmd, weeks).await,
             Command::Resume => resume::apply(app, cmd).await,
             Command::Leave => leave::apply(app, cmd).await,
+            Command::End { reason } => end::apply(app, cmd, reason.as_deref()).await,
             Command::Match => admin_only(app, cmd, match_cmd::apply(app, cmd)).await,
             Command::Exclude { a, b } => admin_only(app, cmd, exclude::apply(app, a, b)).await,
             Command::Capacity { user, capacity } => {
@@ -242,6 +262,17 @@ mod tests {
             matches!(Command::parse("leave now"), Command::Usage(m) if m.contains("/mentor leave"))
         );
         assert_eq!(Command::parse("match"), Command::Match);
+        assert_eq!(Command::parse("end"), Command::End { reason: None });
+        assert_eq!(
+            Command::parse("end  we never found the time "),
+            Command::End {
+                reason: Some("we never found the time".into())
+            }
+        );
+        assert!(matches!(
+            Command::parse(&format!("end {}", "x".repeat(501))),
+            Command::Usage(_)
+        ));
         assert_eq!(
             Command::parse("exclude <@U0A|alice> <@U0B>"),
             Command::Exclude {

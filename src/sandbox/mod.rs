@@ -11,6 +11,7 @@
 pub mod blockkit;
 pub mod driver;
 pub mod forms;
+pub mod pair_forms;
 mod socket;
 
 use axum::body::Bytes;
@@ -324,6 +325,34 @@ impl FakeSlack {
         self.shared.data().homes.get(user).cloned()
     }
 
+    /// The ID of the app's DM with `user`, once something was posted there.
+    pub fn dm_channel_of(&self, user: &str) -> Option<String> {
+        let data = self.shared.data();
+        let members = vec![user.to_string()];
+        data.channels
+            .iter()
+            .find(|(_, m)| **m == members)
+            .map(|(id, _)| id.clone())
+    }
+
+    /// The group DM of exactly these members, once opened.
+    pub fn messages_in_group(&self, a: &str, b: &str) -> Option<String> {
+        let mut members = vec![a.to_string(), b.to_string()];
+        members.sort();
+        let data = self.shared.data();
+        data.channels
+            .iter()
+            .find(|(_, m)| **m == members)
+            .map(|(id, _)| id.clone())
+    }
+
+    /// Every message in the app's DM with `user`, oldest first.
+    pub fn dms_to(&self, user: &str) -> Vec<Value> {
+        self.dm_channel_of(user)
+            .map(|c| self.messages_in(&c))
+            .unwrap_or_default()
+    }
+
     /// Every message in a channel, oldest first, as last posted or updated.
     pub fn messages_in(&self, channel: &str) -> Vec<Value> {
         self.shared
@@ -618,13 +647,32 @@ fn message_checks(body: &Value) -> Option<Answer> {
     None
 }
 
+/// Slack posts a message addressed to a user ID into the app's DM with that user, and answers with the DM's ID.
+fn resolve_channel(shared: &Shared, channel: &str) -> Option<String> {
+    let mut data = shared.data();
+    if data.channels.contains_key(channel) {
+        return Some(channel.to_string());
+    }
+    if !data.users.contains_key(channel) {
+        return None;
+    }
+    let members = vec![channel.to_string()];
+    if let Some((id, _)) = data.channels.iter().find(|(_, m)| **m == members) {
+        return Some(id.clone());
+    }
+    let id = format!("D{:09}", shared.next());
+    data.channels.insert(id.clone(), members);
+    Some(id)
+}
+
 fn post_message(shared: &Shared, body: &Value) -> Answer {
-    let Some(channel) = body["channel"].as_str() else {
+    let Some(channel) = body["channel"]
+        .as_str()
+        .and_then(|c| resolve_channel(shared, c))
+    else {
         return refuse("channel_not_found");
     };
-    if !known_channel(&shared.data(), channel) {
-        return refuse("channel_not_found");
-    }
+    let channel = channel.as_str();
     if let Some(refused) = message_checks(body) {
         return refused;
     }

@@ -4,10 +4,14 @@
 //! write at the same time without "database is locked" errors.
 
 mod events;
+mod jobs;
 mod matching;
+mod pairs;
 mod participants;
 
+pub use jobs::{FailedJob, Job};
 pub use matching::{NewPair, ProposalRow};
+pub use pairs::{CheckinOutcome, CheckinRecord, PairRecord};
 pub use participants::{Departure, PairView, Participant};
 
 use sqlx::SqlitePool;

@@ -368,12 +368,16 @@ impl Store {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE pairs SET explanation = NULL WHERE junior_id = ?1 OR senior_id = ?1")
+        sqlx::query("UPDATE pairs SET explanation = NULL, end_reason = NULL WHERE junior_id = ?1 OR senior_id = ?1")
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
         for statement in [
+            "UPDATE checkin_answers SET user_id = NULL, covered = NULL WHERE user_id = ?1",
+            "UPDATE feedback SET user_id = NULL, learned = NULL WHERE user_id = ?1",
             "DELETE FROM exclusions WHERE user_a = ?1 OR user_b = ?1",
+            "DELETE FROM plans WHERE pair_id IN (SELECT id FROM pairs WHERE junior_id = ?1 OR senior_id = ?1)",
+            "UPDATE jobs SET state = 'cancelled', key = NULL WHERE state = 'pending' AND pair_id IN (SELECT id FROM pairs WHERE (junior_id = ?1 OR senior_id = ?1) AND status = 'ended')",
             "UPDATE pairs SET junior_id = NULL WHERE junior_id = ?",
             "UPDATE pairs SET senior_id = NULL WHERE senior_id = ?",
             "UPDATE participants SET reports_to = NULL WHERE reports_to = ?",

@@ -1,11 +1,17 @@
 //! Pure Block Kit rendering: plain data in, Slack JSON out. Nothing here does I/O, so every view is unit-tested
 //! against Slack's limits (see [`crate::sandbox::blockkit`], which the fake Slack also enforces).
 
+pub mod checkin;
+pub mod closing;
 pub mod enrolment;
 pub mod help;
 pub mod home;
+pub mod intro;
+pub mod plan;
 pub mod proposal;
 pub mod survey;
+
+mod pair_common;
 
 use serde_json::{Value, json};
 

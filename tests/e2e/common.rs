@@ -26,6 +26,7 @@ impl std::ops::Deref for TestApp {
 pub fn fast_retry() -> RetryPolicy {
     RetryPolicy {
         rate_limit_retries: 3,
+        max_inline_wait: Duration::from_secs(5),
         server_error_retries: 2,
         backoff: Duration::from_millis(20),
     }
@@ -35,6 +36,8 @@ pub fn options(dir: &tempfile::TempDir) -> SandboxOptions {
     let mut o = SandboxOptions::new(dir.path().join("tandem.db"));
     o.app = Options {
         retry: fast_retry(),
+        // Tests move the clock and run due jobs themselves (`run_jobs`), so nothing runs behind their back.
+        worker_interval: None,
         ..Options::default()
     };
     o
@@ -116,4 +119,75 @@ pub fn answers(
         reports_to: None,
         note: None,
     }
+}
+
+/// Runs every job due by the app's clock, then waits for the background work it started.
+pub async fn run_jobs(app: &TestApp) -> tandem::worker::RunStats {
+    let stats = tandem::worker::run_due(app.app())
+        .await
+        .expect("the job store answers");
+    app.app().background_idle().await;
+    stats
+}
+
+/// The buttons' action IDs and values in a message's or view's blocks.
+pub fn button_value(blocks: &serde_json::Value, action_id: &str) -> String {
+    blocks
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+        .find(|e| e["action_id"] == action_id)
+        .and_then(|e| e["value"].as_str().map(str::to_string))
+        .unwrap_or_else(|| panic!("no {action_id} button in {blocks}"))
+}
+
+/// `admin` runs `/mentor match` and approves the proposal; returns how many pairs were approved.
+pub async fn approve_round(app: &TestApp, admin: &str) -> usize {
+    app.driver.command(admin, "match").await;
+    app.app().background_idle().await;
+    let channel = app.fake.dm_channel_of(admin).expect("the admin's DM");
+    let message = app.fake.messages_in(&channel).pop().expect("the proposal");
+    let id = button_value(&message["blocks"], "proposal_approve");
+    let ts = message["ts"].as_str().unwrap_or_default().to_string();
+    app.driver
+        .click(admin, "proposal_approve", &id, Some((&channel, &ts)))
+        .await;
+    app.app().background_idle().await;
+    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM pairs WHERE proposal_id = ?")
+        .bind(id.parse::<i64>().unwrap_or_default())
+        .fetch_one(app.app().store().pool())
+        .await
+        .unwrap_or_default() as usize
+}
+
+/// Every text cell of every table that contains `needle`, as "table.column".
+pub async fn cells_containing(app: &TestApp, needle: &str) -> Vec<String> {
+    let pool = app.app().store().pool();
+    let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_sqlx_migrations'")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    let mut found = Vec::new();
+    for t in tables {
+        let columns: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT name FROM pragma_table_info('{t}')"
+        )))
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        for c in columns {
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM \"{t}\" WHERE CAST(\"{c}\" AS TEXT) LIKE '%' || ? || '%'"
+            )))
+            .bind(needle)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            if n > 0 {
+                found.push(format!("{t}.{c}"));
+            }
+        }
+    }
+    found
 }

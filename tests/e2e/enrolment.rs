@@ -411,37 +411,6 @@ async fn pause_without_a_length_lasts_until_resume() {
     );
 }
 
-/// Every text cell of every table that contains `needle`, as "table.column".
-async fn cells_containing(app: &TestApp, needle: &str) -> Vec<String> {
-    let pool = app.app().store().pool();
-    let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_sqlx_migrations'")
-        .fetch_all(pool)
-        .await
-        .unwrap();
-    let mut found = Vec::new();
-    for t in tables {
-        let columns: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT name FROM pragma_table_info('{t}')"
-        )))
-        .fetch_all(pool)
-        .await
-        .unwrap();
-        for c in columns {
-            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT COUNT(*) FROM \"{t}\" WHERE CAST(\"{c}\" AS TEXT) LIKE '%' || ? || '%'"
-            )))
-            .bind(needle)
-            .fetch_one(pool)
-            .await
-            .unwrap();
-            if n > 0 {
-                found.push(format!("{t}.{c}"));
-            }
-        }
-    }
-    found
-}
-
 #[tokio::test]
 async fn leave_asks_first_then_deletes_every_trace_and_tells_the_partner_kindly() {
     let app = spawn().await;

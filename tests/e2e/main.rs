@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod enrolment;
 mod foundation;
+mod lifecycle;
 mod matching;
 mod offline_match;
 mod socket_mode;

@@ -69,24 +69,14 @@ fn proposal_message(app: &TestApp) -> (String, String, Value) {
                     .is_some_and(|t| t.starts_with("Matching proposal"))
         })
         .expect("a proposal DM to the admin");
-    let answer = app.fake.messages_in(ADMIN);
+    let channel = app.fake.dm_channel_of(ADMIN).expect("the admin's DM");
+    let answer = app.fake.messages_in(&channel);
     let ts = answer
         .last()
         .and_then(|m| m["ts"].as_str())
         .unwrap_or_default()
         .to_string();
-    (ADMIN.to_string(), ts, call.body["blocks"].clone())
-}
-
-fn button_value(blocks: &Value, action_id: &str) -> String {
-    blocks
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
-        .find(|e| e["action_id"] == action_id)
-        .and_then(|e| e["value"].as_str().map(str::to_string))
-        .unwrap_or_else(|| panic!("no {action_id} button in {blocks}"))
+    (channel, ts, call.body["blocks"].clone())
 }
 
 async fn run_match(app: &TestApp) -> (String, String, Value) {

@@ -1,0 +1,299 @@
+//! Durable jobs: scheduled, claimed atomically, retried, and the deliveries each one made.
+
+use super::{Store, StoreError};
+use sqlx::Row;
+
+/// A claimed job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub pair_id: Option<i64>,
+    pub payload: String,
+    pub due_at: i64,
+    /// Including this attempt.
+    pub attempts: i64,
+}
+
+/// A job that gave up, for the admins' report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedJob {
+    pub id: i64,
+    pub kind: String,
+    pub pair_id: Option<i64>,
+    pub last_error: String,
+    pub at: i64,
+}
+
+fn job(r: &sqlx::sqlite::SqliteRow) -> Result<Job, sqlx::Error> {
+    Ok(Job {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        pair_id: r.try_get("pair_id")?,
+        payload: r.try_get("payload")?,
+        due_at: r.try_get("due_at")?,
+        attempts: r.try_get("attempts")?,
+    })
+}
+
+impl Store {
+    /// Schedules a job. With a `key`, a pending job with the same key is moved to the new time instead of
+    /// duplicated (one pending check-in per pair, ...). Returns the job's ID.
+    pub async fn schedule_job(
+        &self,
+        kind: &str,
+        pair_id: Option<i64>,
+        payload: &str,
+        due_at: i64,
+        key: Option<&str>,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO jobs (kind, pair_id, payload, due_at, state, key, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)
+             ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload, updated_at = excluded.updated_at
+             RETURNING id",
+        )
+        .bind(kind)
+        .bind(pair_id)
+        .bind(payload)
+        .bind(due_at)
+        .bind(key)
+        .bind(now)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(id)
+    }
+
+    /// Claims up to `limit` jobs due at `now`, oldest first, marking them running. Two workers never claim one job.
+    /// A claimed job gives up its key, so it can schedule its own successor under the same key.
+    pub async fn claim_due_jobs(&self, now: i64, limit: i64) -> Result<Vec<Job>, StoreError> {
+        let rows = sqlx::query(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, key = NULL, updated_at = ?1
+             WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND due_at <= ?1 ORDER BY due_at, id LIMIT ?2)
+             RETURNING id, kind, pair_id, payload, due_at, attempts",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        let mut jobs: Vec<Job> = rows.iter().map(job).collect::<Result<_, _>>()?;
+        jobs.sort_by_key(|j| (j.due_at, j.id));
+        Ok(jobs)
+    }
+
+    /// The earliest time a pending job is due, if any.
+    pub async fn next_due_at(&self) -> Result<Option<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT MIN(due_at) FROM jobs WHERE state = 'pending'")
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+
+    async fn finish_job(
+        &self,
+        id: i64,
+        state: &str,
+        error: Option<&str>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE jobs SET state = ?, last_error = ?, key = NULL, updated_at = ? WHERE id = ?",
+        )
+        .bind(state)
+        .bind(error)
+        .bind(now)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn complete_job(&self, id: i64, now: i64) -> Result<(), StoreError> {
+        self.finish_job(id, "done", None, now).await
+    }
+
+    /// Gives up on a job (a permanent error, or too many attempts); it shows in the admins' report.
+    pub async fn fail_job(&self, id: i64, error: &str, now: i64) -> Result<(), StoreError> {
+        self.finish_job(id, "failed", Some(error), now).await
+    }
+
+    /// Puts a job back to run again at `due_at`.
+    pub async fn retry_job(
+        &self,
+        id: i64,
+        due_at: i64,
+        error: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE jobs SET state = 'pending', due_at = ?, last_error = ?, updated_at = ? WHERE id = ?")
+            .bind(due_at)
+            .bind(error)
+            .bind(now)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Cancels a pair's pending jobs (the pair ended). Returns how many.
+    pub async fn cancel_pair_jobs(&self, pair_id: i64, now: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("UPDATE jobs SET state = 'cancelled', key = NULL, updated_at = ? WHERE pair_id = ? AND state = 'pending'")
+            .bind(now)
+            .bind(pair_id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// After a crash, jobs left running are run again (their recorded deliveries are skipped). Returns how many.
+    pub async fn requeue_running_jobs(&self, now: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'pending', updated_at = ? WHERE state = 'running'",
+        )
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// The message a job already delivered at `step`, if any: `(channel, ts)`.
+    pub async fn delivery(
+        &self,
+        job_id: i64,
+        step: &str,
+    ) -> Result<Option<(Option<String>, Option<String>)>, StoreError> {
+        let r = sqlx::query("SELECT channel, ts FROM deliveries WHERE job_id = ? AND step = ?")
+            .bind(job_id)
+            .bind(step)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(match r {
+            Some(r) => Some((r.try_get("channel")?, r.try_get("ts")?)),
+            None => None,
+        })
+    }
+
+    pub async fn record_delivery(
+        &self,
+        job_id: i64,
+        step: &str,
+        channel: Option<&str>,
+        ts: Option<&str>,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT OR IGNORE INTO deliveries (job_id, step, channel, ts, at) VALUES (?, ?, ?, ?, ?)")
+            .bind(job_id)
+            .bind(step)
+            .bind(channel)
+            .bind(ts)
+            .bind(now)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Jobs that gave up, newest first.
+    pub async fn failed_jobs(&self, limit: i64) -> Result<Vec<FailedJob>, StoreError> {
+        let rows = sqlx::query("SELECT id, kind, pair_id, last_error, updated_at FROM jobs WHERE state = 'failed' ORDER BY updated_at DESC, id DESC LIMIT ?")
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FailedJob {
+                    id: r.try_get("id")?,
+                    kind: r.try_get("kind")?,
+                    pair_id: r.try_get("pair_id")?,
+                    last_error: r
+                        .try_get::<Option<String>, _>("last_error")?
+                        .unwrap_or_default(),
+                    at: r.try_get("updated_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// How many jobs are in each state (for tests, the demo and benchmarks).
+    pub async fn job_counts(&self) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
+        let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("state")?, r.try_get("n")?)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn a_keyed_job_is_moved_not_duplicated_and_claimed_once() {
+        let (_d, s) = store().await;
+        let a = s
+            .schedule_job("checkin", None, "{}", 100, Some("checkin:1"), 0)
+            .await
+            .unwrap();
+        let b = s
+            .schedule_job("checkin", None, "{}", 50, Some("checkin:1"), 1)
+            .await
+            .unwrap();
+        assert_eq!(a, b);
+        assert!(s.claim_due_jobs(49, 10).await.unwrap().is_empty());
+        let claimed = s.claim_due_jobs(50, 10).await.unwrap();
+        assert_eq!((claimed.len(), claimed[0].attempts), (1, 1));
+        assert!(
+            s.claim_due_jobs(1000, 10).await.unwrap().is_empty(),
+            "a running job is not claimed twice"
+        );
+        let successor = s
+            .schedule_job("checkin", None, "{}", 150, Some("checkin:1"), 55)
+            .await
+            .unwrap();
+        assert_ne!(
+            successor, a,
+            "a running job schedules its successor under its own key"
+        );
+        s.complete_job(a, 60).await.unwrap();
+        let c = s
+            .schedule_job("checkin", None, "{}", 200, Some("checkin:1"), 61)
+            .await
+            .unwrap();
+        assert_eq!(successor, c, "the successor is moved, not duplicated");
+    }
+
+    #[tokio::test]
+    async fn running_jobs_are_requeued_after_a_crash_and_deliveries_remembered() {
+        let (_d, s) = store().await;
+        let id = s
+            .schedule_job("intro", None, "{}", 0, None, 0)
+            .await
+            .unwrap();
+        s.claim_due_jobs(0, 10).await.unwrap();
+        s.record_delivery(id, "post", Some("G1"), Some("1.2"), 1)
+            .await
+            .unwrap();
+        assert_eq!(s.requeue_running_jobs(2).await.unwrap(), 1);
+        let again = s.claim_due_jobs(2, 10).await.unwrap();
+        assert_eq!(again[0].attempts, 2);
+        assert_eq!(
+            s.delivery(id, "post").await.unwrap(),
+            Some((Some("G1".into()), Some("1.2".into())))
+        );
+        assert_eq!(s.delivery(id, "other").await.unwrap(), None);
+        s.fail_job(id, "channel_not_found", 3).await.unwrap();
+        let failed = s.failed_jobs(10).await.unwrap();
+        assert_eq!(failed[0].last_error, "channel_not_found");
+    }
+}

@@ -1,0 +1,761 @@
+//! Issue 5: introductions, plans, check-ins on a durable time-zone-aware schedule, stalled pairs, endings, and
+//! delivery you can trust (restart, missed runs, 429, permanent errors). Time moves by the injected clock.
+
+use crate::common::*;
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+use tandem::clock::Clock;
+use tandem::matching::Role;
+use tandem::pair_forms::{Feedback, MetAnswer, Plan};
+use tandem::sandbox::pair_forms::{feedback_values, met_values, plan_values};
+use tandem::sandbox::{Fault, blockkit};
+use tandem::schedule::Cadence;
+
+const ADMIN: &str = "U0ADMIN";
+const J: &str = "U0JUNIOR";
+const S: &str = "U0SENIOR";
+
+fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+}
+
+/// A junior in London and a senior in New York, both enrolled at `start`, paired and approved (not yet introduced).
+async fn paired_at(start: &str, cadence: Cadence) -> (TestApp, Clock) {
+    let clock = Clock::manual(at(start));
+    let c = clock.clone();
+    let app = spawn_with(move |o| {
+        o.app.clock = c;
+        o.admins = vec![ADMIN.to_string()];
+    })
+    .await;
+    app.fake.add_user(ADMIN, "Ada Admin", "Europe/London");
+    app.fake.add_user(J, "Jun Iper", "Europe/London");
+    app.fake.add_user(S, "Sen Ator", "America/New_York");
+    let mut j = answers(
+        Role::Associate,
+        3,
+        &["ai_drafting", "ediscovery"],
+        &["negotiation"],
+    );
+    j.cadence = cadence;
+    let mut s = answers(
+        Role::Partner,
+        25,
+        &["negotiation"],
+        &["ai_drafting", "ediscovery"],
+    );
+    s.cadence = cadence;
+    joined(&app, J, &j).await;
+    joined(&app, S, &s).await;
+    assert_eq!(approve_round(&app, ADMIN).await, 1);
+    (app, clock)
+}
+
+async fn pair_id(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT id FROM pairs")
+        .fetch_one(app.app().store().pool())
+        .await
+        .unwrap()
+}
+
+fn group_channel(app: &TestApp) -> String {
+    let opened = app.fake.ok_calls_to("conversations.open");
+    assert_eq!(opened.len(), 1, "one group DM per pair");
+    assert_eq!(opened[0].body["users"], format!("{J},{S}"));
+    let all = app.fake.calls();
+    let _ = all;
+    app.fake
+        .messages_in_group(J, S)
+        .expect("the pair's group DM")
+}
+
+fn texts(app: &TestApp, channel: &str) -> Vec<String> {
+    app.fake
+        .messages_in(channel)
+        .iter()
+        .map(|m| m["text"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+async fn due(app: &TestApp, kind: &str) -> Option<DateTime<Utc>> {
+    let t: Option<i64> =
+        sqlx::query_scalar("SELECT due_at FROM jobs WHERE kind = ? AND state = 'pending'")
+            .bind(kind)
+            .fetch_optional(app.app().store().pool())
+            .await
+            .unwrap();
+    t.and_then(|t| DateTime::from_timestamp(t, 0))
+}
+
+/// Runs due jobs and checks that none of them failed or had to retry (no faults are injected here).
+async fn run_clean(app: &TestApp) -> tandem::worker::RunStats {
+    let stats = run_jobs(app).await;
+    assert_eq!(
+        (stats.retried, stats.failed),
+        (0, 0),
+        "a job failed: {:?}",
+        app.app().store().job_counts().await
+    );
+    stats
+}
+
+fn last_message(app: &TestApp, channel: &str) -> Value {
+    app.fake.messages_in(channel).pop().expect("a message")
+}
+
+#[tokio::test]
+async fn approval_introduces_each_pair_in_a_group_dm_with_both_people() {
+    let (app, _) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    assert!(
+        app.fake.calls_to("conversations.open").is_empty(),
+        "nothing before the worker runs"
+    );
+    let stats = run_clean(&app).await;
+    assert_eq!(stats.done, 1);
+    let channel = group_channel(&app);
+    let intro = last_message(&app, &channel);
+    let text = intro.to_string();
+    assert!(text.contains(&format!("<@{J}>")) && text.contains(&format!("<@{S}>")));
+    assert!(
+        text.contains("AI-assisted drafting") && text.contains("Negotiation"),
+        "who can teach what"
+    );
+    assert!(text.contains("plan_open"), "a Set our plan button");
+    assert_eq!(
+        blockkit::check_message_blocks(&intro["blocks"]),
+        Vec::<String>::new()
+    );
+    assert!(
+        due(&app, "checkin").await.is_some()
+            && due(&app, "plan_reminder").await.is_some()
+            && due(&app, "closing").await.is_some()
+    );
+    assert_eq!(run_clean(&app).await.done, 0, "nothing else is due yet");
+    assert_eq!(
+        app.fake.messages_in(&channel).len(),
+        1,
+        "then Tandem steps back"
+    );
+}
+
+#[tokio::test]
+async fn check_ins_arrive_on_a_weekday_at_ten_in_the_later_zone_across_a_dst_change() {
+    // Monday 2 March 2026. New York moves to summer time on 8 March, London on 29 March.
+    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    run_clean(&app).await;
+    let channel = group_channel(&app);
+    // 10:00 in New York is the later of the two 10:00s: 15:00 UTC in winter, 14:00 UTC after 8 March.
+    assert_eq!(due(&app, "checkin").await, Some(at("2026-03-09T14:00:00Z")));
+    let checkins = |app: &TestApp| {
+        texts(app, &channel)
+            .iter()
+            .filter(|t| t.contains("did you meet since"))
+            .count()
+    };
+    clock.set(at("2026-03-09T13:59:00Z"));
+    run_clean(&app).await;
+    assert_eq!(checkins(&app), 0, "not a minute early");
+    clock.set(at("2026-03-09T14:00:00Z"));
+    run_clean(&app).await;
+    assert_eq!(checkins(&app), 1);
+    assert_eq!(due(&app, "checkin").await, Some(at("2026-03-16T14:00:00Z")));
+}
+
+#[tokio::test]
+async fn a_check_in_due_on_a_weekend_moves_to_monday() {
+    // Approved on Saturday 7 March: a week later is a Saturday again.
+    let (app, _) = paired_at("2026-03-07T12:00:00Z", Cadence::Weekly).await;
+    run_clean(&app).await;
+    assert_eq!(due(&app, "checkin").await, Some(at("2026-03-16T14:00:00Z")));
+}
+
+#[tokio::test]
+async fn either_partner_sets_the_plan_and_both_are_told_of_a_change() {
+    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    run_clean(&app).await;
+    let channel = group_channel(&app);
+    let pair = pair_id(&app).await;
+    app.driver
+        .click(J, "plan_open", &pair.to_string(), Some((&channel, "1")))
+        .await;
+    let modal = app.fake.last_modal_for(J).expect("the plan modal");
+    assert_eq!(blockkit::check_view(&modal), Vec::<String>::new());
+    let plan = Plan {
+        objective: "Jun drafts with AI tools; Sen leads a client call".into(),
+        cadence: Cadence::Biweekly,
+        end_date: at("2026-06-30T00:00:00Z").date_naive(),
+        first_meeting: Some(at("2026-03-05T00:00:00Z").date_naive()),
+    };
+    let r = app.driver.submit_view(J, &modal, plan_values(&plan)).await;
+    assert_eq!((r.status, r.body.as_str()), (200, ""));
+    app.app().background_idle().await;
+    assert_eq!(
+        app.app().store().plan(pair).await.unwrap(),
+        Some(plan.clone())
+    );
+    assert!(
+        last_message(&app, &channel)
+            .to_string()
+            .contains("every two weeks")
+    );
+    // The next check-in follows the new cadence: two weeks after the intro, on New York's 10:00.
+    assert_eq!(due(&app, "checkin").await, Some(at("2026-03-16T14:00:00Z")));
+    assert_eq!(due(&app, "closing").await, Some(at("2026-06-30T14:00:00Z")));
+
+    // The senior edits it; the message in the group DM names who changed it.
+    app.driver
+        .click(S, "plan_open", &pair.to_string(), Some((&channel, "1")))
+        .await;
+    let modal = app.fake.last_modal_for(S).unwrap();
+    let mut changed = plan.clone();
+    changed.cadence = Cadence::Monthly;
+    changed.first_meeting = None;
+    app.driver
+        .submit_view(S, &modal, plan_values(&changed))
+        .await;
+    app.app().background_idle().await;
+    let stored = app.app().store().plan(pair).await.unwrap().unwrap();
+    assert_eq!(stored.cadence, Cadence::Monthly);
+    assert_eq!(
+        stored.first_meeting, plan.first_meeting,
+        "an unset first meeting keeps the stored one"
+    );
+    assert!(
+        last_message(&app, &channel)
+            .to_string()
+            .contains(&format!("<@{S}>"))
+    );
+
+    // Someone outside the pair cannot open or submit it; a past end date is refused on its block.
+    let outsider = "U0OUTSIDE";
+    app.fake.add_user(outsider, "Out Sider", "UTC");
+    let opened = app.fake.ok_calls_to("views.open").len();
+    app.driver
+        .click(outsider, "plan_open", &pair.to_string(), None)
+        .await;
+    app.app().background_idle().await;
+    assert_eq!(app.fake.ok_calls_to("views.open").len(), opened);
+    app.driver
+        .submit_view(outsider, &modal, plan_values(&plan))
+        .await;
+    assert_eq!(
+        app.app().store().plan(pair).await.unwrap().unwrap().cadence,
+        Cadence::Monthly
+    );
+    let mut past = plan.clone();
+    past.end_date = (clock.now() - Duration::days(1)).date_naive();
+    let r = app
+        .driver
+        .submit_view(J, &modal, plan_values(&past))
+        .await
+        .json();
+    assert!(r["errors"]["end_date"].is_string(), "{r}");
+}
+
+#[tokio::test]
+async fn no_plan_after_five_business_days_gets_one_gentle_reminder() {
+    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Biweekly).await;
+    run_clean(&app).await;
+    let channel = group_channel(&app);
+    assert_eq!(
+        due(&app, "plan_reminder").await,
+        Some(at("2026-03-09T09:00:00Z")),
+        "Monday + 5 business days"
+    );
+    clock.set(at("2026-03-09T09:00:00Z"));
+    run_clean(&app).await;
+    assert!(
+        last_message(&app, &channel)["text"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("plan")
+    );
+    assert_eq!(due(&app, "plan_reminder").await, None, "only one reminder");
+}
+
+async fn first_checkin(app: &TestApp, clock: &Clock) -> (String, Value, i64) {
+    run_clean(app).await;
+    let channel = group_channel(app);
+    let when = due(app, "checkin").await.unwrap();
+    clock.set(when);
+    run_clean(app).await;
+    let m = last_message(app, &channel);
+    let id: i64 = button_value(&m["blocks"], "checkin_not_yet")
+        .parse()
+        .unwrap();
+    (channel, m, id)
+}
+
+#[tokio::test]
+async fn answers_are_recorded_per_person_shown_to_both_and_a_second_press_does_nothing() {
+    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    let (channel, m, id) = first_checkin(&app, &clock).await;
+    let ts = m["ts"].as_str().unwrap().to_string();
+    app.driver
+        .click(J, "checkin_not_yet", &id.to_string(), Some((&channel, &ts)))
+        .await;
+    app.app().background_idle().await;
+    app.driver
+        .click(J, "checkin_not_yet", &id.to_string(), Some((&channel, &ts)))
+        .await;
+    app.app().background_idle().await;
+    let updates = |app: &TestApp| {
+        app.fake
+            .ok_calls_to("chat.update")
+            .into_iter()
+            .filter(|c| c.body["channel"] == channel.as_str())
+            .count()
+    };
+    assert_eq!(updates(&app), 1, "the second press changed nothing");
+    assert_eq!(count(&app, "checkin_answers").await, 1);
+    app.driver
+        .click(
+            "U0STRANGER",
+            "checkin_not_yet",
+            &id.to_string(),
+            Some((&channel, &ts)),
+        )
+        .await;
+    app.app().background_idle().await;
+    assert_eq!(
+        count(&app, "checkin_answers").await,
+        1,
+        "only the pair answers"
+    );
+
+    app.driver
+        .click(S, "checkin_met", &id.to_string(), Some((&channel, &ts)))
+        .await;
+    let modal = app
+        .fake
+        .last_modal_for(S)
+        .expect("We met opens a small modal");
+    let met = MetAnswer {
+        minutes: 45,
+        covered: Some("ZEBRA covered notes".into()),
+        usefulness: 5,
+    };
+    let r = app.driver.submit_view(S, &modal, met_values(&met)).await;
+    assert_eq!(r.body, "");
+    app.app().background_idle().await;
+    let updated = last_message(&app, &channel).to_string();
+    assert!(
+        updated.contains(&format!("<@{J}>")) && updated.contains(&format!("<@{S}>")),
+        "{updated}"
+    );
+    assert!(
+        !updated.contains("checkin_not_yet"),
+        "everyone answered: no buttons left"
+    );
+    assert!(
+        !updated.contains("ZEBRA"),
+        "what was covered is not posted in the pair's conversation"
+    );
+    let minutes: i64 =
+        sqlx::query_scalar("SELECT minutes FROM checkin_answers WHERE answer = 'met'")
+            .fetch_one(app.app().store().pool())
+            .await
+            .unwrap();
+    assert_eq!(minutes, 45);
+    assert!(
+        app.app()
+            .store()
+            .pair(pair_id(&app).await)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_met_at
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn we_need_help_tells_the_admins_privately() {
+    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    let (channel, m, id) = first_checkin(&app, &clock).await;
+    app.driver
+        .click(
+            J,
+            "checkin_help",
+            &id.to_string(),
+            Some((&channel, m["ts"].as_str().unwrap())),
+        )
+        .await;
+    app.app().background_idle().await;
+    run_clean(&app).await;
+    let to_admin = app.fake.dms_to(ADMIN);
+    let alert = to_admin.last().expect("an alert to the admin").to_string();
+    assert!(
+        alert.contains(&format!("<@{J}>")) && alert.contains(&format!("<@{S}>")),
+        "{alert}"
+    );
+    assert!(
+        app.fake
+            .messages_in(&channel)
+            .iter()
+            .all(|msg| msg["text"] != to_admin.last().unwrap()["text"]),
+        "the alert is not in the pair's DM"
+    );
+}
+
+#[tokio::test]
+async fn two_check_ins_without_a_meeting_mark_the_pair_at_risk_with_one_nudge() {
+    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    let (channel, _, _) = first_checkin(&app, &clock).await;
+    let pair = pair_id(&app).await;
+    for _ in 0..2 {
+        clock.set(due(&app, "checkin").await.unwrap());
+        run_clean(&app).await;
+    }
+    let status = |app: &TestApp| {
+        let store = app.app().store().clone();
+        async move { store.pair(pair).await.unwrap().unwrap().status }
+    };
+    assert_eq!(status(&app).await, "at_risk");
+    let nudges = texts(&app, &channel)
+        .iter()
+        .filter(|t| {
+            t.contains("suggest")
+                || t.to_lowercase().contains("nudge")
+                || t.to_lowercase().contains("busy")
+        })
+        .count();
+    assert!(nudges >= 1, "{:?}", texts(&app, &channel));
+    let before = app.fake.messages_in(&channel).len();
+    clock.set(due(&app, "checkin").await.unwrap());
+    run_clean(&app).await;
+    assert_eq!(
+        app.fake.messages_in(&channel).len(),
+        before + 1,
+        "a further check-in, but no second nudge"
+    );
+
+    let m = last_message(&app, &channel);
+    let id = button_value(&m["blocks"], "checkin_met");
+    app.driver
+        .click(
+            J,
+            "checkin_met",
+            &id,
+            Some((&channel, m["ts"].as_str().unwrap())),
+        )
+        .await;
+    let modal = app.fake.last_modal_for(J).unwrap();
+    app.driver
+        .submit_view(
+            J,
+            &modal,
+            met_values(&MetAnswer {
+                minutes: 30,
+                covered: None,
+                usefulness: 4,
+            }),
+        )
+        .await;
+    app.app().background_idle().await;
+    assert_eq!(status(&app).await, "active", "meeting again lifts the flag");
+}
+
+#[tokio::test]
+async fn the_end_date_brings_a_closing_and_feedback_and_frees_both() {
+    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Monthly).await;
+    run_clean(&app).await;
+    let channel = group_channel(&app);
+    let pair = pair_id(&app).await;
+    let closing = due(&app, "closing").await.unwrap();
+    assert_eq!(
+        closing,
+        at("2026-07-02T14:00:00Z"),
+        "four months out, 10:00 New York"
+    );
+    clock.set(closing);
+    run_clean(&app).await;
+    let msg = last_message(&app, &channel);
+    let record = app.app().store().pair(pair).await.unwrap().unwrap();
+    assert_eq!(record.status, "completed");
+    assert_eq!(due(&app, "checkin").await, None, "nothing else scheduled");
+    app.driver
+        .click(
+            J,
+            "feedback_open",
+            &button_value(&msg["blocks"], "feedback_open"),
+            Some((&channel, msg["ts"].as_str().unwrap())),
+        )
+        .await;
+    let modal = app.fake.last_modal_for(J).expect("the feedback modal");
+    let f = Feedback {
+        rating: 5,
+        learned: Some("client calls".into()),
+        recommend: true,
+    };
+    assert_eq!(
+        app.driver
+            .submit_view(J, &modal, feedback_values(&f))
+            .await
+            .body,
+        ""
+    );
+    assert_eq!(count(&app, "feedback").await, 1);
+    assert!(
+        app.driver.command(J, "status").await.json()["text"]
+            .as_str()
+            .unwrap()
+            .contains("waiting for the next matching round")
+    );
+}
+
+#[tokio::test]
+async fn mentor_end_ends_early_kindly_and_only_admins_see_the_reason() {
+    let (app, _) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    run_clean(&app).await;
+    let r = app
+        .driver
+        .command(J, "end our schedules never matched")
+        .await
+        .json();
+    assert_eq!(r["response_type"], "ephemeral");
+    app.app().background_idle().await;
+    let to_partner = app.fake.dms_to(S).last().unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        !to_partner.contains("schedules never matched"),
+        "{to_partner}"
+    );
+    let to_admin = app.fake.dms_to(ADMIN).last().unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        to_admin.contains("our schedules never matched"),
+        "{to_admin}"
+    );
+    assert_eq!(
+        app.app()
+            .store()
+            .pair(pair_id(&app).await)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "ended"
+    );
+    assert_eq!(due(&app, "checkin").await, None, "its jobs are cancelled");
+    let again = app.driver.command(J, "end").await.json();
+    assert!(again["text"].as_str().unwrap().contains("not in a pair"));
+}
+
+#[tokio::test]
+async fn a_restart_in_the_middle_of_a_batch_loses_nothing_and_duplicates_nothing() {
+    let (app, _) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    // A second pair, so the batch has two introductions.
+    for (id, name, role, years, teach, learn) in [
+        (
+            "U0J2",
+            "Jo Two",
+            Role::JuniorAssociate,
+            1,
+            &["social_media"][..],
+            &["client_management"][..],
+        ),
+        (
+            "U0S2",
+            "Sam Two",
+            Role::Partner,
+            30,
+            &["client_management"][..],
+            &["social_media"][..],
+        ),
+    ] {
+        app.fake.add_user(id, name, "Europe/Paris");
+        joined(&app, id, &answers(role, years, teach, learn)).await;
+    }
+    assert_eq!(approve_round(&app, ADMIN).await, 1);
+    // The worker claims both, delivers the first introduction, and the process dies before recording it done.
+    let now = app.app().clock().now().timestamp();
+    let claimed = app.app().store().claim_due_jobs(now, 10).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    tandem::introductions::run(app.app(), &claimed[0])
+        .await
+        .unwrap();
+    let TestApp { sandbox, dir } = app;
+    let sandbox = sandbox.restart().await.unwrap();
+    let app = TestApp { sandbox, dir };
+    let stats = run_clean(&app).await;
+    assert_eq!(stats.done, 2);
+    let intros: Vec<_> = app
+        .fake
+        .ok_calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| {
+            c.body["text"]
+                .as_str()
+                .unwrap_or("")
+                .contains("welcome to your Tandem pair")
+        })
+        .collect();
+    assert_eq!(intros.len(), 2, "each pair introduced exactly once");
+    assert_ne!(intros[0].body["channel"], intros[1].body["channel"]);
+}
+
+#[tokio::test]
+async fn a_check_in_missed_three_times_while_down_is_sent_once() {
+    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    run_clean(&app).await;
+    let channel = group_channel(&app);
+    clock.set(at("2026-03-31T12:00:00Z")); // three weekly check-ins were due meanwhile
+    run_clean(&app).await;
+    let checkins = texts(&app, &channel)
+        .iter()
+        .filter(|t| t.contains("did you meet since"))
+        .count();
+    assert_eq!(checkins, 1);
+    assert!(
+        due(&app, "checkin").await.unwrap() > clock.now(),
+        "the next one is in the future"
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_are_honoured_and_permanent_errors_are_not_retried() {
+    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    // Rate-limited more times than the client retries: the job waits for Retry-After, then succeeds.
+    app.fake.fail_next(
+        "conversations.open",
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+        1,
+    );
+    app.fake.fail_next(
+        "chat.postMessage",
+        Fault::RateLimited {
+            retry_after_secs: 120,
+        },
+        1,
+    );
+    let stats = run_jobs(&app).await;
+    assert_eq!(stats.retried, 1);
+    let opened = app.fake.calls_to("conversations.open");
+    assert_eq!(
+        (opened[0].status, opened[1].status),
+        (429, 200),
+        "the client retried the 429 itself"
+    );
+    let retry_at: i64 = sqlx::query_scalar("SELECT due_at FROM jobs WHERE kind = 'intro'")
+        .fetch_one(app.app().store().pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        retry_at,
+        clock.now().timestamp() + 120,
+        "Retry-After is honoured"
+    );
+    clock.advance(Duration::seconds(120));
+    assert_eq!(run_jobs(&app).await.done, 1);
+
+    // A permanent error fails the job after one call and shows in the failed list.
+    sqlx::query("UPDATE jobs SET state = 'cancelled' WHERE kind = 'plan_reminder'")
+        .execute(app.app().store().pool())
+        .await
+        .unwrap();
+    let before = app.fake.calls_to("chat.postMessage").len();
+    app.fake.fail_next(
+        "chat.postMessage",
+        Fault::SlackError("channel_not_found".into()),
+        1,
+    );
+    clock.set(due(&app, "checkin").await.unwrap());
+    let stats = run_jobs(&app).await;
+    assert_eq!(stats.failed, 1);
+    assert_eq!(
+        app.fake.calls_to("chat.postMessage").len(),
+        before + 1,
+        "not retried"
+    );
+    let failed = app.app().store().failed_jobs(10).await.unwrap();
+    assert_eq!(
+        (
+            failed[0].kind.as_str(),
+            failed[0].last_error.contains("channel_not_found")
+        ),
+        ("checkin", true)
+    );
+    // A 5xx is retried later with backoff instead.
+    app.fake
+        .fail_next("chat.postMessage", Fault::ServerError, 10);
+    app.app()
+        .store()
+        .schedule_job(
+            "nudge",
+            Some(pair_id(&app).await),
+            "{}",
+            clock.now().timestamp(),
+            None,
+            clock.now().timestamp(),
+        )
+        .await
+        .unwrap();
+    sqlx::query("UPDATE pairs SET status = 'at_risk'")
+        .execute(app.app().store().pool())
+        .await
+        .unwrap();
+    let stats = run_jobs(&app).await;
+    assert_eq!(stats.retried, 1);
+}
+
+#[tokio::test]
+async fn leaving_mid_pair_clears_the_person_from_plans_answers_and_jobs() {
+    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    let (channel, m, id) = first_checkin(&app, &clock).await;
+    let pair = pair_id(&app).await;
+    app.driver
+        .click(J, "plan_open", &pair.to_string(), None)
+        .await;
+    let modal = app.fake.last_modal_for(J).unwrap();
+    let plan = Plan {
+        objective: "ZEBRA objective with Jun".into(),
+        cadence: Cadence::Weekly,
+        end_date: at("2026-06-30T00:00:00Z").date_naive(),
+        first_meeting: None,
+    };
+    app.driver.submit_view(J, &modal, plan_values(&plan)).await;
+    app.driver
+        .click(
+            J,
+            "checkin_met",
+            &id.to_string(),
+            Some((&channel, m["ts"].as_str().unwrap())),
+        )
+        .await;
+    let modal = app.fake.last_modal_for(J).unwrap();
+    app.driver
+        .submit_view(
+            J,
+            &modal,
+            met_values(&MetAnswer {
+                minutes: 60,
+                covered: Some("ZEBRA covered".into()),
+                usefulness: 4,
+            }),
+        )
+        .await;
+    app.app().background_idle().await;
+    app.driver.command(J, "leave").await;
+    app.driver.click(J, "leave_confirm", "leave", None).await;
+    app.app().background_idle().await;
+    assert_eq!(cells_containing(&app, J).await, Vec::<String>::new());
+    assert_eq!(cells_containing(&app, "ZEBRA").await, Vec::<String>::new());
+    let minutes: i64 = sqlx::query_scalar("SELECT SUM(minutes) FROM checkin_answers")
+        .fetch_one(app.app().store().pool())
+        .await
+        .unwrap();
+    assert_eq!(minutes, 60, "the anonymous count of hours stays");
+    assert_eq!(
+        due(&app, "checkin").await,
+        None,
+        "the ended pair's jobs are cancelled"
+    );
+}
