@@ -91,6 +91,51 @@ struct Data {
     views: BTreeMap<String, Value>,
     /// Modals opened, in order, with the user whose trigger opened them.
     opened: Vec<(Option<String>, String)>,
+    limits: Option<MessageLimits>,
+    /// When each channel last accepted a message, and the workspace's token bucket (tokens, last refill).
+    last_post: HashMap<String, Instant>,
+    bucket: (f64, Option<Instant>),
+    rate_limited: u64,
+}
+
+/// Slack's limits on `chat.postMessage`, enforced when set: about one message a second per channel, and a
+/// workspace-wide ceiling. A message over either gets 429 with `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MessageLimits {
+    pub per_channel_per_sec: f64,
+    pub workspace_per_min: f64,
+}
+
+impl Data {
+    /// `Some(retry_after_secs)` when this message is over a limit; otherwise counts it.
+    fn over_limit(&mut self, channel: &str, now: Instant) -> Option<u64> {
+        let limits = self.limits?;
+        if let Some(last) = self.last_post.get(channel) {
+            let gap = std::time::Duration::from_secs_f64(1.0 / limits.per_channel_per_sec);
+            if now.duration_since(*last) < gap {
+                return Some(
+                    gap.saturating_sub(now.duration_since(*last))
+                        .as_secs_f64()
+                        .ceil()
+                        .max(1.0) as u64,
+                );
+            }
+        }
+        let per_sec = limits.workspace_per_min / 60.0;
+        let capacity = per_sec.max(1.0);
+        let (tokens, last) = self.bucket;
+        let tokens = match last {
+            Some(last) => (tokens + now.duration_since(last).as_secs_f64() * per_sec).min(capacity),
+            None => capacity,
+        };
+        if tokens < 1.0 {
+            self.bucket = (tokens, Some(now));
+            return Some(((1.0 - tokens) / per_sec).ceil().max(1.0) as u64);
+        }
+        self.bucket = (tokens - 1.0, Some(now));
+        self.last_post.insert(channel.to_string(), now);
+        None
+    }
 }
 
 pub(crate) struct Shared {
@@ -99,6 +144,7 @@ pub(crate) struct Shared {
     data: Mutex<Data>,
     seq: AtomicU64,
     calls_seen: watch::Sender<usize>,
+    recording: std::sync::atomic::AtomicBool,
     pub(crate) socket: socket::SocketSide,
 }
 
@@ -161,11 +207,13 @@ impl FakeSlack {
             data: Mutex::new(Data::default()),
             seq: AtomicU64::new(0),
             calls_seen: watch::channel(0).0,
+            recording: std::sync::atomic::AtomicBool::new(true),
             socket: socket_side,
         });
         let router = Router::new()
             .route("/api/{method}", post(api).get(api))
             .route("/hooks/{id}", post(hook))
+            .route("/sandbox/stats", axum::routing::get(stats))
             .with_state(shared.clone());
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
@@ -200,6 +248,38 @@ impl FakeSlack {
             .data()
             .channels
             .insert(id.to_string(), Vec::new());
+    }
+
+    /// Enforces Slack-like rate limits on `chat.postMessage` from now on.
+    pub fn set_message_limits(&self, limits: MessageLimits) {
+        self.shared.data().limits = Some(limits);
+    }
+
+    /// How many `chat.postMessage` calls were refused with 429 by [`FakeSlack::set_message_limits`].
+    pub fn rate_limited(&self) -> u64 {
+        self.shared.data().rate_limited
+    }
+
+    /// Registers channels the bot is in, in bulk.
+    pub fn add_channels<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
+        let mut data = self.shared.data();
+        for id in ids {
+            data.channels.insert(id.to_string(), Vec::new());
+        }
+    }
+
+    /// How many messages each channel received (for "none twice").
+    pub fn message_counts(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for (channel, _) in self.shared.data().messages.keys() {
+            *counts.entry(channel.clone()).or_default() += 1;
+        }
+        counts
+    }
+
+    /// Stops keeping a log of calls (a benchmark's thousands of calls need no log); messages are still kept.
+    pub fn stop_recording(&self) {
+        self.shared.recording.store(false, Ordering::Relaxed);
     }
 
     /// Makes the next `times` calls of `method` fail with `fault`.
@@ -371,7 +451,9 @@ impl FakeSlack {
 }
 
 fn record(shared: &Shared, call: Call) {
-    shared.data().calls.push(call);
+    if shared.recording.load(Ordering::Relaxed) {
+        shared.data().calls.push(call);
+    }
     shared.calls_seen.send_modify(|n| *n += 1);
 }
 
@@ -417,6 +499,20 @@ async fn api(
         .faults
         .get_mut(&method)
         .and_then(VecDeque::pop_front);
+    let limited = match (&parsed, method.as_str()) {
+        (Some(body), "chat.postMessage") => {
+            let mut data = shared.data();
+            let over = body["channel"]
+                .as_str()
+                .and_then(|c| data.over_limit(c, Instant::now()));
+            if over.is_some() {
+                data.rate_limited += 1;
+            }
+            over
+        }
+        _ => None,
+    };
+    let fault = fault.or(limited.map(|retry_after_secs| Fault::RateLimited { retry_after_secs }));
     let (status, retry_after, answer) = match (&parsed, fault) {
         (_, Some(Fault::RateLimited { retry_after_secs })) => (
             StatusCode::TOO_MANY_REQUESTS,
@@ -454,6 +550,21 @@ async fn api(
         response.headers_mut().insert("retry-after", v);
     }
     response
+}
+
+/// What the fake received, for a benchmark running it in another process.
+async fn stats(State(shared): State<Arc<Shared>>) -> Json<Value> {
+    let data = shared.data();
+    let mut per_channel: HashMap<&str, usize> = HashMap::new();
+    for (channel, _) in data.messages.keys() {
+        *per_channel.entry(channel.as_str()).or_default() += 1;
+    }
+    Json(json!({
+        "messages": data.messages.len(),
+        "channels_with_messages": per_channel.len(),
+        "max_per_channel": per_channel.values().max().copied().unwrap_or(0),
+        "rate_limited": data.rate_limited,
+    }))
 }
 
 /// A post to a `response_url`: JSON with `text` or `blocks`, no token (the URL is the credential).

@@ -271,3 +271,46 @@ async fn users_and_group_dms_behave_like_slack() {
         Some("message_not_found")
     );
 }
+
+#[tokio::test]
+async fn the_fake_enforces_per_channel_and_workspace_message_limits() {
+    let (fake, _) = fake_and_client().await;
+    let api = SlackApi::new(
+        &fake.api_url(),
+        SANDBOX_BOT_TOKEN,
+        tandem::slack_api::RetryPolicy {
+            rate_limit_retries: 0,
+            ..fast_retry()
+        },
+    )
+    .unwrap();
+    let channels: Vec<String> = (0..12).map(|i| format!("G{i:09}")).collect();
+    fake.add_channels(channels.iter().map(String::as_str));
+    fake.set_message_limits(tandem::sandbox::MessageLimits {
+        per_channel_per_sec: 1.0,
+        workspace_per_min: 600.0,
+    });
+    api.post_message(&channels[0], "one", None).await.unwrap();
+    let again = api
+        .post_message(&channels[0], "two", None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        again,
+        ApiError::RateLimited {
+            method: "chat.postMessage".into(),
+            retry_after_secs: Some(1)
+        },
+        "one a second per channel"
+    );
+    // The workspace bucket holds ten a second: nine more channels pass, the eleventh message overall is refused.
+    for c in &channels[1..10] {
+        api.post_message(c, "burst", None).await.unwrap();
+    }
+    assert!(matches!(
+        api.post_message(&channels[10], "over", None).await,
+        Err(ApiError::RateLimited { .. })
+    ));
+    assert_eq!(fake.rate_limited(), 2);
+    assert_eq!(fake.message_counts().values().sum::<usize>(), 10);
+}
