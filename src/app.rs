@@ -90,7 +90,7 @@ impl App {
             options.retry,
         )
         .map_err(StartError::Tls)?;
-        Ok(App(Arc::new(Inner {
+        let app = App(Arc::new(Inner {
             config,
             catalog,
             match_config,
@@ -100,7 +100,9 @@ impl App {
             in_flight: watch::channel(0).0,
             worker: crate::worker::Worker::default(),
             worker_interval: options.worker_interval,
-        })))
+        }));
+        crate::summaries::ensure_scheduled(&app).await?;
+        Ok(app)
     }
 
     pub fn config(&self) -> &Config {

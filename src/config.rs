@@ -77,6 +77,16 @@ pub const VARIABLES: &[Variable] = &[
         help: "Channel ID (C... or G...) where manager summaries are posted.",
     },
     Variable {
+        name: "TANDEM_SUMMARY_CRON",
+        default: Some("0 9 * * 1"),
+        help: "When the managers' summary is posted: a crontab line (minute hour day month weekday), in TANDEM_TZ.",
+    },
+    Variable {
+        name: "TANDEM_TZ",
+        default: Some("UTC"),
+        help: "Time zone of TANDEM_SUMMARY_CRON (IANA name, e.g. Europe/London).",
+    },
+    Variable {
         name: "TANDEM_SKILLS_FILE",
         default: None,
         help: "TOML file that replaces the default skill catalog (see README).",
@@ -143,6 +153,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub admins: Vec<String>,
     pub manager_channel: Option<String>,
+    /// When the managers' summary is posted.
+    pub summary_schedule: crate::schedule::SummarySchedule,
     pub skills_file: Option<std::path::PathBuf>,
     pub practice_groups_file: Option<std::path::PathBuf>,
     pub matching_file: Option<std::path::PathBuf>,
@@ -314,8 +326,16 @@ impl Config {
             }
         };
 
+        let tz = crate::schedule::parse_tz(&get("TANDEM_TZ").unwrap_or_default())
+            .map_err(|e| invalid("TANDEM_TZ", e.to_string()))?;
+        let summary_schedule = crate::schedule::SummarySchedule::parse(
+            &get("TANDEM_SUMMARY_CRON").unwrap_or_default(),
+            tz,
+        )
+        .map_err(|e| invalid("TANDEM_SUMMARY_CRON", e.to_string()))?;
         let file = |name: &'static str| get(name).map(|f| std::path::PathBuf::from(f.trim()));
         Ok(Config {
+            summary_schedule,
             skills_file: file("TANDEM_SKILLS_FILE"),
             practice_groups_file: file("TANDEM_PRACTICE_GROUPS_FILE"),
             matching_file: file("TANDEM_MATCHING_FILE"),
@@ -444,6 +464,30 @@ mod tests {
                     ("TANDEM_LOG_FORMAT", "xml"),
                 ],
                 "TANDEM_LOG_FORMAT",
+            ),
+            (
+                &[
+                    ("SLACK_BOT_TOKEN", "xoxb-1"),
+                    ("SLACK_SIGNING_SECRET", "x"),
+                    ("TANDEM_SUMMARY_CRON", "every monday"),
+                ],
+                "TANDEM_SUMMARY_CRON",
+            ),
+            (
+                &[
+                    ("SLACK_BOT_TOKEN", "xoxb-1"),
+                    ("SLACK_SIGNING_SECRET", "x"),
+                    ("TANDEM_SUMMARY_CRON", "0 9 * * 9"),
+                ],
+                "TANDEM_SUMMARY_CRON",
+            ),
+            (
+                &[
+                    ("SLACK_BOT_TOKEN", "xoxb-1"),
+                    ("SLACK_SIGNING_SECRET", "x"),
+                    ("TANDEM_TZ", "Mars/Olympus"),
+                ],
+                "TANDEM_TZ",
             ),
         ];
         for (pairs, name) in cases {

@@ -40,6 +40,69 @@ fictional attorneys.",
 Roster format: docs/roster-format.md. Errors print one line naming the file and exit with status 2."
     )]
     Match(MatchCmd),
+    /// Print the managers' summary of the program so far (the same as `/mentor report`), from the database.
+    Report {
+        /// The database file (or a sqlite: URL); default DATABASE_URL, then tandem.db.
+        #[arg(long, value_name = "PATH")]
+        db: Option<String>,
+    },
+    /// Write pairs, check-ins and hours as CSV files for HR (no free text, no individual ratings).
+    Export {
+        /// The file format; only csv for now.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        /// The folder to write pairs.csv, checkins.csv and hours.csv into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The database file (or a sqlite: URL); default DATABASE_URL, then tandem.db.
+        #[arg(long, value_name = "PATH")]
+        db: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Csv,
+}
+
+/// The database, catalog, matching rules and summary schedule for the offline commands, from `--db` and the same
+/// variables as `serve`.
+struct Offline {
+    url: String,
+    catalog: tandem::catalog::Catalog,
+    rules: tandem::matching::MatchConfig,
+    schedule: tandem::schedule::SummarySchedule,
+}
+
+fn offline_setup(db: Option<String>) -> Result<Offline, String> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let db = db
+        .or_else(|| env("DATABASE_URL"))
+        .unwrap_or_else(|| "tandem.db".to_string());
+    let url = tandem::summaries::database_url(&db)?;
+    let path = |name: &str| env(name).map(PathBuf::from);
+    let bad = |e: tandem::catalog::CatalogError| format!("bad configuration file {e}");
+    let catalog = tandem::catalog::Catalog::load(
+        path("TANDEM_SKILLS_FILE").as_deref(),
+        path("TANDEM_PRACTICE_GROUPS_FILE").as_deref(),
+    )
+    .map_err(bad)?;
+    let rules =
+        tandem::proposals::load_config(path("TANDEM_MATCHING_FILE").as_deref()).map_err(bad)?;
+    let tz = tandem::schedule::parse_tz(&env("TANDEM_TZ").unwrap_or_else(|| "UTC".into()))
+        .map_err(|e| format!("TANDEM_TZ is malformed: {e}"))?;
+    let schedule = tandem::schedule::SummarySchedule::parse(
+        &env("TANDEM_SUMMARY_CRON")
+            .unwrap_or_else(|| tandem::schedule::DEFAULT_SUMMARY_CRON.into()),
+        tz,
+    )
+    .map_err(|e| format!("TANDEM_SUMMARY_CRON is malformed: {e}"))?;
+    Ok(Offline {
+        url,
+        catalog,
+        rules,
+        schedule,
+    })
 }
 
 #[derive(Args)]
@@ -124,6 +187,38 @@ async fn main() -> ExitCode {
             match store.migrate().await {
                 Ok(n) => {
                     println!("{url}: {n} migration(s) applied; the database is up to date");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Cmd::Report { db } => {
+            let o = match offline_setup(db) {
+                Ok(o) => o,
+                Err(e) => return fail(e),
+            };
+            match tandem::summaries::report_text(&o.url, &o.catalog, &o.rules, &o.schedule).await {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Cmd::Export {
+            format: ExportFormat::Csv,
+            out,
+            db,
+        } => {
+            let o = match offline_setup(db) {
+                Ok(o) => o,
+                Err(e) => return fail(e),
+            };
+            match tandem::summaries::export_csv(&o.url, &o.catalog, &o.rules, &out).await {
+                Ok(files) => {
+                    for f in files {
+                        println!("wrote {}", f.display());
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),

@@ -58,6 +58,29 @@ pub struct RoundInputs<'a> {
     pub exclusions: &'a [(String, String)],
 }
 
+/// A stored participant as the matching core sees them.
+pub fn to_matching(p: &Participant, naming: Naming, now: DateTime<Utc>) -> matching::Participant {
+    let name = match naming {
+        Naming::Mentions => format!("<@{}>", p.user_id),
+        Naming::DisplayNames => p.display_name.clone().unwrap_or_else(|| p.user_id.clone()),
+    };
+    matching::Participant {
+        id: p.user_id.clone(),
+        name,
+        role: p.answers.role,
+        years: p.answers.years,
+        can_teach: p.answers.teach.clone(),
+        wants_to_learn: p.answers.learn.clone(),
+        hours_per_month: p.answers.hours_per_month,
+        cadence: p.answers.cadence,
+        practice_group: p.answers.practice_group.clone(),
+        utc_offset_minutes: utc_offset_minutes(&p.tz, now),
+        reports_to: p.answers.reports_to.clone(),
+        capacity: p.capacity,
+        paused: p.is_paused(now.timestamp()),
+    }
+}
+
 pub fn build_round(
     inputs: RoundInputs<'_>,
     config: &MatchConfig,
@@ -73,25 +96,7 @@ pub fn build_round(
     } = inputs;
     let mut participants = Vec::new();
     for p in people {
-        let name = match naming {
-            Naming::Mentions => format!("<@{}>", p.user_id),
-            Naming::DisplayNames => p.display_name.clone().unwrap_or_else(|| p.user_id.clone()),
-        };
-        let mut mp = matching::Participant {
-            id: p.user_id.clone(),
-            name,
-            role: p.answers.role,
-            years: p.answers.years,
-            can_teach: p.answers.teach.clone(),
-            wants_to_learn: p.answers.learn.clone(),
-            hours_per_month: p.answers.hours_per_month,
-            cadence: p.answers.cadence,
-            practice_group: p.answers.practice_group.clone(),
-            utc_offset_minutes: utc_offset_minutes(&p.tz, now),
-            reports_to: p.answers.reports_to.clone(),
-            capacity: p.capacity,
-            paused: p.is_paused(now.timestamp()),
-        };
+        let mut mp = to_matching(p, naming, now);
         let busy = pair_counts.get(&p.user_id).copied().unwrap_or(0);
         if busy > 0 {
             match config.side_rule.side_of(&mp) {

@@ -288,6 +288,55 @@ impl SlackApi {
         }
     }
 
+    /// Shares a file in a channel with Slack's external upload flow: `files.getUploadURLExternal`, the upload itself,
+    /// then `files.completeUploadExternal`.
+    pub async fn upload_file(
+        &self,
+        channel: &str,
+        filename: &str,
+        title: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), ApiError> {
+        let method = "files.getUploadURLExternal";
+        let length = bytes.len().to_string();
+        let params = vec![
+            ("filename", Some(filename)),
+            ("length", Some(length.as_str())),
+        ];
+        let session = self.client.open_session(&self.bot_token);
+        let answer: Value = session
+            .http_session_api
+            .http_get(method, &params, None)
+            .await
+            .map_err(|e| map_error(method, e))?;
+        let (Some(url), Some(file_id)) =
+            (answer["upload_url"].as_str(), answer["file_id"].as_str())
+        else {
+            return Err(transport(method, "answer without upload_url or file_id"));
+        };
+        let upload = "files.upload";
+        let r = self
+            .http
+            .post(url)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await
+            .map_err(|e| transport(upload, e.without_url()))?;
+        if !r.status().is_success() {
+            return Err(ApiError::Http {
+                method: upload.to_string(),
+                status: r.status().as_u16(),
+            });
+        }
+        self.call(
+            "files.completeUploadExternal",
+            &json!({ "files": [{ "id": file_id, "title": title }], "channel_id": channel }),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// `users.info`: the person's IANA time zone and name, as far as Slack knows them.
     pub async fn user_profile(&self, user_id: &str) -> Result<UserProfile, ApiError> {
         let answer = self.call("users.info", &json!({ "user": user_id })).await?;

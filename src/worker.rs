@@ -118,6 +118,7 @@ async fn run_job(app: &App, job: &Job) -> Result<(), JobError> {
         "nudge" => crate::checkins::nudge(app, job).await,
         "help_alert" => crate::checkins::alert_admins(app, job).await,
         "closing" => crate::endings::close(app, job).await,
+        "summary" => crate::summaries::post_scheduled(app, job).await,
         other => Err(JobError::Invalid(format!("unknown job kind '{other}'"))),
     }
 }

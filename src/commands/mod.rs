@@ -9,6 +9,7 @@ pub mod leave;
 pub mod match_cmd;
 pub mod pause;
 pub mod profile;
+pub mod report;
 pub mod resume;
 pub mod status;
 
@@ -43,6 +44,10 @@ pub const ADMIN_SUBCOMMANDS: &[(&str, &str)] = &[
     (
         "match",
         "compute a matching proposal and send it to you for review",
+    ),
+    (
+        "report",
+        "the managers' summary of the program so far, for your eyes only",
     ),
     (
         "exclude @a @b",
@@ -82,6 +87,7 @@ pub enum Command {
         reason: Option<String>,
     },
     Match,
+    Report,
     Exclude {
         a: String,
         b: String,
@@ -125,6 +131,7 @@ impl Command {
                 ),
             },
             "match" if rest.is_empty() => Command::Match,
+            "report" if rest.is_empty() => Command::Report,
             "end" => {
                 let reason = text.trim()[first.len()..].trim();
                 if reason.chars().count() > MAX_REASON {
@@ -145,7 +152,7 @@ impl Command {
                 _ => Command::Usage(format!("`/mentor capacity @senior N` takes a person and a number from 0 to {MAX_CAPACITY}.")),
             },
             sub @ ("join" | "signup" | "opt-in" | "profile" | "edit" | "status" | "resume"
-            | "leave" | "match") => Command::Usage(format!(
+            | "leave" | "match" | "report") => Command::Usage(format!(
                 "`/mentor {sub}` takes nothing after it; type just `/mentor {sub}`."
             )),
             _ => Command::Help {
@@ -168,6 +175,7 @@ impl Command {
             Command::Leave => leave::apply(app, cmd).await,
             Command::End { reason } => end::apply(app, cmd, reason.as_deref()).await,
             Command::Match => admin_only(app, cmd, match_cmd::apply(app, cmd)).await,
+            Command::Report => admin_only(app, cmd, report::apply(app)).await,
             Command::Exclude { a, b } => admin_only(app, cmd, exclude::apply(app, a, b)).await,
             Command::Capacity { user, capacity } => {
                 admin_only(app, cmd, capacity::apply(app, user, capacity)).await

@@ -89,6 +89,8 @@ struct Data {
     homes: BTreeMap<String, Value>,
     /// Open modals by view ID.
     views: BTreeMap<String, Value>,
+    /// Files by ID: (declared length, uploaded bytes once uploaded, title once shared).
+    files: BTreeMap<String, (u64, Option<Vec<u8>>)>,
     /// Modals opened, in order, with the user whose trigger opened them.
     opened: Vec<(Option<String>, String)>,
     limits: Option<MessageLimits>,
@@ -144,11 +146,15 @@ pub(crate) struct Shared {
     data: Mutex<Data>,
     seq: AtomicU64,
     calls_seen: watch::Sender<usize>,
+    addr: SocketAddr,
     recording: std::sync::atomic::AtomicBool,
     pub(crate) socket: socket::SocketSide,
 }
 
 impl Shared {
+    fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
     fn data(&self) -> MutexGuard<'_, Data> {
         self.data.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -207,12 +213,14 @@ impl FakeSlack {
             data: Mutex::new(Data::default()),
             seq: AtomicU64::new(0),
             calls_seen: watch::channel(0).0,
+            addr,
             recording: std::sync::atomic::AtomicBool::new(true),
             socket: socket_side,
         });
         let router = Router::new()
             .route("/api/{method}", post(api).get(api))
             .route("/hooks/{id}", post(hook))
+            .route("/upload/{file_id}", post(upload))
             .route("/sandbox/stats", axum::routing::get(stats))
             .with_state(shared.clone());
         let server = tokio::spawn(async move {
@@ -253,6 +261,16 @@ impl FakeSlack {
     /// Enforces Slack-like rate limits on `chat.postMessage` from now on.
     pub fn set_message_limits(&self, limits: MessageLimits) {
         self.shared.data().limits = Some(limits);
+    }
+
+    /// The files shared so far: (file ID, bytes).
+    pub fn uploaded_files(&self) -> Vec<(String, Vec<u8>)> {
+        self.shared
+            .data()
+            .files
+            .iter()
+            .filter_map(|(id, (_, bytes))| bytes.clone().map(|b| (id.clone(), b)))
+            .collect()
     }
 
     /// How many `chat.postMessage` calls were refused with 429 by [`FakeSlack::set_message_limits`].
@@ -485,6 +503,7 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Option<Value> {
 async fn api(
     State(shared): State<Arc<Shared>>,
     Path(method): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -493,7 +512,14 @@ async fn api(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_string);
-    let parsed = parse_body(&headers, &body);
+    let mut parsed = parse_body(&headers, &body);
+    // GET methods carry their arguments in the query string.
+    if let (Some(q), Some(Value::Object(map))) = (query.as_deref(), parsed.as_mut()) {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q).unwrap_or_default();
+        for (k, v) in pairs {
+            map.entry(k).or_insert(Value::String(v));
+        }
+    }
     let fault = shared
         .data()
         .faults
@@ -622,6 +648,8 @@ fn answer(shared: &Shared, method: &str, token: Option<&str>, body: &Value) -> A
         "chat.postEphemeral" => post_ephemeral(shared, body),
         "conversations.open" => conversations_open(shared, body),
         "users.info" => users_info(shared, body),
+        "files.getUploadURLExternal" => get_upload_url(shared, body),
+        "files.completeUploadExternal" => complete_upload(shared, body),
         _ => refuse("unknown_method"),
     }
 }
@@ -932,6 +960,8 @@ pub struct SandboxOptions {
     pub socket_mode: bool,
     pub admins: Vec<String>,
     pub manager_channel: Option<String>,
+    /// Further configuration variables (e.g. `TANDEM_SUMMARY_CRON`), as the environment would give them.
+    pub env: Vec<(String, String)>,
     pub app: crate::app::Options,
 }
 
@@ -942,6 +972,7 @@ impl SandboxOptions {
             socket_mode: false,
             admins: Vec::new(),
             manager_channel: None,
+            env: Vec::new(),
             app: crate::app::Options::default(),
         }
     }
@@ -1033,6 +1064,89 @@ fn sandbox_config(
         "TANDEM_LISTEN" => Some("127.0.0.1:0".to_string()),
         "TANDEM_ADMINS" => Some(admins.clone()),
         "TANDEM_MANAGER_CHANNEL" => options.manager_channel.clone(),
-        _ => None,
+        other => options
+            .env
+            .iter()
+            .find(|(k, _)| k == other)
+            .map(|(_, v)| v.clone()),
     })
+}
+
+/// `files.getUploadURLExternal`: a one-time upload URL for a file of the declared length.
+fn get_upload_url(shared: &Shared, body: &Value) -> Answer {
+    let (Some(filename), Some(length)) = (
+        body["filename"].as_str(),
+        body["length"].as_str().and_then(|l| l.parse::<u64>().ok()),
+    ) else {
+        return refuse("invalid_arguments");
+    };
+    if filename.is_empty() || length == 0 {
+        return refuse("invalid_arguments");
+    }
+    let id = format!("F{:010}", shared.next());
+    shared.data().files.insert(id.clone(), (length, None));
+    ok(json!({ "upload_url": format!("{}/upload/{id}", shared.base_url()), "file_id": id }))
+}
+
+/// The upload itself: the bytes must match the declared length.
+async fn upload(
+    State(shared): State<Arc<Shared>>,
+    Path(file_id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let status = {
+        let mut data = shared.data();
+        match data.files.get_mut(&file_id) {
+            Some((length, uploaded)) if uploaded.is_none() && *length == body.len() as u64 => {
+                *uploaded = Some(body.to_vec());
+                StatusCode::OK
+            }
+            _ => StatusCode::BAD_REQUEST,
+        }
+    };
+    record(
+        &shared,
+        Call {
+            method: "files.upload".to_string(),
+            token: None,
+            body: json!({ "file_id": file_id, "bytes": body.len() }),
+            status: status.as_u16(),
+            error: None,
+            at: Instant::now(),
+        },
+    );
+    (status, format!("OK - {}", body.len())).into_response()
+}
+
+/// `files.completeUploadExternal`: shares uploaded files in a channel.
+fn complete_upload(shared: &Shared, body: &Value) -> Answer {
+    let files: Vec<Value> = match &body["files"] {
+        Value::Array(a) => a.clone(),
+        Value::String(s) => serde_json::from_str(s).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    if files.is_empty() {
+        return refuse("invalid_arguments");
+    }
+    let mut data = shared.data();
+    for f in &files {
+        match f["id"].as_str().and_then(|id| data.files.get(id)) {
+            Some((_, Some(_))) => {}
+            _ => return refuse("file_not_found"),
+        }
+    }
+    if let Some(channel) = body["channel_id"].as_str() {
+        if !data.channels.contains_key(channel) {
+            return refuse("channel_not_found");
+        }
+        let ts = format!(
+            "{}.{:06}",
+            1_700_000_000 + shared.next(),
+            shared.next() % 1_000_000
+        );
+        let message =
+            json!({ "type": "message", "user": BOT_USER_ID, "text": "", "files": files, "ts": ts });
+        data.messages.insert((channel.to_string(), ts), message);
+    }
+    ok(json!({ "files": files }))
 }

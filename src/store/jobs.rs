@@ -64,6 +64,28 @@ impl Store {
         Ok(id)
     }
 
+    /// Schedules a job under `key` unless one with that key is already waiting (which is kept as it is).
+    pub async fn schedule_job_if_absent(
+        &self,
+        kind: &str,
+        pair_id: Option<i64>,
+        payload: &str,
+        due_at: i64,
+        key: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO jobs (kind, pair_id, payload, due_at, state, key, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (key) DO NOTHING")
+            .bind(kind)
+            .bind(pair_id)
+            .bind(payload)
+            .bind(due_at)
+            .bind(key)
+            .bind(now)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Claims up to `limit` jobs due at `now`, oldest first, marking them running. Two workers never claim one job.
     /// A claimed job gives up its key, so it can schedule its own successor under the same key.
     pub async fn claim_due_jobs(&self, now: i64, limit: i64) -> Result<Vec<Job>, StoreError> {

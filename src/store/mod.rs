@@ -8,11 +8,13 @@ mod jobs;
 mod matching;
 mod pairs;
 mod participants;
+mod reports;
 
 pub use jobs::{FailedJob, Job};
 pub use matching::{NewPair, ProposalRow};
 pub use pairs::{CheckinOutcome, CheckinRecord, PairRecord};
 pub use participants::{Departure, PairView, Participant};
+pub use reports::{AnswerRow, FeedbackRow};
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

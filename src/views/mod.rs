@@ -9,6 +9,7 @@ pub mod home;
 pub mod intro;
 pub mod plan;
 pub mod proposal;
+pub mod summary;
 pub mod survey;
 
 mod pair_common;

@@ -9,4 +9,5 @@ mod lifecycle;
 mod matching;
 mod offline_match;
 mod socket_mode;
+mod summaries;
 mod web_api;
