@@ -9,25 +9,20 @@ use crate::schedule::{self, CheckinPolicy};
 use crate::store::{CheckinOutcome, Job, PairRecord, StoreError};
 use crate::views;
 use crate::worker::{JobError, post_once};
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
 /// How many check-ins in a row without a meeting make a pair "at risk".
 pub const STALL_AFTER: usize = 2;
-
-/// The local time of day check-ins and closings arrive.
-pub fn local_time() -> NaiveTime {
-    CheckinPolicy::default().local_time
-}
 
 /// Stalled (pure): the last [`STALL_AFTER`] check-ins (newest first) all passed without anyone saying they met.
 pub fn stalled(recent: &[CheckinOutcome]) -> bool {
     recent.len() >= STALL_AFTER && recent.iter().take(STALL_AFTER).all(|c| !c.met)
 }
 
-/// When the pair's closing happens: its end date at 10:00 in the later partner's zone.
+/// When the pair's closing happens: its end date at the check-in time in the later partner's zone.
 pub fn closing_at(sched: &PairSchedule) -> DateTime<Utc> {
-    schedule::checkin_slot(sched.end_date, &sched.zones, local_time()).1
+    schedule::checkin_slot(sched.end_date, &sched.zones, sched.local_time).1
 }
 
 /// Schedules the pair's next check-in after `after` (or none, when the plan ends first) and its closing.
@@ -43,7 +38,10 @@ pub async fn schedule_next(
         after,
         sched.cadence,
         &sched.zones,
-        &CheckinPolicy::default(),
+        &CheckinPolicy {
+            local_time: sched.local_time,
+            ..CheckinPolicy::default()
+        },
     );
     let closing = closing_at(sched);
     let key = format!("checkin:{}", pair.id);

@@ -87,6 +87,11 @@ pub const VARIABLES: &[Variable] = &[
         help: "Time zone of TANDEM_SUMMARY_CRON (IANA name, e.g. Europe/London).",
     },
     Variable {
+        name: "TANDEM_CHECKIN_TIME",
+        default: Some("10:00"),
+        help: "Local time of day (HH:MM) check-ins arrive, in the time zone of the partner for whom it is latest.",
+    },
+    Variable {
         name: "TANDEM_SKILLS_FILE",
         default: None,
         help: "TOML file that replaces the default skill catalog (see README).",
@@ -155,6 +160,8 @@ pub struct Config {
     pub manager_channel: Option<String>,
     /// When the managers' summary is posted.
     pub summary_schedule: crate::schedule::SummarySchedule,
+    /// The local time of day check-ins arrive.
+    pub checkin_time: chrono::NaiveTime,
     pub skills_file: Option<std::path::PathBuf>,
     pub practice_groups_file: Option<std::path::PathBuf>,
     pub matching_file: Option<std::path::PathBuf>,
@@ -333,9 +340,18 @@ impl Config {
             tz,
         )
         .map_err(|e| invalid("TANDEM_SUMMARY_CRON", e.to_string()))?;
+        let checkin_raw = get("TANDEM_CHECKIN_TIME").unwrap_or_default();
+        let checkin_time =
+            chrono::NaiveTime::parse_from_str(checkin_raw.trim(), "%H:%M").map_err(|_| {
+                invalid(
+                    "TANDEM_CHECKIN_TIME",
+                    format!("'{}' is not a time of day like 10:00", checkin_raw.trim()),
+                )
+            })?;
         let file = |name: &'static str| get(name).map(|f| std::path::PathBuf::from(f.trim()));
         Ok(Config {
             summary_schedule,
+            checkin_time,
             skills_file: file("TANDEM_SKILLS_FILE"),
             practice_groups_file: file("TANDEM_PRACTICE_GROUPS_FILE"),
             matching_file: file("TANDEM_MATCHING_FILE"),
@@ -488,6 +504,14 @@ mod tests {
                     ("TANDEM_TZ", "Mars/Olympus"),
                 ],
                 "TANDEM_TZ",
+            ),
+            (
+                &[
+                    ("SLACK_BOT_TOKEN", "xoxb-1"),
+                    ("SLACK_SIGNING_SECRET", "x"),
+                    ("TANDEM_CHECKIN_TIME", "25:00"),
+                ],
+                "TANDEM_CHECKIN_TIME",
             ),
         ];
         for (pairs, name) in cases {

@@ -42,6 +42,8 @@ pub struct PairSchedule {
     pub cadence: Cadence,
     pub zones: Vec<Tz>,
     pub end_date: chrono::NaiveDate,
+    /// The local time of day check-ins and the closing arrive (`TANDEM_CHECKIN_TIME`).
+    pub local_time: chrono::NaiveTime,
 }
 
 /// The less frequent of two cadences: a pair meets as often as the busier person can.
@@ -68,6 +70,7 @@ pub async fn pair_schedule(app: &App, pair: &PairRecord) -> Result<Option<PairSc
         .iter()
         .map(|p: &&Participant| schedule::parse_tz(&p.tz).unwrap_or(Tz::UTC))
         .collect();
+    let local_time = app.config().checkin_time;
     let started = DateTime::from_timestamp(pair.created_at, 0)
         .unwrap_or_default()
         .date_naive();
@@ -76,11 +79,13 @@ pub async fn pair_schedule(app: &App, pair: &PairRecord) -> Result<Option<PairSc
             cadence: plan.cadence,
             zones,
             end_date: plan.end_date,
+            local_time,
         },
         None => PairSchedule {
             cadence: slower(pj.answers.cadence, ps.answers.cadence),
             zones,
             end_date: schedule::default_end_date(started),
+            local_time,
         },
     }))
 }

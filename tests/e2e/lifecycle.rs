@@ -21,11 +21,20 @@ fn at(s: &str) -> DateTime<Utc> {
 
 /// A junior in London and a senior in New York, both enrolled at `start`, paired and approved (not yet introduced).
 async fn paired_at(start: &str, cadence: Cadence) -> (TestApp, Clock) {
+    paired_with(start, cadence, &[]).await
+}
+
+async fn paired_with(start: &str, cadence: Cadence, env: &[(&str, &str)]) -> (TestApp, Clock) {
     let clock = Clock::manual(at(start));
     let c = clock.clone();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let app = spawn_with(move |o| {
         o.app.clock = c;
         o.admins = vec![ADMIN.to_string()];
+        o.env = env;
     })
     .await;
     app.fake.add_user(ADMIN, "Ada Admin", "Europe/London");
@@ -757,5 +766,37 @@ async fn leaving_mid_pair_clears_the_person_from_plans_answers_and_jobs() {
         due(&app, "checkin").await,
         None,
         "the ended pair's jobs are cancelled"
+    );
+}
+
+#[tokio::test]
+async fn the_check_in_time_is_configurable() {
+    let (app, _) = paired_with(
+        "2026-03-02T09:00:00Z",
+        Cadence::Weekly,
+        &[("TANDEM_CHECKIN_TIME", "08:30")],
+    )
+    .await;
+    run_clean(&app).await;
+    assert_eq!(
+        due(&app, "checkin").await,
+        Some(at("2026-03-09T12:30:00Z")),
+        "08:30 in New York"
+    );
+}
+
+#[tokio::test]
+async fn failed_deliveries_show_in_the_admins_report() {
+    let (app, _) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    app.fake.fail_next(
+        "conversations.open",
+        Fault::SlackError("user_not_found".into()),
+        1,
+    );
+    assert_eq!(run_jobs(&app).await.failed, 1);
+    let report = app.driver.command(ADMIN, "report").await.json().to_string();
+    assert!(
+        report.contains("could not be delivered") && report.contains("user_not_found"),
+        "{report}"
     );
 }
