@@ -261,20 +261,18 @@ pub async fn ensure_scheduled(app: &App) -> Result<(), StoreError> {
     if app.config().manager_channel.is_none() {
         return Ok(());
     }
-    let now = app.clock().now();
-    if let Some(next) = app.config().summary_schedule.next_after(now) {
-        app.store()
-            .schedule_job_if_absent(
-                "summary",
-                None,
-                "{}",
-                next.timestamp(),
-                "summary",
-                now.timestamp(),
-            )
-            .await?;
-    }
-    Ok(())
+    queue_next(app, app.clock().now()).await
+}
+
+/// Queues the first summary due after `after`, unless one is queued already.
+async fn queue_next(app: &App, after: DateTime<Utc>) -> Result<(), StoreError> {
+    let Some(next) = app.config().summary_schedule.next_after(after) else {
+        return Ok(());
+    };
+    let now = app.clock().now().timestamp();
+    app.store()
+        .schedule_job_if_absent("summary", None, "{}", next.timestamp(), "summary", now)
+        .await
 }
 
 /// The "summary" job: the summary of the period that just ended, with its chart, in the managers' channel; then the
@@ -334,18 +332,7 @@ pub async fn post_scheduled(app: &App, job: &Job) -> Result<(), JobError> {
             None => tracing::debug!("too few people behind the chart; none this time"),
         }
     }
-    if let Some(next) = schedule.next_after(end.max(now)) {
-        app.store()
-            .schedule_job_if_absent(
-                "summary",
-                None,
-                "{}",
-                next.timestamp(),
-                "summary",
-                now.timestamp(),
-            )
-            .await?;
-    }
+    queue_next(app, end.max(now)).await?;
     Ok(())
 }
 
