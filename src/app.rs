@@ -234,15 +234,24 @@ impl Server {
     }
 }
 
-/// Hourly upkeep: forget handled event IDs and unsubmitted survey modals older than a day.
+/// How long finished jobs and their deliveries are kept.
+const JOB_MEMORY_SECS: i64 = 30 * 24 * 3600;
+
+/// Hourly upkeep: forget handled event IDs and unsubmitted survey modals older than a day, and finished jobs older
+/// than thirty days.
 async fn housekeeping(app: App, mut shutdown: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
         tokio::select! {
             _ = tick.tick() => {
                 let now = app.clock().now().timestamp();
-                let pruned = match app.store().prune_events(now).await {
-                    Ok(n) => app.store().prune_survey_views(now).await.map(|m| n + m),
+                let store = app.store();
+                let pruned = match store.prune_events(now).await {
+                    Ok(n) => store.prune_survey_views(now).await.map(|m| n + m),
+                    Err(e) => Err(e),
+                };
+                let pruned = match pruned {
+                    Ok(n) => store.prune_finished_jobs(now - JOB_MEMORY_SECS).await.map(|m| n + m),
                     Err(e) => Err(e),
                 };
                 match pruned {

@@ -215,6 +215,17 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets finished jobs (done or cancelled) older than `before`, with their deliveries. Failed ones stay for
+    /// the admins' report.
+    pub async fn prune_finished_jobs(&self, before: i64) -> Result<u64, StoreError> {
+        let done =
+            sqlx::query("DELETE FROM jobs WHERE state IN ('done', 'cancelled') AND updated_at < ?")
+                .bind(before)
+                .execute(self.pool())
+                .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Jobs that gave up, newest first.
     pub async fn failed_jobs(&self, limit: i64) -> Result<Vec<FailedJob>, StoreError> {
         let rows = sqlx::query("SELECT id, kind, pair_id, last_error, updated_at FROM jobs WHERE state = 'failed' ORDER BY updated_at DESC, id DESC LIMIT ?")
@@ -317,5 +328,22 @@ mod tests {
         s.fail_job(id, "channel_not_found", 3).await.unwrap();
         let failed = s.failed_jobs(10).await.unwrap();
         assert_eq!(failed[0].last_error, "channel_not_found");
+        let done = s
+            .schedule_job("nudge", None, "{}", 0, None, 0)
+            .await
+            .unwrap();
+        s.claim_due_jobs(4, 10).await.unwrap();
+        s.complete_job(done, 4).await.unwrap();
+        assert_eq!(
+            s.prune_finished_jobs(4).await.unwrap(),
+            0,
+            "not older than the cut-off"
+        );
+        assert_eq!(
+            s.prune_finished_jobs(5).await.unwrap(),
+            1,
+            "the done job goes; the failed one stays"
+        );
+        assert_eq!(s.failed_jobs(10).await.unwrap().len(), 1);
     }
 }

@@ -78,7 +78,7 @@ pub fn survey_modal(catalog: &Catalog, current: Option<&Answers>, nonce: &str) -
 
     let mut years = json!({ "type": "number_input", "action_id": ACTION, "is_decimal_allowed": false, "min_value": "0", "max_value": MAX_YEARS.to_string() });
     let mut reports_to = json!({ "type": "users_select", "action_id": ACTION, "placeholder": plain("Your direct supervisor") });
-    let mut note = json!({ "type": "plain_text_input", "action_id": ACTION, "multiline": true, "max_length": MAX_NOTE, "placeholder": plain("Anything that helps us find you a good partner") });
+    let mut note = json!({ "type": "plain_text_input", "action_id": ACTION, "multiline": true, "max_length": MAX_NOTE, "placeholder": plain("e.g. mornings suit me best") });
     let mut confirm = json!({ "type": "checkboxes", "action_id": ACTION, "options": [option(CONFIRM_TEXT, CONFIRM_VALUE)] });
     if let Some(a) = current {
         years["initial_value"] = json!(a.years.to_string());
@@ -113,7 +113,7 @@ pub fn survey_modal(catalog: &Catalog, current: Option<&Answers>, nonce: &str) -
             input(B_CADENCE, "How often I'd like to meet", select(cadences, current.map(|a| option(&capitalise(a.cadence.label()), a.cadence.as_str())), "Meeting cadence"), false, None),
             input(B_REPORTS_TO, "Who I report to directly", reports_to, true, Some("So that nobody is paired with their own supervisor")),
             input(B_CONFIRM, "Taking part", confirm, false, None),
-            input(B_NOTE, "A note for the program admins", note, true, Some("Optional, at most 500 characters")),
+            input(B_NOTE, "A note (optional)", note, true, Some("Kept with your answers, seen by nobody else; at most 500 characters")),
         ],
     })
 }
