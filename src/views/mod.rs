@@ -10,6 +10,7 @@ pub mod intro;
 pub mod plan;
 pub mod proposal;
 pub mod survey;
+pub mod text;
 
 mod pair_common;
 
