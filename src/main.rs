@@ -205,6 +205,12 @@ async fn main() -> ExitCode {
             let mut stdout = std::io::stdout();
             match tandem::demo::run(&options, &mut stdout).await {
                 Ok(_) => ExitCode::SUCCESS,
+                // The reader went away (`tandem demo | head`): nothing more to say.
+                Err(tandem::demo::DemoError::Output(e))
+                    if e.kind() == std::io::ErrorKind::BrokenPipe =>
+                {
+                    ExitCode::SUCCESS
+                }
                 Err(e) => fail(e),
             }
         }

@@ -206,7 +206,7 @@ impl<'a> Transcript<'a> {
             without_mentions
                 .chars()
                 .filter(|c| c.is_alphabetic())
-                .take(24),
+                .take(16),
         );
         key.retain(|c| !c.is_ascii_digit());
         key
