@@ -10,6 +10,7 @@ pub mod checkins;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod demo;
 pub mod dispatch;
 pub mod endings;
 pub mod enrolment;

@@ -45,6 +45,9 @@ Roster format: docs/roster-format.md. Errors print one line naming the file and 
         /// The database file (or a sqlite: URL); default DATABASE_URL, then tandem.db.
         #[arg(long, value_name = "PATH")]
         db: Option<String>,
+        /// Report as of this date or time instead of now (e.g. 2026-05-10, or 2026-05-10T09:00:00Z).
+        #[arg(long, value_name = "WHEN")]
+        as_of: Option<String>,
     },
     /// Write pairs, check-ins and hours as CSV files for HR (no free text, no individual ratings).
     Export {
@@ -58,6 +61,23 @@ Roster format: docs/roster-format.md. Errors print one line naming the file and 
         #[arg(long, value_name = "PATH")]
         db: Option<String>,
     },
+    /// Play a whole reverse-mentoring program in one command: Tandem's real server and store against a built-in
+    /// Slack stand-in on loopback, with a fictional cohort and a simulated clock.
+    #[command(
+        long_about = "Play a whole reverse-mentoring program in one command, on Tandem's real code paths.\n\n\
+Starts Tandem's real HTTP server, dispatcher, job worker and SQLite store against a built-in Slack stand-in on \
+127.0.0.1 (the same one the tests use), then plays a program with a scripted cohort of fictional attorneys \
+(partners, counsel, associates, in-house lawyers) through the signed requests Slack would send: opt-ins with the \
+survey, a matching round the admin approves, introductions in group DMs, plans, and weeks of check-ins on a simulated \
+clock (some pairs meet, some stall, one asks for help, one person leaves, a few finish and give feedback). It ends \
+with the managers' summary.\n\n\
+As it goes it prints what each person sees in Slack, messages and forms rendered as text (the first message of each \
+kind in full, later ones as their one-line notification; --full shows all in full), with a line per simulated week. \
+Nothing leaves this machine: no Slack workspace, no token, no network beyond loopback.",
+        after_help = "Examples:\n  tandem demo\n  tandem demo --quiet --seed 7\n  tandem demo --people 12 --weeks 6 --db demo.db\n\n\
+The database stays behind for you to inspect; the last lines say where it is."
+    )]
+    Demo(DemoCmd),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -103,6 +123,29 @@ fn offline_setup(db: Option<String>) -> Result<Offline, String> {
         rules,
         schedule,
     })
+}
+
+#[derive(Args)]
+struct DemoCmd {
+    /// Create the program's SQLite database at PATH (it must not exist yet, or be empty). By default a fresh file
+    /// in the system's temporary directory.
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Seed for who meets, who stalls, who asks for help and who leaves; the same seed replays the same program.
+    #[arg(long, value_name = "N", default_value_t = tandem::demo::DEFAULT_SEED)]
+    seed: u64,
+    /// How many attorneys take part (4 to 40).
+    #[arg(long, value_name = "N", default_value_t = tandem::demo::DEFAULT_PEOPLE)]
+    people: usize,
+    /// How many weeks to play after the introductions (1 to 26).
+    #[arg(long, value_name = "N", default_value_t = tandem::demo::DEFAULT_WEEKS)]
+    weeks: u32,
+    /// Print only the managers' summary and where the database is.
+    #[arg(long)]
+    quiet: bool,
+    /// Print every message in full, not only the first of each kind.
+    #[arg(long, conflicts_with = "quiet")]
+    full: bool,
 }
 
 #[derive(Args)]
@@ -192,12 +235,22 @@ async fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Cmd::Report { db } => {
+        Cmd::Report { db, as_of } => {
             let o = match offline_setup(db) {
                 Ok(o) => o,
                 Err(e) => return fail(e),
             };
-            match tandem::summaries::report_text(&o.url, &o.catalog, &o.rules, &o.schedule).await {
+            let now = match as_of
+                .as_deref()
+                .map(tandem::summaries::parse_as_of)
+                .transpose()
+            {
+                Ok(t) => t.unwrap_or_else(chrono::Utc::now),
+                Err(e) => return fail(e),
+            };
+            match tandem::summaries::report_text(&o.url, &o.catalog, &o.rules, &o.schedule, now)
+                .await
+            {
                 Ok(text) => {
                     print!("{text}");
                     ExitCode::SUCCESS
@@ -240,6 +293,30 @@ async fn main() -> ExitCode {
                     for w in &report.written {
                         eprintln!("tandem: {w}");
                     }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Cmd::Demo(d) => {
+            if std::env::var_os("RUST_LOG").is_some() {
+                telemetry::init(config::LogFormat::Pretty);
+            }
+            let options = tandem::demo::DemoOptions {
+                db: d.db,
+                seed: d.seed,
+                people: d.people,
+                weeks: d.weeks,
+                quiet: d.quiet,
+                full: d.full,
+            };
+            let mut stdout = std::io::stdout();
+            match tandem::demo::run(&options, &mut stdout).await {
+                Ok(_) => ExitCode::SUCCESS,
+                // The reader went away (`tandem demo | head`): nothing more to say.
+                Err(tandem::demo::DemoError::Output(e))
+                    if e.kind() == std::io::ErrorKind::BrokenPipe =>
+                {
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),

@@ -365,19 +365,36 @@ async fn open_for_report(url: &str) -> Result<Store, String> {
     Ok(store)
 }
 
-/// `tandem report`: the managers' summary of the period so far, as text.
+/// `tandem report`: the managers' summary of the period so far (as of `now`), as text.
 pub async fn report_text(
     url: &str,
     catalog: &Catalog,
     config: &MatchConfig,
     schedule: &SummarySchedule,
+    now: DateTime<Utc>,
 ) -> Result<String, String> {
     let store = open_for_report(url).await?;
-    let (summary, _) = current(&store, catalog, config, schedule, Utc::now())
+    let (summary, _) = current(&store, catalog, config, schedule, now)
         .await
         .map_err(|e| e.to_string())?;
     store.close().await;
     Ok(views::summary::summary_text(&summary))
+}
+
+/// `--as-of`: an RFC 3339 time, or a date (the end of that day, UTC).
+pub fn parse_as_of(s: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s.trim()) {
+        return Ok(t.to_utc());
+    }
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(23, 59, 59))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            format!(
+                "--as-of '{s}' is neither a date (2026-05-10) nor a time (2026-05-10T09:00:00Z)"
+            )
+        })
 }
 
 /// `tandem export --format csv --out DIR`: pairs, check-ins and hours for HR (no free text). Returns the files

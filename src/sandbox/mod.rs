@@ -49,6 +49,8 @@ pub struct Call {
     pub error: Option<String>,
     /// When the fake received it.
     pub at: Instant,
+    /// The JSON the fake answered with (`Null` for a 500), e.g. the `channel` and `ts` of a posted message.
+    pub answer: Value,
 }
 
 /// A failure to inject into the next call(s) of a method.
@@ -466,6 +468,31 @@ impl FakeSlack {
     pub fn socket(&self) -> &socket::SocketSide {
         &self.shared.socket
     }
+
+    /// How many calls have been recorded so far (a cursor for [`FakeSlack::calls_since`]).
+    pub fn call_count(&self) -> usize {
+        self.shared.data().calls.len()
+    }
+
+    /// The calls recorded after the first `start`, in order (cheaper than [`FakeSlack::calls`] in a long run).
+    pub fn calls_since(&self, start: usize) -> Vec<Call> {
+        self.shared
+            .data()
+            .calls
+            .get(start..)
+            .map(<[Call]>::to_vec)
+            .unwrap_or_default()
+    }
+
+    /// A member of the workspace, by ID.
+    pub fn user(&self, id: &str) -> Option<FakeUser> {
+        self.shared.data().users.get(id).cloned()
+    }
+
+    /// The members of a DM or group DM (sorted), or an empty list for a channel; `None` when the channel is unknown.
+    pub fn members_of(&self, channel: &str) -> Option<Vec<String>> {
+        self.shared.data().channels.get(channel).cloned()
+    }
 }
 
 fn record(shared: &Shared, call: Call) {
@@ -559,6 +586,7 @@ async fn api(
             status: status.as_u16(),
             error: answer["error"].as_str().map(str::to_string),
             at: Instant::now(),
+            answer: answer.clone(),
         },
     );
     if status == StatusCode::INTERNAL_SERVER_ERROR {
@@ -611,6 +639,7 @@ async fn hook(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
             status: status.as_u16(),
             error: None,
             at: Instant::now(),
+            answer: Value::Null,
         },
     );
     (
@@ -1112,6 +1141,7 @@ async fn upload(
             body: json!({ "file_id": file_id, "bytes": body.len() }),
             status: status.as_u16(),
             error: None,
+            answer: Value::Null,
             at: Instant::now(),
         },
     );

@@ -11,6 +11,7 @@ pub mod plan;
 pub mod proposal;
 pub mod summary;
 pub mod survey;
+pub mod text;
 
 mod pair_common;
 

@@ -3,6 +3,7 @@
 
 mod cli;
 mod common;
+mod demo;
 mod enrolment;
 mod foundation;
 mod lifecycle;

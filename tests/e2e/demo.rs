@@ -1,0 +1,179 @@
+//! `tandem demo`: the whole program plays on the real code paths, its figures are those the seed decides, the same
+//! seed replays the same program, and the command line refuses a database that already holds data.
+
+use tandem::demo::{DemoOptions, DemoOutcome, run};
+
+fn small(dir: &tempfile::TempDir, name: &str, quiet: bool) -> DemoOptions {
+    DemoOptions {
+        db: Some(dir.path().join(name)),
+        seed: 42,
+        people: 12,
+        weeks: 6,
+        quiet,
+        full: false,
+    }
+}
+
+async fn play(options: &DemoOptions) -> (DemoOutcome, String) {
+    let mut out = Vec::new();
+    let outcome = run(options, &mut out).await.expect("the demo plays");
+    (outcome, String::from_utf8(out).expect("UTF-8 output"))
+}
+
+#[tokio::test]
+async fn a_small_cohort_plays_every_path_and_ends_with_the_figures_its_seed_decides() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = small(&dir, "demo.db", true);
+    let (outcome, printed) = play(&options).await;
+    let f = &outcome.figures;
+    // Enrolment, matching and approval: 12 people, 6 pairs; one person leaves halfway.
+    assert_eq!((f.joined, f.left, f.enrolled), (12, 1, 11));
+    assert_eq!(f.pairs, 6, "{f:?}");
+    // The lifecycle: one pair completes (and both give feedback), one ends because someone left, one stalls and
+    // stays at risk; the others are active.
+    assert_eq!(
+        (f.active, f.at_risk, f.completed, f.ended),
+        (3, 1, 1, 1),
+        "{f:?}"
+    );
+    assert_eq!((f.feedback, f.recommend), (2, 2), "{f:?}");
+    // Plans through the modal (the leaver's pair's plan is deleted with them), check-ins, meetings, nudges.
+    assert_eq!(f.plans, 5, "{f:?}");
+    assert_eq!((f.checkins, f.meetings, f.minutes), (26, 12, 690), "{f:?}");
+    assert!(
+        f.nudges >= f.at_risk,
+        "every stalled pair was nudged: {f:?}"
+    );
+    // One pair asks for help, once, and the admin is told privately, once.
+    assert_eq!((f.help_requests, f.help_alerts), (1, 1), "{f:?}");
+    assert_eq!(
+        f.waiting, 3,
+        "the leaver's partner and the completed pair: {f:?}"
+    );
+
+    // Quiet: only the summary and where the database is.
+    assert!(printed.starts_with(&outcome.summary), "{printed}");
+    assert!(!printed.contains('▸'), "no transcript when quiet");
+    let db = options.db.clone().unwrap();
+    assert!(printed.contains(&format!("Database: {}", db.display())));
+    assert!(printed.contains(&format!("tandem report --db {}", db.display())));
+    assert_eq!(outcome.database, db);
+
+    // The database is left behind, closed and complete: a fresh store over it reads the same figures.
+    let store = tandem::store::Store::open(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let pairs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pairs")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(pairs, f.pairs);
+}
+
+#[tokio::test]
+async fn the_same_seed_replays_the_same_program_and_the_transcript_shows_what_people_see() {
+    let dir = tempfile::tempdir().unwrap();
+    let (quiet, _) = play(&small(&dir, "one.db", true)).await;
+    let (loud, transcript) = play(&small(&dir, "two.db", false)).await;
+    assert_eq!(quiet.summary, loud.summary);
+    assert_eq!(quiet.figures, loud.figures);
+
+    for seen in [
+        "Margaret Ashworth (Partner, Litigation and disputes, London) types /mentor join",
+        "# Join Tandem",
+        "Skills I can teach: Client management, Courtroom advocacy, Negotiation",
+        "✉ Tandem → Margaret Ashworth (DM):",
+        "Morgan Ellery types /mentor match",
+        "# Matching proposal #1",
+        "presses [Approve and introduce]",
+        "# Welcome to your Tandem pair",
+        "presses [Set our plan]",
+        "# Our plan",
+        "Tandem check-in: did you meet since",
+        "presses [We met]",
+        "# We met",
+        "presses [We need help]",
+        "🙋 A Tandem pair asked for help.",
+        "A friendly nudge.",
+        "types /mentor leave",
+        "Your Tandem partner has left the program",
+        "# Your Tandem plan ends today",
+        "# Your feedback",
+        "▪ Week 6:",
+        "━━ The managers' summary ━━",
+    ] {
+        assert!(transcript.contains(seen), "the transcript lacks {seen:?}");
+    }
+    assert!(transcript.contains(&loud.summary));
+    assert!(
+        !transcript.contains("<@U"),
+        "mentions are shown as names, not raw IDs"
+    );
+
+    // Another seed plays another program over the same cast.
+    let mut other = small(&dir, "three.db", true);
+    other.seed = 7;
+    let (different, _) = play(&other).await;
+    assert_eq!(different.figures.pairs, quiet.figures.pairs);
+    assert_ne!(
+        different.figures, quiet.figures,
+        "the seed decides who meets"
+    );
+}
+
+#[tokio::test]
+async fn bad_options_are_refused_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = small(&dir, "x.db", true);
+    o.people = 3;
+    let e = run(&o, &mut std::io::sink()).await.unwrap_err().to_string();
+    assert_eq!(e, "--people must be from 4 to 40 (got 3)");
+    o.people = 12;
+    o.weeks = 0;
+    let e = run(&o, &mut std::io::sink()).await.unwrap_err().to_string();
+    assert!(e.starts_with("--weeks must be from 1 to"), "{e}");
+    assert!(!dir.path().join("x.db").exists(), "nothing was created");
+}
+
+#[test]
+fn the_command_plays_quietly_and_refuses_a_database_that_holds_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let demo = |db: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
+            .args(["demo", "--quiet", "--people", "10", "--weeks", "4", "--db"])
+            .arg(db)
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap()
+    };
+    let out = demo(&db);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Only the summary (whatever its wording), then where the database is.
+    let (summary, rest) = stdout
+        .split_once(&format!("\n\nDatabase: {}\n", db.display()))
+        .unwrap_or_else(|| panic!("no database line: {stdout}"));
+    assert!(summary.lines().count() >= 3, "{stdout}");
+    assert!(!stdout.contains('▸'), "no transcript when quiet");
+    assert!(rest.contains("tandem report --db"), "{rest}");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let again = demo(&db);
+    assert_eq!(again.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("tandem: error: ") && err.contains("already holds data"),
+        "{err}"
+    );
+    assert!(again.stdout.is_empty());
+}
