@@ -28,6 +28,9 @@ pub enum StartError {
     Catalog(#[from] crate::catalog::CatalogError),
 }
 
+/// How many locks order Home tab refreshes (people share a lock by hash; refreshes are short).
+const HOME_LOCK_STRIPES: usize = 64;
+
 /// Knobs that production leaves at their defaults and tests or the demo turn.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -59,6 +62,8 @@ struct Inner {
     in_flight: watch::Sender<usize>,
     worker: crate::worker::Worker,
     worker_interval: Option<Duration>,
+    /// Striped locks that keep one person's Home tab refreshes in order (read, then publish, one at a time).
+    home_locks: Vec<tokio::sync::Mutex<()>>,
 }
 
 /// Shared application state: configuration, store, Web API client and clock.
@@ -100,6 +105,9 @@ impl App {
             in_flight: watch::channel(0).0,
             worker: crate::worker::Worker::default(),
             worker_interval: options.worker_interval,
+            home_locks: (0..HOME_LOCK_STRIPES)
+                .map(|_| tokio::sync::Mutex::new(()))
+                .collect(),
         }));
         crate::summaries::ensure_scheduled(&app).await?;
         Ok(app)
@@ -125,6 +133,14 @@ impl App {
     }
     pub fn worker(&self) -> &crate::worker::Worker {
         &self.0.worker
+    }
+
+    /// The lock that orders `user_id`'s Home tab refreshes, so that the last one published shows the latest state.
+    pub fn home_lock(&self, user_id: &str) -> &tokio::sync::Mutex<()> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        user_id.hash(&mut h);
+        &self.0.home_locks[(h.finish() % HOME_LOCK_STRIPES as u64) as usize]
     }
 
     /// Runs slow work (Web API calls) off the request path, counted so that shutdown and tests can wait for it.

@@ -125,6 +125,8 @@ fn internal(e: impl std::fmt::Display) -> Reply {
 
 /// Re-publishes someone's Home tab from their current standing. Failures are logged, not raised.
 pub async fn refresh_home(app: &App, user_id: &str) {
+    // Read and publish under the person's lock: two refreshes racing could otherwise publish an older state last.
+    let _in_order = app.home_lock(user_id).lock().await;
     let now = now(app);
     let (p, pair) = match (
         app.store().participant(user_id).await,
