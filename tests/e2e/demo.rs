@@ -58,6 +58,28 @@ async fn a_small_cohort_plays_every_path_and_ends_with_the_figures_its_seed_deci
     assert!(printed.contains(&format!("Database: {}", db.display())));
     assert!(printed.contains(&format!("tandem report --db {}", db.display())));
     assert_eq!(outcome.database, db);
+    // The printed hint reproduces the same summary from the database, as of the demo's simulated end.
+    let hint = printed
+        .lines()
+        .find(|l| l.starts_with("Inspect it with: tandem report"))
+        .unwrap();
+    let args: Vec<&str> = hint
+        .trim_start_matches("Inspect it with: tandem ")
+        .split_whitespace()
+        .collect();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim_end(),
+        outcome.summary.trim_end()
+    );
 
     // The database is left behind, closed and complete: a fresh store over it reads the same figures.
     let store = tandem::store::Store::open(&format!("sqlite://{}", db.display()))
