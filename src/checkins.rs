@@ -107,13 +107,7 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
     if now >= closing_at(&sched) {
         return Ok(()); // the closing takes over
     }
-    let mut paused = false;
-    for m in members {
-        if let Some(p) = store.participant(m).await? {
-            paused |= p.is_paused(now.timestamp());
-        }
-    }
-    if !paused {
+    if !sched.paused {
         let recent = store.recent_checkins(pair.id, STALL_AFTER as i64).await?;
         if stalled(&recent) && pair.status == "active" && store.set_pair_risk(pair.id, true).await?
         {

@@ -44,6 +44,8 @@ pub struct PairSchedule {
     pub end_date: chrono::NaiveDate,
     /// The local time of day check-ins and the closing arrive (`TANDEM_CHECKIN_TIME`).
     pub local_time: chrono::NaiveTime,
+    /// Either partner is paused now (no nudges while paused).
+    pub paused: bool,
 }
 
 /// The less frequent of two cadences: a pair meets as often as the busier person can.
@@ -71,6 +73,8 @@ pub async fn pair_schedule(app: &App, pair: &PairRecord) -> Result<Option<PairSc
         .map(|p: &&Participant| schedule::parse_tz(&p.tz).unwrap_or(Tz::UTC))
         .collect();
     let local_time = app.config().checkin_time;
+    let now = app.clock().now().timestamp();
+    let paused = pj.is_paused(now) || ps.is_paused(now);
     let started = DateTime::from_timestamp(pair.created_at, 0)
         .unwrap_or_default()
         .date_naive();
@@ -80,12 +84,14 @@ pub async fn pair_schedule(app: &App, pair: &PairRecord) -> Result<Option<PairSc
             zones,
             end_date: plan.end_date,
             local_time,
+            paused,
         },
         None => PairSchedule {
             cadence: slower(pj.answers.cadence, ps.answers.cadence),
             zones,
             end_date: schedule::default_end_date(started),
             local_time,
+            paused,
         },
     }))
 }

@@ -800,3 +800,28 @@ async fn failed_deliveries_show_in_the_admins_report() {
         "{report}"
     );
 }
+
+#[tokio::test]
+async fn a_paused_partner_gets_no_check_ins_until_they_resume() {
+    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    run_clean(&app).await;
+    let channel = group_channel(&app);
+    let checkins = |app: &TestApp| {
+        texts(app, &channel)
+            .iter()
+            .filter(|t| t.contains("did you meet since"))
+            .count()
+    };
+    app.driver.command(S, "pause").await;
+    clock.set(due(&app, "checkin").await.unwrap());
+    run_clean(&app).await;
+    assert_eq!(checkins(&app), 0, "nothing while paused");
+    assert!(
+        due(&app, "checkin").await.unwrap() > clock.now(),
+        "the schedule carries on"
+    );
+    app.driver.command(S, "resume").await;
+    clock.set(due(&app, "checkin").await.unwrap());
+    run_clean(&app).await;
+    assert_eq!(checkins(&app), 1);
+}
