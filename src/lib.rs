@@ -3,6 +3,8 @@
 //! A functional core (views, signature) with an imperative shell (ingress, dispatch, store, Slack Web API client).
 //! See `ARCHITECTURE` in README.md for the map.
 
+#![forbid(unsafe_code)]
+
 pub mod app;
 pub mod catalog;
 pub mod chart;

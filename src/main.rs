@@ -1,5 +1,7 @@
 //! `tandem`: the command line. Wiring only: parse arguments, load configuration, call into the library.
 
+#![forbid(unsafe_code)]
+
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
