@@ -209,13 +209,10 @@ pub async fn answer(
     let Some(checkin) = store.checkin(checkin_id).await? else {
         return Ok(false);
     };
-    let Some(pair) = store.pair(checkin.pair_id).await? else {
-        return Ok(false);
-    };
-    if !pair.has_member(user_id) {
+    let Some(pair) = store.pair_of_member(checkin.pair_id, user_id).await? else {
         tracing::warn!("a check-in answer from someone outside the pair was refused");
         return Ok(false);
-    }
+    };
     let now = app.clock().now().timestamp();
     if !store
         .record_answer(checkin_id, user_id, answer, met, now)
@@ -285,13 +282,15 @@ pub async fn open_met_modal(
     let Some(c) = app.store().checkin(checkin_id).await? else {
         return Ok(());
     };
-    let Some(pair) = app.store().pair(c.pair_id).await? else {
-        return Ok(());
-    };
-    if !pair.has_member(user_id) {
+    if app
+        .store()
+        .pair_of_member(c.pair_id, user_id)
+        .await?
+        .is_none()
+    {
         return Ok(());
     }
-    let nonce = hex::encode(rand::random::<[u8; 8]>());
+    let nonce = crate::enrolment::nonce();
     app.slack()
         .open_view(trigger_id, &views::checkin::met_modal(checkin_id, &nonce))
         .await?;

@@ -43,13 +43,15 @@ pub async fn open_feedback(
     user_id: &str,
     trigger_id: &str,
 ) -> Result<(), JobError> {
-    let Some(pair) = app.store().pair(pair_id).await? else {
-        return Ok(());
-    };
-    if !pair.has_member(user_id) {
+    if app
+        .store()
+        .pair_of_member(pair_id, user_id)
+        .await?
+        .is_none()
+    {
         return Ok(());
     }
-    let nonce = hex::encode(rand::random::<[u8; 8]>());
+    let nonce = crate::enrolment::nonce();
     app.slack()
         .open_view(trigger_id, &views::closing::feedback_modal(pair_id, &nonce))
         .await?;
@@ -66,8 +68,8 @@ pub async fn submit_feedback(app: &App, user_id: &str, view: &View) -> Reply {
             return Reply::Json(json!({ "response_action": "errors", "errors": errors }));
         }
     };
-    match app.store().pair(pair_id).await {
-        Ok(Some(pair)) if pair.has_member(user_id) => {
+    match app.store().pair_of_member(pair_id, user_id).await {
+        Ok(Some(_)) => {
             if let Err(e) = app
                 .store()
                 .record_feedback(pair_id, user_id, &feedback, app.clock().now().timestamp())

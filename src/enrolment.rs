@@ -13,7 +13,7 @@ fn now(app: &App) -> i64 {
 }
 
 /// A fresh random nonce for a modal's `private_metadata`.
-fn nonce() -> String {
+pub fn nonce() -> String {
     hex::encode(rand::random::<[u8; 16]>())
 }
 

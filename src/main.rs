@@ -178,20 +178,8 @@ async fn match_from_db(
     output: Option<&std::path::Path>,
     explain_all: Option<&std::path::Path>,
 ) -> Result<offline::MatchReport, offline::OfflineError> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let url = env("DATABASE_URL").unwrap_or_else(|| "sqlite://tandem.db".to_string());
-    let path = |name: &str| env(name).map(PathBuf::from);
-    let config_error = |e: tandem::catalog::CatalogError| offline::OfflineError::Database {
-        message: format!("bad configuration file {e}"),
-    };
-    let catalog = tandem::catalog::Catalog::load(
-        path("TANDEM_SKILLS_FILE").as_deref(),
-        path("TANDEM_PRACTICE_GROUPS_FILE").as_deref(),
-    )
-    .map_err(config_error)?;
-    let rules = tandem::proposals::load_config(path("TANDEM_MATCHING_FILE").as_deref())
-        .map_err(config_error)?;
-    offline::run_match_from_db(&url, &catalog, &rules, output, explain_all).await
+    let o = offline_setup(None).map_err(|message| offline::OfflineError::Database { message })?;
+    offline::run_match_from_db(&o.url, &o.catalog, &o.rules, output, explain_all).await
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {

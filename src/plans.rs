@@ -20,17 +20,19 @@ pub async fn open_modal(
     user_id: &str,
     trigger_id: &str,
 ) -> Result<(), JobError> {
-    let Some(pair) = app.store().pair(pair_id).await? else {
+    let Some(pair) = app
+        .store()
+        .pair_of_member(pair_id, user_id)
+        .await?
+        .filter(|p| p.is_current())
+    else {
         return Ok(());
     };
-    if !pair.has_member(user_id) || !pair.is_current() {
-        return Ok(());
-    }
     let Some(sched) = pair_schedule(app, &pair).await? else {
         return Ok(());
     };
     let current = app.store().plan(pair_id).await?;
-    let nonce = hex::encode(rand::random::<[u8; 8]>());
+    let nonce = crate::enrolment::nonce();
     let view = views::plan::plan_modal(
         pair_id,
         current.as_ref(),
@@ -48,8 +50,8 @@ pub async fn submit(app: &App, user_id: &str, view: &View) -> Reply {
         return Reply::Ack;
     };
     let store = app.store();
-    let pair = match store.pair(pair_id).await {
-        Ok(Some(p)) if p.has_member(user_id) && p.is_current() => p,
+    let pair = match store.pair_of_member(pair_id, user_id).await {
+        Ok(Some(p)) if p.is_current() => p,
         Ok(_) => return Reply::Ack,
         Err(e) => return crate::commands::sorry(e),
     };

@@ -100,6 +100,15 @@ impl Store {
         Ok(r.as_ref().map(pair_record).transpose()?)
     }
 
+    /// Pair `id`, if `user_id` is one of its members (anyone else gets `None`).
+    pub async fn pair_of_member(
+        &self,
+        id: i64,
+        user_id: &str,
+    ) -> Result<Option<PairRecord>, StoreError> {
+        Ok(self.pair(id).await?.filter(|p| p.has_member(user_id)))
+    }
+
     /// Every pair, oldest first (for reports).
     pub async fn pairs(&self) -> Result<Vec<PairRecord>, StoreError> {
         let rows = sqlx::query(select_pairs!("ORDER BY id"))
