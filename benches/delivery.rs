@@ -10,10 +10,10 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use tandem::app::{App, Options};
-use tandem::clock::Clock;
-use tandem::config::Config;
+use tandem::context::clock::Clock;
+use tandem::context::config::Config;
 use tandem::sandbox::{FakeSlack, MessageLimits, SANDBOX_APP_TOKEN, SANDBOX_BOT_TOKEN};
+use tandem::startup::Options;
 
 fn arg(name: &str, default: f64) -> f64 {
     let args: Vec<String> = std::env::args().collect();
@@ -97,11 +97,11 @@ async fn main() {
         _ => None,
     })
     .expect("config");
-    let app = App::build(
+    let app = tandem::startup::build(
         config,
-        Options {
+        &Options {
             clock: Clock::System,
-            worker_interval: None,
+            worker: tandem::startup::WorkerMode::Manual,
             ..Options::default()
         },
     )
@@ -157,7 +157,7 @@ async fn main() {
     let mut last_report = Instant::now();
     let (mut done, mut failed, mut retried) = (0, 0, 0);
     loop {
-        let stats = tandem::worker::run_due(&app).await.expect("run");
+        let stats = tandem::jobs::worker::run_due(&app).await.expect("run");
         done += stats.done;
         failed += stats.failed;
         retried += stats.retried;
@@ -216,7 +216,7 @@ async fn main() {
 }
 
 async fn reqwest_get(url: &str) -> serde_json::Value {
-    let client = tandem::slack_api::http_client().expect("client");
+    let client = tandem::outbound::slack_api::http_client().expect("client");
     match client.get(url).send().await {
         Ok(r) => r.json().await.unwrap_or_default(),
         Err(_) => serde_json::Value::Null,

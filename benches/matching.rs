@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use tandem::matching::{
+use tandem::domain::matching::{
     Cadence, Context, Participant, Role, assignment_total, cohort_matrix, propose, solve_max,
 };
 

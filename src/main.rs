@@ -5,11 +5,11 @@
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tandem::app::{App, Options, Server};
-use tandem::config::{self, Config};
-use tandem::offline::{self, MatchArgs};
-use tandem::store::Store;
-use tandem::telemetry;
+use tandem::cli::offline::{self, MatchArgs};
+use tandem::context::config::{self, Config};
+use tandem::outbound::store::Store;
+use tandem::startup::telemetry;
+use tandem::startup::{Options, Server};
 
 #[derive(Parser)]
 #[command(
@@ -91,9 +91,9 @@ enum ExportFormat {
 /// variables as `serve`.
 struct Offline {
     url: String,
-    catalog: tandem::catalog::Catalog,
-    rules: tandem::matching::MatchConfig,
-    schedule: tandem::schedule::SummarySchedule,
+    catalog: tandem::domain::catalog::Catalog,
+    rules: tandem::domain::matching::MatchConfig,
+    schedule: tandem::domain::schedule::SummarySchedule,
 }
 
 fn offline_setup(db: Option<String>) -> Result<Offline, String> {
@@ -101,21 +101,21 @@ fn offline_setup(db: Option<String>) -> Result<Offline, String> {
     let db = db
         .or_else(|| env("DATABASE_URL"))
         .unwrap_or_else(|| "tandem.db".to_string());
-    let url = tandem::summaries::database_url(&db)?;
+    let url = tandem::flows::summaries::database_url(&db)?;
     let path = |name: &str| env(name).map(PathBuf::from);
-    let bad = |e: tandem::catalog::CatalogError| format!("bad configuration file {e}");
-    let catalog = tandem::catalog::Catalog::load(
+    let bad = |e: tandem::domain::catalog::CatalogError| format!("bad configuration file {e}");
+    let catalog = tandem::domain::catalog::Catalog::load(
         path("TANDEM_SKILLS_FILE").as_deref(),
         path("TANDEM_PRACTICE_GROUPS_FILE").as_deref(),
     )
     .map_err(bad)?;
-    let rules =
-        tandem::proposals::load_config(path("TANDEM_MATCHING_FILE").as_deref()).map_err(bad)?;
-    let tz = tandem::schedule::parse_tz(&env("TANDEM_TZ").unwrap_or_else(|| "UTC".into()))
+    let rules = tandem::domain::matching::load_config(path("TANDEM_MATCHING_FILE").as_deref())
+        .map_err(bad)?;
+    let tz = tandem::domain::schedule::parse_tz(&env("TANDEM_TZ").unwrap_or_else(|| "UTC".into()))
         .map_err(|e| format!("TANDEM_TZ is malformed: {e}"))?;
-    let schedule = tandem::schedule::SummarySchedule::parse(
+    let schedule = tandem::domain::schedule::SummarySchedule::parse(
         &env("TANDEM_SUMMARY_CRON")
-            .unwrap_or_else(|| tandem::schedule::DEFAULT_SUMMARY_CRON.into()),
+            .unwrap_or_else(|| tandem::domain::schedule::DEFAULT_SUMMARY_CRON.into()),
         tz,
     )
     .map_err(|e| format!("TANDEM_SUMMARY_CRON is malformed: {e}"))?;
@@ -197,11 +197,11 @@ async fn main() -> ExitCode {
                 Err(e) => return fail(e),
             };
             telemetry::init(config.log_format);
-            let app = match App::build(config, Options::default()).await {
+            let app = match tandem::startup::build(config, &Options::default()).await {
                 Ok(a) => a,
                 Err(e) => return fail(e),
             };
-            let server = match Server::start(app).await {
+            let server = match Server::start(app, Options::default().worker).await {
                 Ok(s) => s,
                 Err(e) => return fail(e),
             };
@@ -232,14 +232,20 @@ async fn main() -> ExitCode {
             };
             let now = match as_of
                 .as_deref()
-                .map(tandem::summaries::parse_as_of)
+                .map(tandem::flows::summaries::parse_as_of)
                 .transpose()
             {
                 Ok(t) => t.unwrap_or_else(chrono::Utc::now),
                 Err(e) => return fail(e),
             };
-            match tandem::summaries::report_text(&o.url, &o.catalog, &o.rules, &o.schedule, now)
-                .await
+            match tandem::flows::summaries::report_text(
+                &o.url,
+                &o.catalog,
+                &o.rules,
+                &o.schedule,
+                now,
+            )
+            .await
             {
                 Ok(text) => {
                     print!("{text}");
@@ -257,7 +263,7 @@ async fn main() -> ExitCode {
                 Ok(o) => o,
                 Err(e) => return fail(e),
             };
-            match tandem::summaries::export_csv(&o.url, &o.catalog, &o.rules, &out).await {
+            match tandem::flows::summaries::export_csv(&o.url, &o.catalog, &o.rules, &out).await {
                 Ok(files) => {
                     for f in files {
                         println!("wrote {}", f.display());

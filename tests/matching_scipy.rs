@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde::Deserialize;
-use tandem::matching::{DenseMatrix, assignment_total, solve_max};
+use tandem::domain::matching::{DenseMatrix, assignment_total, solve_max};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

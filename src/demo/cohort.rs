@@ -2,9 +2,9 @@
 //! invented. The order alternates senior and junior attorneys, so that any first N of them make a balanced cohort;
 //! two extra juniors at places 29 and 30 leave people waiting for a partner in the default cohort of 30.
 
-use crate::matching::Role;
-use crate::schedule::Cadence;
-use crate::survey::Answers;
+use crate::domain::forms::survey::Answers;
+use crate::domain::matching::Role;
+use crate::domain::schedule::Cadence;
 
 /// The program admin who runs matching (not a participant).
 pub const ADMIN: Person = Person {
@@ -203,7 +203,7 @@ pub fn by_id(id: &str) -> Option<&'static Person> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Catalog;
+    use crate::domain::catalog::Catalog;
 
     #[test]
     fn every_answer_is_valid_for_the_default_catalog() {
@@ -220,7 +220,7 @@ mod tests {
                 assert!(c.skill(s).is_some(), "{s}");
             }
             assert!(p.teach.iter().all(|s| !p.learn.contains(s)));
-            assert!(crate::survey::HOURS.contains(&p.hours));
+            assert!(crate::domain::forms::survey::HOURS.contains(&p.hours));
             assert!(p.tz.parse::<chrono_tz::Tz>().is_ok(), "{}", p.tz);
             if let Some(boss) = p.reports_to {
                 let at = CAST.iter().position(|q| q.id == boss).unwrap();

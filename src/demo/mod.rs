@@ -12,16 +12,16 @@
 pub mod cohort;
 mod transcript;
 
-use crate::app::App;
-use crate::clock::Clock;
-use crate::pair_forms::{
+use crate::context::App;
+use crate::context::clock::Clock;
+use crate::domain::forms::pair_forms::{
     self, ACTION_CHECKIN_HELP, ACTION_CHECKIN_MET, ACTION_CHECKIN_NOT_YET, ACTION_FEEDBACK_OPEN,
     ACTION_PLAN_OPEN, Feedback, MetAnswer, Plan,
 };
-use crate::sandbox::pair_forms::{feedback_values, met_values, plan_values};
+use crate::domain::forms::pair_values::{feedback_values, met_values, plan_values};
+use crate::domain::schedule::Cadence;
+use crate::outbound::store::StoreError;
 use crate::sandbox::{DriverResponse, Sandbox, SandboxError, SandboxOptions};
-use crate::schedule::Cadence;
-use crate::store::StoreError;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use cohort::{ADMIN, MANAGER_CHANNEL, Person};
 use serde_json::Value;
@@ -205,7 +205,7 @@ fn plural(n: i64, one: &str, many: &str) -> String {
 /// The managers' summary of the program so far: the same summary as `/mentor report`, `tandem report` and the
 /// scheduled post to the managers' channel (figures from fewer than three people read "fewer than 3").
 pub async fn managers_summary(app: &App) -> Result<String, StoreError> {
-    let (summary, _) = crate::summaries::current(
+    let (summary, _) = crate::flows::summaries::current(
         app.store(),
         app.catalog(),
         app.match_config(),
@@ -346,7 +346,7 @@ pub async fn run(options: &DemoOptions, out: Out<'_>) -> Result<DemoOutcome, Dem
     let clock = Clock::manual(at(first_monday() - Duration::days(7), 9, 0));
     let mut sandbox_options = SandboxOptions::new(&database);
     sandbox_options.app.clock = clock.clone();
-    sandbox_options.app.worker_interval = None;
+    sandbox_options.app.worker = crate::startup::WorkerMode::Manual;
     sandbox_options.admins = vec![ADMIN.id.to_string()];
     sandbox_options.manager_channel = Some(MANAGER_CHANNEL.to_string());
     let sandbox = Sandbox::start(sandbox_options).await?;
@@ -492,7 +492,7 @@ impl<'s, 'o> Play<'s, 'o> {
     async fn settle(&mut self) -> Result<(), DemoError> {
         loop {
             self.app().background_idle().await;
-            let stats = crate::worker::run_due(self.app()).await?;
+            let stats = crate::jobs::worker::run_due(self.app()).await?;
             self.app().background_idle().await;
             if stats.retried > 0 || stats.failed > 0 {
                 let counts = self.app().store().job_counts().await?;
@@ -634,8 +634,11 @@ impl<'s, 'o> Play<'s, 'o> {
             let r = self.sandbox.driver.command(p.id, "join").await;
             let r = Self::expect_ok(r, "/mentor join")?;
             self.t.reply(p.id, &r)?;
-            let values =
-                crate::sandbox::forms::survey_values(&p.answers(), self.app().catalog(), true);
+            let values = crate::domain::forms::survey_values::survey_values(
+                &p.answers(),
+                self.app().catalog(),
+                true,
+            );
             self.fill_in(p.id, values, "survey").await?;
             self.show().await?;
         }
@@ -927,7 +930,7 @@ impl<'s, 'o> Play<'s, 'o> {
         let suggested_end = modal_element(&modal, pair_forms::B_END_DATE)
             .and_then(|e| e["initial_date"].as_str())
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .unwrap_or_else(|| crate::plans::default_end(self.app()));
+            .unwrap_or_else(|| crate::flows::plans::default_end(self.app()));
         let today = self.clock.now().date_naive();
         let cadence = match part.temperament {
             // Pairs that stall had agreed to meet weekly: two quiet weeks are noticed.

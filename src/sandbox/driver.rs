@@ -1,7 +1,7 @@
 //! Slack's sending side: requests into Tandem, form-encoded and signed exactly as Slack does it.
 
 use super::FakeSlack;
-use crate::signature;
+use crate::inbound::signature;
 use serde_json::{Value, json};
 
 /// How to sign a request (tests use the wrong ways on purpose).
@@ -50,7 +50,7 @@ impl SlackDriver {
         Ok(Self {
             base_url: base_url.trim_end_matches('/').to_string(),
             signing_secret: signing_secret.to_string(),
-            http: crate::slack_api::http_client()?,
+            http: crate::outbound::slack_api::http_client()?,
             fake,
         })
     }

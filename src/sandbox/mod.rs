@@ -8,10 +8,7 @@
 //! [`driver::SlackDriver`] plays Slack's other side: it sends Tandem requests signed exactly as Slack signs them.
 //! [`Sandbox`] starts both with a Tandem server over a fresh SQLite file.
 
-pub mod blockkit;
 pub mod driver;
-pub mod forms;
-pub mod pair_forms;
 mod socket;
 
 use axum::body::Bytes;
@@ -732,7 +729,7 @@ fn views_open(shared: &Shared, body: &Value) -> Answer {
             "invalid_arguments",
         );
     }
-    let problems = blockkit::check_view(view);
+    let problems = crate::views::limits::check_view(view);
     if !problems.is_empty() {
         return invalid(problems, "invalid_arguments");
     }
@@ -752,7 +749,7 @@ fn views_update(shared: &Shared, body: &Value) -> Answer {
     if !shared.data().views.contains_key(id) {
         return refuse("not_found");
     }
-    let problems = blockkit::check_view(&body["view"]);
+    let problems = crate::views::limits::check_view(&body["view"]);
     if !problems.is_empty() {
         return invalid(problems, "invalid_arguments");
     }
@@ -778,7 +775,7 @@ fn views_publish(shared: &Shared, body: &Value) -> Answer {
             "invalid_arguments",
         );
     }
-    let problems = blockkit::check_view(view);
+    let problems = crate::views::limits::check_view(view);
     if !problems.is_empty() {
         return invalid(problems, "invalid_arguments");
     }
@@ -807,7 +804,7 @@ fn message_checks(body: &Value) -> Option<Answer> {
         return Some(refuse("msg_too_long"));
     }
     if let Some(b) = blocks {
-        let problems = blockkit::check_message_blocks(b);
+        let problems = crate::views::limits::check_message_blocks(b);
         if !problems.is_empty() {
             return Some(invalid(problems, "invalid_blocks"));
         }
@@ -991,7 +988,7 @@ pub struct SandboxOptions {
     pub manager_channel: Option<String>,
     /// Further configuration variables (e.g. `TANDEM_SUMMARY_CRON`), as the environment would give them.
     pub env: Vec<(String, String)>,
-    pub app: crate::app::Options,
+    pub app: crate::startup::Options,
 }
 
 impl SandboxOptions {
@@ -1002,7 +999,7 @@ impl SandboxOptions {
             admins: Vec::new(),
             manager_channel: None,
             env: Vec::new(),
-            app: crate::app::Options::default(),
+            app: crate::startup::Options::default(),
         }
     }
 }
@@ -1011,7 +1008,7 @@ impl SandboxOptions {
 pub struct Sandbox {
     pub fake: FakeSlack,
     pub driver: SlackDriver,
-    pub server: crate::app::Server,
+    pub server: crate::startup::Server,
     pub options: SandboxOptions,
 }
 
@@ -1021,9 +1018,9 @@ pub enum SandboxError {
     #[error("cannot start the fake Slack: {0}")]
     Fake(std::io::Error),
     #[error("{0}")]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] crate::context::config::ConfigError),
     #[error("{0}")]
-    Start(#[from] crate::app::StartError),
+    Start(#[from] crate::startup::StartError),
     #[error("cannot build an HTTP client: {0}")]
     Http(#[from] reqwest::Error),
 }
@@ -1045,8 +1042,8 @@ impl Sandbox {
         options: SandboxOptions,
     ) -> Result<Sandbox, SandboxError> {
         let config = sandbox_config(&fake, &options)?;
-        let app = crate::app::App::build(config, options.app.clone()).await?;
-        let server = crate::app::Server::start(app).await?;
+        let app = crate::startup::build(config, &options.app).await?;
+        let server = crate::startup::Server::start(app, options.app.worker).await?;
         let driver = SlackDriver::new(
             &format!("http://{}", server.addr()),
             SANDBOX_SIGNING_SECRET,
@@ -1072,7 +1069,7 @@ impl Sandbox {
         Self::start_with(fake, options).await
     }
 
-    pub fn app(&self) -> &crate::app::App {
+    pub fn app(&self) -> &crate::context::App {
         self.server.app()
     }
 }
@@ -1080,11 +1077,11 @@ impl Sandbox {
 fn sandbox_config(
     fake: &FakeSlack,
     options: &SandboxOptions,
-) -> Result<crate::config::Config, crate::config::ConfigError> {
+) -> Result<crate::context::config::Config, crate::context::config::ConfigError> {
     let db = format!("sqlite://{}", options.database.display());
     let api = fake.api_url();
     let admins = options.admins.join(",");
-    crate::config::Config::from_lookup(|name| match name {
+    crate::context::config::Config::from_lookup(|name| match name {
         "SLACK_BOT_TOKEN" => Some(SANDBOX_BOT_TOKEN.to_string()),
         "SLACK_SIGNING_SECRET" => Some(SANDBOX_SIGNING_SECRET.to_string()),
         "SLACK_APP_TOKEN" if options.socket_mode => Some(SANDBOX_APP_TOKEN.to_string()),

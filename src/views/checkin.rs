@@ -3,7 +3,7 @@
 
 use super::pair_common::{input, mention, modal, multiline, option, select};
 use super::{actions, button, context, section};
-use crate::pair_forms::*;
+use crate::domain::forms::pair_forms::*;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
@@ -175,8 +175,8 @@ pub fn at_risk_nudge(pair_id: i64) -> (String, Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::blockkit::{check_message_blocks, check_view};
-    use crate::sandbox::pair_forms::met_values;
+    use crate::domain::forms::pair_values::met_values;
+    use crate::views::limits::{check_message_blocks, check_view};
 
     fn since() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 5, 5).unwrap()

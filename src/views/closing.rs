@@ -3,7 +3,7 @@
 
 use super::pair_common::{input, modal, multiline, option, select};
 use super::{actions, button, context, header, section};
-use crate::pair_forms::*;
+use crate::domain::forms::pair_forms::*;
 use serde_json::{Value, json};
 
 /// The closing message for pair `pair_id`, sent on the plan's end date: thanks, and the **Give feedback** button
@@ -107,8 +107,8 @@ pub fn ended_by_you() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::blockkit::{check_message_blocks, check_view};
-    use crate::sandbox::pair_forms::feedback_values;
+    use crate::domain::forms::pair_values::feedback_values;
+    use crate::views::limits::{check_message_blocks, check_view};
 
     #[test]
     fn closing_thanks_and_offers_feedback() {

@@ -2,9 +2,9 @@
 
 use super::home::{skills_line, standing_line};
 use super::{actions, button, context, ephemeral, section};
-use crate::catalog::Catalog;
-use crate::store::{PairView, Participant};
-use crate::survey::hours_label;
+use crate::domain::catalog::Catalog;
+use crate::domain::forms::survey::hours_label;
+use crate::outbound::store::{PairView, Participant};
 use serde_json::{Value, json};
 
 pub const ACTION_LEAVE_CONFIRM: &str = "leave_confirm";
@@ -114,7 +114,7 @@ pub fn partner_left_dm() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::blockkit::check_message_blocks;
+    use crate::views::limits::check_message_blocks;
 
     #[test]
     fn messages_fit_slack_and_say_what_to_do() {

@@ -1,8 +1,8 @@
 //! The App Home tab: what the program is, the person's standing, and buttons for what they can do next.
 
 use super::{actions, button, context, divider, header, section};
-use crate::catalog::Catalog;
-use crate::store::{PairView, Participant};
+use crate::domain::catalog::Catalog;
+use crate::outbound::store::{PairView, Participant};
 use serde_json::{Value, json};
 
 pub const ACTION_JOIN: &str = "home_join";
@@ -121,10 +121,10 @@ pub fn home(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matching::Role;
-    use crate::sandbox::blockkit::check_view;
-    use crate::schedule::Cadence;
-    use crate::survey::Answers;
+    use crate::domain::forms::survey::Answers;
+    use crate::domain::matching::Role;
+    use crate::domain::schedule::Cadence;
+    use crate::views::limits::check_view;
 
     fn participant(paused: bool, until: Option<i64>) -> Participant {
         Participant {

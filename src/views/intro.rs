@@ -3,7 +3,7 @@
 use super::help::truncate;
 use super::pair_common::{escape, mention};
 use super::{actions, button, context, divider, header, section};
-use crate::pair_forms::{ACTION_PLAN_OPEN, B_PLAN_ACTIONS};
+use crate::domain::forms::pair_forms::{ACTION_PLAN_OPEN, B_PLAN_ACTIONS};
 use serde_json::{Value, json};
 
 /// Skills listed per person; the rest are summarised as "and N more".
@@ -94,7 +94,7 @@ pub fn intro(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::blockkit::{MAX_SECTION_TEXT, check_message_blocks};
+    use crate::views::limits::{MAX_SECTION_TEXT, check_message_blocks};
 
     fn all_text(blocks: &Value) -> String {
         blocks.to_string()

@@ -1,5 +1,5 @@
 //! Pure Block Kit rendering: plain data in, Slack JSON out. Nothing here does I/O, so every view is unit-tested
-//! against Slack's limits (see [`crate::sandbox::blockkit`], which the fake Slack also enforces).
+//! against Slack's limits (see [`limits`], which the fake Slack also enforces).
 
 pub mod checkin;
 pub mod closing;
@@ -7,6 +7,7 @@ pub mod enrolment;
 pub mod help;
 pub mod home;
 pub mod intro;
+pub mod limits;
 pub mod plan;
 pub mod proposal;
 pub mod summary;

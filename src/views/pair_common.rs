@@ -1,7 +1,7 @@
 //! Small building blocks shared by the pair lifecycle views ([`super::intro`], [`super::plan`], [`super::checkin`],
 //! [`super::closing`]): text objects, options, input blocks, modals, and safe mrkdwn for mentions and free text.
 
-use crate::pair_forms::ACTION;
+use crate::domain::forms::pair_forms::ACTION;
 use serde_json::{Value, json};
 
 /// A `plain_text` object.

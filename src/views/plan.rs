@@ -4,8 +4,8 @@
 use super::help::truncate;
 use super::pair_common::{input, mention, modal, multiline, option, plain, quote, select};
 use super::{actions, button, context, section};
-use crate::pair_forms::*;
-use crate::schedule::Cadence;
+use crate::domain::forms::pair_forms::*;
+use crate::domain::schedule::Cadence;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
@@ -149,7 +149,7 @@ pub fn plan_set(plan: &Plan, by_user: &str, first_time: bool) -> (String, Value)
 }
 
 /// The single gentle reminder when pair `pair_id` has no plan
-/// [`PLAN_REMINDER_BUSINESS_DAYS`](crate::schedule::PLAN_REMINDER_BUSINESS_DAYS) business days after the introduction, with the **Set our plan** button. Returns the fallback text and the blocks.
+/// [`PLAN_REMINDER_BUSINESS_DAYS`](crate::domain::schedule::PLAN_REMINDER_BUSINESS_DAYS) business days after the introduction, with the **Set our plan** button. Returns the fallback text and the blocks.
 pub fn plan_reminder(pair_id: i64) -> (String, Value) {
     let text = "A gentle reminder: when you have had your first conversation, set your Tandem plan together.";
     let blocks = json!([
@@ -175,8 +175,8 @@ pub fn plan_reminder(pair_id: i64) -> (String, Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::blockkit::{check_message_blocks, check_view};
-    use crate::sandbox::pair_forms::plan_values;
+    use crate::domain::forms::pair_values::plan_values;
+    use crate::views::limits::{check_message_blocks, check_view};
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -2,7 +2,7 @@
 //! why, and Approve / Discard. Long lists are cut to stay within Slack's 50 blocks.
 
 use super::{actions, button, context, header, section};
-use crate::proposals::Stored;
+use crate::flows::proposals::Stored;
 use serde_json::{Value, json};
 
 pub const ACTION_APPROVE: &str = "proposal_approve";
@@ -46,7 +46,7 @@ fn list(items: &[String]) -> String {
     if items.is_empty() {
         "—".to_string()
     } else {
-        crate::catalog::join_and(&items.iter().map(String::as_str).collect::<Vec<_>>())
+        crate::domain::catalog::join_and(&items.iter().map(String::as_str).collect::<Vec<_>>())
     }
 }
 
@@ -146,8 +146,8 @@ pub fn approved_text(admin: &str, pairs: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::proposals::{StoredPair, StoredUnmatched};
-    use crate::sandbox::blockkit::check_message_blocks;
+    use crate::flows::proposals::{StoredPair, StoredUnmatched};
+    use crate::views::limits::check_message_blocks;
 
     fn stored(pairs: usize, unmatched: usize) -> Stored {
         Stored {

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
 use super::{PRODUCT, context, divider, header, section};
-use crate::reports::{AtRiskPair, Figure, Period, Stat, Summary};
+use crate::domain::reports::{AtRiskPair, Figure, Period, Stat, Summary};
 
 /// Blocks a summary message can have at most (Slack's limit is 50).
 pub const MAX_BLOCKS: usize = 12;
@@ -374,12 +374,12 @@ pub fn summary_text(s: &Summary) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reports::fixture::*;
-    use crate::reports::{
+    use crate::domain::reports::fixture::*;
+    use crate::domain::reports::{
         Departure, Member, Pair, PairStatus, Participant, ParticipantStatus, ReportInput, Side,
         summarize,
     };
-    use crate::sandbox::blockkit::{MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT, check_message_blocks};
+    use crate::views::limits::{MAX_MESSAGE_BLOCKS, MAX_SECTION_TEXT, check_message_blocks};
 
     fn sections(blocks: &Value) -> Vec<String> {
         blocks
@@ -461,7 +461,7 @@ mod tests {
                 m.display_name = "ZEBRA-SECRET-NAME".into();
             }
         }
-        inp.waiting.push(crate::reports::Waiting {
+        inp.waiting.push(crate::domain::reports::Waiting {
             user_id: "UZEBRAID".into(),
             reason: "paused".into(),
         });

@@ -1,9 +1,9 @@
 //! The survey modal (`/mentor join`, `/mentor profile`, the Home tab's Join and Edit buttons).
 
-use crate::catalog::{Catalog, SkillGroup};
-use crate::matching::Role;
-use crate::schedule::Cadence;
-use crate::survey::*;
+use crate::domain::catalog::{Catalog, SkillGroup};
+use crate::domain::forms::survey::*;
+use crate::domain::matching::Role;
+use crate::domain::schedule::Cadence;
 use serde_json::{Value, json};
 
 fn plain(text: &str) -> Value {
@@ -128,7 +128,7 @@ fn capitalise(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::blockkit::check_view;
+    use crate::views::limits::check_view;
 
     fn answers() -> Answers {
         Answers {

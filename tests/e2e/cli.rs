@@ -34,7 +34,7 @@ fn serve_help_and_readme_document_every_variable() {
     let help = String::from_utf8_lossy(&out.stdout);
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    for v in tandem::config::VARIABLES {
+    for v in tandem::context::config::VARIABLES {
         assert!(
             help.contains(v.name),
             "`tandem serve --help` does not mention {}",

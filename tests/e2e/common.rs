@@ -1,7 +1,7 @@
 use std::time::Duration;
-use tandem::app::Options;
+use tandem::outbound::slack_api::RetryPolicy;
 use tandem::sandbox::{Sandbox, SandboxOptions};
-use tandem::slack_api::RetryPolicy;
+use tandem::startup::Options;
 
 /// How long a test waits for an expected Web API call before failing.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -37,7 +37,7 @@ pub fn options(dir: &tempfile::TempDir) -> SandboxOptions {
     o.app = Options {
         retry: fast_retry(),
         // Tests move the clock and run due jobs themselves (`run_jobs`), so nothing runs behind their back.
-        worker_interval: None,
+        worker: tandem::startup::WorkerMode::Manual,
         ..Options::default()
     };
     o
@@ -73,7 +73,7 @@ pub async fn count(app: &TestApp, table: &str) -> i64 {
 pub async fn join(
     app: &TestApp,
     user: &str,
-    a: &tandem::survey::Answers,
+    a: &tandem::domain::forms::survey::Answers,
 ) -> tandem::sandbox::DriverResponse {
     let r = app.driver.command(user, "join").await;
     assert_eq!(
@@ -85,13 +85,16 @@ pub async fn join(
         .fake
         .last_modal_for(user)
         .expect("a modal was opened for the user");
-    let values =
-        tandem::sandbox::forms::survey_values(a, &tandem::catalog::Catalog::default(), true);
+    let values = tandem::domain::forms::survey_values::survey_values(
+        a,
+        &tandem::domain::catalog::Catalog::default(),
+        true,
+    );
     app.driver.submit_view(user, &modal, values).await
 }
 
 /// Enrols `user` with `answers` and waits for the follow-up (DM, Home tab).
-pub async fn joined(app: &TestApp, user: &str, a: &tandem::survey::Answers) {
+pub async fn joined(app: &TestApp, user: &str, a: &tandem::domain::forms::survey::Answers) {
     let r = join(app, user, a).await;
     assert_eq!(
         (r.status, r.body.as_str()),
@@ -103,27 +106,27 @@ pub async fn joined(app: &TestApp, user: &str, a: &tandem::survey::Answers) {
 
 /// Survey answers for a test person.
 pub fn answers(
-    role: tandem::matching::Role,
+    role: tandem::domain::matching::Role,
     years: u8,
     teach: &[&str],
     learn: &[&str],
-) -> tandem::survey::Answers {
-    tandem::survey::Answers {
+) -> tandem::domain::forms::survey::Answers {
+    tandem::domain::forms::survey::Answers {
         role,
         years,
         practice_group: "Tax".into(),
         teach: teach.iter().map(|s| s.to_string()).collect(),
         learn: learn.iter().map(|s| s.to_string()).collect(),
         hours_per_month: 2,
-        cadence: tandem::schedule::Cadence::Biweekly,
+        cadence: tandem::domain::schedule::Cadence::Biweekly,
         reports_to: None,
         note: None,
     }
 }
 
 /// Runs every job due by the app's clock, then waits for the background work it started.
-pub async fn run_jobs(app: &TestApp) -> tandem::worker::RunStats {
-    let stats = tandem::worker::run_due(app.app())
+pub async fn run_jobs(app: &TestApp) -> tandem::jobs::worker::RunStats {
+    let stats = tandem::jobs::worker::run_due(app.app())
         .await
         .expect("the job store answers");
     app.app().background_idle().await;

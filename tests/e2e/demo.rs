@@ -82,7 +82,7 @@ async fn a_small_cohort_plays_every_path_and_ends_with_the_figures_its_seed_deci
     );
 
     // The database is left behind, closed and complete: a fresh store over it reads the same figures.
-    let store = tandem::store::Store::open(&format!("sqlite://{}", db.display()))
+    let store = tandem::outbound::store::Store::open(&format!("sqlite://{}", db.display()))
         .await
         .unwrap();
     let pairs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pairs")

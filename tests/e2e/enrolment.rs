@@ -3,14 +3,14 @@
 use crate::common::*;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
-use tandem::catalog::Catalog;
-use tandem::clock::Clock;
-use tandem::matching::Role;
+use tandem::context::clock::Clock;
+use tandem::domain::catalog::Catalog;
+use tandem::domain::forms::survey::Answers;
+use tandem::domain::forms::survey_values::survey_values;
+use tandem::domain::matching::Role;
+use tandem::domain::schedule::Cadence;
 use tandem::sandbox::Fault;
-use tandem::sandbox::blockkit::check_view;
-use tandem::sandbox::forms::survey_values;
-use tandem::schedule::Cadence;
-use tandem::survey::Answers;
+use tandem::views::limits::check_view;
 
 const NOTE: &str = "ZEBRA-PRIVATE-NOTE: mornings only";
 

@@ -16,7 +16,7 @@ async fn help_answers_ephemerally_with_every_subcommand() {
         assert!(r.content_type.starts_with("application/json"));
         let body = r.json();
         assert_eq!(body["response_type"], "ephemeral");
-        for (usage, _) in tandem::commands::SUBCOMMANDS {
+        for (usage, _) in tandem::inbound::commands::SUBCOMMANDS {
             assert!(
                 body["text"]
                     .as_str()
@@ -25,7 +25,7 @@ async fn help_answers_ephemerally_with_every_subcommand() {
                 "{usage} missing"
             );
         }
-        assert!(tandem::sandbox::blockkit::check_message_blocks(&body["blocks"]).is_empty());
+        assert!(tandem::views::limits::check_message_blocks(&body["blocks"]).is_empty());
     }
     let r = app.driver.command(ALICE, "frobnicate now").await;
     assert!(
@@ -102,7 +102,7 @@ async fn a_body_signed_for_one_request_cannot_be_replayed_with_another_body() {
     let app = spawn().await;
     let ts = chrono::Utc::now().timestamp().to_string();
     let good = app.driver.command_form(ALICE, "help");
-    let sig = tandem::signature::sign(tandem::sandbox::SANDBOX_SIGNING_SECRET, &ts, &good);
+    let sig = tandem::inbound::signature::sign(tandem::sandbox::SANDBOX_SIGNING_SECRET, &ts, &good);
     let other = app.driver.command_form(BOB, "help");
     let r = app
         .driver

@@ -4,12 +4,13 @@
 use crate::common::*;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
-use tandem::clock::Clock;
-use tandem::matching::Role;
-use tandem::pair_forms::{Feedback, MetAnswer, Plan};
-use tandem::sandbox::pair_forms::{feedback_values, met_values, plan_values};
-use tandem::sandbox::{Fault, blockkit};
-use tandem::schedule::Cadence;
+use tandem::context::clock::Clock;
+use tandem::domain::forms::pair_forms::{Feedback, MetAnswer, Plan};
+use tandem::domain::forms::pair_values::{feedback_values, met_values, plan_values};
+use tandem::domain::matching::Role;
+use tandem::domain::schedule::Cadence;
+use tandem::sandbox::Fault;
+use tandem::views::limits as blockkit;
 
 const ADMIN: &str = "U0ADMIN";
 const J: &str = "U0JUNIOR";
@@ -97,7 +98,7 @@ async fn due(app: &TestApp, kind: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Runs due jobs and checks that none of them failed or had to retry (no faults are injected here).
-async fn run_clean(app: &TestApp) -> tandem::worker::RunStats {
+async fn run_clean(app: &TestApp) -> tandem::jobs::worker::RunStats {
     let stats = run_jobs(app).await;
     assert_eq!(
         (stats.retried, stats.failed),
@@ -586,7 +587,7 @@ async fn a_restart_in_the_middle_of_a_batch_loses_nothing_and_duplicates_nothing
     let now = app.app().clock().now().timestamp();
     let claimed = app.app().store().claim_due_jobs(now, 10).await.unwrap();
     assert_eq!(claimed.len(), 2);
-    tandem::introductions::run(app.app(), &claimed[0])
+    tandem::flows::introductions::run(app.app(), &claimed[0])
         .await
         .unwrap();
     let TestApp { sandbox, dir } = app;

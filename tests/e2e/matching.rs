@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use serde_json::Value;
-use tandem::matching::Role;
+use tandem::domain::matching::Role;
 
 const ADMIN: &str = "U0ADMIN";
 const J1: &str = "U0JUNIOR1";

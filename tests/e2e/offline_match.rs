@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use tandem::catalog::Catalog;
-use tandem::matching::{
+use tandem::domain::catalog::Catalog;
+use tandem::domain::matching::{
     Context, MatchConfig, Participant, Proposal, Roster, Side, pair_verdict, parse_roster, propose,
     render_table,
 };
@@ -37,7 +37,7 @@ fn path_str(p: &Path) -> &str {
 }
 
 /// The example roster and the context the command is documented to use (default rules, the catalog's labels),
-/// built here from the core's public API rather than through `tandem::offline`.
+/// built here from the core's public API rather than through `tandem::cli::offline`.
 fn example() -> (Roster, Context) {
     let text = std::fs::read_to_string(EXAMPLE).unwrap();
     let roster = parse_roster(&text).unwrap();

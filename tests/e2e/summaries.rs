@@ -3,12 +3,13 @@
 
 use crate::common::*;
 use chrono::{DateTime, Duration, Utc};
-use tandem::clock::Clock;
-use tandem::matching::Role;
-use tandem::pair_forms::{Feedback, MetAnswer, Plan};
-use tandem::sandbox::pair_forms::{feedback_values, met_values, plan_values};
-use tandem::sandbox::{Fault, blockkit};
-use tandem::schedule::Cadence;
+use tandem::context::clock::Clock;
+use tandem::domain::forms::pair_forms::{Feedback, MetAnswer, Plan};
+use tandem::domain::forms::pair_values::{feedback_values, met_values, plan_values};
+use tandem::domain::matching::Role;
+use tandem::domain::schedule::Cadence;
+use tandem::sandbox::Fault;
+use tandem::views::limits as blockkit;
 
 const ADMIN: &str = "U0ADMIN";
 const MANAGERS: &str = "C0MANAGERS";

@@ -3,9 +3,9 @@
 use crate::common::*;
 use serde_json::json;
 use std::time::{Duration, Instant};
+use tandem::outbound::slack_api::{ApiError, SlackApi};
 use tandem::sandbox::driver::app_home_opened;
 use tandem::sandbox::{FakeSlack, Fault, SANDBOX_APP_TOKEN, SANDBOX_BOT_TOKEN};
-use tandem::slack_api::{ApiError, SlackApi};
 
 async fn fake_and_client() -> (FakeSlack, SlackApi) {
     let fake = FakeSlack::start(SANDBOX_BOT_TOKEN, SANDBOX_APP_TOKEN)
@@ -82,7 +82,7 @@ async fn rate_limits_that_persist_are_reported_with_retry_after() {
     let api = SlackApi::new(
         &fake.api_url(),
         SANDBOX_BOT_TOKEN,
-        tandem::slack_api::RetryPolicy {
+        tandem::outbound::slack_api::RetryPolicy {
             rate_limit_retries: 0,
             ..fast_retry()
         },
@@ -127,7 +127,7 @@ async fn permanent_slack_errors_are_not_retried() {
 #[tokio::test]
 async fn the_fake_refuses_a_missing_or_wrong_token() {
     let (fake, _) = fake_and_client().await;
-    let http = tandem::slack_api::http_client().unwrap();
+    let http = tandem::outbound::slack_api::http_client().unwrap();
     let url = format!("{}/chat.postMessage", fake.api_url());
     let none: serde_json::Value = http
         .post(&url)
@@ -278,7 +278,7 @@ async fn the_fake_enforces_per_channel_and_workspace_message_limits() {
     let api = SlackApi::new(
         &fake.api_url(),
         SANDBOX_BOT_TOKEN,
-        tandem::slack_api::RetryPolicy {
+        tandem::outbound::slack_api::RetryPolicy {
             rate_limit_retries: 0,
             ..fast_retry()
         },

@@ -1,0 +1,117 @@
+//! The application context: one cheap-to-clone [`App`] that every flow receives — configuration, store, Web API
+//! client, clock, catalog and matching rules, and the signal that wakes the jobs loop. No start-up code lives here
+//! (see [`crate::startup`]).
+
+pub mod clock;
+pub mod config;
+
+use crate::domain::catalog::Catalog;
+use crate::domain::matching::MatchConfig;
+use crate::outbound::slack_api::SlackApi;
+use crate::outbound::store::Store;
+use clock::Clock;
+use config::Config;
+use std::sync::Arc;
+use tokio::sync::{Mutex, Notify, watch};
+
+/// The parts an [`App`] is made of (built by [`crate::startup::build`]).
+pub struct Parts {
+    pub config: Config,
+    pub catalog: Catalog,
+    pub match_config: MatchConfig,
+    pub store: Store,
+    pub slack: SlackApi,
+    pub clock: Clock,
+}
+
+/// How the jobs loop is driven: woken by whoever queues work due now, and run one batch at a time.
+#[derive(Debug, Default)]
+pub struct JobSignal {
+    /// Held while a batch of jobs runs, so that two runs never overlap.
+    pub running: Mutex<()>,
+    wake: Notify,
+}
+
+impl JobSignal {
+    /// Asks the loop to look for due jobs now (after queuing something due now).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+    /// Waits for [`JobSignal::wake`].
+    pub async fn woken(&self) {
+        self.wake.notified().await;
+    }
+}
+
+struct Inner {
+    parts: Parts,
+    /// How many background tasks started with [`App::spawn_background`] are still running.
+    in_flight: watch::Sender<usize>,
+    jobs: JobSignal,
+}
+
+/// Shared application state: configuration, store, Web API client and clock.
+#[derive(Clone)]
+pub struct App(Arc<Inner>);
+
+impl App {
+    pub fn new(parts: Parts) -> App {
+        App(Arc::new(Inner {
+            parts,
+            in_flight: watch::channel(0).0,
+            jobs: JobSignal::default(),
+        }))
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.parts.config
+    }
+    pub fn catalog(&self) -> &Catalog {
+        &self.0.parts.catalog
+    }
+    pub fn match_config(&self) -> &MatchConfig {
+        &self.0.parts.match_config
+    }
+    pub fn store(&self) -> &Store {
+        &self.0.parts.store
+    }
+    pub fn slack(&self) -> &SlackApi {
+        &self.0.parts.slack
+    }
+    pub fn clock(&self) -> &Clock {
+        &self.0.parts.clock
+    }
+    pub fn jobs(&self) -> &JobSignal {
+        &self.0.jobs
+    }
+    /// The time now, in unix seconds, by the app's clock.
+    pub fn now(&self) -> i64 {
+        self.clock().now().timestamp()
+    }
+
+    /// Runs slow work off the request path, counted so that shutdown and tests can wait for it.
+    pub fn spawn_background<F>(&self, work: F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let counter = self.0.in_flight.clone();
+        counter.send_modify(|n| *n += 1);
+        tokio::spawn(async move {
+            // Decrement even if `work` panics: the guard runs on drop.
+            struct Done(watch::Sender<usize>);
+            impl Drop for Done {
+                fn drop(&mut self) {
+                    self.0.send_modify(|n| *n = n.saturating_sub(1));
+                }
+            }
+            let _done = Done(counter);
+            work.await;
+        });
+    }
+
+    /// Waits until no background work is running (a signal, not a sleep).
+    pub async fn background_idle(&self) {
+        let mut rx = self.0.in_flight.subscribe();
+        let _ = rx.wait_for(|n| *n == 0).await;
+    }
+}

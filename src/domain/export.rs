@@ -1,0 +1,236 @@
+//! CSV exports for HR: pairs, check-ins and mentoring hours. Pure: data in, text out.
+//!
+//! Guarantees: RFC 4180 CSV with a header row and CRLF line ends; a cell holding a comma, quote, CR or LF is quoted
+//! (quotes doubled); a cell starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so spreadsheets do not run
+//! it as a formula. No free text is exported (the inputs carry none) and no individual rating: meeting usefulness and
+//! feedback ratings are never written.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+use crate::domain::reports::{CheckinRound, Meeting, Pair, Period};
+
+/// One cell, made safe against formula injection and quoted when needed.
+pub fn cell(raw: &str) -> String {
+    let guarded = if raw.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{raw}")
+    } else {
+        raw.to_string()
+    };
+    if guarded.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+fn row(out: &mut String, cells: &[&str]) {
+    let line: Vec<String> = cells.iter().map(|c| cell(c)).collect();
+    out.push_str(&line.join(","));
+    out.push_str("\r\n");
+}
+
+fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn opt_time(t: Option<DateTime<Utc>>) -> String {
+    t.map(time).unwrap_or_default()
+}
+
+/// Every pair, by ID: `pair_id, reverse_mentor_id, reverse_mentor_name, senior_id, senior_name, status, created_at,
+/// ended_at, last_met_at`. A member who left has empty ID and name. Times are RFC 3339 UTC.
+pub fn pairs_csv(pairs: &[Pair]) -> String {
+    let mut out = String::new();
+    row(
+        &mut out,
+        &[
+            "pair_id",
+            "reverse_mentor_id",
+            "reverse_mentor_name",
+            "senior_id",
+            "senior_name",
+            "status",
+            "created_at",
+            "ended_at",
+            "last_met_at",
+        ],
+    );
+    let mut sorted: Vec<&Pair> = pairs.iter().collect();
+    sorted.sort_by_key(|p| p.id);
+    for p in sorted {
+        let id = |m: &Option<crate::domain::reports::Member>| m.as_ref().map(|m| m.user_id.clone());
+        let name =
+            |m: &Option<crate::domain::reports::Member>| m.as_ref().map(|m| m.display_name.clone());
+        row(
+            &mut out,
+            &[
+                &p.id.to_string(),
+                &id(&p.junior).unwrap_or_default(),
+                &name(&p.junior).unwrap_or_default(),
+                &id(&p.senior).unwrap_or_default(),
+                &name(&p.senior).unwrap_or_default(),
+                p.status.as_str(),
+                &time(p.created_at),
+                &opt_time(p.ended_at),
+                &opt_time(p.last_met_at),
+            ],
+        );
+    }
+    out
+}
+
+/// One row per person asked in each check-in round sent in `period`, by time then pair then user:
+/// `pair_id, sent_at, user_id, answer` (`met`, `not_yet`, `need_help` or `no_answer`).
+pub fn checkins_csv(rounds: &[CheckinRound], period: &Period) -> String {
+    let mut out = String::new();
+    row(&mut out, &["pair_id", "sent_at", "user_id", "answer"]);
+    let mut rows: Vec<(DateTime<Utc>, i64, &str, &str)> = rounds
+        .iter()
+        .filter(|r| period.contains(r.sent_at))
+        .flat_map(|r| {
+            r.responses
+                .iter()
+                .map(move |a| (r.sent_at, r.pair_id, a.user_id.as_str(), a.answer.as_str()))
+        })
+        .collect();
+    rows.sort();
+    for (sent, pair, user, answer) in rows {
+        row(&mut out, &[&pair.to_string(), &time(sent), user, answer]);
+    }
+    out
+}
+
+/// Mentoring hours per person for meetings in `period` (what firms credit as non-billable time), by user ID:
+/// `user_id, name, meetings, minutes, hours` (hours with two decimals). Names come from `pairs`; a person no pair
+/// names gets an empty name. Usefulness ratings are not exported.
+pub fn hours_csv(meetings: &[Meeting], pairs: &[Pair], period: &Period) -> String {
+    let mut names: BTreeMap<&str, &str> = BTreeMap::new();
+    for m in pairs.iter().flat_map(|p| [&p.junior, &p.senior]).flatten() {
+        names.insert(&m.user_id, &m.display_name);
+    }
+    let mut per_person: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for m in meetings.iter().filter(|m| period.contains(m.at)) {
+        let e = per_person.entry(&m.logged_by).or_default();
+        e.0 += 1;
+        e.1 += u64::from(m.minutes);
+    }
+    let mut out = String::new();
+    row(
+        &mut out,
+        &["user_id", "name", "meetings", "minutes", "hours"],
+    );
+    for (user, (n, minutes)) in per_person {
+        row(
+            &mut out,
+            &[
+                user,
+                names.get(user).copied().unwrap_or_default(),
+                &n.to_string(),
+                &minutes.to_string(),
+                &format!("{:.2}", minutes as f64 / 60.0),
+            ],
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::reports::fixture::*;
+
+    #[test]
+    fn cells_are_quoted_and_guarded() {
+        assert_eq!(cell("plain"), "plain");
+        assert_eq!(cell("a,b"), "\"a,b\"");
+        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(cell("two\nlines"), "\"two\nlines\"");
+        for bad in ["=HYPERLINK(\"x\")", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx"] {
+            let c = cell(bad);
+            let inner = c.trim_start_matches('"');
+            assert!(inner.starts_with('\''), "{bad:?} → {c:?}");
+        }
+        assert_eq!(cell("=1,2"), "\"'=1,2\"");
+        assert_eq!(cell(""), "");
+    }
+
+    #[test]
+    fn pairs_csv_lists_every_pair() {
+        let mut inp = input();
+        inp.pairs[0].junior.as_mut().unwrap().display_name = "=cmd|' /C calc'!A0, \"Jr\"".into();
+        let csv = pairs_csv(&inp.pairs);
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(
+            lines[0],
+            "pair_id,reverse_mentor_id,reverse_mentor_name,senior_id,senior_name,status,created_at,ended_at,last_met_at"
+        );
+        assert_eq!(lines.len(), 1 + 7 + 1);
+        assert_eq!(
+            lines[1],
+            "1,r1,\"'=cmd|' /C calc'!A0, \"\"Jr\"\"\",s1,Name of s1,active,2025-01-20T00:00:00Z,,2025-03-28T00:00:00Z"
+        );
+        assert_eq!(
+            lines[5],
+            "5,,,s2,Name of s2,ended,2025-01-25T00:00:00Z,2025-02-14T00:00:00Z,"
+        );
+        assert_eq!(lines[8], "");
+    }
+
+    #[test]
+    fn checkins_csv_has_one_row_per_person_asked() {
+        let inp = input();
+        let csv = checkins_csv(&inp.checkins, &march());
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "pair_id,sent_at,user_id,answer");
+        assert_eq!(lines.len(), 1 + 8);
+        assert_eq!(lines[1], "1,2025-03-10T09:00:00Z,r1,met");
+        assert!(lines.contains(&"2,2025-03-10T09:00:00Z,s2,need_help"));
+        assert!(lines.contains(&"4,2025-03-24T09:00:00Z,r4,not_yet"));
+        assert!(lines.contains(&"1,2025-03-24T09:00:00Z,s1,no_answer"));
+    }
+
+    #[test]
+    fn hours_csv_totals_each_person_without_ratings() {
+        let inp = input();
+        let csv = hours_csv(&inp.meetings, &inp.pairs, &march());
+        assert_eq!(
+            csv,
+            "user_id,name,meetings,minutes,hours\r\n\
+             r1,Name of r1,2,105,1.75\r\n\
+             r2,Name of r2,1,30,0.50\r\n\
+             s1,Name of s1,1,60,1.00\r\n\
+             s3,Name of s3,1,90,1.50\r\n"
+        );
+    }
+
+    #[test]
+    fn exports_carry_no_rating() {
+        let inp = input();
+        let all = |inp: &crate::domain::reports::ReportInput| {
+            [
+                pairs_csv(&inp.pairs),
+                checkins_csv(&inp.checkins, &march()),
+                hours_csv(&inp.meetings, &inp.pairs, &march()),
+            ]
+        };
+        let before = all(&inp);
+        for csv in &before {
+            let header = csv.lines().next().unwrap();
+            assert!(
+                !header.contains("useful")
+                    && !header.contains("rating")
+                    && !header.contains("note")
+            );
+        }
+        let mut other = inp.clone();
+        for m in &mut other.meetings {
+            m.usefulness = Some(1);
+        }
+        for f in &mut other.feedback {
+            f.rating = 1;
+        }
+        assert_eq!(all(&other), before);
+    }
+}

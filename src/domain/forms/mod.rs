@@ -1,0 +1,7 @@
+//! Slack forms: the survey and the pair's forms (plan, "we met", feedback), their validation, and the state values
+//! Slack would send for given answers (used by the sandbox, the demo and the views' tests).
+
+pub mod pair_forms;
+pub mod pair_values;
+pub mod survey;
+pub mod survey_values;

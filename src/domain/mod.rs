@@ -1,0 +1,9 @@
+//! The pure core: plain data and pure functions, no async, no I/O beyond reading a configuration file.
+
+pub mod catalog;
+pub mod chart;
+pub mod export;
+pub mod forms;
+pub mod matching;
+pub mod reports;
+pub mod schedule;

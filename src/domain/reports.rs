@@ -1,0 +1,1808 @@
+//! The program managers' summary, computed from plain data: no database, no clock, no network.
+//!
+//! The caller (the store layer) maps what it keeps into a [`ReportInput`] and passes the current time; [`summarize`]
+//! returns a [`Summary`] that the views render ([`crate::views::summary`]) and the CLI prints.
+//!
+//! # What the inputs carry, and what they do not
+//! The input types hold **no free text written by people**: no meeting notes, no free-text check-in answers, no
+//! feedback comments. The only strings are user IDs, display names, skill IDs and labels, and the matcher's reason
+//! for leaving someone unmatched (a short, system-generated phrase such as "no senior teaches what they want to
+//! learn"; callers must not put anything a person typed there). Individual ratings (meeting usefulness, feedback
+//! rating) are carried only to be aggregated; no output of this crate shows one.
+//!
+//! # Privacy rules (the "fewer than 3" rule)
+//! Every figure below is *people-derived*: it is computed while counting the distinct people it was drawn from, and
+//! it becomes [`Figure::FewerThan3`] when that number is 1 or 2.
+//!
+//! | figure | drawn from |
+//! | --- | --- |
+//! | enrolled, reverse mentors, senior attorneys, new this period, paused, left this period | the people counted (a count of 1 or 2 people is itself a figure from fewer than 3 people) |
+//! | people waiting for a match | the people counted |
+//! | main reason for waiting | the people who have that reason: the reason is shown only when at least 3 people share it, and its count only when the people waiting for other reasons are none or at least 3 |
+//! | pairs active, pairs completed | both members of each pair counted (so one pair is "fewer than 3", two pairs are shown) |
+//! | check-ins answered (%) | the distinct people asked in the period's check-in rounds |
+//! | meetings held | the members of the pairs that held them |
+//! | mentoring hours logged | the distinct people who logged them |
+//! | average rating, share who would recommend | the distinct people who gave feedback |
+//! | skills most wanted | a skill is listed only when at least 3 active participants want it; the number who can teach it is itself a figure |
+//! | skills most exchanged | a skill is listed only when the pairs exchanging it have at least 3 distinct members |
+//!
+//! A count of **zero** is shown as 0 (it describes no one); a rate or average with nobody behind it is
+//! [`Figure::NoData`].
+//!
+//! Secondary suppression, so that a hidden figure cannot be worked out from shown ones:
+//! - reverse mentors + senior attorneys = enrolled, so when one side is hidden, both are;
+//! - a change against the previous period is shown only when both periods' figures are shown; a change in a count
+//!   of people (or of pairs, at two people each) is itself a count of people, so it is hidden when it stands for 1 or
+//!   2 people; except the change in "enrolled", which (for adjacent periods) is exactly new − left: it is shown when
+//!   "new" and "left" are, and hidden when either is.
+//!
+//! The at-risk list is the one place that names people: it names *pairs* (both display names), by design, because
+//! managers act on it. It shows the days since the pair last met and nothing else; its length is therefore not
+//! suppressed. Nothing here can stop someone comparing two summaries from different dates by hand.
+//!
+//! # Periods and history
+//! Participants and pairs are today's snapshot. Figures "at the end of a period" are rebuilt from timestamps:
+//! enrolled at `T` = participants who joined before `T` + departures at or after `T` (departures carry only a
+//! timestamp, so someone who joined after `T` and left again is counted at `T`; and their side is unknown, so the
+//! by-side figures count only people still enrolled). "Paused", "waiting" and "at risk" exist only as of now and have
+//! no previous value.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The smallest number of distinct people a figure may be drawn from to be shown.
+pub const MIN_PEOPLE: usize = 3;
+/// How many skills the "most wanted" list keeps.
+pub const MOST_WANTED_LEN: usize = 5;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inputs
+// ---------------------------------------------------------------------------------------------------------------
+
+/// A half-open interval of time, `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl Period {
+    /// Whether `t` is in `[start, end)`.
+    pub fn contains(&self, t: DateTime<Utc>) -> bool {
+        self.start <= t && t < self.end
+    }
+}
+
+/// Which side of a pair a participant is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// The more junior person, who teaches technology "up".
+    ReverseMentor,
+    /// The senior attorney.
+    Senior,
+}
+
+/// Whether a participant currently takes part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParticipantStatus {
+    Active,
+    Paused,
+}
+
+/// One enrolled person, as of now. No survey notes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub user_id: String,
+    pub display_name: String,
+    pub side: Side,
+    pub joined_at: DateTime<Utc>,
+    pub status: ParticipantStatus,
+    /// Skill IDs this person can teach.
+    pub teaches: Vec<String>,
+    /// Skill IDs this person wants to learn.
+    pub learns: Vec<String>,
+}
+
+/// Someone who left the program: the time only, no ID, no side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Departure {
+    pub at: DateTime<Utc>,
+}
+
+/// A pair's member. `None` in a [`Pair`] when that person has left (the store removes their ID).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub user_id: String,
+    pub display_name: String,
+}
+
+/// A pair's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PairStatus {
+    Active,
+    AtRisk,
+    Completed,
+    Ended,
+}
+
+impl PairStatus {
+    /// The store's spelling (`active`, `at_risk`, `completed`, `ended`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PairStatus::Active => "active",
+            PairStatus::AtRisk => "at_risk",
+            PairStatus::Completed => "completed",
+            PairStatus::Ended => "ended",
+        }
+    }
+}
+
+/// A pair: a reverse mentor (junior) and a senior attorney.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pair {
+    pub id: i64,
+    pub junior: Option<Member>,
+    pub senior: Option<Member>,
+    pub status: PairStatus,
+    pub created_at: DateTime<Utc>,
+    /// When a completed or ended pair stopped.
+    pub ended_at: Option<DateTime<Utc>>,
+    pub last_met_at: Option<DateTime<Utc>>,
+}
+
+/// One person's answer to a check-in. Only these choices: there is no free-text answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckinAnswer {
+    Met,
+    NotYet,
+    NeedHelp,
+    NoAnswer,
+}
+
+impl CheckinAnswer {
+    /// The export spelling (`met`, `not_yet`, `need_help`, `no_answer`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckinAnswer::Met => "met",
+            CheckinAnswer::NotYet => "not_yet",
+            CheckinAnswer::NeedHelp => "need_help",
+            CheckinAnswer::NoAnswer => "no_answer",
+        }
+    }
+}
+
+/// One person asked in a check-in round, and what they answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckinResponse {
+    pub user_id: String,
+    pub answer: CheckinAnswer,
+}
+
+/// A check-in sent to a pair.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckinRound {
+    pub pair_id: i64,
+    pub sent_at: DateTime<Utc>,
+    pub responses: Vec<CheckinResponse>,
+}
+
+/// A meeting as one person logged it. Both members of a pair may log the same meeting (same pair, same `at`): it
+/// is one meeting held, and each log is that person's own time. No notes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meeting {
+    pub pair_id: i64,
+    pub logged_by: String,
+    pub at: DateTime<Utc>,
+    pub minutes: u32,
+    /// This person's own rating, 1–5. Individual: never shown, never exported.
+    pub usefulness: Option<u8>,
+}
+
+/// One person's feedback at the end of a pair's plan. Counted in the period in which the pair ended. No comment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Feedback {
+    pub pair_id: i64,
+    pub user_id: String,
+    /// 1–5; individual: only ever shown as an average of at least 3 people.
+    pub rating: u8,
+    pub would_recommend: bool,
+}
+
+/// Someone waiting for a match, with the matcher's reason (system-generated, never typed by a person).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiting {
+    pub user_id: String,
+    pub reason: String,
+}
+
+/// Everything [`summarize`] needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportInput {
+    /// The period reported on.
+    pub period: Period,
+    /// The period compared with (usually the one just before).
+    pub previous: Period,
+    pub participants: Vec<Participant>,
+    pub departures: Vec<Departure>,
+    pub pairs: Vec<Pair>,
+    pub checkins: Vec<CheckinRound>,
+    pub meetings: Vec<Meeting>,
+    pub feedback: Vec<Feedback>,
+    pub waiting: Vec<Waiting>,
+    /// Skill ID → label. IDs missing here are shown as the ID.
+    pub skills: BTreeMap<String, String>,
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Outputs
+// ---------------------------------------------------------------------------------------------------------------
+
+/// A figure as it may be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum Figure<T> {
+    /// Drawn from at least [`MIN_PEOPLE`] people (or a count of zero).
+    Value(T),
+    /// Drawn from 1 or 2 people: shown as "fewer than 3".
+    FewerThan3,
+    /// A rate or average with nobody behind it.
+    NoData,
+}
+
+impl<T: Copy> Figure<T> {
+    /// The value, when it may be shown.
+    pub fn value(&self) -> Option<T> {
+        match self {
+            Figure::Value(v) => Some(*v),
+            _ => None,
+        }
+    }
+}
+
+impl<T> Figure<T> {
+    /// Applies the rule: `None` → no data; drawn from 1–2 people → fewer than 3; otherwise the value (a count of
+    /// zero, from zero people, is shown).
+    pub fn from_people(value: Option<T>, people: usize) -> Figure<T> {
+        match value {
+            None => Figure::NoData,
+            Some(_) if (1..MIN_PEOPLE).contains(&people) => Figure::FewerThan3,
+            Some(v) => Figure::Value(v),
+        }
+    }
+}
+
+/// A figure for this period and the previous one, with the change when it may be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Stat<T> {
+    pub now: Figure<T>,
+    pub previous: Figure<T>,
+    /// `now − previous`; `None` when either is hidden or the change itself would describe fewer than 3 people.
+    pub change: Option<T>,
+}
+
+/// Who is enrolled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Enrolment {
+    /// Enrolled at the end of the period.
+    pub enrolled: Stat<i64>,
+    pub reverse_mentors: Stat<i64>,
+    pub seniors: Stat<i64>,
+    /// Joined during the period (and still enrolled).
+    pub new_this_period: Stat<i64>,
+    /// Paused now.
+    pub paused: Figure<i64>,
+    pub left_this_period: Stat<i64>,
+}
+
+/// The commonest reason people wait for a match.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReasonCount {
+    pub reason: String,
+    /// How many people give it; `FewerThan3` (though it is at least 3) when the people waiting for *other*
+    /// reasons are 1 or 2, who could otherwise be counted as waiting − this.
+    pub people: Figure<i64>,
+}
+
+/// Pairs and the people not yet paired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Matching {
+    /// Pairs running (active or at risk) at the end of the period.
+    pub pairs_active: Stat<i64>,
+    /// Waiting for a match now.
+    pub waiting: Figure<i64>,
+    /// The most common reason (ties: alphabetical); `FewerThan3` unless at least 3 people share it.
+    pub main_reason: Figure<ReasonCount>,
+}
+
+/// A pair whose status is at risk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AtRiskPair {
+    pub pair_id: i64,
+    /// The reverse mentor's display name, or `None` if they have left.
+    pub junior_name: Option<String>,
+    pub senior_name: Option<String>,
+    /// Whole days since they last met (or, if they never met, since they were paired).
+    pub days_since_met: i64,
+    pub never_met: bool,
+}
+
+/// What happened in the period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    /// Share of people asked in the period's check-ins who answered, in whole percent.
+    pub checkins_answered_pct: Stat<i64>,
+    pub meetings_held: Stat<i64>,
+    /// Sum of the minutes people logged, in hours with one decimal.
+    pub hours_logged: Stat<f64>,
+    /// Every at-risk pair, longest since meeting first (the views cut the list).
+    pub at_risk: Vec<AtRiskPair>,
+}
+
+/// How pairs ended up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcomes {
+    /// Pairs completed during the period.
+    pub pairs_completed: Stat<i64>,
+    /// Average feedback rating (1–5, one decimal) of pairs that ended in the period.
+    pub average_rating: Stat<f64>,
+    /// Share of feedback givers who would recommend the program, in whole percent.
+    pub recommend_pct: Stat<i64>,
+}
+
+/// A skill more people want to learn than can teach.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkillGap {
+    pub skill_id: String,
+    pub label: String,
+    /// Active participants who want to learn it (always at least 3).
+    pub wanted_by: i64,
+    /// Active participants who can teach it.
+    pub taught_by: Figure<i64>,
+}
+
+/// A skill being exchanged in pairs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkillExchange {
+    pub skill_id: String,
+    pub label: String,
+    /// Pairs (active, at risk or completed) in which one partner teaches it to the other.
+    pub pairs: i64,
+}
+
+/// Supply and demand of skills.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkillsMarket {
+    /// At most [`MOST_WANTED_LEN`], biggest gap (wanted − taught) first.
+    pub most_wanted: Vec<SkillGap>,
+    /// Further skills with a gap that could be listed.
+    pub most_wanted_more: usize,
+    /// Every skill that may be shown, most pairs first (the views cut the list).
+    pub most_exchanged: Vec<SkillExchange>,
+}
+
+/// The managers' summary. Holds no free text, no individual rating and no ID; names appear only in
+/// [`Activity::at_risk`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub period: Period,
+    pub previous: Period,
+    pub generated_at: DateTime<Utc>,
+    pub enrolment: Enrolment,
+    pub matching: Matching,
+    pub activity: Activity,
+    pub outcomes: Outcomes,
+    pub skills: SkillsMarket,
+}
+
+/// One week of the chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeekPoint {
+    /// The Monday the week starts on.
+    pub week_start: NaiveDate,
+    pub meetings: u32,
+    pub active_pairs: u32,
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Computing
+// ---------------------------------------------------------------------------------------------------------------
+
+/// A value with the distinct people it was drawn from.
+struct Drawn<T> {
+    value: Option<T>,
+    people: usize,
+}
+
+impl<T> Drawn<T> {
+    fn figure(self) -> Figure<T> {
+        Figure::from_people(self.value, self.people)
+    }
+}
+
+/// A count of people: the value is the number of people.
+fn people_count(n: usize) -> Drawn<i64> {
+    Drawn {
+        value: Some(n as i64),
+        people: n,
+    }
+}
+
+/// How many people one unit of a count stands for, for the rule on changes.
+#[derive(Clone, Copy)]
+enum Unit {
+    /// Counts of people: a change of 1 or 2 is hidden.
+    People,
+    /// Counts of pairs: a change of 1 pair (2 people) is hidden.
+    Pairs,
+    /// Rates, averages, meetings and hours: the change is shown whenever both figures are.
+    Aggregate,
+}
+
+fn count_stat(now: Drawn<i64>, previous: Drawn<i64>, unit: Unit) -> Stat<i64> {
+    let (now, previous) = (now.figure(), previous.figure());
+    let change = match (now, previous) {
+        (Figure::Value(a), Figure::Value(b)) => {
+            let d = a - b;
+            let people = match unit {
+                Unit::People => d.unsigned_abs() as usize,
+                Unit::Pairs => 2 * d.unsigned_abs() as usize,
+                Unit::Aggregate => MIN_PEOPLE,
+            };
+            (d == 0 || people >= MIN_PEOPLE).then_some(d)
+        }
+        _ => None,
+    };
+    Stat {
+        now,
+        previous,
+        change,
+    }
+}
+
+fn decimal_stat(now: Drawn<f64>, previous: Drawn<f64>) -> Stat<f64> {
+    let (now, previous) = (now.figure(), previous.figure());
+    let change = match (now, previous) {
+        (Figure::Value(a), Figure::Value(b)) => Some(round1(a - b)),
+        _ => None,
+    };
+    Stat {
+        now,
+        previous,
+        change,
+    }
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// `part / whole` in whole percent, rounded half up.
+fn percent(part: usize, whole: usize) -> i64 {
+    ((part * 200 + whole) / (2 * whole)) as i64
+}
+
+/// The people of a pair: member IDs, or a stand-in for a member who left (still a distinct person).
+fn pair_people(pair: &Pair) -> [String; 2] {
+    let who = |m: &Option<Member>, side: &str| match m {
+        Some(m) => m.user_id.clone(),
+        None => format!("\u{0}left:{}:{side}", pair.id),
+    };
+    [who(&pair.junior, "junior"), who(&pair.senior, "senior")]
+}
+
+fn running_at(pair: &Pair, t: DateTime<Utc>) -> bool {
+    if pair.created_at >= t {
+        return false;
+    }
+    match (pair.status, pair.ended_at) {
+        (_, Some(end)) => end >= t,
+        (PairStatus::Active | PairStatus::AtRisk, None) => true,
+        // Completed or ended without a date: not running.
+        (_, None) => false,
+    }
+}
+
+fn enrolled_at(input: &ReportInput, t: DateTime<Utc>) -> Drawn<i64> {
+    let still = input
+        .participants
+        .iter()
+        .filter(|p| p.joined_at < t)
+        .count();
+    let since_left = input.departures.iter().filter(|d| d.at >= t).count();
+    people_count(still + since_left)
+}
+
+fn side_at(input: &ReportInput, side: Side, t: DateTime<Utc>) -> Drawn<i64> {
+    people_count(
+        input
+            .participants
+            .iter()
+            .filter(|p| p.side == side && p.joined_at < t)
+            .count(),
+    )
+}
+
+fn joined_in(input: &ReportInput, period: &Period) -> Drawn<i64> {
+    people_count(
+        input
+            .participants
+            .iter()
+            .filter(|p| period.contains(p.joined_at))
+            .count(),
+    )
+}
+
+fn left_in(input: &ReportInput, period: &Period) -> Drawn<i64> {
+    people_count(
+        input
+            .departures
+            .iter()
+            .filter(|d| period.contains(d.at))
+            .count(),
+    )
+}
+
+fn pairs_count<'a>(pairs: impl Iterator<Item = &'a Pair>) -> Drawn<i64> {
+    let mut n = 0;
+    let mut people = BTreeSet::new();
+    for p in pairs {
+        n += 1;
+        people.extend(pair_people(p));
+    }
+    Drawn {
+        value: Some(n),
+        people: people.len(),
+    }
+}
+
+fn checkins_answered(input: &ReportInput, period: &Period) -> Drawn<i64> {
+    let mut asked = 0;
+    let mut answered = 0;
+    let mut people = BTreeSet::new();
+    for round in input.checkins.iter().filter(|r| period.contains(r.sent_at)) {
+        for r in &round.responses {
+            asked += 1;
+            if r.answer != CheckinAnswer::NoAnswer {
+                answered += 1;
+            }
+            people.insert(r.user_id.as_str());
+        }
+    }
+    Drawn {
+        value: (asked > 0).then(|| percent(answered, asked)),
+        people: people.len(),
+    }
+}
+
+fn meetings_held(input: &ReportInput, pairs: &HashMap<i64, &Pair>, period: &Period) -> Drawn<i64> {
+    let mut held = BTreeSet::new();
+    let mut people = BTreeSet::new();
+    for m in input.meetings.iter().filter(|m| period.contains(m.at)) {
+        held.insert((m.pair_id, m.at));
+        match pairs.get(&m.pair_id) {
+            Some(p) => people.extend(pair_people(p)),
+            None => {
+                people.insert(m.logged_by.clone());
+            }
+        }
+    }
+    Drawn {
+        value: Some(held.len() as i64),
+        people: people.len(),
+    }
+}
+
+fn hours_logged(input: &ReportInput, period: &Period) -> Drawn<f64> {
+    let mut minutes: u64 = 0;
+    let mut people = BTreeSet::new();
+    for m in input.meetings.iter().filter(|m| period.contains(m.at)) {
+        minutes += u64::from(m.minutes);
+        people.insert(m.logged_by.as_str());
+    }
+    Drawn {
+        value: Some(round1(minutes as f64 / 60.0)),
+        people: people.len(),
+    }
+}
+
+/// Feedback on pairs that ended in `period`.
+fn period_feedback<'a>(
+    input: &'a ReportInput,
+    pairs: &HashMap<i64, &Pair>,
+    period: &Period,
+) -> Vec<&'a Feedback> {
+    input
+        .feedback
+        .iter()
+        .filter(|f| {
+            pairs
+                .get(&f.pair_id)
+                .and_then(|p| p.ended_at)
+                .is_some_and(|t| period.contains(t))
+        })
+        .collect()
+}
+
+fn distinct_givers(fb: &[&Feedback]) -> usize {
+    fb.iter()
+        .map(|f| f.user_id.as_str())
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
+fn average_rating(fb: &[&Feedback]) -> Drawn<f64> {
+    let sum: u64 = fb.iter().map(|f| u64::from(f.rating)).sum();
+    Drawn {
+        value: (!fb.is_empty()).then(|| round1(sum as f64 / fb.len() as f64)),
+        people: distinct_givers(fb),
+    }
+}
+
+fn recommend_pct(fb: &[&Feedback]) -> Drawn<i64> {
+    let yes = fb.iter().filter(|f| f.would_recommend).count();
+    Drawn {
+        value: (!fb.is_empty()).then(|| percent(yes, fb.len())),
+        people: distinct_givers(fb),
+    }
+}
+
+fn label(input: &ReportInput, id: &str) -> String {
+    input
+        .skills
+        .get(id)
+        .cloned()
+        .unwrap_or_else(|| id.to_string())
+}
+
+fn skills_market(input: &ReportInput, pairs: &[&Pair]) -> SkillsMarket {
+    // Demand and supply among active (not paused) participants; each person counts once per skill.
+    let mut wanted: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut taught: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for p in input
+        .participants
+        .iter()
+        .filter(|p| p.status == ParticipantStatus::Active)
+    {
+        for s in &p.learns {
+            wanted.entry(s).or_default().insert(&p.user_id);
+        }
+        for s in &p.teaches {
+            taught.entry(s).or_default().insert(&p.user_id);
+        }
+    }
+    let mut gaps: Vec<(i64, i64, String, SkillGap)> = wanted
+        .iter()
+        .filter_map(|(id, who)| {
+            let w = who.len();
+            let t = taught.get(id).map_or(0, BTreeSet::len);
+            (w > t && w >= MIN_PEOPLE).then(|| {
+                let label = label(input, id);
+                (
+                    (w - t) as i64,
+                    w as i64,
+                    label.clone(),
+                    SkillGap {
+                        skill_id: id.to_string(),
+                        label,
+                        wanted_by: w as i64,
+                        taught_by: people_count(t).figure(),
+                    },
+                )
+            })
+        })
+        .collect();
+    gaps.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+    let most_wanted_more = gaps.len().saturating_sub(MOST_WANTED_LEN);
+    let most_wanted = gaps
+        .into_iter()
+        .take(MOST_WANTED_LEN)
+        .map(|g| g.3)
+        .collect();
+
+    // Exchanged: in each active, at-risk or completed pair, a skill one partner teaches and the other wants.
+    let by_id: HashMap<&str, &Participant> = input
+        .participants
+        .iter()
+        .map(|p| (p.user_id.as_str(), p))
+        .collect();
+    let person = |m: &Option<Member>| {
+        m.as_ref()
+            .and_then(|m| by_id.get(m.user_id.as_str()).copied())
+    };
+    let mut exchanged: BTreeMap<String, (i64, BTreeSet<String>)> = BTreeMap::new();
+    for pair in pairs.iter().filter(|p| {
+        matches!(
+            p.status,
+            PairStatus::Active | PairStatus::AtRisk | PairStatus::Completed
+        )
+    }) {
+        let (j, s) = (person(&pair.junior), person(&pair.senior));
+        let mut skills = BTreeSet::new();
+        if let (Some(j), Some(s)) = (j, s) {
+            for (teacher, learner) in [(j, s), (s, j)] {
+                skills.extend(
+                    teacher
+                        .teaches
+                        .iter()
+                        .filter(|t| learner.learns.contains(t))
+                        .cloned(),
+                );
+            }
+        }
+        for skill in skills {
+            let e = exchanged.entry(skill).or_default();
+            e.0 += 1;
+            e.1.extend(pair_people(pair));
+        }
+    }
+    let mut most_exchanged: Vec<SkillExchange> = exchanged
+        .into_iter()
+        .filter(|(_, (_, people))| people.len() >= MIN_PEOPLE)
+        .map(|(id, (n, _))| SkillExchange {
+            label: label(input, &id),
+            skill_id: id,
+            pairs: n,
+        })
+        .collect();
+    most_exchanged.sort_by(|a, b| b.pairs.cmp(&a.pairs).then(a.label.cmp(&b.label)));
+    SkillsMarket {
+        most_wanted,
+        most_wanted_more,
+        most_exchanged,
+    }
+}
+
+fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+    (to - from).num_days().max(0)
+}
+
+/// Computes the managers' summary for `input.period`, compared with `input.previous`. `now` is the time of the
+/// snapshot (what is paused, waiting or at risk now; days since pairs met). Pure and deterministic.
+pub fn summarize(input: &ReportInput, now: DateTime<Utc>) -> Summary {
+    let (cur, prev) = (&input.period, &input.previous);
+    let pairs_by_id: HashMap<i64, &Pair> = input.pairs.iter().map(|p| (p.id, p)).collect();
+
+    // Enrolment.
+    let new_this_period = count_stat(joined_in(input, cur), joined_in(input, prev), Unit::People);
+    let left_this_period = count_stat(left_in(input, cur), left_in(input, prev), Unit::People);
+    // With adjacent periods the change in "enrolled" is exactly new − left: shown when both of those are.
+    let adjacent = prev.end == cur.start;
+    let mut enrolled = count_stat(
+        enrolled_at(input, cur.end),
+        enrolled_at(input, prev.end),
+        if adjacent {
+            Unit::Aggregate
+        } else {
+            Unit::People
+        },
+    );
+    if !matches!(new_this_period.now, Figure::Value(_))
+        || !matches!(left_this_period.now, Figure::Value(_))
+    {
+        enrolled.change = None;
+    }
+    let mut reverse_mentors = count_stat(
+        side_at(input, Side::ReverseMentor, cur.end),
+        side_at(input, Side::ReverseMentor, prev.end),
+        Unit::People,
+    );
+    let mut seniors = count_stat(
+        side_at(input, Side::Senior, cur.end),
+        side_at(input, Side::Senior, prev.end),
+        Unit::People,
+    );
+    // One side hidden means both are: the other is the total minus the shown one.
+    for which in [0, 1] {
+        let (r, s) = if which == 0 {
+            (&mut reverse_mentors.now, &mut seniors.now)
+        } else {
+            (&mut reverse_mentors.previous, &mut seniors.previous)
+        };
+        if *r == Figure::FewerThan3 || *s == Figure::FewerThan3 {
+            *r = Figure::FewerThan3;
+            *s = Figure::FewerThan3;
+        }
+    }
+    for stat in [&mut reverse_mentors, &mut seniors] {
+        if stat.now.value().is_none() || stat.previous.value().is_none() {
+            stat.change = None;
+        }
+    }
+    let paused = people_count(
+        input
+            .participants
+            .iter()
+            .filter(|p| p.status == ParticipantStatus::Paused)
+            .count(),
+    )
+    .figure();
+
+    // Matching.
+    let pairs_active = count_stat(
+        pairs_count(input.pairs.iter().filter(|p| running_at(p, cur.end))),
+        pairs_count(input.pairs.iter().filter(|p| running_at(p, prev.end))),
+        Unit::Pairs,
+    );
+    let waiting = people_count(input.waiting.len()).figure();
+    let mut reasons: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for w in &input.waiting {
+        reasons.entry(&w.reason).or_default().insert(&w.user_id);
+    }
+    // Most people first; ties go to the alphabetically first reason (BTreeMap order, stable max). Its count is
+    // hidden when the people waiting for other reasons are 1 or 2 (waiting − main would reveal them).
+    let main_reason = reasons
+        .iter()
+        .rev()
+        .max_by_key(|(_, who)| who.len())
+        .map(|(reason, who)| {
+            let rest = input.waiting.len() - who.len();
+            Drawn {
+                value: Some(ReasonCount {
+                    reason: reason.to_string(),
+                    people: if (1..MIN_PEOPLE).contains(&rest) {
+                        Figure::FewerThan3
+                    } else {
+                        Figure::Value(who.len() as i64)
+                    },
+                }),
+                people: who.len(),
+            }
+        })
+        .map_or(Figure::NoData, Drawn::figure);
+
+    // Activity.
+    let mut at_risk: Vec<AtRiskPair> = input
+        .pairs
+        .iter()
+        .filter(|p| p.status == PairStatus::AtRisk)
+        .map(|p| AtRiskPair {
+            pair_id: p.id,
+            junior_name: p.junior.as_ref().map(|m| m.display_name.clone()),
+            senior_name: p.senior.as_ref().map(|m| m.display_name.clone()),
+            days_since_met: days_between(p.last_met_at.unwrap_or(p.created_at), now),
+            never_met: p.last_met_at.is_none(),
+        })
+        .collect();
+    at_risk.sort_by(|a, b| {
+        b.days_since_met
+            .cmp(&a.days_since_met)
+            .then(a.pair_id.cmp(&b.pair_id))
+    });
+    let activity = Activity {
+        checkins_answered_pct: count_stat(
+            checkins_answered(input, cur),
+            checkins_answered(input, prev),
+            Unit::Aggregate,
+        ),
+        meetings_held: count_stat(
+            meetings_held(input, &pairs_by_id, cur),
+            meetings_held(input, &pairs_by_id, prev),
+            Unit::Aggregate,
+        ),
+        hours_logged: decimal_stat(hours_logged(input, cur), hours_logged(input, prev)),
+        at_risk,
+    };
+
+    // Outcomes.
+    let completed_in = |period: &Period| {
+        pairs_count(input.pairs.iter().filter(|p| {
+            p.status == PairStatus::Completed && p.ended_at.is_some_and(|t| period.contains(t))
+        }))
+    };
+    let (fb_now, fb_prev) = (
+        period_feedback(input, &pairs_by_id, cur),
+        period_feedback(input, &pairs_by_id, prev),
+    );
+    let outcomes = Outcomes {
+        pairs_completed: count_stat(completed_in(cur), completed_in(prev), Unit::Pairs),
+        average_rating: decimal_stat(average_rating(&fb_now), average_rating(&fb_prev)),
+        recommend_pct: count_stat(
+            recommend_pct(&fb_now),
+            recommend_pct(&fb_prev),
+            Unit::Aggregate,
+        ),
+    };
+
+    // Skills: pairs that exist by the end of the period.
+    let pairs_so_far: Vec<&Pair> = input
+        .pairs
+        .iter()
+        .filter(|p| p.created_at < cur.end)
+        .collect();
+
+    Summary {
+        period: *cur,
+        previous: *prev,
+        generated_at: now,
+        enrolment: Enrolment {
+            enrolled,
+            reverse_mentors,
+            seniors,
+            new_this_period,
+            paused,
+            left_this_period,
+        },
+        matching: Matching {
+            pairs_active,
+            waiting,
+            main_reason,
+        },
+        activity,
+        outcomes,
+        skills: skills_market(input, &pairs_so_far),
+    }
+}
+
+/// The Monday of `date`'s week.
+fn monday(date: NaiveDate) -> NaiveDate {
+    use chrono::Datelike;
+    date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
+}
+
+/// The last `weeks` weeks (Monday to Sunday, UTC) up to and including the week of `now`, for
+/// [`crate::domain::chart::weekly_chart_png`]: meetings held in each week and pairs running at the end of it (or at `now`
+/// for the current week). Returns `None` when the meetings and pairs of the whole window come from fewer than 3
+/// people, so a chart never shows a figure the summary would hide.
+pub fn weekly_points(
+    input: &ReportInput,
+    now: DateTime<Utc>,
+    weeks: usize,
+) -> Option<Vec<WeekPoint>> {
+    let this_week = monday(now.date_naive());
+    let pairs_by_id: HashMap<i64, &Pair> = input.pairs.iter().map(|p| (p.id, p)).collect();
+    let mut people = BTreeSet::new();
+    let mut points = Vec::with_capacity(weeks);
+    for back in (0..weeks as i64).rev() {
+        let start_day = this_week - Duration::weeks(back);
+        let start = start_day.and_hms_opt(0, 0, 0)?.and_utc();
+        let end = (start + Duration::weeks(1)).min(now);
+        let week = Period { start, end };
+        let mut held = BTreeSet::new();
+        for m in input.meetings.iter().filter(|m| week.contains(m.at)) {
+            held.insert((m.pair_id, m.at));
+            match pairs_by_id.get(&m.pair_id) {
+                Some(p) => people.extend(pair_people(p)),
+                None => {
+                    people.insert(m.logged_by.clone());
+                }
+            }
+        }
+        let mut active = 0u32;
+        for p in input.pairs.iter().filter(|p| running_at(p, end)) {
+            active += 1;
+            people.extend(pair_people(p));
+        }
+        points.push(WeekPoint {
+            week_start: start_day,
+            meetings: held.len() as u32,
+            active_pairs: active,
+        });
+    }
+    (people.is_empty() || people.len() >= MIN_PEOPLE).then_some(points)
+}
+
+/// A hand-built program with a known history, shared by the tests of every module. The expected figures are
+/// worked out by hand in `tests::the_known_history_gives_exact_figures`.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use super::*;
+    use chrono::TimeZone;
+
+    pub fn t(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
+    }
+
+    pub fn march() -> Period {
+        Period {
+            start: t(2025, 3, 1, 0),
+            end: t(2025, 4, 1, 0),
+        }
+    }
+
+    pub fn february() -> Period {
+        Period {
+            start: t(2025, 2, 1, 0),
+            end: t(2025, 3, 1, 0),
+        }
+    }
+
+    /// 1 April 2025, 09:00 UTC.
+    pub fn now() -> DateTime<Utc> {
+        t(2025, 4, 1, 9)
+    }
+
+    pub fn person(
+        id: &str,
+        side: Side,
+        joined: DateTime<Utc>,
+        status: ParticipantStatus,
+        teaches: &[&str],
+        learns: &[&str],
+    ) -> Participant {
+        Participant {
+            user_id: id.to_string(),
+            display_name: format!("Name of {id}"),
+            side,
+            joined_at: joined,
+            status,
+            teaches: teaches.iter().map(|s| s.to_string()).collect(),
+            learns: learns.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    pub fn member(id: &str) -> Option<Member> {
+        Some(Member {
+            user_id: id.to_string(),
+            display_name: format!("Name of {id}"),
+        })
+    }
+
+    pub fn pair(
+        id: i64,
+        junior: Option<Member>,
+        senior: Option<Member>,
+        status: PairStatus,
+        created: DateTime<Utc>,
+        ended: Option<DateTime<Utc>>,
+        last_met: Option<DateTime<Utc>>,
+    ) -> Pair {
+        Pair {
+            id,
+            junior,
+            senior,
+            status,
+            created_at: created,
+            ended_at: ended,
+            last_met_at: last_met,
+        }
+    }
+
+    pub fn round(
+        pair_id: i64,
+        sent: DateTime<Utc>,
+        answers: &[(&str, CheckinAnswer)],
+    ) -> CheckinRound {
+        CheckinRound {
+            pair_id,
+            sent_at: sent,
+            responses: answers
+                .iter()
+                .map(|(u, a)| CheckinResponse {
+                    user_id: u.to_string(),
+                    answer: *a,
+                })
+                .collect(),
+        }
+    }
+
+    pub fn meeting(
+        pair_id: i64,
+        by: &str,
+        at: DateTime<Utc>,
+        minutes: u32,
+        usefulness: u8,
+    ) -> Meeting {
+        Meeting {
+            pair_id,
+            logged_by: by.to_string(),
+            at,
+            minutes,
+            usefulness: Some(usefulness),
+        }
+    }
+
+    pub fn feedback(pair_id: i64, by: &str, rating: u8, recommend: bool) -> Feedback {
+        Feedback {
+            pair_id,
+            user_id: by.to_string(),
+            rating,
+            would_recommend: recommend,
+        }
+    }
+
+    pub fn waiting(id: &str, reason: &str) -> Waiting {
+        Waiting {
+            user_id: id.to_string(),
+            reason: reason.to_string(),
+        }
+    }
+
+    pub const NO_TEACHER: &str = "no partner teaches what they want to learn";
+
+    /// Reporting on March 2025 against February, on 1 April 09:00.
+    pub fn input() -> ReportInput {
+        use CheckinAnswer::*;
+        use PairStatus::*;
+        use ParticipantStatus::{Active as On, Paused};
+        use Side::{ReverseMentor as R, Senior as S};
+        let participants = vec![
+            person(
+                "r1",
+                R,
+                t(2025, 1, 10, 0),
+                On,
+                &["ai_drafting", "ediscovery"],
+                &["client_mgmt"],
+            ),
+            person(
+                "r2",
+                R,
+                t(2025, 1, 15, 0),
+                On,
+                &["ediscovery"],
+                &["client_mgmt", "negotiation"],
+            ),
+            person(
+                "r3",
+                R,
+                t(2025, 2, 5, 0),
+                On,
+                &["ai_drafting"],
+                &["client_mgmt"],
+            ),
+            person(
+                "r4",
+                R,
+                t(2025, 3, 3, 0),
+                On,
+                &["legal_tech"],
+                &["negotiation"],
+            ),
+            person(
+                "r5",
+                R,
+                t(2025, 3, 20, 0),
+                Paused,
+                &["ai_drafting"],
+                &["client_mgmt"],
+            ),
+            person(
+                "r6",
+                R,
+                t(2025, 2, 20, 0),
+                On,
+                &["ediscovery", "ai_drafting"],
+                &["negotiation"],
+            ),
+            person(
+                "s1",
+                S,
+                t(2025, 1, 5, 0),
+                On,
+                &["client_mgmt"],
+                &["ai_drafting"],
+            ),
+            person(
+                "s2",
+                S,
+                t(2025, 1, 20, 0),
+                On,
+                &["negotiation"],
+                &["ediscovery", "ai_drafting"],
+            ),
+            person(
+                "s3",
+                S,
+                t(2025, 2, 10, 0),
+                On,
+                &["client_mgmt"],
+                &["ai_drafting", "legal_tech"],
+            ),
+            person(
+                "s4",
+                S,
+                t(2025, 3, 10, 0),
+                On,
+                &[],
+                &["ai_drafting", "ediscovery"],
+            ),
+            person(
+                "s5",
+                S,
+                t(2025, 3, 15, 0),
+                On,
+                &["negotiation"],
+                &["legal_tech"],
+            ),
+            person("s6", S, t(2025, 3, 8, 0), On, &[], &["ai_drafting"]),
+        ];
+        let departures = [
+            t(2025, 2, 14, 0),
+            t(2025, 3, 5, 0),
+            t(2025, 3, 12, 0),
+            t(2025, 3, 25, 0),
+        ]
+        .into_iter()
+        .map(|at| Departure { at })
+        .collect();
+        let pairs = vec![
+            pair(
+                1,
+                member("r1"),
+                member("s1"),
+                Active,
+                t(2025, 1, 20, 0),
+                None,
+                Some(t(2025, 3, 28, 0)),
+            ),
+            pair(
+                2,
+                member("r2"),
+                member("s2"),
+                AtRisk,
+                t(2025, 2, 1, 0),
+                None,
+                Some(t(2025, 3, 2, 10)),
+            ),
+            pair(
+                3,
+                member("r3"),
+                member("s3"),
+                Completed,
+                t(2025, 2, 12, 0),
+                Some(t(2025, 3, 20, 0)),
+                Some(t(2025, 3, 18, 0)),
+            ),
+            pair(
+                4,
+                member("r4"),
+                member("s4"),
+                AtRisk,
+                t(2025, 3, 12, 0),
+                None,
+                None,
+            ),
+            pair(
+                5,
+                None,
+                member("s2"),
+                Ended,
+                t(2025, 1, 25, 0),
+                Some(t(2025, 2, 14, 0)),
+                None,
+            ),
+            pair(
+                6,
+                member("r1"),
+                member("s3"),
+                Completed,
+                t(2025, 1, 10, 0),
+                Some(t(2025, 2, 20, 0)),
+                None,
+            ),
+            pair(
+                7,
+                member("r3"),
+                member("s2"),
+                Completed,
+                t(2025, 1, 5, 0),
+                Some(t(2025, 3, 25, 0)),
+                None,
+            ),
+        ];
+        let checkins = vec![
+            round(1, t(2025, 3, 10, 9), &[("r1", Met), ("s1", Met)]),
+            round(2, t(2025, 3, 10, 9), &[("r2", NoAnswer), ("s2", NeedHelp)]),
+            round(4, t(2025, 3, 24, 9), &[("r4", NotYet), ("s4", NoAnswer)]),
+            round(1, t(2025, 3, 24, 9), &[("r1", Met), ("s1", NoAnswer)]),
+            round(1, t(2025, 2, 10, 9), &[("r1", Met), ("s1", Met)]),
+            round(2, t(2025, 2, 10, 9), &[("r2", Met), ("s2", NoAnswer)]),
+        ];
+        let meetings = vec![
+            meeting(1, "r1", t(2025, 3, 5, 10), 60, 5),
+            meeting(1, "s1", t(2025, 3, 5, 10), 60, 4),
+            meeting(1, "r1", t(2025, 3, 28, 0), 45, 3),
+            meeting(3, "s3", t(2025, 3, 18, 0), 90, 2),
+            meeting(2, "r2", t(2025, 3, 2, 10), 30, 1),
+            meeting(1, "r1", t(2025, 2, 12, 0), 60, 4),
+            meeting(2, "s2", t(2025, 2, 20, 0), 60, 4),
+            meeting(3, "r3", t(2025, 2, 25, 0), 30, 4),
+        ];
+        let feedback = vec![
+            feedback(3, "r3", 5, true),
+            feedback(3, "s3", 4, true),
+            feedback(7, "r3", 3, false),
+            feedback(7, "s2", 4, true),
+            feedback(6, "r1", 2, false),
+            feedback(6, "s3", 5, true),
+            feedback(5, "s2", 3, true),
+        ];
+        let waiting = vec![
+            waiting("s5", NO_TEACHER),
+            waiting("r6", NO_TEACHER),
+            waiting("s6", NO_TEACHER),
+            waiting("r5", "paused"),
+        ];
+        let skills = [
+            ("ai_drafting", "AI-assisted drafting"),
+            ("ediscovery", "E-discovery platforms"),
+            ("client_mgmt", "Client management"),
+            ("negotiation", "Negotiation"),
+            ("legal_tech", "Legal tech"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        ReportInput {
+            period: march(),
+            previous: february(),
+            participants,
+            departures,
+            pairs,
+            checkins,
+            meetings,
+            feedback,
+            waiting,
+            skills,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::*;
+    use super::*;
+
+    fn v<T>(x: T) -> Figure<T> {
+        Figure::Value(x)
+    }
+
+    #[test]
+    fn the_known_history_gives_exact_figures() {
+        let s = summarize(&input(), now());
+        let e = &s.enrolment;
+        // Joined before 1 Apr: 12; none left after it.
+        assert_eq!(e.enrolled.now, v(12));
+        // Joined before 1 Mar: r1 r2 r3 r6 s1 s2 s3 = 7, plus the 3 who left in March.
+        assert_eq!(e.enrolled.previous, v(10));
+        // Adjacent periods, "new" (5) and "left" (3) both shown: the change is shown.
+        assert_eq!(e.enrolled.change, Some(2));
+        assert_eq!(e.reverse_mentors.now, v(6));
+        assert_eq!(e.reverse_mentors.previous, v(4));
+        // +2 reverse mentors would describe 2 people.
+        assert_eq!(e.reverse_mentors.change, None);
+        assert_eq!(
+            (e.seniors.now, e.seniors.previous, e.seniors.change),
+            (v(6), v(3), Some(3))
+        );
+        // March: r4 r5 s4 s5 s6; February: r3 r6 s3. A change of 2 people is hidden.
+        assert_eq!(
+            (e.new_this_period.now, e.new_this_period.previous),
+            (v(5), v(3))
+        );
+        assert_eq!(e.new_this_period.change, None);
+        // Only r5 is paused.
+        assert_eq!(e.paused, Figure::FewerThan3);
+        // 3 left in March, 1 in February.
+        assert_eq!(e.left_this_period.now, v(3));
+        assert_eq!(e.left_this_period.previous, Figure::FewerThan3);
+        assert_eq!(e.left_this_period.change, None);
+
+        let m = &s.matching;
+        // Running on 1 Apr: pairs 1, 2, 4. On 1 Mar: 1, 2, 3, 7. A change of one pair (2 people) is hidden.
+        assert_eq!((m.pairs_active.now, m.pairs_active.previous), (v(3), v(4)));
+        assert_eq!(m.pairs_active.change, None);
+        assert_eq!(m.waiting, v(4));
+        assert_eq!(
+            m.main_reason,
+            v(ReasonCount {
+                reason: NO_TEACHER.to_string(),
+                // 3 share it, but the 1 other person waiting would be 4 − 3.
+                people: Figure::FewerThan3
+            })
+        );
+
+        let a = &s.activity;
+        // March: 8 people-prompts, 5 answered = 62.5% → 63%; February: 3 of 4 = 75%.
+        assert_eq!(
+            a.checkins_answered_pct,
+            Stat {
+                now: v(63),
+                previous: v(75),
+                change: Some(-12)
+            }
+        );
+        // March: pair 1 on 5 Mar (logged twice, one meeting) and 28 Mar, pair 3, pair 2 = 4; February: 3.
+        assert_eq!(
+            a.meetings_held,
+            Stat {
+                now: v(4),
+                previous: v(3),
+                change: Some(1)
+            }
+        );
+        // March: 60 + 60 + 45 + 90 + 30 = 285 min = 4.75 h → 4.8; February: 150 min = 2.5 h.
+        assert_eq!(
+            a.hours_logged,
+            Stat {
+                now: v(4.8),
+                previous: v(2.5),
+                change: Some(2.3)
+            }
+        );
+        // Pair 2 last met 2 Mar 10:00 (29 days 23 h before now); pair 4 never met, paired 12 Mar (20 days 9 h).
+        assert_eq!(
+            a.at_risk,
+            vec![
+                AtRiskPair {
+                    pair_id: 2,
+                    junior_name: Some("Name of r2".into()),
+                    senior_name: Some("Name of s2".into()),
+                    days_since_met: 29,
+                    never_met: false
+                },
+                AtRiskPair {
+                    pair_id: 4,
+                    junior_name: Some("Name of r4".into()),
+                    senior_name: Some("Name of s4".into()),
+                    days_since_met: 20,
+                    never_met: true
+                },
+            ]
+        );
+
+        let o = &s.outcomes;
+        // Completed in March: pairs 3 and 7 (r3, s3, s2: 3 people); in February only pair 6.
+        assert_eq!(o.pairs_completed.now, v(2));
+        assert_eq!(o.pairs_completed.previous, Figure::FewerThan3);
+        assert_eq!(o.pairs_completed.change, None);
+        // March (pairs 3, 7): 5 4 3 4 → 4.0, 3 of 4 recommend = 75%. February (pairs 5, 6): 2 5 3 → 3.3, 2 of 3 = 67%.
+        assert_eq!(
+            o.average_rating,
+            Stat {
+                now: v(4.0),
+                previous: v(3.3),
+                change: Some(0.7)
+            }
+        );
+        assert_eq!(
+            o.recommend_pct,
+            Stat {
+                now: v(75),
+                previous: v(67),
+                change: Some(8)
+            }
+        );
+
+        // Active participants (r5 is paused). AI drafting: wanted by s1 s2 s3 s4 s6, taught by r1 r3 r6 (gap 2).
+        // Client management: r1 r2 r3 / s1 s3 (gap 1); negotiation: r2 r4 r6 / s2 s5 (gap 1), label order.
+        // Legal tech has a gap but only 2 want it; e-discovery has no gap.
+        let wanted: Vec<(&str, i64, Figure<i64>)> = s
+            .skills
+            .most_wanted
+            .iter()
+            .map(|g| (g.skill_id.as_str(), g.wanted_by, g.taught_by))
+            .collect();
+        assert_eq!(
+            wanted,
+            vec![
+                ("ai_drafting", 5, v(3)),
+                ("client_mgmt", 3, Figure::FewerThan3),
+                ("negotiation", 3, Figure::FewerThan3)
+            ]
+        );
+        assert_eq!(s.skills.most_wanted[0].label, "AI-assisted drafting");
+        assert_eq!(s.skills.most_wanted_more, 0);
+        // AI drafting in pairs 1, 3, 6, 7; client management in 1, 3, 6; e-discovery and negotiation only in
+        // pair 2 (2 people): not shown. Pair 5 ended; pair 4 exchanges nothing.
+        let exchanged: Vec<(&str, i64)> = s
+            .skills
+            .most_exchanged
+            .iter()
+            .map(|x| (x.skill_id.as_str(), x.pairs))
+            .collect();
+        assert_eq!(exchanged, vec![("ai_drafting", 4), ("client_mgmt", 3)]);
+        assert_eq!(s.generated_at, now());
+    }
+
+    #[test]
+    fn summarize_is_deterministic_and_order_independent() {
+        let a = summarize(&input(), now());
+        let mut shuffled = input();
+        shuffled.participants.reverse();
+        shuffled.pairs.reverse();
+        shuffled.meetings.reverse();
+        shuffled.feedback.reverse();
+        shuffled.waiting.reverse();
+        shuffled.checkins.reverse();
+        assert_eq!(summarize(&shuffled, now()), a);
+    }
+
+    /// A program of `n` reverse mentors who joined, paused and are waiting in March, and `n` who left in March.
+    fn people_program(n: usize) -> ReportInput {
+        let mut inp = input();
+        inp.participants = (0..n)
+            .map(|i| {
+                person(
+                    &format!("p{i}"),
+                    Side::ReverseMentor,
+                    t(2025, 3, 2, 0),
+                    ParticipantStatus::Paused,
+                    &[],
+                    &[],
+                )
+            })
+            .collect();
+        inp.departures = (0..n)
+            .map(|_| Departure {
+                at: t(2025, 3, 3, 0),
+            })
+            .collect();
+        inp.waiting = (0..n)
+            .map(|i| waiting(&format!("p{i}"), "paused"))
+            .collect();
+        inp.pairs.clear();
+        inp.checkins.clear();
+        inp.meetings.clear();
+        inp.feedback.clear();
+        inp
+    }
+
+    #[test]
+    fn counts_of_people_follow_the_fewer_than_3_rule() {
+        for (n, expect) in [
+            (1, Figure::FewerThan3),
+            (2, Figure::FewerThan3),
+            (3, v(3)),
+            (0, v(0)),
+        ] {
+            let s = summarize(&people_program(n), now());
+            let e = &s.enrolment;
+            // Enrolled at the end of March = the n still here (the n who left did so before the end).
+            assert_eq!(e.enrolled.now, expect, "enrolled, {n} people");
+            assert_eq!(e.reverse_mentors.now, expect, "reverse mentors, {n} people");
+            assert_eq!(e.new_this_period.now, expect, "new, {n} people");
+            assert_eq!(e.paused, expect, "paused, {n} people");
+            assert_eq!(e.left_this_period.now, expect, "left, {n} people");
+            assert_eq!(s.matching.waiting, expect, "waiting, {n} people");
+            let reason = if n == 0 {
+                Figure::NoData
+            } else if n < 3 {
+                Figure::FewerThan3
+            } else {
+                v(ReasonCount {
+                    reason: "paused".into(),
+                    people: v(3),
+                })
+            };
+            assert_eq!(s.matching.main_reason, reason, "main reason, {n} people");
+        }
+    }
+
+    #[test]
+    fn one_hidden_side_hides_the_other() {
+        let mut inp = people_program(5);
+        inp.participants.truncate(3);
+        inp.participants.push(person(
+            "sx",
+            Side::Senior,
+            t(2025, 3, 2, 0),
+            ParticipantStatus::Active,
+            &[],
+            &[],
+        ));
+        let s = summarize(&inp, now());
+        // 4 enrolled: 3 reverse mentors and 1 senior. Showing "3" would reveal the senior count as 4 − 3.
+        assert_eq!(s.enrolment.enrolled.now, v(4));
+        assert_eq!(s.enrolment.reverse_mentors.now, Figure::FewerThan3);
+        assert_eq!(s.enrolment.seniors.now, Figure::FewerThan3);
+    }
+
+    #[test]
+    fn the_enrolled_change_is_hidden_when_new_or_left_is() {
+        // The known history, but only 2 left in March: the change (+3 = 5 new − 2 left) would reveal "left".
+        let mut inp = input();
+        inp.departures.retain(|d| d.at != t(2025, 3, 25, 0));
+        let s = summarize(&inp, now());
+        assert_eq!(s.enrolment.left_this_period.now, Figure::FewerThan3);
+        assert_eq!(s.enrolment.enrolled.change, None);
+    }
+
+    /// `n` distinct people asked, logging, giving feedback, in pairs of their own (people pair with themselves'
+    /// twin "x{i}" only when `pairs`).
+    fn activity_program(people: usize) -> ReportInput {
+        let mut inp = input();
+        inp.pairs = vec![pair(
+            100,
+            member("a"),
+            member("b"),
+            PairStatus::Completed,
+            t(2025, 1, 1, 0),
+            Some(t(2025, 3, 15, 0)),
+            Some(t(2025, 3, 10, 0)),
+        )];
+        let ids: Vec<String> = (0..people).map(|i| format!("u{i}")).collect();
+        inp.checkins = vec![CheckinRound {
+            pair_id: 100,
+            sent_at: t(2025, 3, 5, 0),
+            responses: ids
+                .iter()
+                .map(|u| CheckinResponse {
+                    user_id: u.clone(),
+                    answer: CheckinAnswer::Met,
+                })
+                .collect(),
+        }];
+        inp.meetings = ids
+            .iter()
+            .map(|u| meeting(999, u, t(2025, 3, 6, 0), 60, 5))
+            .collect();
+        inp.feedback = ids.iter().map(|u| feedback(100, u, 4, true)).collect();
+        inp
+    }
+
+    #[test]
+    fn rates_and_averages_follow_the_fewer_than_3_rule() {
+        for (n, ok) in [(1, false), (2, false), (3, true)] {
+            let s = summarize(&activity_program(n), now());
+            let a = &s.activity;
+            let o = &s.outcomes;
+            let check = |f: Figure<f64>, want: f64, what: &str| {
+                assert_eq!(
+                    f,
+                    if ok { v(want) } else { Figure::FewerThan3 },
+                    "{what}, {n} people"
+                );
+            };
+            check(
+                a.checkins_answered_pct
+                    .now
+                    .value()
+                    .map_or(Figure::FewerThan3, |x| v(x as f64)),
+                100.0,
+                "check-ins",
+            );
+            // Meetings of an unknown pair count their loggers; all at the same time: one meeting.
+            check(
+                a.meetings_held
+                    .now
+                    .value()
+                    .map_or(Figure::FewerThan3, |x| v(x as f64)),
+                1.0,
+                "meetings",
+            );
+            check(a.hours_logged.now, n as f64, "hours");
+            check(o.average_rating.now, 4.0, "average rating");
+            check(
+                o.recommend_pct
+                    .now
+                    .value()
+                    .map_or(Figure::FewerThan3, |x| v(x as f64)),
+                100.0,
+                "recommend",
+            );
+        }
+        // Nobody behind a rate: no data, not zero.
+        let s = summarize(&activity_program(0), now());
+        assert_eq!(s.activity.checkins_answered_pct.now, Figure::NoData);
+        assert_eq!(s.outcomes.average_rating.now, Figure::NoData);
+        assert_eq!(s.outcomes.recommend_pct.now, Figure::NoData);
+        assert_eq!(s.activity.hours_logged.now, v(0.0));
+    }
+
+    #[test]
+    fn pair_counts_need_two_pairs() {
+        let mut inp = input();
+        let running = |id, j: &str, s: &str| {
+            pair(
+                id,
+                member(j),
+                member(s),
+                PairStatus::Active,
+                t(2025, 1, 1, 0),
+                None,
+                None,
+            )
+        };
+        let done = |id, j: &str, s: &str| {
+            pair(
+                id,
+                member(j),
+                member(s),
+                PairStatus::Completed,
+                t(2025, 1, 1, 0),
+                Some(t(2025, 3, 9, 0)),
+                None,
+            )
+        };
+        inp.pairs = vec![running(1, "a", "b"), done(2, "c", "d")];
+        let s = summarize(&inp, now());
+        assert_eq!(s.matching.pairs_active.now, Figure::FewerThan3);
+        assert_eq!(s.outcomes.pairs_completed.now, Figure::FewerThan3);
+        inp.pairs.extend([running(3, "e", "f"), done(4, "g", "h")]);
+        let s = summarize(&inp, now());
+        assert_eq!(s.matching.pairs_active.now, v(2));
+        assert_eq!(s.outcomes.pairs_completed.now, v(2));
+        // A member who left is still a person: one pair with a departed member is still 2 people.
+        inp.pairs = vec![pair(
+            9,
+            None,
+            member("b"),
+            PairStatus::Active,
+            t(2025, 1, 1, 0),
+            None,
+            None,
+        )];
+        assert_eq!(
+            summarize(&inp, now()).matching.pairs_active.now,
+            Figure::FewerThan3
+        );
+    }
+
+    #[test]
+    fn a_skill_wanted_by_fewer_than_3_is_not_listed() {
+        let mut inp = input();
+        let p = |id: &str| {
+            person(
+                id,
+                Side::Senior,
+                t(2025, 1, 1, 0),
+                ParticipantStatus::Active,
+                &[],
+                &["rare"],
+            )
+        };
+        inp.participants = vec![p("a"), p("b")];
+        assert!(summarize(&inp, now()).skills.most_wanted.is_empty());
+        inp.participants.push(p("c"));
+        let s = summarize(&inp, now());
+        assert_eq!(s.skills.most_wanted.len(), 1);
+        assert_eq!(s.skills.most_wanted[0].label, "rare");
+        assert_eq!(s.skills.most_wanted[0].taught_by, v(0));
+    }
+
+    #[test]
+    fn most_wanted_keeps_five_and_counts_the_rest() {
+        let mut inp = input();
+        inp.participants = (0..4)
+            .map(|i| {
+                let learns: Vec<String> = (0..8).map(|k| format!("skill{k}")).collect();
+                let learns: Vec<&str> = learns.iter().map(String::as_str).collect();
+                person(
+                    &format!("x{i}"),
+                    Side::Senior,
+                    t(2025, 1, 1, 0),
+                    ParticipantStatus::Active,
+                    &[],
+                    &learns,
+                )
+            })
+            .collect();
+        let s = summarize(&inp, now());
+        assert_eq!(s.skills.most_wanted.len(), MOST_WANTED_LEN);
+        assert_eq!(s.skills.most_wanted_more, 3);
+    }
+
+    #[test]
+    fn weekly_points_cover_the_last_weeks() {
+        let pts = weekly_points(&input(), now(), 12).unwrap();
+        assert_eq!(pts.len(), 12);
+        // 1 Apr 2025 is a Tuesday: the last week starts on Monday 31 Mar.
+        assert_eq!(
+            pts[11].week_start,
+            NaiveDate::from_ymd_opt(2025, 3, 31).unwrap()
+        );
+        assert_eq!(
+            pts[0].week_start,
+            NaiveDate::from_ymd_opt(2025, 1, 13).unwrap()
+        );
+        // Week of 3 Mar: the 5 Mar meeting (logged twice); week of 24 Mar: the 28 Mar meeting.
+        assert_eq!(pts[7].meetings, 1);
+        assert_eq!(pts[10].meetings, 1);
+        assert_eq!(pts.iter().map(|p| p.meetings).sum::<u32>(), 7);
+        // At now: pairs 1, 2, 4.
+        assert_eq!(pts[11].active_pairs, 3);
+        // Only one pair's members in the window: no chart data.
+        let mut one = input();
+        one.pairs.truncate(1);
+        one.meetings.retain(|m| m.pair_id == 1);
+        assert_eq!(weekly_points(&one, now(), 12), None);
+    }
+}

@@ -1,0 +1,55 @@
+//! `/mentor report` (admins): the managers' summary of the period so far, ephemeral, plus what Tandem could not
+//! deliver (only admins see that part).
+
+use crate::context::App;
+use crate::inbound::dispatch::Reply;
+use crate::views;
+use serde_json::{Value, json};
+
+/// How many failed deliveries the report lists.
+const FAILED_SHOWN: i64 = 5;
+
+pub async fn apply(app: &App) -> Reply {
+    let now = app.clock().now();
+    let summary = crate::flows::summaries::current(
+        app.store(),
+        app.catalog(),
+        app.match_config(),
+        &app.config().summary_schedule,
+        now,
+    )
+    .await;
+    let failed = app.store().failed_jobs(FAILED_SHOWN).await;
+    match (summary, failed) {
+        (Ok((summary, _)), Ok(failed)) => {
+            let mut blocks = views::summary::summary_blocks(&summary);
+            if !failed.is_empty()
+                && let Value::Array(list) = &mut blocks
+            {
+                let lines: Vec<String> = failed
+                    .iter()
+                    .map(|f| {
+                        let pair = f
+                            .pair_id
+                            .map(|p| format!(" for pair #{p}"))
+                            .unwrap_or_default();
+                        format!(
+                            "• {}{pair}: {}",
+                            f.kind.replace('_', " "),
+                            views::help::truncate(&f.last_error, 200)
+                        )
+                    })
+                    .collect();
+                list.push(views::section(&format!(
+                    "*Messages that could not be delivered* (latest {})\n{}",
+                    lines.len(),
+                    lines.join("\n")
+                )));
+            }
+            Reply::Json(
+                json!({ "response_type": "ephemeral", "text": views::summary::summary_text(&summary), "blocks": blocks }),
+            )
+        }
+        (Err(e), _) | (_, Err(e)) => super::sorry(e),
+    }
+}

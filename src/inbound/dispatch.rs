@@ -1,0 +1,74 @@
+//! The one place that turns a verified inbound request into its effect, whichever transport brought it.
+//!
+//! The dispatcher answers fast: anything slow (Web API calls, matching) is spawned off the request path, except
+//! `views.open`, which must use a `trigger_id` within its 3 seconds.
+
+use crate::context::App;
+use crate::inbound::commands::Command;
+use crate::inbound::payload::{Event, EventCallback, EventsBody, Inbound, Malformed};
+use serde_json::Value;
+
+/// What Tandem answers Slack with: an HTTP response body, or a Socket Mode acknowledgement's payload.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// An empty 200 (or an envelope acknowledged without payload).
+    Ack,
+    /// A JSON body: a slash command's message or a view submission's `response_action`.
+    Json(Value),
+    /// The plain-text challenge of a `url_verification`.
+    Challenge(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DispatchError {
+    #[error("malformed request: {0}")]
+    Malformed(#[from] Malformed),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub async fn dispatch(app: &App, inbound: Inbound) -> Result<Reply, DispatchError> {
+    match inbound {
+        Inbound::Command(cmd) => {
+            if cmd.command != "/mentor" {
+                return Err(Malformed(format!("unknown command '{}'", cmd.command)).into());
+            }
+            Ok(Command::parse(&cmd.text).apply(app, &cmd).await)
+        }
+        Inbound::Interaction(interaction) => {
+            crate::inbound::interactions::handle(app, interaction).await
+        }
+        Inbound::Events(EventsBody::UrlVerification { challenge }) => {
+            Ok(Reply::Challenge(challenge))
+        }
+        Inbound::Events(EventsBody::AppRateLimited) => {
+            tracing::warn!(
+                "Slack reports that it dropped events because Tandem answered too slowly"
+            );
+            Ok(Reply::Ack)
+        }
+        Inbound::Events(EventsBody::Callback(cb)) => on_event(app, cb).await,
+    }
+}
+
+async fn on_event(app: &App, cb: EventCallback) -> Result<Reply, DispatchError> {
+    if matches!(cb.event, Event::Other { .. }) {
+        return Ok(Reply::Ack);
+    }
+    let first = app
+        .store()
+        .claim_event(&cb.event_id, app.clock().now().timestamp())
+        .await
+        .map_err(|e| DispatchError::Internal(e.to_string()))?;
+    if !first {
+        tracing::debug!(event_id = %cb.event_id, "duplicate event ignored");
+        return Ok(Reply::Ack);
+    }
+    match cb.event {
+        Event::AppHomeOpened { user, tab } if tab == "home" => {
+            crate::flows::enrolment::refresh_home_later(app, &user)
+        }
+        Event::AppHomeOpened { .. } | Event::Other { .. } => {}
+    }
+    Ok(Reply::Ack)
+}

@@ -1,0 +1,3 @@
+//! The durable jobs loop.
+
+pub mod worker;

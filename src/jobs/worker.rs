@@ -1,0 +1,228 @@
+//! The durable jobs loop: claim what is due, deliver, record, retry.
+//!
+//! Jobs live in SQLite ([`crate::outbound::store::Job`]), so schedules survive restarts. A job due while Tandem was down runs
+//! once after restart (each recurring job schedules its successor only when it runs, from the time it ran). Every
+//! message a job posts is recorded right after Slack accepts it ([`post_once`]), so a crash between sending and
+//! recording repeats at most that one message. Failures retry with exponential backoff and honour a 429's
+//! `Retry-After`; a permanent Slack error (`user_not_found`, `channel_not_found`, `is_archived`, `account_inactive`,
+//! ...) fails the job at once, and failed jobs show in the admins' report.
+//!
+//! Time comes from the app's clock, so tests and the demo move time and call [`run_due`] instead of sleeping.
+
+use crate::context::App;
+use crate::outbound::slack_api::ApiError;
+use crate::outbound::store::{Job, StoreError};
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+
+/// How many jobs run at once (Slack's rate limits, not this, set the pace).
+pub const CONCURRENCY: usize = 16;
+/// Attempts before a job that keeps failing with a transient error is given up.
+pub const MAX_ATTEMPTS: i64 = 8;
+/// The first retry waits this long; each later one twice as long, up to [`MAX_BACKOFF_SECS`].
+pub const FIRST_BACKOFF_SECS: i64 = 30;
+pub const MAX_BACKOFF_SECS: i64 = 3600;
+
+/// Why a job failed.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The job cannot succeed (unknown kind, bad payload).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// What one [`run_due`] did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RunStats {
+    pub done: usize,
+    pub retried: usize,
+    pub failed: usize,
+}
+
+/// The retry delay after `attempts` attempts.
+pub fn backoff_secs(attempts: i64) -> i64 {
+    let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 20)).unwrap_or(20);
+    FIRST_BACKOFF_SECS
+        .saturating_mul(2i64.saturating_pow(exp))
+        .min(MAX_BACKOFF_SECS)
+}
+
+/// Runs every job due now (by the app's clock), including jobs they schedule for now, then returns.
+pub async fn run_due(app: &App) -> Result<RunStats, StoreError> {
+    let _one_at_a_time = app.jobs().running.lock().await;
+    let mut stats = RunStats::default();
+    loop {
+        let now = app.clock().now().timestamp();
+        let jobs = app.store().claim_due_jobs(now, 256).await?;
+        if jobs.is_empty() {
+            return Ok(stats);
+        }
+        // One pair's jobs run in order (an overdue reminder before the closing); different pairs run concurrently.
+        let mut by_pair: std::collections::BTreeMap<Option<i64>, Vec<Job>> = Default::default();
+        for job in jobs {
+            by_pair.entry(job.pair_id).or_default().push(job);
+        }
+        let groups: Vec<Vec<Job>> = by_pair
+            .into_iter()
+            .flat_map(|(pair, jobs)| {
+                if pair.is_some() {
+                    vec![jobs]
+                } else {
+                    jobs.into_iter().map(|j| vec![j]).collect()
+                }
+            })
+            .collect();
+        let results: Vec<(Job, Result<(), JobError>)> = futures_util::stream::iter(groups)
+            .map(|group| async move {
+                let mut out = Vec::with_capacity(group.len());
+                for job in group {
+                    let result = run_job(app, &job).await;
+                    out.push((job, result));
+                }
+                out
+            })
+            .buffer_unordered(CONCURRENCY)
+            .flat_map(futures_util::stream::iter)
+            .collect()
+            .await;
+        for (job, result) in results {
+            settle(app, &job, result, &mut stats).await?;
+        }
+    }
+}
+
+async fn run_job(app: &App, job: &Job) -> Result<(), JobError> {
+    match job.kind.as_str() {
+        "intro" => crate::flows::introductions::run(app, job).await,
+        "plan_reminder" => crate::flows::plans::remind(app, job).await,
+        "checkin" => crate::flows::checkins::run(app, job).await,
+        "nudge" => crate::flows::checkins::nudge(app, job).await,
+        "help_alert" => crate::flows::checkins::alert_admins(app, job).await,
+        "closing" => crate::flows::endings::close(app, job).await,
+        "summary" => crate::flows::summaries::post_scheduled(app, job).await,
+        other => Err(JobError::Invalid(format!("unknown job kind '{other}'"))),
+    }
+}
+
+async fn settle(
+    app: &App,
+    job: &Job,
+    result: Result<(), JobError>,
+    stats: &mut RunStats,
+) -> Result<(), StoreError> {
+    let now = app.clock().now().timestamp();
+    let store = app.store();
+    match result {
+        Ok(()) => {
+            stats.done += 1;
+            store.complete_job(job.id, now).await
+        }
+        Err(JobError::Api(e)) if e.is_permanent() => {
+            tracing::warn!(job = job.id, kind = %job.kind, error = %e, "job failed permanently");
+            stats.failed += 1;
+            store.fail_job(job.id, &e.to_string(), now).await
+        }
+        Err(JobError::Invalid(e)) => {
+            tracing::error!(job = job.id, kind = %job.kind, error = %e, "job cannot run");
+            stats.failed += 1;
+            store.fail_job(job.id, &e, now).await
+        }
+        Err(e) if job.attempts >= MAX_ATTEMPTS => {
+            tracing::warn!(job = job.id, kind = %job.kind, attempts = job.attempts, error = %e, "job gave up");
+            stats.failed += 1;
+            store.fail_job(job.id, &e.to_string(), now).await
+        }
+        Err(e) => {
+            let wait = match &e {
+                JobError::Api(ApiError::RateLimited {
+                    retry_after_secs: Some(s),
+                    ..
+                }) => i64::try_from(*s).unwrap_or(60).max(1),
+                _ => backoff_secs(job.attempts),
+            };
+            tracing::info!(job = job.id, kind = %job.kind, wait_secs = wait, error = %e, "job will retry");
+            stats.retried += 1;
+            store
+                .retry_job(job.id, now + wait, &e.to_string(), now)
+                .await
+        }
+    }
+}
+
+/// Posts a message for `job` once: if this step was delivered before (a re-run after a crash), returns the recorded
+/// message instead of posting again. Returns `(channel, ts)`.
+pub async fn post_once(
+    app: &App,
+    job: &Job,
+    step: &str,
+    channel: &str,
+    text: &str,
+    blocks: &Value,
+) -> Result<(String, String), JobError> {
+    if let Some((c, Some(ts))) = app.store().delivery(job.id, step).await? {
+        return Ok((c.unwrap_or_else(|| channel.to_string()), ts));
+    }
+    let answer = app
+        .slack()
+        .call(
+            "chat.postMessage",
+            &json!({ "channel": channel, "text": text, "blocks": blocks, "unfurl_links": false }),
+        )
+        .await?;
+    let posted_in = answer["channel"].as_str().unwrap_or(channel).to_string();
+    let ts = answer["ts"].as_str().unwrap_or_default().to_string();
+    app.store()
+        .record_delivery(
+            job.id,
+            step,
+            Some(&posted_in),
+            Some(&ts),
+            app.clock().now().timestamp(),
+        )
+        .await?;
+    Ok((posted_in, ts))
+}
+
+/// The background loop: runs due jobs every `interval`, or at once when woken, until shutdown.
+pub async fn run_loop(
+    app: App,
+    interval: std::time::Duration,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        match run_due(&app).await {
+            Ok(s) if s != RunStats::default() => tracing::debug!(
+                done = s.done,
+                retried = s.retried,
+                failed = s.failed,
+                "jobs run"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "the job store failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = app.jobs().woken() => {}
+            _ = async { let _ = shutdown.wait_for(|s| *s).await; } => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        assert_eq!(backoff_secs(1), 30);
+        assert_eq!(backoff_secs(2), 60);
+        assert_eq!(backoff_secs(5), 480);
+        assert_eq!(backoff_secs(8), 3600);
+        assert_eq!(backoff_secs(1000), 3600);
+        assert_eq!(backoff_secs(0), 30);
+    }
+}

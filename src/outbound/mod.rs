@@ -1,0 +1,4 @@
+//! The edges Tandem writes to: its store and Slack's Web API. Nothing here knows the application context.
+
+pub mod slack_api;
+pub mod store;

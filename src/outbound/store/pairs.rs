@@ -1,0 +1,377 @@
+//! A pair's life after approval: its record, plan, check-ins and answers, and closing feedback.
+
+use super::{Store, StoreError};
+use crate::domain::forms::pair_forms::{CheckinAnswer, Feedback, MetAnswer, Plan};
+use crate::domain::schedule::Cadence;
+use chrono::NaiveDate;
+use sqlx::Row;
+
+/// A pair as stored. A member who left is `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairRecord {
+    pub id: i64,
+    pub junior_id: Option<String>,
+    pub senior_id: Option<String>,
+    pub status: String,
+    pub created_at: i64,
+    pub ended_at: Option<i64>,
+    pub channel: Option<String>,
+    pub last_met_at: Option<i64>,
+    pub score: Option<i64>,
+    /// JSON `{"for_senior", "for_junior"}`.
+    pub explanation: Option<String>,
+}
+
+impl PairRecord {
+    /// Both members, when both are still in the program.
+    pub fn members(&self) -> Option<[&str; 2]> {
+        Some([self.junior_id.as_deref()?, self.senior_id.as_deref()?])
+    }
+    pub fn has_member(&self, user_id: &str) -> bool {
+        self.junior_id.as_deref() == Some(user_id) || self.senior_id.as_deref() == Some(user_id)
+    }
+    pub fn is_current(&self) -> bool {
+        self.status == "active" || self.status == "at_risk"
+    }
+    /// The other member, seen from `user_id`.
+    pub fn partner_of(&self, user_id: &str) -> Option<&str> {
+        if self.junior_id.as_deref() == Some(user_id) {
+            self.senior_id.as_deref()
+        } else {
+            self.junior_id.as_deref()
+        }
+    }
+}
+
+/// A check-in as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckinRecord {
+    pub id: i64,
+    pub pair_id: i64,
+    pub since: i64,
+    pub sent_at: i64,
+    pub channel: Option<String>,
+    pub ts: Option<String>,
+}
+
+/// What happened at one check-in, for stall detection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckinOutcome {
+    pub met: bool,
+    pub answered: bool,
+}
+
+fn pair_record(r: &sqlx::sqlite::SqliteRow) -> Result<PairRecord, sqlx::Error> {
+    Ok(PairRecord {
+        id: r.try_get("id")?,
+        junior_id: r.try_get("junior_id")?,
+        senior_id: r.try_get("senior_id")?,
+        status: r.try_get("status")?,
+        created_at: r.try_get("created_at")?,
+        ended_at: r.try_get("ended_at")?,
+        channel: r.try_get("channel")?,
+        last_met_at: r.try_get("last_met_at")?,
+        score: r.try_get("score")?,
+        explanation: r.try_get("explanation")?,
+    })
+}
+
+fn date(s: &str) -> Result<NaiveDate, StoreError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| StoreError::Corrupt(format!("bad date '{s}'")))
+}
+
+/// `SELECT <every pair column> FROM pairs <rest>`, as a static string.
+macro_rules! select_pairs {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, junior_id, senior_id, status, created_at, ended_at, channel, last_met_at, score, explanation FROM pairs ",
+            $rest
+        )
+    };
+}
+
+impl Store {
+    pub async fn pair(&self, id: i64) -> Result<Option<PairRecord>, StoreError> {
+        let r = sqlx::query(select_pairs!("WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(r.as_ref().map(pair_record).transpose()?)
+    }
+
+    /// Pair `id`, if `user_id` is one of its members (anyone else gets `None`).
+    pub async fn pair_of_member(
+        &self,
+        id: i64,
+        user_id: &str,
+    ) -> Result<Option<PairRecord>, StoreError> {
+        Ok(self.pair(id).await?.filter(|p| p.has_member(user_id)))
+    }
+
+    /// Every pair, oldest first (for reports).
+    pub async fn pairs(&self) -> Result<Vec<PairRecord>, StoreError> {
+        let rows = sqlx::query(select_pairs!("ORDER BY id"))
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(pair_record).collect::<Result<_, _>>()?)
+    }
+
+    /// The current pair of `user_id`, in full.
+    pub async fn current_pair_of(&self, user_id: &str) -> Result<Option<PairRecord>, StoreError> {
+        let r = sqlx::query(select_pairs!("WHERE status IN ('active', 'at_risk') AND (junior_id = ?1 OR senior_id = ?1) ORDER BY id DESC LIMIT 1"))
+        .bind(user_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(r.as_ref().map(pair_record).transpose()?)
+    }
+
+    pub async fn set_pair_channel(&self, id: i64, channel: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE pairs SET channel = ? WHERE id = ?")
+            .bind(channel)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Moves a current pair to `status` (`active`, `at_risk`). Returns `false` if the pair is not current.
+    pub async fn set_pair_risk(&self, id: i64, at_risk: bool) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE pairs SET status = ?1 WHERE id = ?2 AND status IN ('active', 'at_risk') AND status != ?1")
+            .bind(if at_risk { "at_risk" } else { "active" })
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Ends a current pair as `completed` or `ended` (with an optional reason only admins see). Returns `false` if it
+    /// was not current (already ended: a second request has no effect).
+    pub async fn finish_pair(
+        &self,
+        id: i64,
+        status: &str,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE pairs SET status = ?, ended_at = ?, end_reason = ? WHERE id = ? AND status IN ('active', 'at_risk')")
+            .bind(status)
+            .bind(now)
+            .bind(reason)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn plan(&self, pair_id: i64) -> Result<Option<Plan>, StoreError> {
+        let Some(r) = sqlx::query(
+            "SELECT objective, cadence, end_date, first_meeting FROM plans WHERE pair_id = ?",
+        )
+        .bind(pair_id)
+        .fetch_optional(self.pool())
+        .await?
+        else {
+            return Ok(None);
+        };
+        let cadence: String = r.try_get("cadence")?;
+        let first: Option<String> = r.try_get("first_meeting")?;
+        Ok(Some(Plan {
+            objective: r.try_get("objective")?,
+            cadence: Cadence::parse(&cadence)
+                .map_err(|_| StoreError::Corrupt("plans.cadence".into()))?,
+            end_date: date(&r.try_get::<String, _>("end_date")?)?,
+            first_meeting: first.as_deref().map(date).transpose()?,
+        }))
+    }
+
+    /// Stores a pair's plan. Returns `true` when it is the pair's first.
+    pub async fn save_plan(&self, pair_id: i64, plan: &Plan, now: i64) -> Result<bool, StoreError> {
+        let existed = self.plan(pair_id).await?.is_some();
+        sqlx::query(
+            "INSERT INTO plans (pair_id, objective, cadence, end_date, first_meeting, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (pair_id) DO UPDATE SET objective = excluded.objective, cadence = excluded.cadence,
+               end_date = excluded.end_date, first_meeting = excluded.first_meeting, updated_at = excluded.updated_at",
+        )
+        .bind(pair_id)
+        .bind(&plan.objective)
+        .bind(plan.cadence.as_str())
+        .bind(plan.end_date.format("%Y-%m-%d").to_string())
+        .bind(plan.first_meeting.map(|d| d.format("%Y-%m-%d").to_string()))
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(!existed)
+    }
+
+    /// The check-in sent by `job_id`, created on the job's first run and found again on a re-run.
+    pub async fn checkin_for_job(
+        &self,
+        job_id: i64,
+        pair_id: i64,
+        since: i64,
+        sent_at: i64,
+    ) -> Result<CheckinRecord, StoreError> {
+        sqlx::query(
+            "INSERT OR IGNORE INTO checkins (pair_id, job_id, since, sent_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(pair_id)
+        .bind(job_id)
+        .bind(since)
+        .bind(sent_at)
+        .execute(self.pool())
+        .await?;
+        let id: i64 = sqlx::query_scalar("SELECT id FROM checkins WHERE job_id = ?")
+            .bind(job_id)
+            .fetch_one(self.pool())
+            .await?;
+        self.checkin(id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("check-in vanished".into()))
+    }
+
+    pub async fn set_checkin_message(
+        &self,
+        id: i64,
+        channel: &str,
+        ts: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE checkins SET channel = ?, ts = ? WHERE id = ?")
+            .bind(channel)
+            .bind(ts)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn checkin(&self, id: i64) -> Result<Option<CheckinRecord>, StoreError> {
+        let r = sqlx::query(
+            "SELECT id, pair_id, since, sent_at, channel, ts FROM checkins WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(match r {
+            None => None,
+            Some(r) => Some(CheckinRecord {
+                id: r.try_get("id")?,
+                pair_id: r.try_get("pair_id")?,
+                since: r.try_get("since")?,
+                sent_at: r.try_get("sent_at")?,
+                channel: r.try_get("channel")?,
+                ts: r.try_get("ts")?,
+            }),
+        })
+    }
+
+    /// The time of a pair's last check-in, if any.
+    pub async fn last_checkin_at(&self, pair_id: i64) -> Result<Option<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT MAX(sent_at) FROM checkins WHERE pair_id = ?")
+                .bind(pair_id)
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+
+    /// Records someone's answer to a check-in. Returns `false` if they had already answered (no second effect).
+    pub async fn record_answer(
+        &self,
+        checkin_id: i64,
+        user_id: &str,
+        answer: CheckinAnswer,
+        met: Option<&MetAnswer>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT OR IGNORE INTO checkin_answers (checkin_id, user_id, answer, minutes, covered, usefulness, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(checkin_id)
+        .bind(user_id)
+        .bind(answer.as_str())
+        .bind(met.map(|m| i64::from(m.minutes)))
+        .bind(met.and_then(|m| m.covered.clone()))
+        .bind(met.map(|m| i64::from(m.usefulness)))
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Answers to a check-in, in the order given.
+    pub async fn answers(
+        &self,
+        checkin_id: i64,
+    ) -> Result<Vec<(String, CheckinAnswer)>, StoreError> {
+        let rows = sqlx::query("SELECT user_id, answer FROM checkin_answers WHERE checkin_id = ? AND user_id IS NOT NULL ORDER BY answered_at, rowid")
+            .bind(checkin_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let a: String = r.try_get("answer")?;
+                Ok((
+                    r.try_get("user_id")?,
+                    CheckinAnswer::parse(&a)
+                        .ok_or_else(|| StoreError::Corrupt("checkin_answers.answer".into()))?,
+                ))
+            })
+            .collect()
+    }
+
+    /// The pair's last `n` check-ins, newest first, with whether anyone answered and whether anyone said they met.
+    pub async fn recent_checkins(
+        &self,
+        pair_id: i64,
+        n: i64,
+    ) -> Result<Vec<CheckinOutcome>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.id,
+                    EXISTS (SELECT 1 FROM checkin_answers a WHERE a.checkin_id = c.id AND a.answer = 'met') AS met,
+                    EXISTS (SELECT 1 FROM checkin_answers a WHERE a.checkin_id = c.id) AS answered
+             FROM checkins c WHERE c.pair_id = ? ORDER BY c.sent_at DESC, c.id DESC LIMIT ?",
+        )
+        .bind(pair_id)
+        .bind(n)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CheckinOutcome {
+                    met: r.try_get::<i64, _>("met")? != 0,
+                    answered: r.try_get::<i64, _>("answered")? != 0,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn mark_met(&self, pair_id: i64, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE pairs SET last_met_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(pair_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Records someone's closing feedback. Returns `false` if they had already given it.
+    pub async fn record_feedback(
+        &self,
+        pair_id: i64,
+        user_id: &str,
+        f: &Feedback,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("INSERT OR IGNORE INTO feedback (pair_id, user_id, rating, learned, recommend, at) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(pair_id)
+            .bind(user_id)
+            .bind(i64::from(f.rating))
+            .bind(&f.learned)
+            .bind(i64::from(f.recommend))
+            .bind(now)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

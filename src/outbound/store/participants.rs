@@ -1,0 +1,472 @@
+//! Participants: survey answers, time zone, pause state; the modals opened for them; leaving.
+
+use super::{Store, StoreError};
+use crate::domain::forms::survey::{Answers, parse_role, role_value};
+use crate::domain::schedule::Cadence;
+use sqlx::Row;
+
+/// A participant as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Participant {
+    pub user_id: String,
+    pub answers: Answers,
+    /// IANA time zone from Slack's profile (UTC until known).
+    pub tz: String,
+    /// How many reverse mentors this person takes at once when on the senior side.
+    pub capacity: u8,
+    pub paused: bool,
+    /// Unix seconds when a pause ends by itself; `None` while paused means until they resume.
+    pub paused_until: Option<i64>,
+    pub joined_at: i64,
+    /// The person's name in Slack, once known (for tables and reports; Slack messages use mentions).
+    pub display_name: Option<String>,
+}
+
+impl Participant {
+    /// Paused at `now`: a pause with an end date has ended once that date has passed.
+    pub fn is_paused(&self, now: i64) -> bool {
+        self.paused && self.paused_until.is_none_or(|until| until > now)
+    }
+}
+
+/// What leaving did: the pairs that were active, with the partner who stays.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Departure {
+    pub ended_pairs: Vec<(i64, Option<String>)>,
+}
+
+/// A pair as a participant sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairView {
+    pub id: i64,
+    pub partner: Option<String>,
+    /// True when the participant is the reverse mentor (junior) in this pair.
+    pub as_junior: bool,
+    pub status: String,
+}
+
+fn row_to_participant(
+    row: &sqlx::sqlite::SqliteRow,
+    teach: Vec<String>,
+    learn: Vec<String>,
+) -> Result<Participant, StoreError> {
+    let role: String = row.try_get("role")?;
+    let cadence: String = row.try_get("cadence")?;
+    let bad = |what: &str| StoreError::Corrupt(format!("participants.{what} has an unknown value"));
+    Ok(Participant {
+        user_id: row.try_get("user_id")?,
+        answers: Answers {
+            role: parse_role(&role).ok_or_else(|| bad("role"))?,
+            years: u8::try_from(row.try_get::<i64, _>("years")?).map_err(|_| bad("years"))?,
+            practice_group: row.try_get("practice_group")?,
+            teach,
+            learn,
+            hours_per_month: u8::try_from(row.try_get::<i64, _>("hours_per_month")?)
+                .map_err(|_| bad("hours_per_month"))?,
+            cadence: Cadence::parse(&cadence).map_err(|_| bad("cadence"))?,
+            reports_to: row.try_get("reports_to")?,
+            note: row.try_get("note")?,
+        },
+        tz: row.try_get("tz")?,
+        capacity: u8::try_from(row.try_get::<i64, _>("capacity")?).unwrap_or(u8::MAX),
+        paused: row.try_get::<i64, _>("paused")? != 0,
+        paused_until: row.try_get("paused_until")?,
+        joined_at: row.try_get("joined_at")?,
+        display_name: row.try_get("display_name")?,
+    })
+}
+
+impl Store {
+    /// Stores someone's answers (insert or update). Returns `true` when they were not enrolled before.
+    pub async fn save_answers(
+        &self,
+        user_id: &str,
+        a: &Answers,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let existed: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM participants WHERE user_id = ?")
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        sqlx::query(
+            "INSERT INTO participants (user_id, role, years, practice_group, hours_per_month, cadence, reports_to, note, joined_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (user_id) DO UPDATE SET role = excluded.role, years = excluded.years,
+               practice_group = excluded.practice_group, hours_per_month = excluded.hours_per_month,
+               cadence = excluded.cadence, reports_to = excluded.reports_to, note = excluded.note,
+               updated_at = excluded.updated_at",
+        )
+        .bind(user_id)
+        .bind(role_value(a.role))
+        .bind(i64::from(a.years))
+        .bind(&a.practice_group)
+        .bind(i64::from(a.hours_per_month))
+        .bind(a.cadence.as_str())
+        .bind(&a.reports_to)
+        .bind(&a.note)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM participant_skills WHERE user_id = ?")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        for (direction, skills) in [("teach", &a.teach), ("learn", &a.learn)] {
+            for skill in skills {
+                sqlx::query(
+                    "INSERT INTO participant_skills (user_id, direction, skill) VALUES (?, ?, ?)",
+                )
+                .bind(user_id)
+                .bind(direction)
+                .bind(skill)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        if existed.is_none() {
+            sqlx::query("INSERT INTO program_events (kind, at) VALUES ('joined', ?)")
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(existed.is_none())
+    }
+
+    async fn skills_of(&self, user_id: &str) -> Result<(Vec<String>, Vec<String>), StoreError> {
+        let rows = sqlx::query(
+            "SELECT direction, skill FROM participant_skills WHERE user_id = ? ORDER BY skill",
+        )
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?;
+        let (mut teach, mut learn) = (Vec::new(), Vec::new());
+        for r in rows {
+            let d: String = r.try_get("direction")?;
+            let s: String = r.try_get("skill")?;
+            if d == "teach" {
+                teach.push(s)
+            } else {
+                learn.push(s)
+            }
+        }
+        Ok((teach, learn))
+    }
+
+    /// Someone's record, if they are enrolled.
+    pub async fn participant(&self, user_id: &str) -> Result<Option<Participant>, StoreError> {
+        let Some(row) = sqlx::query("SELECT * FROM participants WHERE user_id = ?")
+            .bind(user_id)
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let (teach, learn) = self.skills_of(user_id).await?;
+        row_to_participant(&row, teach, learn).map(Some)
+    }
+
+    /// Everyone enrolled, ordered by user ID.
+    pub async fn participants(&self) -> Result<Vec<Participant>, StoreError> {
+        let rows = sqlx::query("SELECT * FROM participants ORDER BY user_id")
+            .fetch_all(self.pool())
+            .await?;
+        let skills = sqlx::query(
+            "SELECT user_id, direction, skill FROM participant_skills ORDER BY user_id, skill",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut by_user: std::collections::BTreeMap<String, (Vec<String>, Vec<String>)> =
+            Default::default();
+        for r in skills {
+            let entry = by_user.entry(r.try_get("user_id")?).or_default();
+            let d: String = r.try_get("direction")?;
+            if d == "teach" {
+                entry.0.push(r.try_get("skill")?)
+            } else {
+                entry.1.push(r.try_get("skill")?)
+            }
+        }
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get("user_id")?;
+                let (t, l) = by_user.remove(&id).unwrap_or_default();
+                row_to_participant(row, t, l)
+            })
+            .collect()
+    }
+
+    pub async fn set_timezone(&self, user_id: &str, tz: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE participants SET tz = ? WHERE user_id = ?")
+            .bind(tz)
+            .bind(user_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Pauses someone until `until` (or until they resume). Returns `false` when they are not enrolled.
+    pub async fn pause(
+        &self,
+        user_id: &str,
+        until: Option<i64>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE participants SET paused = 1, paused_until = ?, updated_at = ? WHERE user_id = ?")
+            .bind(until)
+            .bind(now)
+            .bind(user_id)
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 1 {
+            sqlx::query("INSERT INTO program_events (kind, at) VALUES ('paused', ?)")
+                .bind(now)
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Ends someone's pause. Returns `false` when they are not enrolled.
+    pub async fn resume(&self, user_id: &str, now: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE participants SET paused = 0, paused_until = NULL, updated_at = ? WHERE user_id = ?")
+            .bind(now)
+            .bind(user_id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Remembers the survey modal opened for `user_id`.
+    pub async fn record_survey_view(
+        &self,
+        view_id: &str,
+        user_id: &str,
+        nonce: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT OR REPLACE INTO survey_views (view_id, user_id, nonce, opened_at) VALUES (?, ?, ?, ?)")
+            .bind(view_id)
+            .bind(user_id)
+            .bind(nonce)
+            .bind(now)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// True when Tandem opened this view for this user with this nonce.
+    pub async fn is_survey_view_of(
+        &self,
+        view_id: &str,
+        user_id: &str,
+        nonce: &str,
+    ) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM survey_views WHERE view_id = ? AND user_id = ? AND nonce = ?",
+        )
+        .bind(view_id)
+        .bind(user_id)
+        .bind(nonce)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(found.is_some())
+    }
+
+    pub async fn forget_survey_views(&self, user_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM survey_views WHERE user_id = ?")
+            .bind(user_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets survey modals opened more than a day ago and never submitted.
+    pub async fn prune_survey_views(&self, now: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM survey_views WHERE opened_at < ?")
+            .bind(now - 24 * 3600)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Starts a pair (used by approval; also by tests).
+    pub async fn create_pair(
+        &self,
+        junior_id: &str,
+        senior_id: &str,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let id = sqlx::query_scalar("INSERT INTO pairs (junior_id, senior_id, status, created_at) VALUES (?, ?, 'active', ?) RETURNING id")
+            .bind(junior_id)
+            .bind(senior_id)
+            .bind(now)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(id)
+    }
+
+    /// The pair someone is in now (active or at risk), if any.
+    pub async fn current_pair(&self, user_id: &str) -> Result<Option<PairView>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, junior_id, senior_id, status FROM pairs
+             WHERE status IN ('active', 'at_risk') AND (junior_id = ? OR senior_id = ?) ORDER BY id DESC LIMIT 1",
+        )
+        .bind(user_id)
+        .bind(user_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let junior: Option<String> = r.try_get("junior_id")?;
+        let senior: Option<String> = r.try_get("senior_id")?;
+        let as_junior = junior.as_deref() == Some(user_id);
+        Ok(Some(PairView {
+            id: r.try_get("id")?,
+            partner: if as_junior { senior } else { junior },
+            as_junior,
+            status: r.try_get("status")?,
+        }))
+    }
+
+    /// Deletes everything Tandem holds about `user_id`: answers, skills, open modals, and their ID in every pair and
+    /// in others' `reports_to`. Active pairs end. Only an anonymous 'left' count remains.
+    pub async fn delete_participant(
+        &self,
+        user_id: &str,
+        now: i64,
+    ) -> Result<Departure, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let rows = sqlx::query(
+            "SELECT id, junior_id, senior_id FROM pairs WHERE status IN ('active', 'at_risk') AND (junior_id = ? OR senior_id = ?)",
+        )
+        .bind(user_id)
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut departure = Departure::default();
+        for r in rows {
+            let id: i64 = r.try_get("id")?;
+            let junior: Option<String> = r.try_get("junior_id")?;
+            let senior: Option<String> = r.try_get("senior_id")?;
+            let partner = if junior.as_deref() == Some(user_id) {
+                senior
+            } else {
+                junior
+            };
+            departure.ended_pairs.push((id, partner));
+            sqlx::query("UPDATE pairs SET status = 'ended', ended_at = ? WHERE id = ?")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE proposals SET status = 'stale', decided_at = ?, body = '{}' WHERE status IN ('computing', 'open') AND body LIKE '%' || ? || '%'")
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE pairs SET explanation = NULL, end_reason = NULL WHERE junior_id = ?1 OR senior_id = ?1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        for statement in [
+            "UPDATE checkin_answers SET user_id = NULL, covered = NULL WHERE user_id = ?1",
+            "UPDATE feedback SET user_id = NULL, learned = NULL WHERE user_id = ?1",
+            "DELETE FROM exclusions WHERE user_a = ?1 OR user_b = ?1",
+            "DELETE FROM plans WHERE pair_id IN (SELECT id FROM pairs WHERE junior_id = ?1 OR senior_id = ?1)",
+            "UPDATE jobs SET state = 'cancelled', key = NULL WHERE state = 'pending' AND pair_id IN (SELECT id FROM pairs WHERE (junior_id = ?1 OR senior_id = ?1) AND status = 'ended')",
+            "UPDATE pairs SET junior_id = NULL WHERE junior_id = ?",
+            "UPDATE pairs SET senior_id = NULL WHERE senior_id = ?",
+            "UPDATE participants SET reports_to = NULL WHERE reports_to = ?",
+            "DELETE FROM survey_views WHERE user_id = ?",
+            "DELETE FROM participant_skills WHERE user_id = ?",
+            "DELETE FROM participants WHERE user_id = ?",
+        ] {
+            sqlx::query(statement)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("INSERT INTO program_events (kind, at) VALUES ('left', ?)")
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(departure)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::matching::Role;
+
+    pub(crate) async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        (dir, store)
+    }
+
+    fn answers() -> Answers {
+        Answers {
+            role: Role::Associate,
+            years: 3,
+            practice_group: "Tax".into(),
+            teach: vec!["ai_drafting".into(), "ediscovery".into()],
+            learn: vec!["negotiation".into()],
+            hours_per_month: 2,
+            cadence: Cadence::Weekly,
+            reports_to: Some("U0BOSS".into()),
+            note: Some("note".into()),
+        }
+    }
+
+    #[tokio::test]
+    async fn answers_round_trip_and_update_in_place() {
+        let (_d, s) = store().await;
+        assert!(s.save_answers("U1", &answers(), 100).await.unwrap());
+        let p = s.participant("U1").await.unwrap().unwrap();
+        assert_eq!(p.answers, answers());
+        assert_eq!(
+            (p.tz.as_str(), p.capacity, p.paused, p.joined_at),
+            ("UTC", 1, false, 100)
+        );
+        let mut changed = answers();
+        changed.teach = vec!["social_media".into()];
+        changed.reports_to = None;
+        assert!(
+            !s.save_answers("U1", &changed, 200).await.unwrap(),
+            "an update is not a new enrolment"
+        );
+        let p = s.participant("U1").await.unwrap().unwrap();
+        assert_eq!(p.answers, changed);
+        assert_eq!(p.joined_at, 100);
+        assert_eq!(s.participants().await.unwrap(), vec![p]);
+    }
+
+    #[tokio::test]
+    async fn a_pause_with_an_end_ends_by_itself() {
+        let (_d, s) = store().await;
+        s.save_answers("U1", &answers(), 0).await.unwrap();
+        assert!(!s.pause("U9", None, 0).await.unwrap(), "not enrolled");
+        assert!(s.pause("U1", Some(1000), 10).await.unwrap());
+        let p = s.participant("U1").await.unwrap().unwrap();
+        assert!(p.is_paused(999) && !p.is_paused(1000));
+        s.pause("U1", None, 10).await.unwrap();
+        assert!(
+            s.participant("U1")
+                .await
+                .unwrap()
+                .unwrap()
+                .is_paused(i64::MAX)
+        );
+        s.resume("U1", 20).await.unwrap();
+        assert!(!s.participant("U1").await.unwrap().unwrap().is_paused(20));
+    }
+}

@@ -1,0 +1,98 @@
+//! Start-up: build the [`App`] (configuration files, store, migrations, re-queued jobs, reconciliation, the Slack
+//! client) and run it ([`server::Server`]). The only layer that knows every other.
+
+pub mod server;
+pub mod telemetry;
+
+pub use server::Server;
+
+use crate::context::clock::Clock;
+use crate::context::config::Config;
+use crate::context::{App, Parts};
+use crate::domain::catalog::Catalog;
+use crate::outbound::slack_api::{RetryPolicy, SlackApi};
+use crate::outbound::store::{Store, StoreError};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// What can stop Tandem from starting. Each message is one line and names what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr} (TANDEM_LISTEN): {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot set up TLS for the Slack client: {0}")]
+    Tls(std::io::Error),
+    #[error("bad configuration file {0}")]
+    Catalog(#[from] crate::domain::catalog::CatalogError),
+}
+
+/// How the jobs loop runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkerMode {
+    /// Looks for due jobs every interval, and at once when a request queues work due now.
+    Poll(Duration),
+    /// No loop: tests and the demo move the clock and run due jobs themselves
+    /// ([`crate::jobs::worker::run_due`], or [`crate::jobs::worker::settle`] after a request).
+    Manual,
+}
+
+/// Knobs that production leaves at their defaults and tests or the demo turn.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub clock: Clock,
+    pub retry: RetryPolicy,
+    pub worker: WorkerMode,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            clock: Clock::System,
+            retry: RetryPolicy::default(),
+            worker: WorkerMode::Poll(Duration::from_secs(15)),
+        }
+    }
+}
+
+/// Loads the configuration files, opens the store, applies migrations, re-queues the jobs a stop interrupted,
+/// reconciles what a crash left half done, and builds the Web API client.
+pub async fn build(config: Config, options: &Options) -> Result<App, StartError> {
+    let catalog = Catalog::load(
+        config.skills_file.as_deref(),
+        config.practice_groups_file.as_deref(),
+    )?;
+    let match_config = crate::domain::matching::load_config(config.matching_file.as_deref())?;
+    let store = Store::open(&config.database_url).await?;
+    let applied = store.migrate().await?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrations applied");
+    }
+    let requeued = store
+        .requeue_running_jobs(options.clock.now().timestamp())
+        .await?;
+    if requeued > 0 {
+        tracing::info!(requeued, "jobs interrupted by the last stop will run again");
+    }
+    let slack = SlackApi::new(
+        &config.slack_api_url,
+        config.bot_token.expose(),
+        options.retry.clone(),
+    )
+    .map_err(StartError::Tls)?;
+    let app = App::new(Parts {
+        config,
+        catalog,
+        match_config,
+        store,
+        slack,
+        clock: options.clock.clone(),
+    });
+    crate::flows::summaries::ensure_scheduled(&app).await?;
+    crate::flows::reconcile::run(&app).await?;
+    Ok(app)
+}
