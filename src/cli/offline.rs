@@ -370,7 +370,7 @@ pub async fn run_match_from_db(
         &store,
         catalog,
         config,
-        crate::flows::proposals::Naming::DisplayNames,
+        crate::domain::rounds::Naming::DisplayNames,
         chrono::Utc::now(),
     )
     .await

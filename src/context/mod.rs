@@ -8,7 +8,7 @@ pub mod config;
 use crate::domain::catalog::Catalog;
 use crate::domain::matching::MatchConfig;
 use crate::outbound::slack_api::SlackApi;
-use crate::outbound::store::Store;
+use crate::outbound::store::{Store, StoreError, Tx};
 use clock::Clock;
 use config::Config;
 use std::sync::Arc;
@@ -87,6 +87,16 @@ impl App {
     /// The time now, in unix seconds, by the app's clock.
     pub fn now(&self) -> i64 {
         self.clock().now().timestamp()
+    }
+
+    /// Commits a flow's transaction and, when it queued a job that is due now, wakes the jobs loop.
+    pub async fn commit(&self, tx: Tx) -> Result<(), StoreError> {
+        if let Some(due) = tx.commit().await?
+            && due <= self.now()
+        {
+            self.jobs().wake();
+        }
+        Ok(())
     }
 
     /// Runs slow work off the request path, counted so that shutdown and tests can wait for it.

@@ -5,5 +5,7 @@ pub mod chart;
 pub mod export;
 pub mod forms;
 pub mod matching;
+pub mod model;
 pub mod reports;
+pub mod rounds;
 pub mod schedule;

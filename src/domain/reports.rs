@@ -121,27 +121,7 @@ pub struct Member {
     pub display_name: String,
 }
 
-/// A pair's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PairStatus {
-    Active,
-    AtRisk,
-    Completed,
-    Ended,
-}
-
-impl PairStatus {
-    /// The store's spelling (`active`, `at_risk`, `completed`, `ended`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PairStatus::Active => "active",
-            PairStatus::AtRisk => "at_risk",
-            PairStatus::Completed => "completed",
-            PairStatus::Ended => "ended",
-        }
-    }
-}
+pub use crate::domain::model::PairStatus;
 
 /// A pair: a reverse mentor (junior) and a senior attorney.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,15 +1,15 @@
-//! Check-ins: when they are scheduled (each pair's cadence, on a weekday at 10:00 in the later partner's time zone),
-//! what they ask ("Did you meet since …?"), how answers are recorded (one per person; a second press has no second
-//! effect), and stalled pairs (two check-ins in a row without a meeting mark the pair at risk, with one nudge).
+//! Check-ins: what they ask ("Did you meet since …?"), how answers are recorded (one per person; a second press has
+//! no second effect), and stalled pairs (two delivered check-ins in a row without a meeting mark the pair at risk,
+//! with one nudge). When they are scheduled lives in [`super::pair_schedule`].
 
+use super::delivery::{JobError, payload, post_once};
+use super::pair_schedule::{self, closing_at};
 use crate::context::App;
-use crate::domain::forms::pair_forms::{self, CheckinAnswer, MetAnswer};
-use crate::domain::schedule::{self, CheckinPolicy};
-use crate::flows::introductions::{PairSchedule, pair_schedule};
-use crate::jobs::worker::{JobError, post_once};
-use crate::outbound::store::{CheckinOutcome, Job, PairRecord, StoreError};
+use crate::domain::forms::pair_forms::{CheckinAnswer, MetAnswer};
+use crate::domain::model::{CheckinPayload, JobKind, PairStatus};
+use crate::outbound::store::{CheckinOutcome, Job, NewJob, StoreError};
 use crate::views;
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use serde_json::json;
 
 /// How many check-ins in a row without a meeting make a pair "at risk".
@@ -20,75 +20,14 @@ pub fn stalled(recent: &[CheckinOutcome]) -> bool {
     recent.len() >= STALL_AFTER && recent.iter().take(STALL_AFTER).all(|c| !c.met)
 }
 
-/// When the pair's closing happens: its end date at the check-in time in the later partner's zone.
-pub fn closing_at(sched: &PairSchedule) -> DateTime<Utc> {
-    schedule::checkin_slot(sched.end_date, &sched.zones, sched.local_time).1
-}
-
-/// Schedules the pair's next check-in after `after` (or none, when the plan ends first) and its closing.
-pub async fn schedule_next(
-    app: &App,
-    pair: &PairRecord,
-    sched: &PairSchedule,
-    after: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let now = app.clock().now().timestamp();
-    let store = app.store();
-    let next = schedule::next_checkin(
-        after,
-        sched.cadence,
-        &sched.zones,
-        &CheckinPolicy {
-            local_time: sched.local_time,
-            ..CheckinPolicy::default()
-        },
-    );
-    let closing = closing_at(sched);
-    let key = format!("checkin:{}", pair.id);
-    if next < closing {
-        store
-            .schedule_job(
-                "checkin",
-                Some(pair.id),
-                "{}",
-                next.timestamp(),
-                Some(&key),
-                now,
-            )
-            .await?;
-    } else {
-        // No check-in before the end: move the pending one (if any) to the closing, where it finds the pair done.
-        store
-            .schedule_job(
-                "checkin",
-                Some(pair.id),
-                "{}",
-                closing.timestamp(),
-                Some(&key),
-                now,
-            )
-            .await?;
-    }
-    store
-        .schedule_job(
-            "closing",
-            Some(pair.id),
-            "{}",
-            closing.timestamp(),
-            Some(&format!("closing:{}", pair.id)),
-            now,
-        )
-        .await?;
-    Ok(())
-}
-
 fn date_of(unix: i64) -> chrono::NaiveDate {
     DateTime::from_timestamp(unix, 0)
         .unwrap_or_default()
         .date_naive()
 }
 
-/// The "checkin" job: ask the pair whether they met, after checking whether they have stalled.
+/// The [`JobKind::Checkin`] job: mark the pair at risk (with one nudge) if it stalled, ask whether they met, and
+/// queue the next check-in.
 pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
     let store = app.store();
     let Some(pair) = store.pair(job.pair_id.unwrap_or_default()).await? else {
@@ -100,36 +39,42 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
     if !pair.is_current() {
         return Ok(());
     }
-    let Some(sched) = pair_schedule(app, &pair).await? else {
+    let now = app.clock().now();
+    let mut tx = store.write().await?;
+    let Some(sched) = pair_schedule::read(app, &mut tx, &pair).await? else {
         return Ok(());
     };
-    let now = app.clock().now();
     if now >= closing_at(&sched) {
         return Ok(()); // the closing takes over
     }
-    if !sched.paused {
-        let recent = store.recent_checkins(pair.id, STALL_AFTER as i64).await?;
-        if stalled(&recent) && pair.status == "active" && store.set_pair_risk(pair.id, true).await?
+    let checkin = if sched.paused {
+        None
+    } else {
+        let recent = tx.recent_checkins(pair.id, STALL_AFTER as i64).await?;
+        if stalled(&recent)
+            && pair.status == PairStatus::Active
+            && tx.set_pair_risk(pair.id, true).await?
         {
-            let key = format!("nudge:{}", pair.id);
-            store
-                .schedule_job(
-                    "nudge",
-                    Some(pair.id),
-                    "{}",
-                    now.timestamp(),
-                    Some(&key),
-                    now.timestamp(),
-                )
-                .await?;
+            tracing::info!(pair = pair.id, "pair at risk");
+            tx.enqueue(
+                NewJob::new(JobKind::Nudge, now.timestamp())
+                    .pair(pair.id)
+                    .key(format!("nudge:{}", pair.id)),
+                now.timestamp(),
+            )
+            .await?;
         }
-        let since = store
+        let since = tx
             .last_checkin_at(pair.id)
             .await?
             .unwrap_or(pair.created_at);
-        let checkin = store
-            .checkin_for_job(job.id, pair.id, since, now.timestamp())
-            .await?;
+        Some(
+            tx.checkin_for_job(job.id, pair.id, since, now.timestamp())
+                .await?,
+        )
+    };
+    app.commit(tx).await?;
+    if let Some(checkin) = checkin {
         let (text, blocks) = views::checkin::checkin(
             checkin.id,
             date_of(checkin.since),
@@ -137,34 +82,38 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
             &members.map(str::to_string),
         );
         let (posted_in, ts) = post_once(app, job, "post", &channel, &text, &blocks).await?;
-        store
-            .set_checkin_message(checkin.id, &posted_in, &ts)
-            .await?;
+        store.set_checkin_message(checkin.id, &posted_in, &ts).await?;
     }
-    schedule_next(app, &pair, &sched, now).await?;
+    let mut tx = store.write().await?;
+    pair_schedule::schedule_next(&mut tx, pair.id, &sched, now, now.timestamp()).await?;
+    app.commit(tx).await?;
     Ok(())
 }
 
-/// The "nudge" job: one message with concrete suggestions to a pair that stalled.
+/// The [`JobKind::Nudge`] job: one message with concrete suggestions to a pair that stalled.
 pub async fn nudge(app: &App, job: &Job) -> Result<(), JobError> {
     let Some(pair) = app.store().pair(job.pair_id.unwrap_or_default()).await? else {
         return Ok(());
     };
-    let Some(channel) = pair.channel.clone().filter(|_| pair.status == "at_risk") else {
+    let Some(channel) = pair
+        .channel
+        .clone()
+        .filter(|_| pair.status == PairStatus::AtRisk)
+    else {
         return Ok(());
     };
     let (text, blocks) = views::checkin::at_risk_nudge(pair.id);
     post_once(app, job, "post", &channel, &text, &blocks).await?;
+    tracing::info!(pair = pair.id, "nudge sent");
     Ok(())
 }
 
-/// The "help_alert" job: tells every program admin privately that a pair asked for help.
+/// The [`JobKind::HelpAlert`] job: tells every program admin privately that a pair asked for help.
 pub async fn alert_admins(app: &App, job: &Job) -> Result<(), JobError> {
     let Some(pair) = app.store().pair(job.pair_id.unwrap_or_default()).await? else {
         return Ok(());
     };
-    let payload: serde_json::Value = serde_json::from_str(&job.payload).unwrap_or_default();
-    let checkin_id = payload["checkin_id"].as_i64().unwrap_or_default();
+    let CheckinPayload { checkin_id } = payload(job)?;
     let asked_by = app
         .store()
         .answers(checkin_id)
@@ -196,57 +145,78 @@ pub async fn alert_admins(app: &App, job: &Job) -> Result<(), JobError> {
     Ok(())
 }
 
-/// Records `user_id`'s answer to check-in `checkin_id` (if they are in the pair and had not answered), then updates
-/// the message for both and, for "we need help", alerts the admins. Returns `false` when nothing was recorded.
+/// What an answer did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answered {
+    Recorded,
+    /// They had answered this check-in already (a second press has no second effect).
+    AlreadyAnswered,
+    /// No such check-in, or the person is not in its pair.
+    NotTheirs,
+}
+
+/// Records `user_id`'s answer to check-in `checkin_id` (if they are in the pair and had not answered) and, in the
+/// same transaction, queues the refresh of the check-in message for both and, for "we need help", the admins' alert.
 pub async fn answer(
     app: &App,
     checkin_id: i64,
     user_id: &str,
     answer: CheckinAnswer,
     met: Option<&MetAnswer>,
-) -> Result<bool, StoreError> {
-    let store = app.store();
-    let Some(checkin) = store.checkin(checkin_id).await? else {
-        return Ok(false);
+) -> Result<Answered, StoreError> {
+    let now = app.now();
+    let mut tx = app.store().write().await?;
+    let Some(checkin) = tx.checkin(checkin_id).await? else {
+        return Ok(Answered::NotTheirs);
     };
-    let Some(pair) = store.pair_of_member(checkin.pair_id, user_id).await? else {
+    let Some(pair) = tx
+        .pair(checkin.pair_id)
+        .await?
+        .filter(|p| p.has_member(user_id))
+    else {
         tracing::warn!("a check-in answer from someone outside the pair was refused");
-        return Ok(false);
+        return Ok(Answered::NotTheirs);
     };
-    let now = app.clock().now().timestamp();
-    if !store
+    if !tx
         .record_answer(checkin_id, user_id, answer, met, now)
         .await?
     {
-        return Ok(false);
+        return Ok(Answered::AlreadyAnswered);
     }
+    let about = CheckinPayload { checkin_id };
     match answer {
         CheckinAnswer::Met => {
-            store.mark_met(pair.id, now).await?;
-            if pair.status == "at_risk" {
-                store.set_pair_risk(pair.id, false).await?;
+            tx.mark_met(pair.id, now).await?;
+            if pair.status == PairStatus::AtRisk {
+                tx.set_pair_risk(pair.id, false).await?;
             }
         }
         CheckinAnswer::NeedHelp => {
-            let payload = json!({ "checkin_id": checkin_id }).to_string();
-            store
-                .schedule_job("help_alert", Some(pair.id), &payload, now, None, now)
-                .await?;
-            app.jobs().wake();
+            tx.enqueue(
+                NewJob::new(JobKind::HelpAlert, now)
+                    .pair(pair.id)
+                    .payload(&about),
+                now,
+            )
+            .await?;
         }
         CheckinAnswer::NotYet => {}
     }
-    let worker = app.clone();
-    app.spawn_background(async move {
-        if let Err(e) = refresh_message(&worker, checkin_id).await {
-            tracing::warn!(error = %e, "could not update a check-in message");
-        }
-    });
-    Ok(true)
+    tx.enqueue(
+        NewJob::new(JobKind::CheckinRefresh, now)
+            .pair(pair.id)
+            .payload(&about)
+            .key(format!("checkin_refresh:{checkin_id}")),
+        now,
+    )
+    .await?;
+    app.commit(tx).await?;
+    Ok(Answered::Recorded)
 }
 
-/// Re-renders a check-in message with who answered what (`chat.update`).
-async fn refresh_message(app: &App, checkin_id: i64) -> Result<(), JobError> {
+/// The [`JobKind::CheckinRefresh`] job: re-renders a check-in message with who answered what (`chat.update`).
+pub async fn refresh_message(app: &App, job: &Job) -> Result<(), JobError> {
+    let CheckinPayload { checkin_id } = payload(job)?;
     let store = app.store();
     let Some(c) = store.checkin(checkin_id).await? else {
         return Ok(());
@@ -272,7 +242,7 @@ async fn refresh_message(app: &App, checkin_id: i64) -> Result<(), JobError> {
     Ok(())
 }
 
-/// Opens the "We met" modal for a member of the check-in's pair.
+/// Opens the "We met" modal for a member of the check-in's pair (on the request path: the trigger lives 3 s).
 pub async fn open_met_modal(
     app: &App,
     checkin_id: i64,
@@ -290,33 +260,10 @@ pub async fn open_met_modal(
     {
         return Ok(());
     }
-    let nonce = crate::flows::enrolment::nonce();
     app.slack()
-        .open_view(trigger_id, &views::checkin::met_modal(checkin_id, &nonce))
+        .open_view(trigger_id, &views::checkin::met_modal(checkin_id, ""))
         .await?;
     Ok(())
-}
-
-/// The "We met" modal's submission: validated, then recorded as the person's answer.
-pub async fn submit_met(
-    app: &App,
-    user_id: &str,
-    view: &crate::inbound::payload::View,
-) -> crate::inbound::dispatch::Reply {
-    let Some((checkin_id, _)) = pair_forms::parse_metadata(&view.private_metadata) else {
-        return crate::inbound::dispatch::Reply::Ack;
-    };
-    match pair_forms::parse_met(&view.state.values) {
-        Err(errors) => crate::inbound::dispatch::Reply::Json(
-            json!({ "response_action": "errors", "errors": errors }),
-        ),
-        Ok(met) => {
-            if let Err(e) = answer(app, checkin_id, user_id, CheckinAnswer::Met, Some(&met)).await {
-                tracing::error!(error = %e, "could not record a check-in answer");
-            }
-            crate::inbound::dispatch::Reply::Ack
-        }
-    }
 }
 
 #[cfg(test)]

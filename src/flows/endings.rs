@@ -1,17 +1,18 @@
 //! How pairs end: on their plan's end date, with a closing message and a short feedback form; or early, when a member
-//! types `/mentor end` (the partner gets a kind message; the optional reason goes only to the admins).
+//! types `/mentor end` (the partner gets a kind message; the optional reason goes only to the admins). Ending a pair,
+//! cancelling its jobs and queueing the messages it implies happen in one transaction.
 
+use super::delivery::{JobError, post_once, queue_message, text_message};
+use super::home;
 use crate::context::App;
-use crate::domain::forms::pair_forms;
-use crate::inbound::dispatch::Reply;
-use crate::inbound::payload::View;
-use crate::jobs::worker::{JobError, post_once};
+use crate::domain::forms::pair_forms::Feedback;
+use crate::domain::model::PairStatus;
 use crate::outbound::store::{Job, StoreError};
 use crate::views;
-use serde_json::json;
 
-/// The "closing" job: thanks the pair, offers the feedback form, marks the pair completed (both free for the next
-/// round) and cancels what else was scheduled for it.
+/// The [`crate::domain::model::JobKind::Closing`] job: thanks the pair, offers the feedback form, then marks the
+/// pair completed (both free for the next round), cancels what else was scheduled for it and refreshes both Home
+/// tabs.
 pub async fn close(app: &App, job: &Job) -> Result<(), JobError> {
     let store = app.store();
     let Some(pair) = store.pair(job.pair_id.unwrap_or_default()).await? else {
@@ -24,15 +25,21 @@ pub async fn close(app: &App, job: &Job) -> Result<(), JobError> {
         let (text, blocks) = views::closing::closing(pair.id);
         post_once(app, job, "post", channel, &text, &blocks).await?;
     }
-    let now = app.clock().now().timestamp();
-    store.finish_pair(pair.id, "completed", None, now).await?;
-    store.cancel_pair_jobs(pair.id, now).await?;
-    for m in [pair.junior_id.as_deref(), pair.senior_id.as_deref()]
-        .into_iter()
-        .flatten()
+    let now = app.now();
+    let mut tx = store.write().await?;
+    if tx
+        .finish_pair(pair.id, PairStatus::Completed, None, now)
+        .await?
     {
-        crate::flows::enrolment::refresh_home_later(app, m);
+        tx.cancel_pair_jobs(pair.id, now).await?;
+        for m in [pair.junior_id.as_deref(), pair.senior_id.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            home::queue_refresh(&mut tx, m, now).await?;
+        }
     }
+    app.commit(tx).await?;
     Ok(())
 }
 
@@ -51,84 +58,68 @@ pub async fn open_feedback(
     {
         return Ok(());
     }
-    let nonce = crate::flows::enrolment::nonce();
     app.slack()
-        .open_view(trigger_id, &views::closing::feedback_modal(pair_id, &nonce))
+        .open_view(trigger_id, &views::closing::feedback_modal(pair_id, ""))
         .await?;
     Ok(())
 }
 
-pub async fn submit_feedback(app: &App, user_id: &str, view: &View) -> Reply {
-    let Some((pair_id, _)) = pair_forms::parse_metadata(&view.private_metadata) else {
-        return Reply::Ack;
-    };
-    let feedback = match pair_forms::parse_feedback(&view.state.values) {
-        Ok(f) => f,
-        Err(errors) => {
-            return Reply::Json(json!({ "response_action": "errors", "errors": errors }));
-        }
-    };
-    match app.store().pair_of_member(pair_id, user_id).await {
-        Ok(Some(_)) => {
-            if let Err(e) = app
-                .store()
-                .record_feedback(pair_id, user_id, &feedback, app.clock().now().timestamp())
-                .await
-            {
-                return crate::inbound::commands::sorry(e);
-            }
-            Reply::Ack
-        }
-        Ok(_) => Reply::Ack,
-        Err(e) => crate::inbound::commands::sorry(e),
+/// Records `user_id`'s closing feedback on pair `pair_id`. Returns `false` when they are not in that pair.
+pub async fn record_feedback(
+    app: &App,
+    pair_id: i64,
+    user_id: &str,
+    feedback: &Feedback,
+) -> Result<bool, StoreError> {
+    if app
+        .store()
+        .pair_of_member(pair_id, user_id)
+        .await?
+        .is_none()
+    {
+        return Ok(false);
     }
+    app.store()
+        .record_feedback(pair_id, user_id, feedback, app.now())
+        .await?;
+    Ok(true)
 }
 
-/// `/mentor end [reason]`: ends the member's current pair early.
-pub async fn end_early(
-    app: &App,
-    user_id: &str,
-    reason: Option<&str>,
-) -> Result<Option<String>, StoreError> {
-    let store = app.store();
-    let Some(pair) = store.current_pair_of(user_id).await? else {
-        return Ok(None);
+/// `/mentor end [reason]`: ends the member's current pair early. In one transaction: the pair ends, its jobs are
+/// cancelled, and the partner's kind DM, the admins' note and both Home tab refreshes are queued. Returns `false`
+/// when the person has no current pair.
+pub async fn end_early(app: &App, user_id: &str, reason: Option<&str>) -> Result<bool, StoreError> {
+    let now = app.now();
+    let mut tx = app.store().write().await?;
+    let Some(pair) = tx.current_pair_of(user_id).await? else {
+        return Ok(false);
     };
-    let now = app.clock().now().timestamp();
-    if !store.finish_pair(pair.id, "ended", reason, now).await? {
-        return Ok(None);
+    if !tx
+        .finish_pair(pair.id, PairStatus::Ended, reason, now)
+        .await?
+    {
+        return Ok(false);
     }
-    store.cancel_pair_jobs(pair.id, now).await?;
-    let partner = pair.partner_of(user_id).map(str::to_string);
-    let worker = app.clone();
-    let user = user_id.to_string();
-    let reason = reason.map(str::to_string);
-    app.spawn_background(async move {
-        let slack = worker.slack();
-        if let Some(p) = &partner {
-            if let Err(e) = slack
-                .post_message(p, &views::closing::pair_ended(reason.is_some()), None)
-                .await
-            {
-                tracing::warn!(error = %e, "could not tell a partner their pair ended");
-            }
-            crate::flows::enrolment::refresh_home(&worker, p).await;
-        }
-        crate::flows::enrolment::refresh_home(&worker, &user).await;
-        let note = format!(
-            "A pair ended early: <@{}> and <@{}>.{}",
-            user,
-            partner.as_deref().unwrap_or("(someone who left)"),
-            reason
-                .as_deref()
-                .map(|r| format!(" Reason given (only admins see this): {r}"))
-                .unwrap_or_else(|| " No reason was given.".into())
-        );
-        for admin in &worker.config().admins {
-            if let Err(e) = slack.post_message(admin, &note, None).await {
-                tracing::warn!(error = %e, "could not tell an admin that a pair ended");
-            }
-        }
-    });
-    Ok(Some(views::closing::ended_by_you()))
+    tx.cancel_pair_jobs(pair.id, now).await?;
+    let partner = pair.partner_of(user_id);
+    if let Some(p) = partner {
+        let dm = text_message(p, &views::closing::pair_ended(reason.is_some()));
+        queue_message(&mut tx, &dm, Some(pair.id), now).await?;
+        home::queue_refresh(&mut tx, p, now).await?;
+    }
+    home::queue_refresh(&mut tx, user_id, now).await?;
+    let note = format!(
+        "A pair ended early: <@{}> and <@{}>.{}",
+        user_id,
+        partner.unwrap_or("(someone who left)"),
+        reason
+            .map(|r| format!(" Reason given (only admins see this): {r}"))
+            .unwrap_or_else(|| " No reason was given.".into())
+    );
+    for admin in &app.config().admins {
+        queue_message(&mut tx, &text_message(admin, &note), Some(pair.id), now).await?;
+    }
+    app.commit(tx).await?;
+    tracing::info!(pair = pair.id, "pair ended early");
+    Ok(true)
 }

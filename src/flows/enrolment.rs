@@ -1,28 +1,32 @@
 //! A person's enrolment, as operations shared by the slash commands and the Home tab's buttons: open the survey,
-//! take its answers, pause, resume, leave, and re-publish the Home tab.
+//! save its answers, pause, resume, leave. Each change and the messages it implies (the confirmation DM, a partner's
+//! note, Home tab refreshes) are written in one transaction.
 
+use super::delivery::{JobError, payload, queue_message, text_message};
+use super::home;
 use crate::context::App;
-use crate::domain::forms::survey::{self, FieldErrors};
-use crate::inbound::dispatch::Reply;
-use crate::inbound::payload::View;
+use crate::domain::forms::survey::Answers;
+use crate::domain::model::{JobKind, UserPayload};
+use crate::outbound::store::{Job, NewJob, StoreError};
 use crate::views;
-use serde_json::json;
 
-fn now(app: &App) -> i64 {
-    app.clock().now().timestamp()
-}
-
-/// A fresh random nonce for a modal's `private_metadata`.
+/// A fresh random nonce for the survey modal's `private_metadata` (checked on submission).
 pub fn nonce() -> String {
     hex::encode(rand::random::<[u8; 16]>())
 }
 
-/// Opens the survey modal (pre-filled when the person is enrolled). Must run on the request path: the trigger ID
-/// lives 3 seconds. Returns a message for the person when Slack refuses.
-pub async fn open_survey(app: &App, user_id: &str, trigger_id: &str) -> Result<(), String> {
+/// Why the survey could not be opened, in words for the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotOpened(pub String);
+
+/// Opens the survey modal (pre-filled when the person is enrolled) and remembers it, so that only this modal's
+/// submission is accepted. Must run on the request path: the trigger ID lives 3 seconds.
+pub async fn open_survey(app: &App, user_id: &str, trigger_id: &str) -> Result<(), NotOpened> {
     let current = app.store().participant(user_id).await.map_err(|e| {
         tracing::error!(error = %e, "cannot read a participant");
-        "Tandem could not read your answers just now; please try again in a minute.".to_string()
+        NotOpened(
+            "Tandem could not read your answers just now; please try again in a minute.".into(),
+        )
     })?;
     let nonce = nonce();
     let view =
@@ -30,124 +34,72 @@ pub async fn open_survey(app: &App, user_id: &str, trigger_id: &str) -> Result<(
     match app.slack().open_view(trigger_id, &view).await {
         Ok(view_id) => app
             .store()
-            .record_survey_view(&view_id, user_id, &nonce, now(app))
+            .record_survey_view(&view_id, user_id, &nonce, app.now())
             .await
             .map_err(|e| {
                 tracing::error!(error = %e, "cannot record a survey view");
-                "Tandem could not open the survey just now; please try again.".to_string()
+                NotOpened("Tandem could not open the survey just now; please try again.".into())
             }),
         Err(e) => {
             tracing::warn!(error = %e, "views.open failed");
-            Err(
+            Err(NotOpened(
                 "Slack did not let me open the survey in time. Please type `/mentor join` again."
-                    .to_string(),
-            )
+                    .into(),
+            ))
         }
     }
 }
 
-/// A submitted survey: refused unless it is the modal Tandem opened for this user; validated; stored; then (off the
-/// request path) the time zone is fetched, a confirmation DM sent and the Home tab re-published.
-pub async fn submit_survey(app: &App, user_id: &str, view: &View) -> Reply {
-    let ours = app
-        .store()
-        .is_survey_view_of(&view.id, user_id, &view.private_metadata)
-        .await;
-    match ours {
-        Ok(true) => {}
-        Ok(false) => {
-            tracing::warn!(
-                "refused a survey submission for a modal Tandem did not open for this user"
-            );
-            return errors(FieldErrors::from([(
-                survey::B_ROLE.to_string(),
-                "This form is out of date. Close it and type `/mentor join` again.".to_string(),
-            )]));
-        }
-        Err(e) => return internal(e),
-    }
-    let answers = match survey::parse_submission(&view.state.values, app.catalog(), user_id) {
-        Ok(a) => a,
-        Err(field_errors) => return errors(field_errors),
-    };
-    let first_time = match app.store().save_answers(user_id, &answers, now(app)).await {
-        Ok(f) => f,
-        Err(e) => return internal(e),
-    };
-    if let Err(e) = app.store().forget_survey_views(user_id).await {
-        tracing::warn!(error = %e, "could not forget survey views");
-    }
-    let worker = app.clone();
-    let user = user_id.to_string();
-    app.spawn_background(async move {
-        match worker.slack().user_profile(&user).await {
-            Ok(profile) => {
-                let store = worker.store();
-                if let Some(tz) = &profile.tz
-                    && let Err(e) = store.set_timezone(&user, tz).await
-                {
-                    tracing::warn!(error = %e, "could not store a time zone");
-                }
-                if let Some(name) = &profile.name
-                    && let Err(e) = store.set_display_name(&user, name).await
-                {
-                    tracing::warn!(error = %e, "could not store a name");
-                }
+/// True when Tandem opened this survey modal for this user with this nonce.
+pub async fn is_our_survey(
+    app: &App,
+    view_id: &str,
+    user_id: &str,
+    nonce: &str,
+) -> Result<bool, StoreError> {
+    app.store().is_survey_view_of(view_id, user_id, nonce).await
+}
+
+/// Saves validated survey answers and, in the same transaction, forgets the person's open survey modals and queues
+/// the welcome (time zone and name from Slack, the confirmation DM, the Home tab).
+pub async fn save_survey(app: &App, user_id: &str, answers: &Answers) -> Result<(), StoreError> {
+    let now = app.now();
+    let mut tx = app.store().write().await?;
+    let first_time = tx.save_answers(user_id, answers, now).await?;
+    tx.forget_survey_views(user_id).await?;
+    tx.enqueue(
+        NewJob::new(JobKind::Welcome, now).payload(&UserPayload {
+            user: user_id.to_string(),
+            first_time,
+        }),
+        now,
+    )
+    .await?;
+    app.commit(tx).await
+}
+
+/// The [`JobKind::Welcome`] job: the person's time zone and name from `users.info` (kept as they were if Slack does
+/// not answer), the confirmation DM once, then the Home tab.
+pub async fn welcome(app: &App, job: &Job) -> Result<(), JobError> {
+    let UserPayload { user, first_time } = payload(job)?;
+    let store = app.store();
+    match app.slack().user_profile(&user).await {
+        Ok(profile) => {
+            if let Some(tz) = &profile.tz {
+                store.set_timezone(&user, tz).await?;
             }
-            Err(e) => tracing::warn!(error = %e, "users.info failed; keeping the stored time zone"),
-        }
-        if let Ok(Some(p)) = worker.store().participant(&user).await {
-            let (text, blocks) = views::enrolment::joined_dm(&p, worker.catalog(), first_time);
-            if let Err(e) = worker
-                .slack()
-                .post_message(&user, &text, Some(&blocks))
-                .await
-            {
-                tracing::warn!(error = %e, "could not send the confirmation DM");
+            if let Some(name) = &profile.name {
+                store.set_display_name(&user, name).await?;
             }
         }
-        refresh_home(&worker, &user).await;
-    });
-    Reply::Ack
-}
-
-fn errors(field_errors: FieldErrors) -> Reply {
-    Reply::Json(json!({ "response_action": "errors", "errors": field_errors }))
-}
-
-fn internal(e: impl std::fmt::Display) -> Reply {
-    tracing::error!(error = %e, "store failed while handling a survey");
-    errors(FieldErrors::from([(
-        survey::B_ROLE.to_string(),
-        "Tandem could not save your answers just now; please try again in a minute.".to_string(),
-    )]))
-}
-
-/// Re-publishes someone's Home tab from their current standing. Failures are logged, not raised.
-pub async fn refresh_home(app: &App, user_id: &str) {
-    // Read and publish under the person's lock: two refreshes racing could otherwise publish an older state last.
-    let now = now(app);
-    let (p, pair) = match (
-        app.store().participant(user_id).await,
-        app.store().current_pair(user_id).await,
-    ) {
-        (Ok(p), Ok(pair)) => (p, pair),
-        (Err(e), _) | (_, Err(e)) => {
-            tracing::warn!(error = %e, "cannot read standing for the Home tab");
-            return;
-        }
-    };
-    let view = views::home::home(p.as_ref(), pair.as_ref(), app.catalog(), now);
-    if let Err(e) = app.slack().publish_home(user_id, &view).await {
-        tracing::warn!(error = %e, "could not publish the Home tab");
+        Err(e) => tracing::warn!(error = %e, "users.info failed; keeping the stored time zone"),
     }
-}
-
-/// Re-publishes the Home tab off the request path.
-pub fn refresh_home_later(app: &App, user_id: &str) {
-    let worker = app.clone();
-    let user = user_id.to_string();
-    app.spawn_background(async move { refresh_home(&worker, &user).await });
+    let Some(p) = store.participant(&user).await? else {
+        return Ok(()); // they left in the meantime
+    };
+    let (text, blocks) = views::enrolment::joined_dm(&p, app.catalog(), first_time);
+    super::delivery::post_once(app, job, "dm", &user, &text, &blocks).await?;
+    home::publish(app, &user).await
 }
 
 /// What a pause, resume or leave did, for the person's eyes.
@@ -158,21 +110,16 @@ pub enum Outcome {
 }
 
 /// Pauses someone for `weeks` weeks, or until they resume.
-pub async fn pause(
-    app: &App,
-    user_id: &str,
-    weeks: Option<u32>,
-) -> Result<Outcome, crate::outbound::store::StoreError> {
+pub async fn pause(app: &App, user_id: &str, weeks: Option<u32>) -> Result<Outcome, StoreError> {
     let now_dt = app.clock().now();
+    let now = now_dt.timestamp();
     let until = weeks.map(|w| crate::domain::schedule::pause_until(now_dt, w).timestamp());
-    if !app
-        .store()
-        .pause(user_id, until, now_dt.timestamp())
-        .await?
-    {
+    let mut tx = app.store().write().await?;
+    if !tx.pause(user_id, until, now).await? {
         return Ok(Outcome::NotEnrolled);
     }
-    refresh_home_later(app, user_id);
+    home::queue_refresh(&mut tx, user_id, now).await?;
+    app.commit(tx).await?;
     Ok(Outcome::Done(match until {
         Some(u) => format!(
             "You are paused until {}: no matching and no nudges until then. It ends by itself; `/mentor resume` ends it sooner.",
@@ -184,46 +131,38 @@ pub async fn pause(
     }))
 }
 
-pub async fn resume(
-    app: &App,
-    user_id: &str,
-) -> Result<Outcome, crate::outbound::store::StoreError> {
-    if !app.store().resume(user_id, now(app)).await? {
+pub async fn resume(app: &App, user_id: &str) -> Result<Outcome, StoreError> {
+    let now = app.now();
+    let mut tx = app.store().write().await?;
+    if !tx.resume(user_id, now).await? {
         return Ok(Outcome::NotEnrolled);
     }
-    refresh_home_later(app, user_id);
+    home::queue_refresh(&mut tx, user_id, now).await?;
+    app.commit(tx).await?;
     Ok(Outcome::Done(
         "Welcome back: you are active again and will be considered in the next matching round."
             .to_string(),
     ))
 }
 
-/// Deletes someone's answers and profile and ends their pair; their partner gets a kind DM (no reason).
-pub async fn leave(
-    app: &App,
-    user_id: &str,
-) -> Result<Outcome, crate::outbound::store::StoreError> {
-    if app.store().participant(user_id).await?.is_none() {
+/// Deletes someone's answers and profile and ends their pair; in the same transaction, their partner's kind DM (no
+/// reason) and the Home tab refreshes are queued.
+pub async fn leave(app: &App, user_id: &str) -> Result<Outcome, StoreError> {
+    let now = app.now();
+    let mut tx = app.store().write().await?;
+    if tx.participant(user_id).await?.is_none() {
         return Ok(Outcome::NotEnrolled);
     }
-    let departure = app.store().delete_participant(user_id, now(app)).await?;
-    let worker = app.clone();
-    let user = user_id.to_string();
-    app.spawn_background(async move {
-        for (_, partner) in departure.ended_pairs {
-            if let Some(partner) = partner {
-                if let Err(e) = worker
-                    .slack()
-                    .post_message(&partner, &views::enrolment::partner_left_dm(), None)
-                    .await
-                {
-                    tracing::warn!(error = %e, "could not tell a partner their pair ended");
-                }
-                refresh_home(&worker, &partner).await;
-            }
+    let departure = tx.delete_participant(user_id, now).await?;
+    for (pair_id, partner) in departure.ended_pairs {
+        if let Some(partner) = partner {
+            let dm = text_message(&partner, &views::enrolment::partner_left_dm());
+            queue_message(&mut tx, &dm, Some(pair_id), now).await?;
+            home::queue_refresh(&mut tx, &partner, now).await?;
         }
-        refresh_home(&worker, &user).await;
-    });
+    }
+    home::queue_refresh(&mut tx, user_id, now).await?;
+    app.commit(tx).await?;
     Ok(Outcome::Done(
         "You have left Tandem and your answers are deleted.".to_string(),
     ))

@@ -1,102 +1,30 @@
-//! Introductions: when a proposal is approved, each pair gets a group DM with both people and an introduction that
-//! says who can teach what, the program's guidelines and a suggested first agenda. Then Tandem steps back: it
-//! schedules a gentle plan reminder, the first check-in and the closing.
+//! Introductions: each approved pair gets a group DM with both people and an introduction that says who can teach
+//! what, the program's guidelines and a suggested first agenda. Then Tandem steps back: it schedules a gentle plan
+//! reminder, the first check-in and the closing. The introduction jobs are queued in the transaction that approves
+//! the pairs ([`crate::flows::proposals::approve`]).
 
+use super::delivery::{JobError, post_once};
+use super::pair_schedule;
 use crate::context::App;
-use crate::domain::schedule::{self, Cadence};
-use crate::jobs::worker::{JobError, post_once};
-use crate::outbound::store::{Job, PairRecord, Participant};
+use crate::domain::model::JobKind;
+use crate::domain::schedule;
+use crate::outbound::store::{Job, NewJob, StoreError, Tx};
 use crate::views;
-use chrono::DateTime;
-use chrono_tz::Tz;
 use serde_json::json;
 
-/// Queues an introduction for each approved pair and wakes the worker. Runs off the request path.
-pub fn introduce_later(app: &App, pair_ids: Vec<i64>) {
-    let worker = app.clone();
-    app.spawn_background(async move {
-        let now = worker.clock().now().timestamp();
-        for id in pair_ids {
-            if let Err(e) = worker
-                .store()
-                .schedule_job(
-                    "intro",
-                    Some(id),
-                    "{}",
-                    now,
-                    Some(&format!("intro:{id}")),
-                    now,
-                )
-                .await
-            {
-                tracing::error!(pair = id, error = %e, "could not queue an introduction");
-            }
-        }
-        worker.jobs().wake();
-    });
+/// Queues the introduction of a newly approved pair, due now.
+pub async fn queue(tx: &mut Tx, pair_id: i64, now: i64) -> Result<(), StoreError> {
+    tx.enqueue(
+        NewJob::new(JobKind::Intro, now)
+            .pair(pair_id)
+            .key(format!("intro:{pair_id}")),
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
-/// What scheduling a pair needs: its cadence, both time zones, and when it ends.
-#[derive(Debug, Clone)]
-pub struct PairSchedule {
-    pub cadence: Cadence,
-    pub zones: Vec<Tz>,
-    pub end_date: chrono::NaiveDate,
-    /// The local time of day check-ins and the closing arrive (`TANDEM_CHECKIN_TIME`).
-    pub local_time: chrono::NaiveTime,
-    /// Either partner is paused now (no nudges while paused).
-    pub paused: bool,
-}
-
-/// The less frequent of two cadences: a pair meets as often as the busier person can.
-pub fn slower(a: Cadence, b: Cadence) -> Cadence {
-    if a.interval_days() >= b.interval_days() {
-        a
-    } else {
-        b
-    }
-}
-
-/// A pair's schedule: from its plan when it has one, otherwise from both surveys (the slower cadence, four months).
-pub async fn pair_schedule(app: &App, pair: &PairRecord) -> Result<Option<PairSchedule>, JobError> {
-    let Some([j, s]) = pair.members() else {
-        return Ok(None);
-    };
-    let (Some(pj), Some(ps)) = (
-        app.store().participant(j).await?,
-        app.store().participant(s).await?,
-    ) else {
-        return Ok(None);
-    };
-    let zones = [&pj, &ps]
-        .iter()
-        .map(|p: &&Participant| schedule::parse_tz(&p.tz).unwrap_or(Tz::UTC))
-        .collect();
-    let local_time = app.config().checkin_time;
-    let now = app.clock().now().timestamp();
-    let paused = pj.is_paused(now) || ps.is_paused(now);
-    let started = DateTime::from_timestamp(pair.created_at, 0)
-        .unwrap_or_default()
-        .date_naive();
-    Ok(Some(match app.store().plan(pair.id).await? {
-        Some(plan) => PairSchedule {
-            cadence: plan.cadence,
-            zones,
-            end_date: plan.end_date,
-            local_time,
-            paused,
-        },
-        None => PairSchedule {
-            cadence: slower(pj.answers.cadence, ps.answers.cadence),
-            zones,
-            end_date: schedule::default_end_date(started),
-            local_time,
-            paused,
-        },
-    }))
-}
-
-/// The "intro" job: open the group DM, post the introduction once, schedule what follows.
+/// The [`JobKind::Intro`] job: open the group DM, post the introduction once, schedule what follows.
 pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
     let Some(pair) = app.store().pair(job.pair_id.unwrap_or_default()).await? else {
         return Ok(());
@@ -152,21 +80,19 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
     post_once(app, job, "intro", &channel, &text, &blocks).await?;
 
     let now = app.clock().now();
-    if let Some(sched) = pair_schedule(app, &pair).await? {
+    let mut tx = app.store().write().await?;
+    if let Some(sched) = pair_schedule::read(app, &mut tx, &pair).await? {
         let remind_at =
             schedule::add_business_days(now, schedule::PLAN_REMINDER_BUSINESS_DAYS, sched.zones[0]);
-        let key = format!("plan_reminder:{}", pair.id);
-        app.store()
-            .schedule_job(
-                "plan_reminder",
-                Some(pair.id),
-                "{}",
-                remind_at.timestamp(),
-                Some(&key),
-                now.timestamp(),
-            )
-            .await?;
-        crate::flows::checkins::schedule_next(app, &pair, &sched, now).await?;
+        tx.enqueue(
+            NewJob::new(JobKind::PlanReminder, remind_at.timestamp())
+                .pair(pair.id)
+                .key(format!("plan_reminder:{}", pair.id)),
+            now.timestamp(),
+        )
+        .await?;
+        pair_schedule::schedule_next(&mut tx, pair.id, &sched, now, now.timestamp()).await?;
     }
+    app.commit(tx).await?;
     Ok(())
 }

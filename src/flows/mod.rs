@@ -2,9 +2,12 @@
 //! the store in one transaction; the worker delivers the messages afterwards.
 
 pub mod checkins;
+pub mod delivery;
 pub mod endings;
 pub mod enrolment;
+pub mod home;
 pub mod introductions;
+pub mod pair_schedule;
 pub mod plans;
 pub mod proposals;
 pub mod reconcile;

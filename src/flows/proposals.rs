@@ -1,127 +1,22 @@
-//! Matching rounds in the live program: gather the round from the store, compute a proposal with the pure
-//! [`crate::domain::matching`] core, show it to the admin who asked, and approve or discard it. Nothing reaches participants
-//! before approval. Approving a proposal that went stale re-checks it first and offers a fresh one instead.
+//! Matching rounds in the live program: a round is asked for (the proposal row and the job that computes it are
+//! written together), computed by the worker off the async runtime, shown to the admin who asked, and approved or
+//! discarded. Approving writes the pairs, their introductions and the update of the review message in one
+//! transaction; a proposal that went stale is re-checked and replaced by a fresh round instead. Nothing reaches
+//! participants before approval.
 
+use super::delivery::{JobError, payload, post_once};
+use super::introductions;
 use crate::context::App;
-use crate::domain::matching::{self, Context, MatchConfig, PairSet, Side};
-use crate::outbound::store::{NewPair, Participant, StoreError};
+use crate::domain::catalog::Catalog;
+use crate::domain::matching::{self, MatchConfig};
+use crate::domain::model::{JobKind, ProposalPayload, ProposalStatus};
+use crate::domain::rounds::{self, Naming, Round, RoundInputs, Stored};
+use crate::outbound::store::{Job, NewJob, NewPair, Store, StoreError, Tx};
 use crate::views;
-use chrono::{DateTime, Offset, TimeZone, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::{DateTime, Utc};
 use serde_json::json;
-use std::collections::{BTreeMap, BTreeSet};
 
-/// How people are named in explanations: Slack mentions for messages, stored names for the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Naming {
-    Mentions,
-    DisplayNames,
-}
-
-/// Everyone who can be matched this round, and the rules that apply.
-#[derive(Debug, Clone)]
-pub struct Round {
-    pub participants: Vec<matching::Participant>,
-    pub ctx: Context,
-}
-
-fn utc_offset_minutes(tz: &str, at: DateTime<Utc>) -> i32 {
-    tz.parse::<chrono_tz::Tz>()
-        .map(|z| {
-            z.offset_from_utc_datetime(&at.naive_utc())
-                .fix()
-                .local_minus_utc()
-                / 60
-        })
-        .unwrap_or(0)
-}
-
-/// Builds a round (pure): people already in a pair are left out, except seniors with capacity to spare (who bring
-/// only what is left). Paused people stay in, marked paused, so the proposal can say why they are not matched.
-/// What a round is built from, as read from the store.
-#[derive(Debug, Clone, Copy)]
-pub struct RoundInputs<'a> {
-    pub people: &'a [Participant],
-    /// How many current pairs each person is in.
-    pub pair_counts: &'a BTreeMap<String, u32>,
-    pub history: &'a [(String, String)],
-    pub exclusions: &'a [(String, String)],
-}
-
-/// A stored participant as the matching core sees them.
-pub fn to_matching(p: &Participant, naming: Naming, now: DateTime<Utc>) -> matching::Participant {
-    let name = match naming {
-        Naming::Mentions => format!("<@{}>", p.user_id),
-        Naming::DisplayNames => p.display_name.clone().unwrap_or_else(|| p.user_id.clone()),
-    };
-    matching::Participant {
-        id: p.user_id.clone(),
-        name,
-        role: p.answers.role,
-        years: p.answers.years,
-        can_teach: p.answers.teach.clone(),
-        wants_to_learn: p.answers.learn.clone(),
-        hours_per_month: p.answers.hours_per_month,
-        cadence: p.answers.cadence,
-        practice_group: p.answers.practice_group.clone(),
-        utc_offset_minutes: utc_offset_minutes(&p.tz, now),
-        reports_to: p.answers.reports_to.clone(),
-        capacity: p.capacity,
-        paused: p.is_paused(now.timestamp()),
-    }
-}
-
-pub fn build_round(
-    inputs: RoundInputs<'_>,
-    config: &MatchConfig,
-    skill_labels: BTreeMap<String, String>,
-    naming: Naming,
-    now: DateTime<Utc>,
-) -> Round {
-    let RoundInputs {
-        people,
-        pair_counts,
-        history,
-        exclusions,
-    } = inputs;
-    let mut participants = Vec::new();
-    for p in people {
-        let mut mp = to_matching(p, naming, now);
-        let busy = pair_counts.get(&p.user_id).copied().unwrap_or(0);
-        if busy > 0 {
-            match config.side_rule.side_of(&mp) {
-                Side::ReverseMentor => continue,
-                Side::Senior => {
-                    let left = u32::from(mp.capacity).saturating_sub(busy);
-                    if left == 0 {
-                        continue;
-                    }
-                    mp.capacity = u8::try_from(left).unwrap_or(u8::MAX);
-                }
-            }
-        }
-        participants.push(mp);
-    }
-    let mut h = PairSet::new();
-    for (a, b) in history {
-        h.insert(a, b);
-    }
-    let mut x = PairSet::new();
-    for (a, b) in exclusions {
-        x.insert(a, b);
-    }
-    Round {
-        participants,
-        ctx: Context {
-            config: config.clone(),
-            history: h,
-            exclusions: x,
-            skill_labels,
-        },
-    }
-}
-
-/// Reads the round from the store.
+/// Reads the round from the live store.
 pub async fn load_round(app: &App, naming: Naming) -> Result<Round, StoreError> {
     load_round_from(
         app.store(),
@@ -135,8 +30,8 @@ pub async fn load_round(app: &App, naming: Naming) -> Result<Round, StoreError> 
 
 /// Reads the round from any store (the live app's, or `tandem match --from-db`'s).
 pub async fn load_round_from(
-    store: &crate::outbound::store::Store,
-    catalog: &crate::domain::catalog::Catalog,
+    store: &Store,
+    catalog: &Catalog,
     config: &MatchConfig,
     naming: Naming,
     now: DateTime<Utc>,
@@ -156,139 +51,7 @@ pub async fn load_round_from(
         history: &history,
         exclusions: &exclusions,
     };
-    Ok(build_round(inputs, config, labels, naming, now))
-}
-
-/// A proposal as kept while an admin reviews it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stored {
-    pub pairs: Vec<StoredPair>,
-    pub unmatched: Vec<StoredUnmatched>,
-    pub total_score: i64,
-    /// How many people the round considered.
-    pub considered: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredPair {
-    pub junior_id: String,
-    pub senior_id: String,
-    pub score: i64,
-    /// What the junior (reverse mentor) teaches the senior, as labels.
-    pub junior_teaches: Vec<String>,
-    /// What the senior teaches the junior, as labels.
-    pub senior_teaches: Vec<String>,
-    pub for_senior: String,
-    pub for_junior: String,
-    /// The score's parts, e.g. "teaching 20 · balance 15 · cross-group 5 · overlap 8".
-    #[serde(default)]
-    pub breakdown: String,
-}
-
-/// The non-zero parts of a score, for the admin's review.
-pub fn breakdown_text(b: &matching::ScoreBreakdown) -> String {
-    let parts = [
-        ("teaching", b.teach_up + b.teach_down),
-        ("balance", b.balance),
-        ("cross-group", b.cross_group),
-        ("same hours", b.same_hours),
-        ("same cadence", b.same_cadence),
-        ("overlap", b.overlap),
-    ];
-    parts
-        .iter()
-        .filter(|(_, v)| *v != 0)
-        .map(|(k, v)| format!("{k} {v}"))
-        .collect::<Vec<_>>()
-        .join(" · ")
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredUnmatched {
-    pub id: String,
-    pub reason: String,
-}
-
-impl Stored {
-    pub fn from_proposal(p: &matching::Proposal, ctx: &Context, considered: usize) -> Stored {
-        let labels = |ids: &[String]| ids.iter().map(|id| ctx.skill_label(id)).collect();
-        Stored {
-            pairs: p
-                .pairs
-                .iter()
-                .map(|pair| StoredPair {
-                    junior_id: pair.junior_id.clone(),
-                    senior_id: pair.senior_id.clone(),
-                    score: pair.score,
-                    junior_teaches: labels(&pair.breakdown.teach_up_skills),
-                    senior_teaches: labels(&pair.breakdown.teach_down_skills),
-                    for_senior: pair.explanation.for_senior.clone(),
-                    for_junior: pair.explanation.for_junior.clone(),
-                    breakdown: breakdown_text(&pair.breakdown),
-                })
-                .collect(),
-            unmatched: p
-                .unmatched
-                .iter()
-                .map(|u| StoredUnmatched {
-                    id: u.id.clone(),
-                    reason: u.reason_text.clone(),
-                })
-                .collect(),
-            total_score: p.total_score,
-            considered,
-        }
-    }
-}
-
-/// Re-checks a proposal against the round as it is now (pure). Returns what changed, one line each; empty when the
-/// proposal still holds.
-pub fn recheck(stored: &Stored, now: &Round) -> Vec<String> {
-    let by_id: BTreeMap<&str, &matching::Participant> = now
-        .participants
-        .iter()
-        .map(|p| (p.id.as_str(), p))
-        .collect();
-    let mut problems = BTreeSet::new();
-    let mut load: BTreeMap<&str, u32> = BTreeMap::new();
-    for pair in &stored.pairs {
-        let (j, s) = (
-            by_id.get(pair.junior_id.as_str()),
-            by_id.get(pair.senior_id.as_str()),
-        );
-        for (id, p) in [(&pair.junior_id, j), (&pair.senior_id, s)] {
-            match p {
-                None => {
-                    problems.insert(format!("<@{id}> left the program or was paired elsewhere"));
-                }
-                Some(p) if p.paused => {
-                    problems.insert(format!("<@{id}> paused"));
-                }
-                Some(_) => {}
-            }
-        }
-        if let (Some(j), Some(s)) = (j, s) {
-            if let Err(why) = matching::pair_verdict(j, s, &now.ctx)
-                && !matches!(why, matching::Forbidden::Paused)
-            {
-                problems.insert(format!(
-                    "<@{}> and <@{}> can no longer be paired: {}",
-                    j.id,
-                    s.id,
-                    why.reason()
-                ));
-            }
-            let n = load.entry(s.id.as_str()).or_default();
-            *n += 1;
-            if *n > u32::from(s.capacity) {
-                problems.insert(format!(
-                    "<@{}> has no time left for another reverse mentor",
-                    s.id
-                ));
-            }
-        }
-    }
-    problems.into_iter().collect()
+    Ok(rounds::build_round(inputs, config, labels, naming, now))
 }
 
 /// What happened when a round was asked for.
@@ -300,122 +63,177 @@ pub enum Started {
     AlreadyPending { created_at: i64 },
 }
 
-/// Starts a round for `admin`: computing and showing the proposal run off the request path.
+/// Starts a round in `tx`: the proposal row and the job that computes it, due now.
+async fn begin_round(tx: &mut Tx, admin: &str, now: i64) -> Result<Option<i64>, StoreError> {
+    let Some(id) = tx.begin_proposal(now).await? else {
+        return Ok(None);
+    };
+    let job = NewJob::new(JobKind::ComputeRound, now).payload(&ProposalPayload {
+        proposal_id: id,
+        admin: admin.to_string(),
+        text: String::new(),
+    });
+    tx.enqueue(job, now).await?;
+    Ok(Some(id))
+}
+
+/// Starts a round for `admin`: the worker computes it and sends the review.
 pub async fn start_round(app: &App, admin: &str) -> Result<Started, StoreError> {
-    let now = app.clock().now().timestamp();
-    let Some(id) = app.store().begin_proposal(now).await? else {
-        let pending = app.store().pending_proposal().await?;
+    let now = app.now();
+    let mut tx = app.store().write().await?;
+    if begin_round(&mut tx, admin, now).await?.is_none() {
+        let pending = tx.pending_proposal().await?;
         return Ok(Started::AlreadyPending {
             created_at: pending.map(|p| p.created_at).unwrap_or(now),
         });
-    };
-    let worker = app.clone();
-    let admin = admin.to_string();
-    app.spawn_background(async move {
-        if let Err(e) = compute_and_show(&worker, id, &admin).await {
-            tracing::error!(error = %e, "a matching round failed");
-            let _ = worker.store().drop_proposal(id).await;
-            let _ = worker
-                .slack()
-                .post_message(&admin, "Tandem could not compute a matching proposal just now; please try `/mentor match` again.", None)
-                .await;
-        }
-    });
+    }
+    app.commit(tx).await?;
     Ok(Started::Computing)
 }
 
-async fn compute_and_show(app: &App, id: i64, admin: &str) -> Result<(), String> {
-    let round = load_round(app, Naming::Mentions)
-        .await
-        .map_err(|e| e.to_string())?;
-    let started = std::time::Instant::now();
-    let proposal = matching::propose(&round.participants, &round.ctx).map_err(|e| e.to_string())?;
-    tracing::info!(
-        people = round.participants.len(),
-        pairs = proposal.pairs.len(),
-        ms = started.elapsed().as_millis() as u64,
-        "matching proposal computed"
-    );
-    let stored = Stored::from_proposal(&proposal, &round.ctx, round.participants.len());
-    let body = serde_json::to_string(&stored).map_err(|e| e.to_string())?;
-    app.store()
-        .open_proposal(id, &body)
-        .await
-        .map_err(|e| e.to_string())?;
-    let (text, blocks) = views::proposal::review(id, &stored);
-    let answer = app
-        .slack()
-        .call(
-            "chat.postMessage",
-            &json!({ "channel": admin, "text": text, "blocks": blocks }),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    let (Some(channel), Some(ts)) = (answer["channel"].as_str(), answer["ts"].as_str()) else {
-        return Err("chat.postMessage answered without channel or ts".into());
+/// The [`JobKind::ComputeRound`] job: computes the proposal (on a blocking thread: seconds for a big firm), opens
+/// it for review, and posts the review to the admin once. A re-run after a crash picks up where the last run
+/// stopped (a proposal already computed is shown, not computed again).
+pub async fn compute(app: &App, job: &Job) -> Result<(), JobError> {
+    let ProposalPayload {
+        proposal_id: id,
+        admin,
+        ..
+    } = payload(job)?;
+    let Some(row) = app.store().proposal(id).await? else {
+        return Ok(());
     };
-    app.store()
-        .set_proposal_message(id, channel, ts)
+    if row.status == ProposalStatus::Computing {
+        let round = load_round(app, Naming::Mentions).await?;
+        let started = std::time::Instant::now();
+        let people = round.participants.len();
+        let computed = tokio::task::spawn_blocking(move || {
+            matching::propose(&round.participants, &round.ctx)
+                .map(|p| Stored::from_proposal(&p, &round.ctx, round.participants.len()))
+        })
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| JobError::Invalid(format!("the matching task failed: {e}")))?;
+        let mut tx = app.store().write().await?;
+        match computed {
+            Ok(stored) => {
+                tracing::info!(
+                    proposal = id,
+                    people,
+                    pairs = stored.pairs.len(),
+                    ms = started.elapsed().as_millis() as u64,
+                    "matching proposal computed"
+                );
+                let body = serde_json::to_string(&stored)
+                    .map_err(|e| JobError::Invalid(e.to_string()))?;
+                tx.open_proposal(id, &body).await?;
+            }
+            Err(e) => {
+                tracing::error!(proposal = id, error = %e, "a matching round failed");
+                tx.drop_proposal(id).await?;
+                let text = "Tandem could not compute a matching proposal just now; please try `/mentor match` again.";
+                super::delivery::queue_message(
+                    &mut tx,
+                    &super::delivery::text_message(&admin, text),
+                    None,
+                    app.now(),
+                )
+                .await?;
+                app.commit(tx).await?;
+                return Ok(());
+            }
+        }
+        app.commit(tx).await?;
+    }
+    let Some(row) = app
+        .store()
+        .proposal(id)
+        .await?
+        .filter(|r| r.status == ProposalStatus::Open)
+    else {
+        return Ok(()); // decided or dropped meanwhile
+    };
+    if row.ts.is_some() {
+        return Ok(());
+    }
+    let stored: Stored = serde_json::from_str(&row.body)
+        .map_err(|e| StoreError::Corrupt(format!("proposal body: {e}")))?;
+    let (text, blocks) = views::proposal::review(id, &stored);
+    let (channel, ts) = post_once(app, job, "review", &admin, &text, &blocks).await?;
+    app.store().set_proposal_message(id, &channel, &ts).await?;
+    Ok(())
 }
 
-/// Replaces the review message with the decision (no buttons left to press).
-async fn settle_message(app: &App, row: &crate::outbound::store::ProposalRow, text: &str) {
+/// Queues the replacement of a decided proposal's review message with `text` (no buttons left to press).
+async fn queue_update(tx: &mut Tx, id: i64, text: String, now: i64) -> Result<(), StoreError> {
+    let job = NewJob::new(JobKind::ProposalUpdate, now).payload(&ProposalPayload {
+        proposal_id: id,
+        admin: String::new(),
+        text,
+    });
+    tx.enqueue(job, now).await?;
+    Ok(())
+}
+
+/// The [`JobKind::ProposalUpdate`] job: `chat.update` on the review message.
+pub async fn update_review(app: &App, job: &Job) -> Result<(), JobError> {
+    let ProposalPayload {
+        proposal_id, text, ..
+    } = payload(job)?;
+    let Some(row) = app.store().proposal(proposal_id).await? else {
+        return Ok(());
+    };
     if let (Some(channel), Some(ts)) = (&row.channel, &row.ts) {
-        let blocks = json!([views::section(text)]);
-        if let Err(e) = app
-            .slack()
+        let blocks = json!([views::section(&text)]);
+        app.slack()
             .call(
                 "chat.update",
                 &json!({ "channel": channel, "ts": ts, "text": text, "blocks": blocks }),
             )
-            .await
-        {
-            tracing::warn!(error = %e, "could not update the proposal message");
-        }
+            .await?;
     }
+    Ok(())
 }
 
 /// The outcome of an Approve press.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Approval {
-    Approved {
-        pair_ids: Vec<i64>,
-    },
+    Approved { pair_ids: Vec<i64> },
     /// The proposal no longer holds; a fresh one is on its way.
-    Stale {
-        problems: Vec<String>,
-    },
+    Stale { problems: Vec<String> },
     /// Already decided (a second press), or unknown.
     NotOpen,
 }
 
-/// Approves proposal `id` for `admin`: re-checks it against the program as it is now, then stores the pairs.
+/// Approves proposal `id` for `admin`: re-checks it against the program as it is now, then, in one transaction,
+/// stores the pairs, queues their introductions and the update of the review message. A stale proposal is closed
+/// and a fresh round started in the same way.
 pub async fn approve(app: &App, id: i64, admin: &str) -> Result<Approval, StoreError> {
     let Some(row) = app
         .store()
         .proposal(id)
         .await?
-        .filter(|r| r.status == "open")
+        .filter(|r| r.status == ProposalStatus::Open)
     else {
         return Ok(Approval::NotOpen);
     };
     let stored: Stored = serde_json::from_str(&row.body)
         .map_err(|e| StoreError::Corrupt(format!("proposal body: {e}")))?;
+    // Read the round before the write transaction (which must not wait for a second connection).
     let round = load_round(app, Naming::Mentions).await?;
-    let problems = recheck(&stored, &round);
-    let now = app.clock().now().timestamp();
+    let problems = rounds::recheck(&stored, &round);
+    let now = app.now();
+    let mut tx = app.store().write().await?;
     if !problems.is_empty() {
-        if !app.store().close_proposal(id, "stale", now).await? {
+        if !tx.close_proposal(id, ProposalStatus::Stale, now).await? {
             return Ok(Approval::NotOpen);
         }
         let text = format!(
             "This proposal went stale before approval, so nobody was introduced:\n• {}\nA fresh proposal follows.",
             problems.join("\n• ")
         );
-        settle_message(app, &row, &text).await;
-        start_round(app, admin).await?;
+        queue_update(&mut tx, id, text, now).await?;
+        begin_round(&mut tx, admin, now).await?;
+        app.commit(tx).await?;
         return Ok(Approval::Stale { problems });
     }
     let pairs: Vec<NewPair> = stored
@@ -429,202 +247,30 @@ pub async fn approve(app: &App, id: i64, admin: &str) -> Result<Approval, StoreE
                 .to_string(),
         })
         .collect();
-    let Some(pair_ids) = app.store().approve_proposal(id, &pairs, now).await? else {
+    let Some(pair_ids) = tx.approve_proposal(id, &pairs, now).await? else {
         return Ok(Approval::NotOpen);
     };
+    for pair in &pair_ids {
+        introductions::queue(&mut tx, *pair, now).await?;
+    }
+    let text = views::proposal::approved_text(admin, pair_ids.len());
+    queue_update(&mut tx, id, text, now).await?;
+    app.commit(tx).await?;
     tracing::info!(proposal = id, pairs = pair_ids.len(), "proposal approved");
-    settle_message(
-        app,
-        &row,
-        &views::proposal::approved_text(admin, pair_ids.len()),
-    )
-    .await;
     Ok(Approval::Approved { pair_ids })
 }
 
-/// Discards proposal `id`. Returns `false` when it was not open.
+/// Discards proposal `id`, queueing the update of its review message. Returns `false` when it was not open.
 pub async fn discard(app: &App, id: i64, admin: &str) -> Result<bool, StoreError> {
-    let Some(row) = app.store().proposal(id).await? else {
-        return Ok(false);
-    };
-    if !app
-        .store()
-        .close_proposal(id, "discarded", app.clock().now().timestamp())
-        .await?
-    {
+    let now = app.now();
+    let mut tx = app.store().write().await?;
+    if !tx.close_proposal(id, ProposalStatus::Discarded, now).await? {
         return Ok(false);
     }
-    settle_message(app, &row, &format!("Proposal discarded by <@{admin}>. Nobody was introduced. Run `/mentor match` for a new one.")).await;
+    let text = format!(
+        "Proposal discarded by <@{admin}>. Nobody was introduced. Run `/mentor match` for a new one."
+    );
+    queue_update(&mut tx, id, text, now).await?;
+    app.commit(tx).await?;
     Ok(true)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::forms::survey::Answers;
-    use crate::domain::matching::Role;
-    use crate::domain::schedule::Cadence;
-
-    fn person(id: &str, role: Role, years: u8, teach: &[&str], learn: &[&str]) -> Participant {
-        Participant {
-            user_id: id.into(),
-            answers: Answers {
-                role,
-                years,
-                practice_group: "Tax".into(),
-                teach: teach.iter().map(|s| s.to_string()).collect(),
-                learn: learn.iter().map(|s| s.to_string()).collect(),
-                hours_per_month: 2,
-                cadence: Cadence::Weekly,
-                reports_to: None,
-                note: None,
-            },
-            tz: "Europe/London".into(),
-            capacity: 1,
-            paused: false,
-            paused_until: None,
-            joined_at: 0,
-            display_name: Some(format!("Name {id}")),
-        }
-    }
-
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-06-01T09:00:00Z")
-            .unwrap()
-            .to_utc()
-    }
-
-    fn round(people: &[Participant], counts: &[(&str, u32)], exclusions: &[(&str, &str)]) -> Round {
-        let counts = counts.iter().map(|(k, v)| (k.to_string(), *v)).collect();
-        let x: Vec<(String, String)> = exclusions
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect();
-        let inputs = RoundInputs {
-            people,
-            pair_counts: &counts,
-            history: &[],
-            exclusions: &x,
-        };
-        build_round(
-            inputs,
-            &MatchConfig::default(),
-            BTreeMap::new(),
-            Naming::Mentions,
-            now(),
-        )
-    }
-
-    fn cohort() -> Vec<Participant> {
-        vec![
-            person(
-                "UJ1",
-                Role::Associate,
-                3,
-                &["ai_drafting"],
-                &["negotiation"],
-            ),
-            person(
-                "UJ2",
-                Role::Associate,
-                2,
-                &["ediscovery"],
-                &["client_management"],
-            ),
-            person(
-                "US1",
-                Role::Partner,
-                25,
-                &["negotiation", "client_management"],
-                &["ai_drafting", "ediscovery"],
-            ),
-        ]
-    }
-
-    #[test]
-    fn the_round_leaves_out_busy_people_and_keeps_spare_senior_capacity() {
-        let mut people = cohort();
-        people[2].capacity = 2;
-        let r = round(&people, &[("UJ1", 1), ("US1", 1)], &[]);
-        let ids: Vec<&str> = r.participants.iter().map(|p| p.id.as_str()).collect();
-        assert_eq!(
-            ids,
-            vec!["UJ2", "US1"],
-            "a junior in a pair is out; the senior keeps one place"
-        );
-        assert_eq!(r.participants[1].capacity, 1);
-        assert_eq!(r.participants[0].name, "<@UJ2>");
-        assert_eq!(r.participants[0].utc_offset_minutes, 60, "London in June");
-        let r = round(&people, &[("US1", 2)], &[]);
-        assert!(
-            r.participants.iter().all(|p| p.id != "US1"),
-            "a senior at capacity is out"
-        );
-    }
-
-    #[test]
-    fn a_proposal_still_holds_until_someone_pauses_leaves_or_is_excluded() {
-        let people = cohort();
-        let r = round(&people, &[], &[]);
-        let p = matching::propose(&r.participants, &r.ctx).unwrap();
-        assert_eq!(p.pairs.len(), 1);
-        let stored = Stored::from_proposal(&p, &r.ctx, 3);
-        assert_eq!(recheck(&stored, &r), Vec::<String>::new());
-
-        let mut paused = people.clone();
-        let j = stored.pairs[0].junior_id.clone();
-        paused.iter_mut().find(|x| x.user_id == j).unwrap().paused = true;
-        assert_eq!(
-            recheck(&stored, &round(&paused, &[], &[])),
-            vec![format!("<@{j}> paused")]
-        );
-
-        let left: Vec<Participant> = people
-            .iter()
-            .filter(|x| x.user_id != "US1")
-            .cloned()
-            .collect();
-        assert!(recheck(&stored, &round(&left, &[], &[]))[0].contains("<@US1> left"));
-
-        let excluded = round(&people, &[], &[(j.as_str(), "US1")]);
-        assert!(recheck(&stored, &excluded)[0].contains("can no longer be paired"));
-    }
-}
-
-#[cfg(test)]
-mod config_tests {
-    use super::*;
-
-    /// The example in README.md is a valid matching file, and it spells out the defaults.
-    #[test]
-    fn the_readme_example_parses_to_the_defaults() {
-        let readme = include_str!("../../README.md");
-        let start = readme
-            .find("```toml\nmin_gap_years")
-            .expect("README has the matching example");
-        let body = &readme[start + "```toml\n".len()..];
-        let body = &body[..body.find("```").expect("closed")];
-        let parsed: MatchConfig = crate::domain::catalog::parse_toml("README.md", body).unwrap();
-        assert_eq!(parsed, MatchConfig::default());
-    }
-
-    #[test]
-    fn a_partial_file_keeps_other_defaults_and_a_typo_names_its_line() {
-        let c: MatchConfig = crate::domain::catalog::parse_toml(
-            "m.toml",
-            "min_gap_years = 8\n[weights]\nbalance = 20\n",
-        )
-        .unwrap();
-        assert_eq!(
-            (c.min_gap_years, c.weights.balance, c.weights.teach_up),
-            (8, 20, 10)
-        );
-        let e = crate::domain::catalog::parse_toml::<MatchConfig>(
-            "m.toml",
-            "min_gap_years = 8\n[weights]\nbalanse = 20\n",
-        )
-        .unwrap_err();
-        assert_eq!(e.line, 3, "{e}");
-        assert!(e.to_string().starts_with("m.toml:3: "), "{e}");
-    }
 }

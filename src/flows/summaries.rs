@@ -8,9 +8,11 @@ use crate::domain::catalog::Catalog;
 use crate::domain::matching::{self, MatchConfig, Side as MatchSide};
 use crate::domain::reports::{self, CheckinAnswer, Period, ReportInput, Side, Summary};
 use crate::domain::schedule::SummarySchedule;
-use crate::flows::proposals::{self, Naming};
-use crate::jobs::worker::{JobError, post_once};
-use crate::outbound::store::{Job, Store, StoreError};
+use crate::domain::rounds::{self, Naming};
+use crate::flows::proposals;
+use super::delivery::{JobError, post_once};
+use crate::domain::model::JobKind;
+use crate::outbound::store::{Job, NewJob, Store, StoreError};
 use crate::views;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, HashMap};
@@ -87,7 +89,7 @@ pub async fn gather(
         .map(|p| reports::Participant {
             user_id: p.user_id.clone(),
             display_name: names.get(&p.user_id).cloned().unwrap_or_default(),
-            side: match config.side_rule.side_of(&proposals::to_matching(
+            side: match config.side_rule.side_of(&rounds::to_matching(
                 p,
                 Naming::DisplayNames,
                 now,
@@ -109,13 +111,7 @@ pub async fn gather(
     let pairs: Vec<reports::Pair> = pair_records
         .iter()
         .filter_map(|p| {
-            let status = match p.status.as_str() {
-                "active" => reports::PairStatus::Active,
-                "at_risk" => reports::PairStatus::AtRisk,
-                "completed" => reports::PairStatus::Completed,
-                "ended" => reports::PairStatus::Ended,
-                _ => return None,
-            };
+            let status = p.status;
             Some(reports::Pair {
                 id: p.id,
                 junior: member(&p.junior_id),
@@ -269,10 +265,14 @@ async fn queue_next(app: &App, after: DateTime<Utc>) -> Result<(), StoreError> {
     let Some(next) = app.config().summary_schedule.next_after(after) else {
         return Ok(());
     };
-    let now = app.clock().now().timestamp();
-    app.store()
-        .schedule_job_if_absent("summary", None, "{}", next.timestamp(), "summary", now)
-        .await
+    let now = app.now();
+    let mut tx = app.store().write().await?;
+    tx.enqueue_if_absent(
+        NewJob::new(JobKind::Summary, next.timestamp()).key("summary"),
+        now,
+    )
+    .await?;
+    app.commit(tx).await
 }
 
 /// The "summary" job: the summary of the period that just ended, with its chart, in the managers' channel; then the

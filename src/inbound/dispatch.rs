@@ -1,23 +1,12 @@
 //! The one place that turns a verified inbound request into its effect, whichever transport brought it.
 //!
-//! The dispatcher answers fast: anything slow (Web API calls, matching) is spawned off the request path, except
-//! `views.open`, which must use a `trigger_id` within its 3 seconds.
+//! The dispatcher answers fast: what a request decides is written with the jobs that deliver its messages, and the
+//! worker does the slow part; only `views.open` calls Slack on the request path (a `trigger_id` lives 3 seconds).
 
 use crate::context::App;
-use crate::inbound::commands::Command;
+use super::commands::Command;
+use super::reply::Reply;
 use crate::inbound::payload::{Event, EventCallback, EventsBody, Inbound, Malformed};
-use serde_json::Value;
-
-/// What Tandem answers Slack with: an HTTP response body, or a Socket Mode acknowledgement's payload.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Reply {
-    /// An empty 200 (or an envelope acknowledged without payload).
-    Ack,
-    /// A JSON body: a slash command's message or a view submission's `response_action`.
-    Json(Value),
-    /// The plain-text challenge of a `url_verification`.
-    Challenge(String),
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DispatchError {
@@ -66,7 +55,9 @@ async fn on_event(app: &App, cb: EventCallback) -> Result<Reply, DispatchError> 
     }
     match cb.event {
         Event::AppHomeOpened { user, tab } if tab == "home" => {
-            crate::flows::enrolment::refresh_home_later(app, &user)
+            if let Err(e) = crate::flows::home::refresh_later(app, &user).await {
+                tracing::warn!(error = %e, "could not queue a Home tab refresh");
+            }
         }
         Event::AppHomeOpened { .. } | Event::Other { .. } => {}
     }

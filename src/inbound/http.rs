@@ -5,7 +5,8 @@
 
 use super::payload::{EventsBody, Inbound, Interaction, SlashCommand};
 use crate::context::App;
-use crate::inbound::dispatch::{DispatchError, Reply, dispatch};
+use crate::inbound::dispatch::{DispatchError, dispatch};
+use crate::inbound::reply::Reply;
 use crate::inbound::signature;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};

@@ -1,14 +1,21 @@
-//! Buttons and modal submissions: routed by `action_id` and `callback_id` to the same operations the slash commands
-//! use ([`crate::flows::enrolment`]).
+//! Buttons and modal submissions: routed by `action_id` and `callback_id` to the flows the slash commands use.
+//! Submissions are parsed and validated here (with the pure form parsers); a flow's outcome or failure becomes the
+//! modal's answer: closed when saved, field errors when not (a failed save is never shown as success).
 
+use super::reply::{Reply, field_errors, not_saved};
 use crate::context::App;
 use crate::domain::forms::pair_forms::{self, CheckinAnswer};
 use crate::domain::forms::survey;
-use crate::flows::enrolment::{self, Outcome};
-use crate::inbound::dispatch::{DispatchError, Reply};
-use crate::inbound::payload::{Action, Interaction};
+use crate::flows::checkins::Answered;
+use crate::flows::delivery::{queue_message, text_message};
+use crate::flows::enrolment::{self, NotOpened, Outcome};
+use crate::flows::plans::Saved;
+use crate::inbound::dispatch::DispatchError;
+use crate::inbound::payload::{Action, Interaction, View};
+use crate::outbound::store::StoreError;
 use crate::views::{enrolment as ev, home, proposal};
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 pub async fn handle(app: &App, interaction: Interaction) -> Result<Reply, DispatchError> {
     match interaction {
@@ -33,21 +40,106 @@ pub async fn handle(app: &App, interaction: Interaction) -> Result<Reply, Dispat
             Ok(Reply::Ack)
         }
         Interaction::ViewSubmission { user, view } => Ok(match view.callback_id.as_str() {
-            survey::CALLBACK_ID => enrolment::submit_survey(app, &user.id, &view).await,
-            pair_forms::CALLBACK_PLAN => crate::flows::plans::submit(app, &user.id, &view).await,
-            pair_forms::CALLBACK_MET => {
-                crate::flows::checkins::submit_met(app, &user.id, &view).await
-            }
-            pair_forms::CALLBACK_FEEDBACK => {
-                crate::flows::endings::submit_feedback(app, &user.id, &view).await
-            }
+            survey::CALLBACK_ID => submit_survey(app, &user.id, &view).await,
+            pair_forms::CALLBACK_PLAN => submit_plan(app, &user.id, &view).await,
+            pair_forms::CALLBACK_MET => submit_met(app, &user.id, &view).await,
+            pair_forms::CALLBACK_FEEDBACK => submit_feedback(app, &user.id, &view).await,
             _ => Reply::Ack,
         }),
         Interaction::ViewClosed { .. } | Interaction::Ignored { .. } => Ok(Reply::Ack),
     }
 }
 
-/// Replies to the message a button sat on, off the request path.
+/// One message under one block of a modal.
+fn error_on(block: &str, message: &str) -> Reply {
+    field_errors(&BTreeMap::from([(block.to_string(), message.to_string())]))
+}
+
+/// A survey submission: refused unless it is the modal Tandem opened for this user; validated; saved with its
+/// follow-up (time zone, confirmation DM, Home tab) queued in the same transaction.
+async fn submit_survey(app: &App, user_id: &str, view: &View) -> Reply {
+    match enrolment::is_our_survey(app, &view.id, user_id, &view.private_metadata).await {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::warn!(
+                "refused a survey submission for a modal Tandem did not open for this user"
+            );
+            return error_on(
+                survey::B_ROLE,
+                "This form is out of date. Close it and type `/mentor join` again.",
+            );
+        }
+        Err(e) => return not_saved(survey::B_ROLE, &e),
+    }
+    let answers = match survey::parse_submission(&view.state.values, app.catalog(), user_id) {
+        Ok(a) => a,
+        Err(errors) => return field_errors(&errors),
+    };
+    match enrolment::save_survey(app, user_id, &answers).await {
+        Ok(()) => Reply::Ack,
+        Err(e) => not_saved(survey::B_ROLE, &e),
+    }
+}
+
+/// The pair's ID from a pair modal's `private_metadata` (`"{id}"`, or `"{id}:…"` from modals opened by an earlier
+/// version).
+fn pair_modal_id(view: &View) -> Option<i64> {
+    let m = view.private_metadata.as_str();
+    pair_forms::parse_id(m.split_once(':').map_or(m, |(id, _)| id))
+}
+
+const PAIR_GONE: &str = "This pair is no longer running, so nothing was saved.";
+
+async fn submit_plan(app: &App, user_id: &str, view: &View) -> Reply {
+    let Some(pair_id) = pair_modal_id(view) else {
+        return Reply::Ack;
+    };
+    let today = app.clock().now().date_naive();
+    let plan = match pair_forms::parse_plan(&view.state.values, today) {
+        Ok(p) => p,
+        Err(errors) => return field_errors(&errors),
+    };
+    match crate::flows::plans::save(app, pair_id, user_id, plan).await {
+        Ok(Saved::Saved) => Reply::Ack,
+        Ok(Saved::NotTheirs) => error_on(pair_forms::B_OBJECTIVE, PAIR_GONE),
+        Err(e) => not_saved(pair_forms::B_OBJECTIVE, &e),
+    }
+}
+
+async fn submit_met(app: &App, user_id: &str, view: &View) -> Reply {
+    let Some(checkin_id) = pair_modal_id(view) else {
+        return Reply::Ack;
+    };
+    let met = match pair_forms::parse_met(&view.state.values) {
+        Ok(m) => m,
+        Err(errors) => return field_errors(&errors),
+    };
+    match crate::flows::checkins::answer(app, checkin_id, user_id, CheckinAnswer::Met, Some(&met))
+        .await
+    {
+        Ok(Answered::Recorded | Answered::AlreadyAnswered) => Reply::Ack,
+        Ok(Answered::NotTheirs) => error_on(pair_forms::B_MINUTES, PAIR_GONE),
+        Err(e) => not_saved(pair_forms::B_MINUTES, &e),
+    }
+}
+
+async fn submit_feedback(app: &App, user_id: &str, view: &View) -> Reply {
+    let Some(pair_id) = pair_modal_id(view) else {
+        return Reply::Ack;
+    };
+    let feedback = match pair_forms::parse_feedback(&view.state.values) {
+        Ok(f) => f,
+        Err(errors) => return field_errors(&errors),
+    };
+    match crate::flows::endings::record_feedback(app, pair_id, user_id, &feedback).await {
+        Ok(true) => Reply::Ack,
+        Ok(false) => error_on(pair_forms::B_RATING, "This form is not for one of your pairs."),
+        Err(e) => not_saved(pair_forms::B_RATING, &e),
+    }
+}
+
+/// Replies to the message a button sat on: the request's own reply, sent through its `response_url` once the
+/// decision is committed.
 fn respond_later(app: &App, response_url: Option<&str>, body: Value) {
     let Some(url) = response_url.map(str::to_string) else {
         return;
@@ -60,15 +152,18 @@ fn respond_later(app: &App, response_url: Option<&str>, body: Value) {
     });
 }
 
-/// Tells someone privately (in their DM with Tandem) what happened, when there is no message to reply to.
-fn tell_later(app: &App, user_id: &str, text: String) {
-    let worker = app.clone();
-    let user = user_id.to_string();
-    app.spawn_background(async move {
-        if let Err(e) = worker.slack().post_message(&user, &text, None).await {
-            tracing::warn!(error = %e, "could not send a DM");
-        }
-    });
+/// Tells someone privately (in their DM with Tandem) what happened when there is no message to reply to: queued as
+/// a job like every other message. If even that fails (the store is down), it is logged.
+async fn tell(app: &App, user_id: &str, text: &str) {
+    let queued = async {
+        let now = app.now();
+        let mut tx = app.store().write().await?;
+        queue_message(&mut tx, &text_message(user_id, text), None, now).await?;
+        app.commit(tx).await
+    };
+    if let Err(e) = queued.await {
+        tracing::error!(error = %e, "could not queue a message to someone who pressed a button");
+    }
 }
 
 async fn on_action(
@@ -78,35 +173,34 @@ async fn on_action(
     trigger_id: Option<&str>,
     response_url: Option<&str>,
 ) {
-    let report = |result: Result<Outcome, crate::outbound::store::StoreError>| match result {
-        Ok(_) => {}
-        Err(e) => {
+    let failed = "Tandem could not do that just now. Please try again in a minute.";
+    let report = async |result: Result<Outcome, StoreError>| {
+        if let Err(e) = result {
             tracing::error!(error = %e, "a Home tab action failed");
-            tell_later(
-                app,
-                user_id,
-                "Tandem could not do that just now. Please try again in a minute.".into(),
-            );
+            tell(app, user_id, failed).await;
         }
     };
     match action.action_id.as_str() {
         home::ACTION_JOIN | home::ACTION_EDIT => {
             let result = match trigger_id {
                 Some(t) => enrolment::open_survey(app, user_id, t).await,
-                None => Err("Slack did not send what I need to open the survey. Please type `/mentor join`.".into()),
+                None => Err(NotOpened(
+                    "Slack did not send what I need to open the survey. Please type `/mentor join`."
+                        .into(),
+                )),
             };
-            if let Err(message) = result {
-                tell_later(app, user_id, message);
+            if let Err(NotOpened(message)) = result {
+                tell(app, user_id, &message).await;
             }
         }
-        home::ACTION_PAUSE => report(enrolment::pause(app, user_id, None).await),
-        home::ACTION_RESUME => report(enrolment::resume(app, user_id).await),
-        home::ACTION_LEAVE => report(enrolment::leave(app, user_id).await),
+        home::ACTION_PAUSE => report(enrolment::pause(app, user_id, None).await).await,
+        home::ACTION_RESUME => report(enrolment::resume(app, user_id).await).await,
+        home::ACTION_LEAVE => report(enrolment::leave(app, user_id).await).await,
         ev::ACTION_LEAVE_CONFIRM => match enrolment::leave(app, user_id).await {
             Ok(Outcome::Done(_)) | Ok(Outcome::NotEnrolled) => {
                 respond_later(app, response_url, ev::left())
             }
-            Err(e) => report(Err(e)),
+            Err(e) => report(Err(e)).await,
         },
         ev::ACTION_LEAVE_CANCEL => respond_later(app, response_url, ev::leave_cancelled()),
         proposal::ACTION_APPROVE | proposal::ACTION_DISCARD => {
@@ -132,12 +226,12 @@ async fn on_action(
             };
             if let Err(e) = opened {
                 tracing::warn!(error = %e, "could not open a pair modal");
-                tell_later(
+                tell(
                     app,
                     user_id,
-                    "Slack did not let me open that form in time. Please press the button again."
-                        .into(),
-                );
+                    "Slack did not let me open that form in time. Please press the button again.",
+                )
+                .await;
             }
         }
         pair_forms::ACTION_CHECKIN_NOT_YET | pair_forms::ACTION_CHECKIN_HELP => {
@@ -148,21 +242,24 @@ async fn on_action(
                 CheckinAnswer::from_action_id(&action.action_id).unwrap_or(CheckinAnswer::NotYet);
             if let Err(e) = crate::flows::checkins::answer(app, id, user_id, answer, None).await {
                 tracing::error!(error = %e, "could not record a check-in answer");
+                tell(app, user_id, "Tandem could not record your answer just now. Please press the button again in a minute.").await;
             }
         }
         other => tracing::debug!(action = other, "unknown action ignored"),
     }
 }
 
-/// Approve or Discard on a proposal: admins only; a second press has no second effect.
+/// Approve or Discard on a proposal: admins only; a second press has no second effect. The decision is committed at
+/// once; the review message is updated (and the pairs introduced) by jobs.
 async fn on_proposal(app: &App, user_id: &str, action: &Action) {
     if !app.config().is_admin(user_id) {
         tracing::warn!("a non-admin pressed a proposal button");
-        tell_later(
+        tell(
             app,
             user_id,
-            "Sorry, only the program's admins can approve or discard a proposal.".into(),
-        );
+            "Sorry, only the program's admins can approve or discard a proposal.",
+        )
+        .await;
         return;
     }
     let Some(id) = action.value.as_deref().and_then(|v| v.parse::<i64>().ok()) else {
@@ -171,11 +268,7 @@ async fn on_proposal(app: &App, user_id: &str, action: &Action) {
     let result = if action.action_id == proposal::ACTION_APPROVE {
         crate::flows::proposals::approve(app, id, user_id)
             .await
-            .map(|outcome| {
-                if let crate::flows::proposals::Approval::Approved { pair_ids } = outcome {
-                    crate::flows::introductions::introduce_later(app, pair_ids);
-                }
-            })
+            .map(|_| ())
     } else {
         crate::flows::proposals::discard(app, id, user_id)
             .await
@@ -183,6 +276,6 @@ async fn on_proposal(app: &App, user_id: &str, action: &Action) {
     };
     if let Err(e) = result {
         tracing::error!(error = %e, "a proposal decision failed");
-        tell_later(app, user_id, "Tandem could not record that decision just now. Please press the button again in a minute.".into());
+        tell(app, user_id, "Tandem could not record that decision just now. Please press the button again in a minute.").await;
     }
 }

@@ -5,5 +5,6 @@ pub mod dispatch;
 pub mod http;
 pub mod interactions;
 pub mod payload;
+pub mod reply;
 pub mod signature;
 pub mod socket;

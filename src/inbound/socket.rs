@@ -8,7 +8,8 @@
 
 use super::payload::{EventsBody, Inbound, Interaction, Malformed, SlashCommand};
 use crate::context::App;
-use crate::inbound::dispatch::{DispatchError, Reply, dispatch};
+use crate::inbound::dispatch::{DispatchError, dispatch};
+use crate::inbound::reply::Reply;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::Duration;

@@ -1,3 +1,4 @@
 //! The durable jobs loop.
 
+pub mod kinds;
 pub mod worker;

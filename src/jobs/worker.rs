@@ -2,7 +2,7 @@
 //!
 //! Jobs live in SQLite ([`crate::outbound::store::Job`]), so schedules survive restarts. A job due while Tandem was down runs
 //! once after restart (each recurring job schedules its successor only when it runs, from the time it ran). Every
-//! message a job posts is recorded right after Slack accepts it ([`post_once`]), so a crash between sending and
+//! message a job posts is recorded right after Slack accepts it ([`crate::flows::delivery::post_once`]), so a crash between sending and
 //! recording repeats at most that one message. Failures retry with exponential backoff and honour a 429's
 //! `Retry-After`; a permanent Slack error (`user_not_found`, `channel_not_found`, `is_archived`, `account_inactive`,
 //! ...) fails the job at once, and failed jobs show in the admins' report.
@@ -10,10 +10,10 @@
 //! Time comes from the app's clock, so tests and the demo move time and call [`run_due`] instead of sleeping.
 
 use crate::context::App;
+use crate::flows::delivery::JobError;
 use crate::outbound::slack_api::ApiError;
 use crate::outbound::store::{Job, StoreError};
 use futures_util::StreamExt;
-use serde_json::{Value, json};
 
 /// How many jobs run at once (Slack's rate limits, not this, set the pace).
 pub const CONCURRENCY: usize = 16;
@@ -22,18 +22,6 @@ pub const MAX_ATTEMPTS: i64 = 8;
 /// The first retry waits this long; each later one twice as long, up to [`MAX_BACKOFF_SECS`].
 pub const FIRST_BACKOFF_SECS: i64 = 30;
 pub const MAX_BACKOFF_SECS: i64 = 3600;
-
-/// Why a job failed.
-#[derive(Debug, thiserror::Error)]
-pub enum JobError {
-    #[error(transparent)]
-    Api(#[from] ApiError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The job cannot succeed (unknown kind, bad payload).
-    #[error("{0}")]
-    Invalid(String),
-}
 
 /// What one [`run_due`] did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +68,7 @@ pub async fn run_due(app: &App) -> Result<RunStats, StoreError> {
             .map(|group| async move {
                 let mut out = Vec::with_capacity(group.len());
                 for job in group {
-                    let result = run_job(app, &job).await;
+                    let result = super::kinds::run(app, &job).await;
                     out.push((job, result));
                 }
                 out
@@ -90,25 +78,12 @@ pub async fn run_due(app: &App) -> Result<RunStats, StoreError> {
             .collect()
             .await;
         for (job, result) in results {
-            settle(app, &job, result, &mut stats).await?;
+            record_outcome(app, &job, result, &mut stats).await?;
         }
     }
 }
 
-async fn run_job(app: &App, job: &Job) -> Result<(), JobError> {
-    match job.kind.as_str() {
-        "intro" => crate::flows::introductions::run(app, job).await,
-        "plan_reminder" => crate::flows::plans::remind(app, job).await,
-        "checkin" => crate::flows::checkins::run(app, job).await,
-        "nudge" => crate::flows::checkins::nudge(app, job).await,
-        "help_alert" => crate::flows::checkins::alert_admins(app, job).await,
-        "closing" => crate::flows::endings::close(app, job).await,
-        "summary" => crate::flows::summaries::post_scheduled(app, job).await,
-        other => Err(JobError::Invalid(format!("unknown job kind '{other}'"))),
-    }
-}
-
-async fn settle(
+async fn record_outcome(
     app: &App,
     job: &Job,
     result: Result<(), JobError>,
@@ -153,38 +128,20 @@ async fn settle(
     }
 }
 
-/// Posts a message for `job` once: if this step was delivered before (a re-run after a crash), returns the recorded
-/// message instead of posting again. Returns `(channel, ts)`.
-pub async fn post_once(
-    app: &App,
-    job: &Job,
-    step: &str,
-    channel: &str,
-    text: &str,
-    blocks: &Value,
-) -> Result<(String, String), JobError> {
-    if let Some((c, Some(ts))) = app.store().delivery(job.id, step).await? {
-        return Ok((c.unwrap_or_else(|| channel.to_string()), ts));
+/// Runs everything that is due now, including what that work queues, and waits for background tasks: what a test
+/// or the demo calls after a request (the manual worker's counterpart of being woken). Returns what ran.
+pub async fn settle(app: &App) -> Result<RunStats, StoreError> {
+    let mut total = RunStats::default();
+    loop {
+        app.background_idle().await;
+        let s = run_due(app).await?;
+        if s == RunStats::default() {
+            return Ok(total);
+        }
+        total.done += s.done;
+        total.retried += s.retried;
+        total.failed += s.failed;
     }
-    let answer = app
-        .slack()
-        .call(
-            "chat.postMessage",
-            &json!({ "channel": channel, "text": text, "blocks": blocks, "unfurl_links": false }),
-        )
-        .await?;
-    let posted_in = answer["channel"].as_str().unwrap_or(channel).to_string();
-    let ts = answer["ts"].as_str().unwrap_or_default().to_string();
-    app.store()
-        .record_delivery(
-            job.id,
-            step,
-            Some(&posted_in),
-            Some(&ts),
-            app.clock().now().timestamp(),
-        )
-        .await?;
-    Ok((posted_in, ts))
 }
 
 /// The background loop: runs due jobs every `interval`, or at once when woken, until shutdown.

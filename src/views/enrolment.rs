@@ -4,7 +4,7 @@ use super::home::{skills_line, standing_line};
 use super::{actions, button, context, ephemeral, section};
 use crate::domain::catalog::Catalog;
 use crate::domain::forms::survey::hours_label;
-use crate::outbound::store::{PairView, Participant};
+use crate::domain::model::{PairView, Participant};
 use serde_json::{Value, json};
 
 pub const ACTION_LEAVE_CONFIRM: &str = "leave_confirm";

@@ -2,7 +2,7 @@
 
 use super::{actions, button, context, divider, header, section};
 use crate::domain::catalog::Catalog;
-use crate::outbound::store::{PairView, Participant};
+use crate::domain::model::{PairView, Participant};
 use serde_json::{Value, json};
 
 pub const ACTION_JOIN: &str = "home_join";
@@ -203,7 +203,7 @@ mod tests {
             id: 1,
             partner: Some("U2".into()),
             as_junior: true,
-            status: "active".into(),
+            status: crate::domain::model::PairStatus::Active,
         };
         assert!(
             home(Some(&active), Some(&pair), &c, 0)

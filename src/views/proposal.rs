@@ -2,7 +2,7 @@
 //! why, and Approve / Discard. Long lists are cut to stay within Slack's 50 blocks.
 
 use super::{actions, button, context, header, section};
-use crate::flows::proposals::Stored;
+use crate::domain::rounds::Stored;
 use serde_json::{Value, json};
 
 pub const ACTION_APPROVE: &str = "proposal_approve";
@@ -146,7 +146,7 @@ pub fn approved_text(admin: &str, pairs: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flows::proposals::{StoredPair, StoredUnmatched};
+    use crate::domain::rounds::{StoredPair, StoredUnmatched};
     use crate::views::limits::check_message_blocks;
 
     fn stored(pairs: usize, unmatched: usize) -> Stored {

@@ -101,7 +101,7 @@ pub async fn joined(app: &TestApp, user: &str, a: &tandem::domain::forms::survey
         (200, ""),
         "a valid survey closes the modal"
     );
-    app.app().background_idle().await;
+    settle(&app).await;
 }
 
 /// Survey answers for a test person.
@@ -124,13 +124,9 @@ pub fn answers(
     }
 }
 
-/// Runs every job due by the app's clock, then waits for the background work it started.
+/// Runs every job due by the app's clock (and what they queue for now), then waits for the background work.
 pub async fn run_jobs(app: &TestApp) -> tandem::jobs::worker::RunStats {
-    let stats = tandem::jobs::worker::run_due(app.app())
-        .await
-        .expect("the job store answers");
-    app.app().background_idle().await;
-    stats
+    settle(app).await
 }
 
 /// The buttons' action IDs and values in a message's or view's blocks.
@@ -148,7 +144,7 @@ pub fn button_value(blocks: &serde_json::Value, action_id: &str) -> String {
 /// `admin` runs `/mentor match` and approves the proposal; returns how many pairs were approved.
 pub async fn approve_round(app: &TestApp, admin: &str) -> usize {
     app.driver.command(admin, "match").await;
-    app.app().background_idle().await;
+    settle(&app).await;
     let channel = app.fake.dm_channel_of(admin).expect("the admin's DM");
     let message = app.fake.messages_in(&channel).pop().expect("the proposal");
     let id = button_value(&message["blocks"], "proposal_approve");
@@ -156,7 +152,7 @@ pub async fn approve_round(app: &TestApp, admin: &str) -> usize {
     app.driver
         .click(admin, "proposal_approve", &id, Some((&channel, &ts)))
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM pairs WHERE proposal_id = ?")
         .bind(id.parse::<i64>().unwrap_or_default())
         .fetch_one(app.app().store().pool())
@@ -193,4 +189,22 @@ pub async fn cells_containing(app: &TestApp, needle: &str) -> Vec<String> {
         }
     }
     found
+}
+
+/// Queues a job as a flow would (in its own write transaction).
+pub async fn queue_job(app: &TestApp, kind: &str, pair_id: Option<i64>, due_at: i64) {
+    let kind = tandem::domain::model::JobKind::parse(kind).expect("a known job kind");
+    let mut job = tandem::outbound::store::NewJob::new(kind, due_at);
+    job.pair_id = pair_id;
+    let mut tx = app.app().store().write().await.expect("write");
+    tx.enqueue(job, app.app().now()).await.expect("enqueue");
+    tx.commit().await.expect("commit");
+}
+
+/// Waits for what a request set going: runs every job due now (what the woken worker would run) and waits for
+/// background tasks.
+pub async fn settle(app: &TestApp) -> tandem::jobs::worker::RunStats {
+    tandem::jobs::worker::settle(app.app())
+        .await
+        .expect("the job store answers")
 }

@@ -72,7 +72,7 @@ async fn join_opens_the_survey_and_a_submission_enrols_with_dm_home_and_time_zon
         .expect("stored");
     assert_eq!(stored.answers, answers());
 
-    app.app().background_idle().await;
+    settle(&app).await;
     assert_eq!(app.fake.ok_calls_to("users.info")[0].body["user"], ALICE);
     assert_eq!(
         app.app()
@@ -263,7 +263,7 @@ async fn profile_reopens_the_survey_prefilled_and_an_edit_updates_in_place() {
         )
         .await;
     assert_eq!(r.body, "");
-    app.app().background_idle().await;
+    settle(&app).await;
     assert_eq!(
         app.app()
             .store()
@@ -400,7 +400,7 @@ async fn pause_without_a_length_lasts_until_resume() {
     assert!(r["text"].as_str().unwrap().contains("active again"));
     let p = app.app().store().participant(ALICE).await.unwrap().unwrap();
     assert!(!p.is_paused(clock.now().timestamp()));
-    app.app().background_idle().await;
+    settle(&app).await;
     assert!(
         app.fake
             .home_of(ALICE)
@@ -456,7 +456,7 @@ async fn leave_asks_first_then_deletes_every_trace_and_tells_the_partner_kindly(
         .click(ALICE, "leave_confirm", "leave", None)
         .await;
     assert_eq!(r.status, 200);
-    app.app().background_idle().await;
+    settle(&app).await;
     assert!(
         app.fake.responses().last().unwrap()["text"]
             .as_str()
@@ -512,7 +512,7 @@ async fn cancelling_leave_changes_nothing() {
     app.driver
         .click(ALICE, "leave_cancel", "cancel", None)
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     assert!(
         app.app()
             .store()
@@ -535,7 +535,7 @@ async fn home_tab_buttons_use_the_same_handlers_as_the_commands() {
     app.driver
         .event("EvH", tandem::sandbox::driver::app_home_opened(ALICE), None)
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     assert!(
         app.fake
             .home_of(ALICE)
@@ -556,7 +556,7 @@ async fn home_tab_buttons_use_the_same_handlers_as_the_commands() {
             survey_values(&answers(), &Catalog::default(), true),
         )
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     let home = app.fake.home_of(ALICE).unwrap().to_string();
     assert!(
         home.contains("home_edit") && home.contains("home_pause") && home.contains("home_leave")
@@ -569,7 +569,7 @@ async fn home_tab_buttons_use_the_same_handlers_as_the_commands() {
     );
 
     app.driver.click(ALICE, "home_pause", "pause", None).await;
-    app.app().background_idle().await;
+    settle(&app).await;
     assert!(
         app.app()
             .store()
@@ -588,7 +588,7 @@ async fn home_tab_buttons_use_the_same_handlers_as_the_commands() {
     );
 
     app.driver.click(ALICE, "home_resume", "resume", None).await;
-    app.app().background_idle().await;
+    settle(&app).await;
     assert!(
         !app.app()
             .store()
@@ -600,7 +600,7 @@ async fn home_tab_buttons_use_the_same_handlers_as_the_commands() {
     );
 
     app.driver.click(ALICE, "home_leave", "leave", None).await;
-    app.app().background_idle().await;
+    settle(&app).await;
     assert!(
         app.app()
             .store()

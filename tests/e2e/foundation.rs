@@ -74,7 +74,7 @@ async fn forged_stale_and_unsigned_requests_get_401_and_change_nothing() {
             );
         }
     }
-    app.app().background_idle().await;
+    settle(&app).await;
     assert!(
         app.fake.calls().is_empty(),
         "a refused request reached Slack: {:?}",
@@ -241,7 +241,7 @@ async fn app_home_opened_publishes_the_home_tab_with_the_bot_token() {
         )
         .await;
     assert_eq!(r.status, 200);
-    app.app().background_idle().await;
+    settle(&app).await;
     assert_eq!(app.fake.calls_to("views.publish").len(), 1);
 }
 
@@ -276,14 +276,14 @@ async fn a_retried_or_repeated_event_has_its_effect_once() {
             .status,
         200
     );
-    app.app().background_idle().await;
+    settle(&app).await;
     assert_eq!(app.fake.calls_to("views.publish").len(), 1);
     assert_eq!(count(&app, "handled_events").await, 1);
     // A different event for the same person is a new effect.
     app.driver
         .event("EvOther", app_home_opened(ALICE), None)
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     assert_eq!(app.fake.calls_to("views.publish").len(), 2);
 }
 
@@ -303,7 +303,7 @@ async fn handled_events_survive_a_restart() {
         .driver
         .event("EvRestart", app_home_opened(ALICE), Some(1))
         .await;
-    sandbox.app().background_idle().await;
+    tandem::jobs::worker::settle(sandbox.app()).await.expect("jobs run");
     assert_eq!(sandbox.fake.calls_to("views.publish").len(), 1);
     drop(dir);
 }
@@ -329,6 +329,6 @@ async fn an_unknown_event_type_is_acknowledged_without_effect() {
         )
         .await;
     assert_eq!(r.status, 200);
-    app.app().background_idle().await;
+    settle(&app).await;
     assert!(app.fake.calls().is_empty());
 }

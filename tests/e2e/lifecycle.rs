@@ -8,6 +8,7 @@ use tandem::context::clock::Clock;
 use tandem::domain::forms::pair_forms::{Feedback, MetAnswer, Plan};
 use tandem::domain::forms::pair_values::{feedback_values, met_values, plan_values};
 use tandem::domain::matching::Role;
+use tandem::domain::model::PairStatus;
 use tandem::domain::schedule::Cadence;
 use tandem::sandbox::Fault;
 use tandem::views::limits as blockkit;
@@ -198,7 +199,7 @@ async fn either_partner_sets_the_plan_and_both_are_told_of_a_change() {
     };
     let r = app.driver.submit_view(J, &modal, plan_values(&plan)).await;
     assert_eq!((r.status, r.body.as_str()), (200, ""));
-    app.app().background_idle().await;
+    settle(&app).await;
     assert_eq!(
         app.app().store().plan(pair).await.unwrap(),
         Some(plan.clone())
@@ -223,7 +224,7 @@ async fn either_partner_sets_the_plan_and_both_are_told_of_a_change() {
     app.driver
         .submit_view(S, &modal, plan_values(&changed))
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     let stored = app.app().store().plan(pair).await.unwrap().unwrap();
     assert_eq!(stored.cadence, Cadence::Monthly);
     assert_eq!(
@@ -243,7 +244,7 @@ async fn either_partner_sets_the_plan_and_both_are_told_of_a_change() {
     app.driver
         .click(outsider, "plan_open", &pair.to_string(), None)
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     assert_eq!(app.fake.ok_calls_to("views.open").len(), opened);
     app.driver
         .submit_view(outsider, &modal, plan_values(&plan))
@@ -305,11 +306,11 @@ async fn answers_are_recorded_per_person_shown_to_both_and_a_second_press_does_n
     app.driver
         .click(J, "checkin_not_yet", &id.to_string(), Some((&channel, &ts)))
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     app.driver
         .click(J, "checkin_not_yet", &id.to_string(), Some((&channel, &ts)))
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     let updates = |app: &TestApp| {
         app.fake
             .ok_calls_to("chat.update")
@@ -327,7 +328,7 @@ async fn answers_are_recorded_per_person_shown_to_both_and_a_second_press_does_n
             Some((&channel, &ts)),
         )
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     assert_eq!(
         count(&app, "checkin_answers").await,
         1,
@@ -348,7 +349,7 @@ async fn answers_are_recorded_per_person_shown_to_both_and_a_second_press_does_n
     };
     let r = app.driver.submit_view(S, &modal, met_values(&met)).await;
     assert_eq!(r.body, "");
-    app.app().background_idle().await;
+    settle(&app).await;
     let updated = last_message(&app, &channel).to_string();
     assert!(
         updated.contains(&format!("<@{J}>")) && updated.contains(&format!("<@{S}>")),
@@ -392,7 +393,7 @@ async fn we_need_help_tells_the_admins_privately() {
             Some((&channel, m["ts"].as_str().unwrap())),
         )
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     run_clean(&app).await;
     let to_admin = app.fake.dms_to(ADMIN);
     let alert = to_admin.last().expect("an alert to the admin").to_string();
@@ -422,7 +423,7 @@ async fn two_check_ins_without_a_meeting_mark_the_pair_at_risk_with_one_nudge() 
         let store = app.app().store().clone();
         async move { store.pair(pair).await.unwrap().unwrap().status }
     };
-    assert_eq!(status(&app).await, "at_risk");
+    assert_eq!(status(&app).await, PairStatus::AtRisk);
     let nudges = texts(&app, &channel)
         .iter()
         .filter(|t| {
@@ -463,8 +464,8 @@ async fn two_check_ins_without_a_meeting_mark_the_pair_at_risk_with_one_nudge() 
             }),
         )
         .await;
-    app.app().background_idle().await;
-    assert_eq!(status(&app).await, "active", "meeting again lifts the flag");
+    settle(&app).await;
+    assert_eq!(status(&app).await, PairStatus::Active, "meeting again lifts the flag");
 }
 
 #[tokio::test]
@@ -483,7 +484,7 @@ async fn the_end_date_brings_a_closing_and_feedback_and_frees_both() {
     run_clean(&app).await;
     let msg = last_message(&app, &channel);
     let record = app.app().store().pair(pair).await.unwrap().unwrap();
-    assert_eq!(record.status, "completed");
+    assert_eq!(record.status, PairStatus::Completed);
     assert_eq!(due(&app, "checkin").await, None, "nothing else scheduled");
     app.driver
         .click(
@@ -525,7 +526,7 @@ async fn mentor_end_ends_early_kindly_and_only_admins_see_the_reason() {
         .await
         .json();
     assert_eq!(r["response_type"], "ephemeral");
-    app.app().background_idle().await;
+    settle(&app).await;
     let to_partner = app.fake.dms_to(S).last().unwrap()["text"]
         .as_str()
         .unwrap()
@@ -550,7 +551,7 @@ async fn mentor_end_ends_early_kindly_and_only_admins_see_the_reason() {
             .unwrap()
             .unwrap()
             .status,
-        "ended"
+        PairStatus::Ended
     );
     assert_eq!(due(&app, "checkin").await, None, "its jobs are cancelled");
     let again = app.driver.command(J, "end").await.json();
@@ -696,18 +697,7 @@ async fn rate_limits_are_honoured_and_permanent_errors_are_not_retried() {
     // A 5xx is retried later with backoff instead.
     app.fake
         .fail_next("chat.postMessage", Fault::ServerError, 10);
-    app.app()
-        .store()
-        .schedule_job(
-            "nudge",
-            Some(pair_id(&app).await),
-            "{}",
-            clock.now().timestamp(),
-            None,
-            clock.now().timestamp(),
-        )
-        .await
-        .unwrap();
+    queue_job(&app, "nudge", Some(pair_id(&app).await), clock.now().timestamp()).await;
     sqlx::query("UPDATE pairs SET status = 'at_risk'")
         .execute(app.app().store().pool())
         .await
@@ -752,10 +742,10 @@ async fn leaving_mid_pair_clears_the_person_from_plans_answers_and_jobs() {
             }),
         )
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     app.driver.command(J, "leave").await;
     app.driver.click(J, "leave_confirm", "leave", None).await;
-    app.app().background_idle().await;
+    settle(&app).await;
     assert_eq!(cells_containing(&app, J).await, Vec::<String>::new());
     assert_eq!(cells_containing(&app, "ZEBRA").await, Vec::<String>::new());
     let minutes: i64 = sqlx::query_scalar("SELECT SUM(minutes) FROM checkin_answers")

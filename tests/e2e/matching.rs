@@ -88,7 +88,7 @@ async fn run_match(app: &TestApp) -> (String, String, Value) {
             .contains("Working out the best pairs"),
         "{r}"
     );
-    app.app().background_idle().await;
+    settle(&app).await;
     proposal_message(app)
 }
 
@@ -127,7 +127,7 @@ async fn non_admins_are_politely_refused() {
             .to_string();
         assert!(text.contains("only the program's admins"), "{cmd}: {text}");
     }
-    app.app().background_idle().await;
+    settle(&app).await;
     assert_eq!(count(&app, "proposals").await, 0);
     assert_eq!(count(&app, "exclusions").await, 0);
     assert!(
@@ -169,7 +169,7 @@ async fn the_admin_reviews_the_proposal_before_anyone_is_introduced_then_approve
         .click(J1, "proposal_approve", &id, Some((&channel, &ts)))
         .await;
     assert_eq!(r.status, 200);
-    app.app().background_idle().await;
+    settle(&app).await;
     assert!(
         pairs(&app).await.is_empty(),
         "a non-admin's press approves nothing"
@@ -178,7 +178,7 @@ async fn the_admin_reviews_the_proposal_before_anyone_is_introduced_then_approve
     app.driver
         .click(ADMIN, "proposal_approve", &id, Some((&channel, &ts)))
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     let made = pairs(&app).await;
     assert_eq!(
         made,
@@ -198,7 +198,7 @@ async fn the_admin_reviews_the_proposal_before_anyone_is_introduced_then_approve
     app.driver
         .click(ADMIN, "proposal_approve", &id, Some((&channel, &ts)))
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     assert_eq!(
         pairs(&app).await.len(),
         2,
@@ -232,7 +232,7 @@ async fn discard_introduces_nobody_and_frees_the_next_round() {
             Some((&channel, &ts)),
         )
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     assert!(pairs(&app).await.is_empty());
     assert!(
         app.fake.ok_calls_to("chat.update").last().unwrap().body["text"]
@@ -260,7 +260,7 @@ async fn a_stale_proposal_is_rechecked_and_replaced_instead_of_approved() {
             Some((&channel, &ts)),
         )
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     assert!(
         pairs(&app).await.is_empty(),
         "nothing approved from a stale proposal"
@@ -327,7 +327,7 @@ async fn people_already_paired_are_not_matched_again() {
             Some((&channel, &ts)),
         )
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     let (_, _, next) = run_match(&app).await;
     assert!(
         next.to_string()

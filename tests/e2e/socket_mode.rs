@@ -59,7 +59,7 @@ async fn events_over_socket_mode_are_deduplicated_like_http_ones() {
     app.driver
         .event("EvSock", app_home_opened(ALICE), Some(1))
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     assert_eq!(app.fake.calls_to("views.publish").len(), 1);
 }
 
@@ -80,7 +80,7 @@ async fn malformed_envelopes_are_acknowledged_without_effect() {
         .await
         .unwrap();
     assert!(ack["envelope_id"].is_string());
-    app.app().background_idle().await;
+    settle(&app).await;
     assert!(app.fake.calls_to("views.publish").is_empty());
 }
 

@@ -76,7 +76,7 @@ async fn program(env: &[(&str, &str)]) -> (TestApp, Clock) {
         first_meeting: None,
     };
     app.driver.submit_view(j, &modal, plan_values(&plan)).await;
-    app.app().background_idle().await;
+    settle(&app).await;
     clock.set(at("2026-03-09T10:00:00Z"));
     run_jobs(&app).await;
     for (k, (_, j, s, channel)) in pairs.iter().enumerate() {
@@ -106,7 +106,7 @@ async fn program(env: &[(&str, &str)]) -> (TestApp, Clock) {
             _ => {}
         }
     }
-    app.app().background_idle().await;
+    settle(&app).await;
     (app, clock)
 }
 
@@ -278,18 +278,7 @@ async fn no_summary_report_or_export_contains_free_text_or_an_individual_rating(
         .fetch_one(app.app().store().pool())
         .await
         .unwrap();
-    app.app()
-        .store()
-        .schedule_job(
-            "closing",
-            Some(pair),
-            "{}",
-            clock.now().timestamp(),
-            None,
-            clock.now().timestamp(),
-        )
-        .await
-        .unwrap();
+    queue_job(&app, "closing", Some(pair), clock.now().timestamp()).await;
     run_jobs(&app).await;
     let m = app.fake.messages_in(&channel).pop().unwrap();
     app.driver
@@ -315,7 +304,7 @@ async fn no_summary_report_or_export_contains_free_text_or_an_individual_rating(
     app.driver
         .command("U0JUN3", &format!("end {SECRET} reason"))
         .await;
-    app.app().background_idle().await;
+    settle(&app).await;
     assert!(
         !cells_containing(&app, SECRET).await.is_empty(),
         "the secret text is in the database"

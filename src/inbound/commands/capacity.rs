@@ -2,7 +2,7 @@
 
 use super::say;
 use crate::context::App;
-use crate::inbound::dispatch::Reply;
+use crate::inbound::reply::Reply;
 
 pub async fn apply(app: &App, user: String, capacity: u8) -> Reply {
     match app.store().set_capacity(&user, capacity).await {

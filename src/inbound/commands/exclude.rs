@@ -2,7 +2,7 @@
 
 use super::say;
 use crate::context::App;
-use crate::inbound::dispatch::Reply;
+use crate::inbound::reply::Reply;
 
 pub async fn apply(app: &App, a: String, b: String) -> Reply {
     match app

@@ -1,7 +1,7 @@
 //! `/mentor help`: everyone's subcommands, and the admins' ones for admins.
 
 use super::{ADMIN_SUBCOMMANDS, SUBCOMMANDS};
-use crate::inbound::dispatch::Reply;
+use crate::inbound::reply::Reply;
 use crate::views;
 
 pub fn apply(unknown: Option<&str>, is_admin: bool) -> Reply {

@@ -2,7 +2,7 @@
 
 use super::say;
 use crate::context::App;
-use crate::inbound::dispatch::Reply;
+use crate::inbound::reply::Reply;
 use crate::inbound::payload::SlashCommand;
 
 pub async fn apply(app: &App, cmd: &SlashCommand) -> Reply {
@@ -13,6 +13,6 @@ pub async fn apply(app: &App, cmd: &SlashCommand) -> Reply {
     }
     match crate::flows::enrolment::open_survey(app, &cmd.user_id, &cmd.trigger_id).await {
         Ok(()) => Reply::Ack,
-        Err(message) => say(&message),
+        Err(crate::flows::enrolment::NotOpened(message)) => say(&message),
     }
 }

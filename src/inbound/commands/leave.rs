@@ -1,7 +1,7 @@
 //! `/mentor leave`: asks for confirmation with a button; the button (see `interactions`) deletes the answers.
 
 use crate::context::App;
-use crate::inbound::dispatch::Reply;
+use crate::inbound::reply::Reply;
 use crate::inbound::payload::SlashCommand;
 use crate::views;
 

@@ -3,7 +3,7 @@
 use super::say;
 use crate::context::App;
 use crate::flows::proposals::{self, Started};
-use crate::inbound::dispatch::Reply;
+use crate::inbound::reply::Reply;
 use crate::inbound::payload::SlashCommand;
 
 pub async fn apply(app: &App, cmd: &SlashCommand) -> Reply {

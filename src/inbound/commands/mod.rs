@@ -14,9 +14,8 @@ pub mod resume;
 pub mod status;
 
 use crate::context::App;
-use crate::inbound::dispatch::Reply;
+use crate::inbound::reply::Reply;
 use crate::inbound::payload::SlashCommand;
-use crate::views;
 
 /// Every subcommand with its usage and one line of help, in the order `/mentor help` lists them.
 pub const SUBCOMMANDS: &[(&str, &str)] = &[
@@ -210,32 +209,7 @@ async fn admin_only(
     }
 }
 
-/// An ephemeral one-paragraph reply.
-pub fn say(text: &str) -> Reply {
-    Reply::Json(views::ephemeral(text, vec![views::section(text)]))
-}
-
-/// The reply when the store fails: an apology, never a stack trace.
-pub fn sorry(e: impl std::fmt::Display) -> Reply {
-    tracing::error!(error = %e, "a command failed");
-    say(
-        "Tandem could not do that just now. Please try again in a minute; if it keeps failing, tell a program admin.",
-    )
-}
-
-/// The reply for a pause, resume or leave outcome.
-pub fn outcome(
-    result: Result<crate::flows::enrolment::Outcome, crate::outbound::store::StoreError>,
-    what: &str,
-) -> Reply {
-    match result {
-        Ok(crate::flows::enrolment::Outcome::Done(message)) => say(&message),
-        Ok(crate::flows::enrolment::Outcome::NotEnrolled) => {
-            Reply::Json(views::enrolment::not_enrolled(what))
-        }
-        Err(e) => sorry(e),
-    }
-}
+pub use super::reply::{outcome, say, sorry};
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,7 @@
 //! `/mentor pause [weeks]`: no matching and no nudges for a while.
 
 use crate::context::App;
-use crate::inbound::dispatch::Reply;
+use crate::inbound::reply::Reply;
 use crate::inbound::payload::SlashCommand;
 
 pub async fn apply(app: &App, cmd: &SlashCommand, weeks: Option<u32>) -> Reply {

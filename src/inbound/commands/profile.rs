@@ -1,7 +1,7 @@
 //! `/mentor profile`: reopens the survey pre-filled with the current answers.
 
 use crate::context::App;
-use crate::inbound::dispatch::Reply;
+use crate::inbound::reply::Reply;
 use crate::inbound::payload::SlashCommand;
 use crate::views;
 

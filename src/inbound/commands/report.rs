@@ -2,7 +2,7 @@
 //! deliver (only admins see that part).
 
 use crate::context::App;
-use crate::inbound::dispatch::Reply;
+use crate::inbound::reply::Reply;
 use crate::views;
 use serde_json::{Value, json};
 

@@ -1,7 +1,7 @@
 //! `/mentor resume`: ends a pause.
 
 use crate::context::App;
-use crate::inbound::dispatch::Reply;
+use crate::inbound::reply::Reply;
 use crate::inbound::payload::SlashCommand;
 
 pub async fn apply(app: &App, cmd: &SlashCommand) -> Reply {

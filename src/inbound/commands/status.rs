@@ -1,7 +1,7 @@
 //! `/mentor status`: where someone stands, for their eyes only.
 
 use crate::context::App;
-use crate::inbound::dispatch::Reply;
+use crate::inbound::reply::Reply;
 use crate::inbound::payload::SlashCommand;
 use crate::views;
 

@@ -1,12 +1,14 @@
 //! Durable jobs: scheduled, claimed atomically, retried, and the deliveries each one made.
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, Tx};
+use crate::domain::model::JobKind;
 use sqlx::Row;
 
 /// A claimed job.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Job {
     pub id: i64,
+    /// The stored spelling of its [`JobKind`] (a kind this version does not know fails the job, not the queue).
     pub kind: String,
     pub pair_id: Option<i64>,
     pub payload: String,
@@ -15,8 +17,14 @@ pub struct Job {
     pub attempts: i64,
 }
 
+impl Job {
+    pub fn kind(&self) -> Option<JobKind> {
+        JobKind::parse(&self.kind)
+    }
+}
+
 /// A job that gave up, for the admins' report.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct FailedJob {
     pub id: i64,
     pub kind: String,
@@ -25,71 +33,108 @@ pub struct FailedJob {
     pub at: i64,
 }
 
-fn job(r: &sqlx::sqlite::SqliteRow) -> Result<Job, sqlx::Error> {
-    Ok(Job {
-        id: r.try_get("id")?,
-        kind: r.try_get("kind")?,
-        pair_id: r.try_get("pair_id")?,
-        payload: r.try_get("payload")?,
-        due_at: r.try_get("due_at")?,
-        attempts: r.try_get("attempts")?,
-    })
+/// A job to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    pub kind: JobKind,
+    pub pair_id: Option<i64>,
+    pub payload: String,
+    pub due_at: i64,
+    /// With a key, a pending job with the same key is moved to the new time (and payload) instead of duplicated
+    /// (one pending check-in per pair, one Home tab refresh per person, ...).
+    pub key: Option<String>,
 }
 
-impl Store {
-    /// Schedules a job. With a `key`, a pending job with the same key is moved to the new time instead of
-    /// duplicated (one pending check-in per pair, ...). Returns the job's ID.
-    pub async fn schedule_job(
-        &self,
-        kind: &str,
-        pair_id: Option<i64>,
-        payload: &str,
-        due_at: i64,
-        key: Option<&str>,
-        now: i64,
-    ) -> Result<i64, StoreError> {
+impl NewJob {
+    pub fn new(kind: JobKind, due_at: i64) -> NewJob {
+        NewJob {
+            kind,
+            pair_id: None,
+            payload: "{}".into(),
+            due_at,
+            key: None,
+        }
+    }
+    pub fn pair(mut self, pair_id: i64) -> NewJob {
+        self.pair_id = Some(pair_id);
+        self
+    }
+    pub fn key(mut self, key: impl Into<String>) -> NewJob {
+        self.key = Some(key.into());
+        self
+    }
+    /// The payload, as JSON.
+    pub fn payload(mut self, payload: &impl serde::Serialize) -> NewJob {
+        self.payload = serde_json::to_string(payload).unwrap_or_else(|_| "{}".into());
+        self
+    }
+}
+
+impl Tx {
+    /// Queues a job in this transaction (with a key: moves the pending job with that key instead). Returns its ID.
+    pub async fn enqueue(&mut self, job: NewJob, now: i64) -> Result<i64, StoreError> {
         let id = sqlx::query_scalar(
             "INSERT INTO jobs (kind, pair_id, payload, due_at, state, key, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)
              ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload, updated_at = excluded.updated_at
              RETURNING id",
         )
-        .bind(kind)
-        .bind(pair_id)
-        .bind(payload)
-        .bind(due_at)
-        .bind(key)
+        .bind(job.kind.as_str())
+        .bind(job.pair_id)
+        .bind(&job.payload)
+        .bind(job.due_at)
+        .bind(&job.key)
         .bind(now)
-        .fetch_one(self.pool())
+        .fetch_one(self.conn())
         .await?;
+        self.note_queued(job.due_at);
         Ok(id)
     }
 
-    /// Schedules a job under `key` unless one with that key is already waiting (which is kept as it is).
-    pub async fn schedule_job_if_absent(
-        &self,
-        kind: &str,
-        pair_id: Option<i64>,
-        payload: &str,
-        due_at: i64,
-        key: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO jobs (kind, pair_id, payload, due_at, state, key, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (key) DO NOTHING")
-            .bind(kind)
-            .bind(pair_id)
-            .bind(payload)
-            .bind(due_at)
-            .bind(key)
+    /// Queues a keyed job unless one with that key is already waiting (which is kept as it is).
+    pub async fn enqueue_if_absent(&mut self, job: NewJob, now: i64) -> Result<(), StoreError> {
+        let done = sqlx::query("INSERT INTO jobs (kind, pair_id, payload, due_at, state, key, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (key) DO NOTHING")
+            .bind(job.kind.as_str())
+            .bind(job.pair_id)
+            .bind(&job.payload)
+            .bind(job.due_at)
+            .bind(&job.key)
             .bind(now)
-            .execute(self.pool())
+            .execute(self.conn())
             .await?;
+        if done.rows_affected() == 1 {
+            self.note_queued(job.due_at);
+        }
         Ok(())
     }
 
+    /// Cancels a pair's pending jobs (the pair ended). Returns how many.
+    pub async fn cancel_pair_jobs(&mut self, pair_id: i64, now: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("UPDATE jobs SET state = 'cancelled', key = NULL, payload = '{}', updated_at = ? WHERE pair_id = ? AND state = 'pending'")
+            .bind(now)
+            .bind(pair_id)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Whether a job of `kind` for `pair_id` is waiting or running.
+    pub async fn has_live_job(&mut self, kind: JobKind, pair_id: Option<i64>) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM jobs WHERE kind = ? AND pair_id IS ? AND state IN ('pending', 'running') LIMIT 1",
+        )
+        .bind(kind.as_str())
+        .bind(pair_id)
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(found.is_some())
+    }
+}
+
+impl Store {
     /// Claims up to `limit` jobs due at `now`, oldest first, marking them running. Two workers never claim one job.
     /// A claimed job gives up its key, so it can schedule its own successor under the same key.
     pub async fn claim_due_jobs(&self, now: i64, limit: i64) -> Result<Vec<Job>, StoreError> {
-        let rows = sqlx::query(
+        let mut jobs: Vec<Job> = sqlx::query_as(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, key = NULL, updated_at = ?1
              WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND due_at <= ?1 ORDER BY due_at, id LIMIT ?2)
              RETURNING id, kind, pair_id, payload, due_at, attempts",
@@ -98,7 +143,6 @@ impl Store {
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        let mut jobs: Vec<Job> = rows.iter().map(job).collect::<Result<_, _>>()?;
         jobs.sort_by_key(|j| (j.due_at, j.id));
         Ok(jobs)
     }
@@ -120,7 +164,7 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE jobs SET state = ?, last_error = ?, key = NULL, updated_at = ? WHERE id = ?",
+            "UPDATE jobs SET state = ?, last_error = ?, key = NULL, payload = '{}', updated_at = ? WHERE id = ?",
         )
         .bind(state)
         .bind(error)
@@ -156,16 +200,6 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(())
-    }
-
-    /// Cancels a pair's pending jobs (the pair ended). Returns how many.
-    pub async fn cancel_pair_jobs(&self, pair_id: i64, now: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query("UPDATE jobs SET state = 'cancelled', key = NULL, updated_at = ? WHERE pair_id = ? AND state = 'pending'")
-            .bind(now)
-            .bind(pair_id)
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected())
     }
 
     /// After a crash, jobs left running are run again (their recorded deliveries are skipped). Returns how many.
@@ -228,23 +262,10 @@ impl Store {
 
     /// Jobs that gave up, newest first.
     pub async fn failed_jobs(&self, limit: i64) -> Result<Vec<FailedJob>, StoreError> {
-        let rows = sqlx::query("SELECT id, kind, pair_id, last_error, updated_at FROM jobs WHERE state = 'failed' ORDER BY updated_at DESC, id DESC LIMIT ?")
+        Ok(sqlx::query_as("SELECT id, kind, pair_id, COALESCE(last_error, '') AS last_error, updated_at AS at FROM jobs WHERE state = 'failed' ORDER BY updated_at DESC, id DESC LIMIT ?")
             .bind(limit)
             .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(FailedJob {
-                    id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
-                    pair_id: r.try_get("pair_id")?,
-                    last_error: r
-                        .try_get::<Option<String>, _>("last_error")?
-                        .unwrap_or_default(),
-                    at: r.try_get("updated_at")?,
-                })
-            })
-            .collect()
+            .await?)
     }
 
     /// How many jobs are in each state (for tests, the demo and benchmarks).
@@ -262,6 +283,15 @@ impl Store {
 mod tests {
     use super::*;
 
+    async fn queue(s: &Store, kind: JobKind, due_at: i64, key: Option<&str>, now: i64) -> i64 {
+        let mut job = NewJob::new(kind, due_at);
+        job.key = key.map(str::to_string);
+        let mut tx = s.write().await.unwrap();
+        let id = tx.enqueue(job, now).await.unwrap();
+        assert_eq!(tx.commit().await.unwrap(), Some(due_at), "the commit reports what it queued");
+        id
+    }
+
     async fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display()))
@@ -274,14 +304,8 @@ mod tests {
     #[tokio::test]
     async fn a_keyed_job_is_moved_not_duplicated_and_claimed_once() {
         let (_d, s) = store().await;
-        let a = s
-            .schedule_job("checkin", None, "{}", 100, Some("checkin:1"), 0)
-            .await
-            .unwrap();
-        let b = s
-            .schedule_job("checkin", None, "{}", 50, Some("checkin:1"), 1)
-            .await
-            .unwrap();
+        let a = queue(&s, JobKind::parse("checkin").unwrap(), 100, Some("checkin:1"), 0).await;
+        let b = queue(&s, JobKind::parse("checkin").unwrap(), 50, Some("checkin:1"), 1).await;
         assert_eq!(a, b);
         assert!(s.claim_due_jobs(49, 10).await.unwrap().is_empty());
         let claimed = s.claim_due_jobs(50, 10).await.unwrap();
@@ -290,29 +314,20 @@ mod tests {
             s.claim_due_jobs(1000, 10).await.unwrap().is_empty(),
             "a running job is not claimed twice"
         );
-        let successor = s
-            .schedule_job("checkin", None, "{}", 150, Some("checkin:1"), 55)
-            .await
-            .unwrap();
+        let successor = queue(&s, JobKind::parse("checkin").unwrap(), 150, Some("checkin:1"), 55).await;
         assert_ne!(
             successor, a,
             "a running job schedules its successor under its own key"
         );
         s.complete_job(a, 60).await.unwrap();
-        let c = s
-            .schedule_job("checkin", None, "{}", 200, Some("checkin:1"), 61)
-            .await
-            .unwrap();
+        let c = queue(&s, JobKind::parse("checkin").unwrap(), 200, Some("checkin:1"), 61).await;
         assert_eq!(successor, c, "the successor is moved, not duplicated");
     }
 
     #[tokio::test]
     async fn running_jobs_are_requeued_after_a_crash_and_deliveries_remembered() {
         let (_d, s) = store().await;
-        let id = s
-            .schedule_job("intro", None, "{}", 0, None, 0)
-            .await
-            .unwrap();
+        let id = queue(&s, JobKind::parse("intro").unwrap(), 0, None, 0).await;
         s.claim_due_jobs(0, 10).await.unwrap();
         s.record_delivery(id, "post", Some("G1"), Some("1.2"), 1)
             .await
@@ -328,10 +343,7 @@ mod tests {
         s.fail_job(id, "channel_not_found", 3).await.unwrap();
         let failed = s.failed_jobs(10).await.unwrap();
         assert_eq!(failed[0].last_error, "channel_not_found");
-        let done = s
-            .schedule_job("nudge", None, "{}", 0, None, 0)
-            .await
-            .unwrap();
+        let done = queue(&s, JobKind::parse("nudge").unwrap(), 0, None, 0).await;
         s.claim_due_jobs(4, 10).await.unwrap();
         s.complete_job(done, 4).await.unwrap();
         assert_eq!(

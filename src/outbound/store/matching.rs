@@ -1,14 +1,16 @@
 //! What matching reads and writes: exclusions, capacity, pair history, proposals under review, approved pairs.
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, Tx};
+use crate::domain::model::ProposalStatus;
 use sqlx::Row;
 use std::collections::BTreeMap;
 
 /// A proposal as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ProposalRow {
     pub id: i64,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ProposalStatus,
     pub created_at: i64,
     pub channel: Option<String>,
     pub ts: Option<String>,
@@ -28,17 +30,6 @@ pub struct NewPair {
 
 fn ordered<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
     if a < b { (a, b) } else { (b, a) }
-}
-
-fn proposal_row(r: &sqlx::sqlite::SqliteRow) -> Result<ProposalRow, sqlx::Error> {
-    Ok(ProposalRow {
-        id: r.try_get("id")?,
-        status: r.try_get("status")?,
-        created_at: r.try_get("created_at")?,
-        channel: r.try_get("channel")?,
-        ts: r.try_get("ts")?,
-        body: r.try_get("body")?,
-    })
 }
 
 impl Store {
@@ -115,32 +106,7 @@ impl Store {
             .collect()
     }
 
-    /// Starts a proposal (status `computing`). Returns `None` when another proposal is computing or open.
-    pub async fn begin_proposal(&self, now: i64) -> Result<Option<i64>, StoreError> {
-        let r = sqlx::query_scalar(
-            "INSERT INTO proposals (status, created_at) VALUES ('computing', ?) RETURNING id",
-        )
-        .bind(now)
-        .fetch_one(self.pool())
-        .await;
-        match r {
-            Ok(id) => Ok(Some(id)),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
-            Err(e) => Err(e.into()),
-        }
-    }
 
-    /// Stores a computed proposal's body and opens it for review.
-    pub async fn open_proposal(&self, id: i64, body: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE proposals SET status = 'open', body = ? WHERE id = ? AND status = 'computing'",
-        )
-        .bind(body)
-        .bind(id)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
 
     pub async fn set_proposal_message(
         &self,
@@ -157,43 +123,52 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets a proposal that could not be computed or shown.
-    pub async fn drop_proposal(&self, id: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM proposals WHERE id = ? AND status IN ('computing', 'open')")
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+
+
+
+
+}
+
+impl Tx {
+    /// Starts a proposal (status `computing`). Returns `None` when another proposal is computing or open.
+    pub async fn begin_proposal(&mut self, now: i64) -> Result<Option<i64>, StoreError> {
+        let r = sqlx::query_scalar(
+            "INSERT INTO proposals (status, created_at) VALUES ('computing', ?) RETURNING id",
+        )
+        .bind(now)
+        .fetch_one(self.conn())
+        .await;
+        match r {
+            Ok(id) => Ok(Some(id)),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Stores a computed proposal's body and opens it for review.
+    pub async fn open_proposal(&mut self, id: i64, body: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE proposals SET status = 'open', body = ? WHERE id = ? AND status = 'computing'",
+        )
+        .bind(body)
+        .bind(id)
+        .execute(self.conn())
+        .await?;
         Ok(())
-    }
-
-    /// The proposal being computed or under review, if any.
-    pub async fn pending_proposal(&self) -> Result<Option<ProposalRow>, StoreError> {
-        let r = sqlx::query("SELECT * FROM proposals WHERE status IN ('computing', 'open')")
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(r.as_ref().map(proposal_row).transpose()?)
-    }
-
-    pub async fn proposal(&self, id: i64) -> Result<Option<ProposalRow>, StoreError> {
-        let r = sqlx::query("SELECT * FROM proposals WHERE id = ?")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(r.as_ref().map(proposal_row).transpose()?)
     }
 
     /// Closes an open proposal as `discarded` or `stale`. Returns `false` if it was not open (a second press).
     pub async fn close_proposal(
-        &self,
+        &mut self,
         id: i64,
-        status: &str,
+        status: ProposalStatus,
         now: i64,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE proposals SET status = ?, decided_at = ?, body = '{}' WHERE id = ? AND status = 'open'")
-            .bind(status)
+            .bind(status.as_str())
             .bind(now)
             .bind(id)
-            .execute(self.pool())
+            .execute(self.conn())
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -201,16 +176,15 @@ impl Store {
     /// Approves an open proposal and creates its pairs, atomically. Returns the new pair IDs, or `None` if the
     /// proposal was not open (already decided: a second press has no effect).
     pub async fn approve_proposal(
-        &self,
+        &mut self,
         id: i64,
         pairs: &[NewPair],
         now: i64,
     ) -> Result<Option<Vec<i64>>, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let done = sqlx::query("UPDATE proposals SET status = 'approved', decided_at = ?, body = '{}' WHERE id = ? AND status = 'open'")
+                let done = sqlx::query("UPDATE proposals SET status = 'approved', decided_at = ?, body = '{}' WHERE id = ? AND status = 'open'")
             .bind(now)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(self.conn())
             .await?;
         if done.rows_affected() != 1 {
             return Ok(None);
@@ -227,12 +201,95 @@ impl Store {
             .bind(id)
             .bind(p.score)
             .bind(&p.explanation)
-            .fetch_one(&mut *tx)
+            .fetch_one(self.conn())
             .await?;
             ids.push(pair_id);
         }
-        tx.commit().await?;
         Ok(Some(ids))
+    }
+
+    /// Forgets a proposal that could not be computed or shown.
+    pub async fn drop_proposal(&mut self, id: i64) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM proposals WHERE id = ? AND status IN ('computing', 'open')")
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}
+
+pub(super) async fn proposal_on(c: &mut sqlx::SqliteConnection, id: i64) -> Result<Option<ProposalRow>, StoreError> {
+    let r: Option<ProposalRow> = sqlx::query_as("SELECT * FROM proposals WHERE id = ?")
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?;
+    Ok(r)
+}
+
+impl Store {
+    pub async fn proposal(&self, id: i64) -> Result<Option<ProposalRow>, StoreError> {
+        proposal_on(&mut *self.pool().acquire().await?, id).await
+    }
+}
+
+impl Tx {
+    pub async fn proposal(&mut self, id: i64) -> Result<Option<ProposalRow>, StoreError> {
+        proposal_on(self.conn(), id).await
+    }
+}
+
+impl Tx {
+    /// The proposal being computed or under review, if any.
+    pub async fn pending_proposal(&mut self) -> Result<Option<ProposalRow>, StoreError> {
+        let r: Option<ProposalRow> = sqlx::query_as("SELECT * FROM proposals WHERE status IN ('computing', 'open')")
+            .fetch_optional(self.conn())
+            .await?;
+        Ok(r)
+    }
+}
+
+impl Tx {
+    /// Proposals a crash left behind: computing, or open without a review message, with no compute job waiting or
+    /// running for them.
+    pub async fn stuck_proposals(&mut self) -> Result<Vec<ProposalRow>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT * FROM proposals p
+             WHERE (p.status = 'computing' OR (p.status = 'open' AND p.ts IS NULL))
+               AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = 'compute_round' AND j.state IN ('pending', 'running')
+                               AND json_extract(j.payload, '$.proposal_id') = p.id)",
+        )
+        .fetch_all(self.conn())
+        .await?)
+    }
+
+    /// Closes a computing or open proposal as `status` (a reset). Returns `false` if it was decided meanwhile.
+    pub async fn abandon_proposal(
+        &mut self,
+        id: i64,
+        status: ProposalStatus,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE proposals SET status = ?, decided_at = ?, body = '{}' WHERE id = ? AND status IN ('computing', 'open')")
+            .bind(status.as_str())
+            .bind(now)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Current pairs with both members that were never introduced and have no introduction job (in any state but
+    /// cancelled): approved, then lost before their introduction was queued.
+    pub async fn unintroduced_pairs(&mut self) -> Result<Vec<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM pairs p
+             WHERE p.status IN ('active', 'at_risk') AND p.channel IS NULL
+               AND p.junior_id IS NOT NULL AND p.senior_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.pair_id = p.id AND j.kind = 'intro' AND j.state != 'cancelled')
+             ORDER BY id",
+        )
+        .fetch_all(self.conn())
+        .await?)
     }
 }
 
@@ -252,15 +309,15 @@ mod tests {
     #[tokio::test]
     async fn one_proposal_at_a_time_and_a_decision_is_final() {
         let (_d, s) = store().await;
-        let id = s.begin_proposal(1).await.unwrap().unwrap();
+        let id = in_tx!(s, begin_proposal(1)).await.unwrap().unwrap();
         assert_eq!(
-            s.begin_proposal(2).await.unwrap(),
+            in_tx!(s, begin_proposal(2)).await.unwrap(),
             None,
             "computing blocks a second"
         );
-        s.open_proposal(id, r#"{"pairs":[]}"#).await.unwrap();
+        in_tx!(s, open_proposal(id, r#"{"pairs":[]}"#)).await.unwrap();
         assert_eq!(
-            s.begin_proposal(3).await.unwrap(),
+            in_tx!(s, begin_proposal(3)).await.unwrap(),
             None,
             "open blocks a second"
         );
@@ -271,18 +328,18 @@ mod tests {
             explanation: "{}".into(),
         }];
         assert_eq!(
-            s.approve_proposal(id, &pairs, 4)
+            in_tx!(s, approve_proposal(id, &pairs, 4))
                 .await
                 .unwrap()
                 .map(|v| v.len()),
             Some(1)
         );
         assert_eq!(
-            s.approve_proposal(id, &pairs, 5).await.unwrap(),
+            in_tx!(s, approve_proposal(id, &pairs, 5)).await.unwrap(),
             None,
             "a second press creates nothing"
         );
-        assert!(!s.close_proposal(id, "discarded", 6).await.unwrap());
+        assert!(!in_tx!(s, close_proposal(id, crate::domain::model::ProposalStatus::Discarded, 6)).await.unwrap());
         assert_eq!(s.proposal(id).await.unwrap().unwrap().body, "{}");
         assert_eq!(
             s.pair_history().await.unwrap(),
@@ -290,7 +347,7 @@ mod tests {
         );
         assert_eq!(s.current_pair_counts().await.unwrap().get("US"), Some(&1));
         assert!(
-            s.begin_proposal(7).await.unwrap().is_some(),
+            in_tx!(s, begin_proposal(7)).await.unwrap().is_some(),
             "a new round after a decision"
         );
     }

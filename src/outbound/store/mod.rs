@@ -3,6 +3,19 @@
 //! Every connection runs with WAL, foreign keys on and a busy timeout, so the worker and the request handlers can
 //! write at the same time without "database is locked" errors.
 
+/// In tests: runs one [`Tx`] method in its own committed write transaction: `in_tx!(store, pause("U1", None, 0))`.
+#[cfg(test)]
+macro_rules! in_tx {
+    ($store:expr, $method:ident ( $($arg:expr),* $(,)? )) => {
+        async {
+            let mut tx = $store.write().await?;
+            let r = tx.$method($($arg),*).await?;
+            tx.commit().await?;
+            Ok::<_, $crate::outbound::store::StoreError>(r)
+        }
+    };
+}
+
 mod events;
 mod jobs;
 mod matching;
@@ -10,10 +23,10 @@ mod pairs;
 mod participants;
 mod reports;
 
-pub use jobs::{FailedJob, Job};
+pub use jobs::{FailedJob, Job, NewJob};
 pub use matching::{NewPair, ProposalRow};
 pub use pairs::{CheckinOutcome, CheckinRecord, PairRecord};
-pub use participants::{Departure, PairView, Participant};
+pub use crate::domain::model::{Departure, PairView, Participant};
 pub use reports::{AnswerRow, FeedbackRow};
 
 use sqlx::SqlitePool;
@@ -37,6 +50,32 @@ pub enum StoreError {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+}
+
+/// A write transaction, begun with `BEGIN IMMEDIATE`: it holds SQLite's write lock from its first statement, so a
+/// read-then-write inside it never fails with `SQLITE_BUSY_SNAPSHOT` (the busy timeout waits for the lock instead).
+/// A flow writes its decision and the jobs that deliver its messages through one `Tx`, then commits: both or neither.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, sqlx::Sqlite>,
+    /// The earliest due time of the jobs queued in this transaction, if any.
+    queued_due: Option<i64>,
+}
+
+impl Tx {
+    /// The connection the transaction runs on.
+    pub(crate) fn conn(&mut self) -> &mut sqlx::SqliteConnection {
+        &mut self.inner
+    }
+
+    /// Commits. Returns the earliest due time of the jobs it queued, so the caller can wake the worker.
+    pub async fn commit(self) -> Result<Option<i64>, StoreError> {
+        self.inner.commit().await?;
+        Ok(self.queued_due)
+    }
+
+    pub(crate) fn note_queued(&mut self, due_at: i64) {
+        self.queued_due = Some(self.queued_due.map_or(due_at, |d| d.min(due_at)));
+    }
 }
 
 impl Store {
@@ -90,6 +129,23 @@ impl Store {
             .fetch_one(&self.pool)
             .await
             .is_ok()
+    }
+
+    /// Begins a write transaction (`BEGIN IMMEDIATE`).
+    pub async fn write(&self) -> Result<Tx, StoreError> {
+        Ok(Tx {
+            inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            queued_due: None,
+        })
+    }
+
+    /// Begins a read-only snapshot (a deferred transaction): consistent reads without taking the write lock. Writing
+    /// through it is a mistake (it may fail with `SQLITE_BUSY_SNAPSHOT`); use [`Store::write`].
+    pub async fn snapshot(&self) -> Result<Tx, StoreError> {
+        Ok(Tx {
+            inner: self.pool.begin().await?,
+            queued_due: None,
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {

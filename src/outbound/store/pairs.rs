@@ -1,18 +1,20 @@
 //! A pair's life after approval: its record, plan, check-ins and answers, and closing feedback.
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, Tx};
 use crate::domain::forms::pair_forms::{CheckinAnswer, Feedback, MetAnswer, Plan};
+use crate::domain::model::PairStatus;
 use crate::domain::schedule::Cadence;
 use chrono::NaiveDate;
 use sqlx::Row;
 
 /// A pair as stored. A member who left is `None`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PairRecord {
     pub id: i64,
     pub junior_id: Option<String>,
     pub senior_id: Option<String>,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: PairStatus,
     pub created_at: i64,
     pub ended_at: Option<i64>,
     pub channel: Option<String>,
@@ -31,7 +33,7 @@ impl PairRecord {
         self.junior_id.as_deref() == Some(user_id) || self.senior_id.as_deref() == Some(user_id)
     }
     pub fn is_current(&self) -> bool {
-        self.status == "active" || self.status == "at_risk"
+        self.status.is_current()
     }
     /// The other member, seen from `user_id`.
     pub fn partner_of(&self, user_id: &str) -> Option<&str> {
@@ -61,21 +63,6 @@ pub struct CheckinOutcome {
     pub answered: bool,
 }
 
-fn pair_record(r: &sqlx::sqlite::SqliteRow) -> Result<PairRecord, sqlx::Error> {
-    Ok(PairRecord {
-        id: r.try_get("id")?,
-        junior_id: r.try_get("junior_id")?,
-        senior_id: r.try_get("senior_id")?,
-        status: r.try_get("status")?,
-        created_at: r.try_get("created_at")?,
-        ended_at: r.try_get("ended_at")?,
-        channel: r.try_get("channel")?,
-        last_met_at: r.try_get("last_met_at")?,
-        score: r.try_get("score")?,
-        explanation: r.try_get("explanation")?,
-    })
-}
-
 fn date(s: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| StoreError::Corrupt(format!("bad date '{s}'")))
@@ -92,13 +79,6 @@ macro_rules! select_pairs {
 }
 
 impl Store {
-    pub async fn pair(&self, id: i64) -> Result<Option<PairRecord>, StoreError> {
-        let r = sqlx::query(select_pairs!("WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(r.as_ref().map(pair_record).transpose()?)
-    }
 
     /// Pair `id`, if `user_id` is one of its members (anyone else gets `None`).
     pub async fn pair_of_member(
@@ -111,20 +91,12 @@ impl Store {
 
     /// Every pair, oldest first (for reports).
     pub async fn pairs(&self) -> Result<Vec<PairRecord>, StoreError> {
-        let rows = sqlx::query(select_pairs!("ORDER BY id"))
+        let rows: Vec<PairRecord> = sqlx::query_as(select_pairs!("ORDER BY id"))
             .fetch_all(self.pool())
             .await?;
-        Ok(rows.iter().map(pair_record).collect::<Result<_, _>>()?)
+        Ok(rows)
     }
 
-    /// The current pair of `user_id`, in full.
-    pub async fn current_pair_of(&self, user_id: &str) -> Result<Option<PairRecord>, StoreError> {
-        let r = sqlx::query(select_pairs!("WHERE status IN ('active', 'at_risk') AND (junior_id = ?1 OR senior_id = ?1) ORDER BY id DESC LIMIT 1"))
-        .bind(user_id)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(r.as_ref().map(pair_record).transpose()?)
-    }
 
     pub async fn set_pair_channel(&self, id: i64, channel: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE pairs SET channel = ? WHERE id = ?")
@@ -135,100 +107,10 @@ impl Store {
         Ok(())
     }
 
-    /// Moves a current pair to `status` (`active`, `at_risk`). Returns `false` if the pair is not current.
-    pub async fn set_pair_risk(&self, id: i64, at_risk: bool) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE pairs SET status = ?1 WHERE id = ?2 AND status IN ('active', 'at_risk') AND status != ?1")
-            .bind(if at_risk { "at_risk" } else { "active" })
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
 
-    /// Ends a current pair as `completed` or `ended` (with an optional reason only admins see). Returns `false` if it
-    /// was not current (already ended: a second request has no effect).
-    pub async fn finish_pair(
-        &self,
-        id: i64,
-        status: &str,
-        reason: Option<&str>,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE pairs SET status = ?, ended_at = ?, end_reason = ? WHERE id = ? AND status IN ('active', 'at_risk')")
-            .bind(status)
-            .bind(now)
-            .bind(reason)
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
 
-    pub async fn plan(&self, pair_id: i64) -> Result<Option<Plan>, StoreError> {
-        let Some(r) = sqlx::query(
-            "SELECT objective, cadence, end_date, first_meeting FROM plans WHERE pair_id = ?",
-        )
-        .bind(pair_id)
-        .fetch_optional(self.pool())
-        .await?
-        else {
-            return Ok(None);
-        };
-        let cadence: String = r.try_get("cadence")?;
-        let first: Option<String> = r.try_get("first_meeting")?;
-        Ok(Some(Plan {
-            objective: r.try_get("objective")?,
-            cadence: Cadence::parse(&cadence)
-                .map_err(|_| StoreError::Corrupt("plans.cadence".into()))?,
-            end_date: date(&r.try_get::<String, _>("end_date")?)?,
-            first_meeting: first.as_deref().map(date).transpose()?,
-        }))
-    }
 
-    /// Stores a pair's plan. Returns `true` when it is the pair's first.
-    pub async fn save_plan(&self, pair_id: i64, plan: &Plan, now: i64) -> Result<bool, StoreError> {
-        let existed = self.plan(pair_id).await?.is_some();
-        sqlx::query(
-            "INSERT INTO plans (pair_id, objective, cadence, end_date, first_meeting, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (pair_id) DO UPDATE SET objective = excluded.objective, cadence = excluded.cadence,
-               end_date = excluded.end_date, first_meeting = excluded.first_meeting, updated_at = excluded.updated_at",
-        )
-        .bind(pair_id)
-        .bind(&plan.objective)
-        .bind(plan.cadence.as_str())
-        .bind(plan.end_date.format("%Y-%m-%d").to_string())
-        .bind(plan.first_meeting.map(|d| d.format("%Y-%m-%d").to_string()))
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(!existed)
-    }
 
-    /// The check-in sent by `job_id`, created on the job's first run and found again on a re-run.
-    pub async fn checkin_for_job(
-        &self,
-        job_id: i64,
-        pair_id: i64,
-        since: i64,
-        sent_at: i64,
-    ) -> Result<CheckinRecord, StoreError> {
-        sqlx::query(
-            "INSERT OR IGNORE INTO checkins (pair_id, job_id, since, sent_at) VALUES (?, ?, ?, ?)",
-        )
-        .bind(pair_id)
-        .bind(job_id)
-        .bind(since)
-        .bind(sent_at)
-        .execute(self.pool())
-        .await?;
-        let id: i64 = sqlx::query_scalar("SELECT id FROM checkins WHERE job_id = ?")
-            .bind(job_id)
-            .fetch_one(self.pool())
-            .await?;
-        self.checkin(id)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt("check-in vanished".into()))
-    }
 
     pub async fn set_checkin_message(
         &self,
@@ -245,59 +127,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn checkin(&self, id: i64) -> Result<Option<CheckinRecord>, StoreError> {
-        let r = sqlx::query(
-            "SELECT id, pair_id, since, sent_at, channel, ts FROM checkins WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(match r {
-            None => None,
-            Some(r) => Some(CheckinRecord {
-                id: r.try_get("id")?,
-                pair_id: r.try_get("pair_id")?,
-                since: r.try_get("since")?,
-                sent_at: r.try_get("sent_at")?,
-                channel: r.try_get("channel")?,
-                ts: r.try_get("ts")?,
-            }),
-        })
-    }
 
-    /// The time of a pair's last check-in, if any.
-    pub async fn last_checkin_at(&self, pair_id: i64) -> Result<Option<i64>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT MAX(sent_at) FROM checkins WHERE pair_id = ?")
-                .bind(pair_id)
-                .fetch_one(self.pool())
-                .await?,
-        )
-    }
 
-    /// Records someone's answer to a check-in. Returns `false` if they had already answered (no second effect).
-    pub async fn record_answer(
-        &self,
-        checkin_id: i64,
-        user_id: &str,
-        answer: CheckinAnswer,
-        met: Option<&MetAnswer>,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT OR IGNORE INTO checkin_answers (checkin_id, user_id, answer, minutes, covered, usefulness, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(checkin_id)
-        .bind(user_id)
-        .bind(answer.as_str())
-        .bind(met.map(|m| i64::from(m.minutes)))
-        .bind(met.and_then(|m| m.covered.clone()))
-        .bind(met.map(|m| i64::from(m.usefulness)))
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
 
     /// Answers to a check-in, in the order given.
     pub async fn answers(
@@ -320,40 +151,7 @@ impl Store {
             .collect()
     }
 
-    /// The pair's last `n` check-ins, newest first, with whether anyone answered and whether anyone said they met.
-    pub async fn recent_checkins(
-        &self,
-        pair_id: i64,
-        n: i64,
-    ) -> Result<Vec<CheckinOutcome>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT c.id,
-                    EXISTS (SELECT 1 FROM checkin_answers a WHERE a.checkin_id = c.id AND a.answer = 'met') AS met,
-                    EXISTS (SELECT 1 FROM checkin_answers a WHERE a.checkin_id = c.id) AS answered
-             FROM checkins c WHERE c.pair_id = ? ORDER BY c.sent_at DESC, c.id DESC LIMIT ?",
-        )
-        .bind(pair_id)
-        .bind(n)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CheckinOutcome {
-                    met: r.try_get::<i64, _>("met")? != 0,
-                    answered: r.try_get::<i64, _>("answered")? != 0,
-                })
-            })
-            .collect()
-    }
 
-    pub async fn mark_met(&self, pair_id: i64, now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE pairs SET last_met_at = ? WHERE id = ?")
-            .bind(now)
-            .bind(pair_id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
 
     /// Records someone's closing feedback. Returns `false` if they had already given it.
     pub async fn record_feedback(
@@ -375,3 +173,269 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 }
+impl Tx {
+    /// Moves a current pair to `status` (`active`, `at_risk`). Returns `false` if the pair is not current.
+    pub async fn set_pair_risk(&mut self, id: i64, at_risk: bool) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE pairs SET status = ?1 WHERE id = ?2 AND status IN ('active', 'at_risk') AND status != ?1")
+            .bind(if at_risk { PairStatus::AtRisk } else { PairStatus::Active }.as_str())
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Ends a current pair as `completed` or `ended` (with an optional reason only admins see). Returns `false` if it
+    /// was not current (already ended: a second request has no effect).
+    pub async fn finish_pair(
+        &mut self,
+        id: i64,
+        status: PairStatus,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE pairs SET status = ?, ended_at = ?, end_reason = ? WHERE id = ? AND status IN ('active', 'at_risk')")
+            .bind(status.as_str())
+            .bind(now)
+            .bind(reason)
+            .bind(id)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Stores a pair's plan. Returns `true` when it is the pair's first.
+    pub async fn save_plan(&mut self, pair_id: i64, plan: &Plan, now: i64) -> Result<bool, StoreError> {
+        let existed = self.plan(pair_id).await?.is_some();
+        sqlx::query(
+            "INSERT INTO plans (pair_id, objective, cadence, end_date, first_meeting, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (pair_id) DO UPDATE SET objective = excluded.objective, cadence = excluded.cadence,
+               end_date = excluded.end_date, first_meeting = excluded.first_meeting, updated_at = excluded.updated_at",
+        )
+        .bind(pair_id)
+        .bind(&plan.objective)
+        .bind(plan.cadence.as_str())
+        .bind(plan.end_date.format("%Y-%m-%d").to_string())
+        .bind(plan.first_meeting.map(|d| d.format("%Y-%m-%d").to_string()))
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(!existed)
+    }
+
+    /// Records someone's answer to a check-in. Returns `false` if they had already answered (no second effect).
+    pub async fn record_answer(
+        &mut self,
+        checkin_id: i64,
+        user_id: &str,
+        answer: CheckinAnswer,
+        met: Option<&MetAnswer>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT OR IGNORE INTO checkin_answers (checkin_id, user_id, answer, minutes, covered, usefulness, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(checkin_id)
+        .bind(user_id)
+        .bind(answer.as_str())
+        .bind(met.map(|m| i64::from(m.minutes)))
+        .bind(met.and_then(|m| m.covered.clone()))
+        .bind(met.map(|m| i64::from(m.usefulness)))
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn mark_met(&mut self, pair_id: i64, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE pairs SET last_met_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(pair_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+}
+
+pub(super) async fn pair_on(c: &mut sqlx::SqliteConnection, id: i64) -> Result<Option<PairRecord>, StoreError> {
+    let r: Option<PairRecord> = sqlx::query_as(select_pairs!("WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?;
+    Ok(r)
+}
+
+pub(super) async fn plan_on(c: &mut sqlx::SqliteConnection, pair_id: i64) -> Result<Option<Plan>, StoreError> {
+    let Some(r) = sqlx::query(
+        "SELECT objective, cadence, end_date, first_meeting FROM plans WHERE pair_id = ?",
+    )
+    .bind(pair_id)
+    .fetch_optional(&mut *c)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let cadence: String = r.try_get("cadence")?;
+    let first: Option<String> = r.try_get("first_meeting")?;
+    Ok(Some(Plan {
+        objective: r.try_get("objective")?,
+        cadence: Cadence::parse(&cadence)
+            .map_err(|_| StoreError::Corrupt("plans.cadence".into()))?,
+        end_date: date(&r.try_get::<String, _>("end_date")?)?,
+        first_meeting: first.as_deref().map(date).transpose()?,
+    }))
+}
+
+/// The time of a pair's last check-in, if any.
+pub(super) async fn last_checkin_at_on(c: &mut sqlx::SqliteConnection, pair_id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT MAX(sent_at) FROM checkins WHERE pair_id = ?")
+            .bind(pair_id)
+            .fetch_one(&mut *c)
+            .await?,
+    )
+}
+
+/// The pair's last `n` delivered check-ins (Slack has them), newest first, with whether anyone answered and whether
+/// anyone said they met. A check-in still being retried is not one yet, so it never counts as missed.
+pub(super) async fn recent_checkins_on(
+c: &mut sqlx::SqliteConnection,
+    pair_id: i64,
+    n: i64,
+) -> Result<Vec<CheckinOutcome>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT c.id,
+                EXISTS (SELECT 1 FROM checkin_answers a WHERE a.checkin_id = c.id AND a.answer = 'met') AS met,
+                EXISTS (SELECT 1 FROM checkin_answers a WHERE a.checkin_id = c.id) AS answered
+         FROM checkins c WHERE c.pair_id = ? AND c.ts IS NOT NULL ORDER BY c.sent_at DESC, c.id DESC LIMIT ?",
+    )
+    .bind(pair_id)
+    .bind(n)
+    .fetch_all(&mut *c)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CheckinOutcome {
+                met: r.try_get::<i64, _>("met")? != 0,
+                answered: r.try_get::<i64, _>("answered")? != 0,
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn checkin_on(c: &mut sqlx::SqliteConnection, id: i64) -> Result<Option<CheckinRecord>, StoreError> {
+    let r = sqlx::query(
+        "SELECT id, pair_id, since, sent_at, channel, ts FROM checkins WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&mut *c)
+    .await?;
+    Ok(match r {
+        None => None,
+        Some(r) => Some(CheckinRecord {
+            id: r.try_get("id")?,
+            pair_id: r.try_get("pair_id")?,
+            since: r.try_get("since")?,
+            sent_at: r.try_get("sent_at")?,
+            channel: r.try_get("channel")?,
+            ts: r.try_get("ts")?,
+        }),
+    })
+}
+
+/// The current pair of `user_id`, in full.
+pub(super) async fn current_pair_of_on(c: &mut sqlx::SqliteConnection, user_id: &str) -> Result<Option<PairRecord>, StoreError> {
+    let r: Option<PairRecord> = sqlx::query_as(select_pairs!("WHERE status IN ('active', 'at_risk') AND (junior_id = ?1 OR senior_id = ?1) ORDER BY id DESC LIMIT 1"))
+    .bind(user_id)
+    .fetch_optional(&mut *c)
+    .await?;
+    Ok(r)
+}
+
+impl Store {
+    pub async fn pair(&self, id: i64) -> Result<Option<PairRecord>, StoreError> {
+        pair_on(&mut *self.pool().acquire().await?, id).await
+    }
+
+    pub async fn plan(&self, pair_id: i64) -> Result<Option<Plan>, StoreError> {
+        plan_on(&mut *self.pool().acquire().await?, pair_id).await
+    }
+
+    /// The time of a pair's last check-in, if any.
+    pub async fn last_checkin_at(&self, pair_id: i64) -> Result<Option<i64>, StoreError> {
+        last_checkin_at_on(&mut *self.pool().acquire().await?, pair_id).await
+    }
+
+    /// The pair's last `n` delivered check-ins (Slack has them), newest first, with whether anyone answered and whether
+/// anyone said they met. A check-in still being retried is not one yet, so it never counts as missed.
+    pub async fn recent_checkins(&self, pair_id: i64, n: i64) -> Result<Vec<CheckinOutcome>, StoreError> {
+        recent_checkins_on(&mut *self.pool().acquire().await?, pair_id, n).await
+    }
+
+    pub async fn checkin(&self, id: i64) -> Result<Option<CheckinRecord>, StoreError> {
+        checkin_on(&mut *self.pool().acquire().await?, id).await
+    }
+
+    /// The current pair of `user_id`, in full.
+    pub async fn current_pair_of(&self, user_id: &str) -> Result<Option<PairRecord>, StoreError> {
+        current_pair_of_on(&mut *self.pool().acquire().await?, user_id).await
+    }
+}
+
+impl Tx {
+    pub async fn pair(&mut self, id: i64) -> Result<Option<PairRecord>, StoreError> {
+        pair_on(self.conn(), id).await
+    }
+
+    pub async fn plan(&mut self, pair_id: i64) -> Result<Option<Plan>, StoreError> {
+        plan_on(self.conn(), pair_id).await
+    }
+
+    /// The time of a pair's last check-in, if any.
+    pub async fn last_checkin_at(&mut self, pair_id: i64) -> Result<Option<i64>, StoreError> {
+        last_checkin_at_on(self.conn(), pair_id).await
+    }
+
+    /// The pair's last `n` delivered check-ins (Slack has them), newest first, with whether anyone answered and whether
+/// anyone said they met. A check-in still being retried is not one yet, so it never counts as missed.
+    pub async fn recent_checkins(&mut self, pair_id: i64, n: i64) -> Result<Vec<CheckinOutcome>, StoreError> {
+        recent_checkins_on(self.conn(), pair_id, n).await
+    }
+
+    pub async fn checkin(&mut self, id: i64) -> Result<Option<CheckinRecord>, StoreError> {
+        checkin_on(self.conn(), id).await
+    }
+
+    /// The current pair of `user_id`, in full.
+    pub async fn current_pair_of(&mut self, user_id: &str) -> Result<Option<PairRecord>, StoreError> {
+        current_pair_of_on(self.conn(), user_id).await
+    }
+}
+
+impl Tx {
+    /// The check-in sent by `job_id`, created on the job's first run and found again on a re-run.
+    pub async fn checkin_for_job(
+        &mut self,
+        job_id: i64,
+        pair_id: i64,
+        since: i64,
+        sent_at: i64,
+    ) -> Result<CheckinRecord, StoreError> {
+        sqlx::query(
+            "INSERT OR IGNORE INTO checkins (pair_id, job_id, since, sent_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(pair_id)
+        .bind(job_id)
+        .bind(since)
+        .bind(sent_at)
+        .execute(self.conn())
+        .await?;
+        let id: i64 = sqlx::query_scalar("SELECT id FROM checkins WHERE job_id = ?")
+            .bind(job_id)
+            .fetch_one(self.conn())
+            .await?;
+        checkin_on(self.conn(), id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("check-in vanished".into()))
+    }
+}
+

@@ -1,49 +1,10 @@
 //! Participants: survey answers, time zone, pause state; the modals opened for them; leaving.
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, Tx};
+use crate::domain::model::{Departure, PairView, Participant};
 use crate::domain::forms::survey::{Answers, parse_role, role_value};
 use crate::domain::schedule::Cadence;
 use sqlx::Row;
-
-/// A participant as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Participant {
-    pub user_id: String,
-    pub answers: Answers,
-    /// IANA time zone from Slack's profile (UTC until known).
-    pub tz: String,
-    /// How many reverse mentors this person takes at once when on the senior side.
-    pub capacity: u8,
-    pub paused: bool,
-    /// Unix seconds when a pause ends by itself; `None` while paused means until they resume.
-    pub paused_until: Option<i64>,
-    pub joined_at: i64,
-    /// The person's name in Slack, once known (for tables and reports; Slack messages use mentions).
-    pub display_name: Option<String>,
-}
-
-impl Participant {
-    /// Paused at `now`: a pause with an end date has ended once that date has passed.
-    pub fn is_paused(&self, now: i64) -> bool {
-        self.paused && self.paused_until.is_none_or(|until| until > now)
-    }
-}
-
-/// What leaving did: the pairs that were active, with the partner who stays.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Departure {
-    pub ended_pairs: Vec<(i64, Option<String>)>,
-}
-
-/// A pair as a participant sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PairView {
-    pub id: i64,
-    pub partner: Option<String>,
-    /// True when the participant is the reverse mentor (junior) in this pair.
-    pub as_junior: bool,
-    pub status: String,
-}
 
 fn row_to_participant(
     row: &sqlx::sqlite::SqliteRow,
@@ -76,97 +37,56 @@ fn row_to_participant(
     })
 }
 
-impl Store {
-    /// Stores someone's answers (insert or update). Returns `true` when they were not enrolled before.
-    pub async fn save_answers(
-        &self,
-        user_id: &str,
-        a: &Answers,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let existed: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM participants WHERE user_id = ?")
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        sqlx::query(
-            "INSERT INTO participants (user_id, role, years, practice_group, hours_per_month, cadence, reports_to, note, joined_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (user_id) DO UPDATE SET role = excluded.role, years = excluded.years,
-               practice_group = excluded.practice_group, hours_per_month = excluded.hours_per_month,
-               cadence = excluded.cadence, reports_to = excluded.reports_to, note = excluded.note,
-               updated_at = excluded.updated_at",
-        )
-        .bind(user_id)
-        .bind(role_value(a.role))
-        .bind(i64::from(a.years))
-        .bind(&a.practice_group)
-        .bind(i64::from(a.hours_per_month))
-        .bind(a.cadence.as_str())
-        .bind(&a.reports_to)
-        .bind(&a.note)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM participant_skills WHERE user_id = ?")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        for (direction, skills) in [("teach", &a.teach), ("learn", &a.learn)] {
-            for skill in skills {
-                sqlx::query(
-                    "INSERT INTO participant_skills (user_id, direction, skill) VALUES (?, ?, ?)",
-                )
-                .bind(user_id)
-                .bind(direction)
-                .bind(skill)
-                .execute(&mut *tx)
-                .await?;
-            }
+async fn skills_of(
+    c: &mut sqlx::SqliteConnection,
+    user_id: &str,
+) -> Result<(Vec<String>, Vec<String>), StoreError> {
+    let rows = sqlx::query(
+        "SELECT direction, skill FROM participant_skills WHERE user_id = ? ORDER BY skill",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *c)
+    .await?;
+    let (mut teach, mut learn) = (Vec::new(), Vec::new());
+    for r in rows {
+        let d: String = r.try_get("direction")?;
+        let s: String = r.try_get("skill")?;
+        if d == "teach" {
+            teach.push(s)
+        } else {
+            learn.push(s)
         }
-        if existed.is_none() {
-            sqlx::query("INSERT INTO program_events (kind, at) VALUES ('joined', ?)")
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(existed.is_none())
     }
+    Ok((teach, learn))
+}
 
-    async fn skills_of(&self, user_id: &str) -> Result<(Vec<String>, Vec<String>), StoreError> {
-        let rows = sqlx::query(
-            "SELECT direction, skill FROM participant_skills WHERE user_id = ? ORDER BY skill",
-        )
+async fn participant_on(
+    c: &mut sqlx::SqliteConnection,
+    user_id: &str,
+) -> Result<Option<Participant>, StoreError> {
+    let Some(row) = sqlx::query("SELECT * FROM participants WHERE user_id = ?")
         .bind(user_id)
-        .fetch_all(self.pool())
-        .await?;
-        let (mut teach, mut learn) = (Vec::new(), Vec::new());
-        for r in rows {
-            let d: String = r.try_get("direction")?;
-            let s: String = r.try_get("skill")?;
-            if d == "teach" {
-                teach.push(s)
-            } else {
-                learn.push(s)
-            }
-        }
-        Ok((teach, learn))
+        .fetch_optional(&mut *c)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let (teach, learn) = skills_of(c, user_id).await?;
+    row_to_participant(&row, teach, learn).map(Some)
+}
+
+impl Tx {
+    /// Someone's record, if they are enrolled, read in this transaction.
+    pub async fn participant(&mut self, user_id: &str) -> Result<Option<Participant>, StoreError> {
+        participant_on(self.conn(), user_id).await
     }
+}
+
+impl Store {
 
     /// Someone's record, if they are enrolled.
     pub async fn participant(&self, user_id: &str) -> Result<Option<Participant>, StoreError> {
-        let Some(row) = sqlx::query("SELECT * FROM participants WHERE user_id = ?")
-            .bind(user_id)
-            .fetch_optional(self.pool())
-            .await?
-        else {
-            return Ok(None);
-        };
-        let (teach, learn) = self.skills_of(user_id).await?;
-        row_to_participant(&row, teach, learn).map(Some)
+        participant_on(&mut *self.pool().acquire().await?, user_id).await
     }
 
     /// Everyone enrolled, ordered by user ID.
@@ -208,37 +128,7 @@ impl Store {
         Ok(())
     }
 
-    /// Pauses someone until `until` (or until they resume). Returns `false` when they are not enrolled.
-    pub async fn pause(
-        &self,
-        user_id: &str,
-        until: Option<i64>,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE participants SET paused = 1, paused_until = ?, updated_at = ? WHERE user_id = ?")
-            .bind(until)
-            .bind(now)
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
-        if done.rows_affected() == 1 {
-            sqlx::query("INSERT INTO program_events (kind, at) VALUES ('paused', ?)")
-                .bind(now)
-                .execute(self.pool())
-                .await?;
-        }
-        Ok(done.rows_affected() == 1)
-    }
 
-    /// Ends someone's pause. Returns `false` when they are not enrolled.
-    pub async fn resume(&self, user_id: &str, now: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE participants SET paused = 0, paused_until = NULL, updated_at = ? WHERE user_id = ?")
-            .bind(now)
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
 
     /// Remembers the survey modal opened for `user_id`.
     pub async fn record_survey_view(
@@ -276,13 +166,6 @@ impl Store {
         Ok(found.is_some())
     }
 
-    pub async fn forget_survey_views(&self, user_id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM survey_views WHERE user_id = ?")
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
 
     /// Forgets survey modals opened more than a day ago and never submitted.
     pub async fn prune_survey_views(&self, now: i64) -> Result<u64, StoreError> {
@@ -327,24 +210,124 @@ impl Store {
             id: r.try_get("id")?,
             partner: if as_junior { senior } else { junior },
             as_junior,
-            status: r.try_get("status")?,
+            status: crate::domain::model::PairStatus::try_from(r.try_get::<String, _>("status")?)
+                .map_err(StoreError::Corrupt)?,
         }))
+    }
+
+}
+
+impl Tx {
+    /// Stores someone's answers (insert or update). Returns `true` when they were not enrolled before.
+    pub async fn save_answers(
+        &mut self,
+        user_id: &str,
+        a: &Answers,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+                let existed: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM participants WHERE user_id = ?")
+                .bind(user_id)
+                .fetch_optional(self.conn())
+                .await?;
+        sqlx::query(
+            "INSERT INTO participants (user_id, role, years, practice_group, hours_per_month, cadence, reports_to, note, joined_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (user_id) DO UPDATE SET role = excluded.role, years = excluded.years,
+               practice_group = excluded.practice_group, hours_per_month = excluded.hours_per_month,
+               cadence = excluded.cadence, reports_to = excluded.reports_to, note = excluded.note,
+               updated_at = excluded.updated_at",
+        )
+        .bind(user_id)
+        .bind(role_value(a.role))
+        .bind(i64::from(a.years))
+        .bind(&a.practice_group)
+        .bind(i64::from(a.hours_per_month))
+        .bind(a.cadence.as_str())
+        .bind(&a.reports_to)
+        .bind(&a.note)
+        .bind(now)
+        .bind(now)
+        .execute(self.conn())
+        .await?;
+        sqlx::query("DELETE FROM participant_skills WHERE user_id = ?")
+            .bind(user_id)
+            .execute(self.conn())
+            .await?;
+        for (direction, skills) in [("teach", &a.teach), ("learn", &a.learn)] {
+            for skill in skills {
+                sqlx::query(
+                    "INSERT INTO participant_skills (user_id, direction, skill) VALUES (?, ?, ?)",
+                )
+                .bind(user_id)
+                .bind(direction)
+                .bind(skill)
+                .execute(self.conn())
+                .await?;
+            }
+        }
+        if existed.is_none() {
+            sqlx::query("INSERT INTO program_events (kind, at) VALUES ('joined', ?)")
+                .bind(now)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(existed.is_none())
+    }
+
+    /// Pauses someone until `until` (or until they resume). Returns `false` when they are not enrolled.
+    pub async fn pause(
+        &mut self,
+        user_id: &str,
+        until: Option<i64>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE participants SET paused = 1, paused_until = ?, updated_at = ? WHERE user_id = ?")
+            .bind(until)
+            .bind(now)
+            .bind(user_id)
+            .execute(self.conn())
+            .await?;
+        if done.rows_affected() == 1 {
+            sqlx::query("INSERT INTO program_events (kind, at) VALUES ('paused', ?)")
+                .bind(now)
+                .execute(self.conn())
+                .await?;
+        }
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Ends someone's pause. Returns `false` when they are not enrolled.
+    pub async fn resume(&mut self, user_id: &str, now: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE participants SET paused = 0, paused_until = NULL, updated_at = ? WHERE user_id = ?")
+            .bind(now)
+            .bind(user_id)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn forget_survey_views(&mut self, user_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM survey_views WHERE user_id = ?")
+            .bind(user_id)
+            .execute(self.conn())
+            .await?;
+        Ok(())
     }
 
     /// Deletes everything Tandem holds about `user_id`: answers, skills, open modals, and their ID in every pair and
     /// in others' `reports_to`. Active pairs end. Only an anonymous 'left' count remains.
     pub async fn delete_participant(
-        &self,
+        &mut self,
         user_id: &str,
         now: i64,
     ) -> Result<Departure, StoreError> {
-        let mut tx = self.pool().begin().await?;
-        let rows = sqlx::query(
+                let rows = sqlx::query(
             "SELECT id, junior_id, senior_id FROM pairs WHERE status IN ('active', 'at_risk') AND (junior_id = ? OR senior_id = ?)",
         )
         .bind(user_id)
         .bind(user_id)
-        .fetch_all(&mut *tx)
+        .fetch_all(self.conn())
         .await?;
         let mut departure = Departure::default();
         for r in rows {
@@ -360,17 +343,17 @@ impl Store {
             sqlx::query("UPDATE pairs SET status = 'ended', ended_at = ? WHERE id = ?")
                 .bind(now)
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(self.conn())
                 .await?;
         }
         sqlx::query("UPDATE proposals SET status = 'stale', decided_at = ?, body = '{}' WHERE status IN ('computing', 'open') AND body LIKE '%' || ? || '%'")
             .bind(now)
             .bind(user_id)
-            .execute(&mut *tx)
+            .execute(self.conn())
             .await?;
         sqlx::query("UPDATE pairs SET explanation = NULL, end_reason = NULL WHERE junior_id = ?1 OR senior_id = ?1")
             .bind(user_id)
-            .execute(&mut *tx)
+            .execute(self.conn())
             .await?;
         for statement in [
             "UPDATE checkin_answers SET user_id = NULL, covered = NULL WHERE user_id = ?1",
@@ -387,14 +370,13 @@ impl Store {
         ] {
             sqlx::query(statement)
                 .bind(user_id)
-                .execute(&mut *tx)
+                .execute(self.conn())
                 .await?;
         }
         sqlx::query("INSERT INTO program_events (kind, at) VALUES ('left', ?)")
             .bind(now)
-            .execute(&mut *tx)
+            .execute(self.conn())
             .await?;
-        tx.commit().await?;
         Ok(departure)
     }
 }
@@ -430,7 +412,7 @@ mod tests {
     #[tokio::test]
     async fn answers_round_trip_and_update_in_place() {
         let (_d, s) = store().await;
-        assert!(s.save_answers("U1", &answers(), 100).await.unwrap());
+        assert!(in_tx!(s, save_answers("U1", &answers(), 100)).await.unwrap());
         let p = s.participant("U1").await.unwrap().unwrap();
         assert_eq!(p.answers, answers());
         assert_eq!(
@@ -441,7 +423,7 @@ mod tests {
         changed.teach = vec!["social_media".into()];
         changed.reports_to = None;
         assert!(
-            !s.save_answers("U1", &changed, 200).await.unwrap(),
+            !in_tx!(s, save_answers("U1", &changed, 200)).await.unwrap(),
             "an update is not a new enrolment"
         );
         let p = s.participant("U1").await.unwrap().unwrap();
@@ -453,12 +435,12 @@ mod tests {
     #[tokio::test]
     async fn a_pause_with_an_end_ends_by_itself() {
         let (_d, s) = store().await;
-        s.save_answers("U1", &answers(), 0).await.unwrap();
-        assert!(!s.pause("U9", None, 0).await.unwrap(), "not enrolled");
-        assert!(s.pause("U1", Some(1000), 10).await.unwrap());
+        in_tx!(s, save_answers("U1", &answers(), 0)).await.unwrap();
+        assert!(!in_tx!(s, pause("U9", None, 0)).await.unwrap(), "not enrolled");
+        assert!(in_tx!(s, pause("U1", Some(1000), 10)).await.unwrap());
         let p = s.participant("U1").await.unwrap().unwrap();
         assert!(p.is_paused(999) && !p.is_paused(1000));
-        s.pause("U1", None, 10).await.unwrap();
+        in_tx!(s, pause("U1", None, 10)).await.unwrap();
         assert!(
             s.participant("U1")
                 .await
@@ -466,7 +448,7 @@ mod tests {
                 .unwrap()
                 .is_paused(i64::MAX)
         );
-        s.resume("U1", 20).await.unwrap();
+        in_tx!(s, resume("U1", 20)).await.unwrap();
         assert!(!s.participant("U1").await.unwrap().unwrap().is_paused(20));
     }
 }

@@ -1,0 +1,202 @@
+//! The program's shared types: what the store keeps, the flows decide on, the reports count and the views show.
+//! Plain data with their store spellings; no I/O.
+
+use crate::domain::forms::survey::Answers;
+use serde::{Deserialize, Serialize};
+
+/// Defines a unit enum with one spelling per variant (as stored), `as_str`, `parse` and `TryFrom<String>`.
+macro_rules! spelled {
+    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal,)+ }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $v,)+ }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$v,)+];
+            /// The stored spelling.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$v => $s,)+ }
+            }
+            /// Parses the stored spelling.
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($s => Some($name::$v),)+ _ => None }
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                $name::parse(&s).ok_or_else(|| format!("unknown {} '{}'", stringify!($name), s))
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+spelled! {
+    /// A pair's state.
+    pub enum PairStatus {
+        Active = "active",
+        AtRisk = "at_risk",
+        Completed = "completed",
+        Ended = "ended",
+    }
+}
+
+impl PairStatus {
+    /// Active or at risk: the pair is still running.
+    pub fn is_current(self) -> bool {
+        matches!(self, PairStatus::Active | PairStatus::AtRisk)
+    }
+}
+
+spelled! {
+    /// A matching proposal's state.
+    pub enum ProposalStatus {
+        /// The round is being computed (by a job).
+        Computing = "computing",
+        /// Shown to the admin, waiting for a decision.
+        Open = "open",
+        Approved = "approved",
+        Discarded = "discarded",
+        /// It no longer held when approved, or someone in it left.
+        Stale = "stale",
+    }
+}
+
+spelled! {
+    /// What a durable job does. Each kind maps to one flow step (`crate::jobs::kinds`).
+    pub enum JobKind {
+        /// Open the pair's group DM and introduce them.
+        Intro = "intro",
+        /// One gentle reminder when a pair has no plan.
+        PlanReminder = "plan_reminder",
+        /// Ask a pair whether they met.
+        Checkin = "checkin",
+        /// Suggestions for a pair that stalled.
+        Nudge = "nudge",
+        /// Tell the admins privately that a pair asked for help.
+        HelpAlert = "help_alert",
+        /// Thank a pair on their end date and ask for feedback.
+        Closing = "closing",
+        /// The managers' scheduled summary.
+        Summary = "summary",
+        /// Compute a matching round and send it to the admin for review.
+        ComputeRound = "compute_round",
+        /// Replace the review message of a decided proposal with the decision.
+        ProposalUpdate = "proposal_update",
+        /// Re-render a check-in message with who answered what.
+        CheckinRefresh = "checkin_refresh",
+        /// Post one message (a DM to a person, or a channel), rendered when it was decided.
+        Message = "message",
+        /// Re-publish someone's Home tab from their current standing.
+        HomeRefresh = "home_refresh",
+        /// After a survey: time zone and name from Slack, the confirmation DM, the Home tab.
+        Welcome = "welcome",
+    }
+}
+
+/// The payload of a [`JobKind::Message`] job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessagePayload {
+    /// A user ID (a DM) or a channel ID.
+    pub to: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocks: Option<serde_json::Value>,
+}
+
+/// The payload of the jobs that concern one person ([`JobKind::HomeRefresh`], [`JobKind::Welcome`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPayload {
+    pub user: String,
+    /// For [`JobKind::Welcome`]: the person had not answered the survey before.
+    #[serde(default)]
+    pub first_time: bool,
+}
+
+/// The payload of [`JobKind::ComputeRound`] and [`JobKind::ProposalUpdate`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProposalPayload {
+    pub proposal_id: i64,
+    /// The admin who asked for the round (the review goes to them).
+    #[serde(default)]
+    pub admin: String,
+    /// For [`JobKind::ProposalUpdate`]: what the review message becomes.
+    #[serde(default)]
+    pub text: String,
+}
+
+/// The payload of [`JobKind::HelpAlert`] and [`JobKind::CheckinRefresh`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckinPayload {
+    pub checkin_id: i64,
+}
+
+/// A person who opted in, with their survey answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Participant {
+    pub user_id: String,
+    pub answers: Answers,
+    /// IANA time zone from Slack's profile (UTC until known).
+    pub tz: String,
+    /// How many reverse mentors this person takes at once when on the senior side.
+    pub capacity: u8,
+    pub paused: bool,
+    /// Unix seconds when a pause ends by itself; `None` while paused means until they resume.
+    pub paused_until: Option<i64>,
+    pub joined_at: i64,
+    /// The person's name in Slack, once known (for tables and reports; Slack messages use mentions).
+    pub display_name: Option<String>,
+}
+
+impl Participant {
+    /// Paused at `now`: a pause with an end date has ended once that date has passed.
+    pub fn is_paused(&self, now: i64) -> bool {
+        self.paused && self.paused_until.is_none_or(|until| until > now)
+    }
+}
+
+/// What leaving did: the pairs that were active, with the partner who stays.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Departure {
+    pub ended_pairs: Vec<(i64, Option<String>)>,
+}
+
+/// A pair as a participant sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairView {
+    pub id: i64,
+    pub partner: Option<String>,
+    /// True when the participant is the reverse mentor (junior) in this pair.
+    pub as_junior: bool,
+    pub status: PairStatus,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_spelling_parses_back() {
+        for k in JobKind::ALL {
+            assert_eq!(JobKind::parse(k.as_str()), Some(*k));
+        }
+        for s in PairStatus::ALL {
+            assert_eq!(PairStatus::try_from(s.as_str().to_string()), Ok(*s));
+        }
+        for s in ProposalStatus::ALL {
+            assert_eq!(ProposalStatus::parse(s.as_str()), Some(*s));
+        }
+        assert_eq!(JobKind::parse("Intro"), None);
+        assert!(PairStatus::try_from("paused".to_string()).is_err());
+        assert!(PairStatus::AtRisk.is_current() && !PairStatus::Ended.is_current());
+    }
+}
