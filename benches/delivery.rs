@@ -101,7 +101,7 @@ async fn main() {
         config,
         &Options {
             clock: Clock::System,
-            worker: tandem::startup::WorkerMode::Manual,
+            worker: tandem::startup::WorkerMode::OnWake,
             ..Options::default()
         },
     )

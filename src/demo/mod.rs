@@ -346,7 +346,7 @@ pub async fn run(options: &DemoOptions, out: Out<'_>) -> Result<DemoOutcome, Dem
     let clock = Clock::manual(at(first_monday() - Duration::days(7), 9, 0));
     let mut sandbox_options = SandboxOptions::new(&database);
     sandbox_options.app.clock = clock.clone();
-    sandbox_options.app.worker = crate::startup::WorkerMode::Manual;
+    sandbox_options.app.worker = crate::startup::WorkerMode::OnWake;
     sandbox_options.admins = vec![ADMIN.id.to_string()];
     sandbox_options.manager_channel = Some(MANAGER_CHANNEL.to_string());
     let sandbox = Sandbox::start(sandbox_options).await?;

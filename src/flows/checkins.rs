@@ -82,7 +82,9 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
             &members.map(str::to_string),
         );
         let (posted_in, ts) = post_once(app, job, "post", &channel, &text, &blocks).await?;
-        store.set_checkin_message(checkin.id, &posted_in, &ts).await?;
+        store
+            .set_checkin_message(checkin.id, &posted_in, &ts)
+            .await?;
     }
     let mut tx = store.write().await?;
     pair_schedule::schedule_next(&mut tx, pair.id, &sched, now, now.timestamp()).await?;

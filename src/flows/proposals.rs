@@ -123,8 +123,8 @@ pub async fn compute(app: &App, job: &Job) -> Result<(), JobError> {
                     ms = started.elapsed().as_millis() as u64,
                     "matching proposal computed"
                 );
-                let body = serde_json::to_string(&stored)
-                    .map_err(|e| JobError::Invalid(e.to_string()))?;
+                let body =
+                    serde_json::to_string(&stored).map_err(|e| JobError::Invalid(e.to_string()))?;
                 tx.open_proposal(id, &body).await?;
             }
             Err(e) => {
@@ -197,9 +197,13 @@ pub async fn update_review(app: &App, job: &Job) -> Result<(), JobError> {
 /// The outcome of an Approve press.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Approval {
-    Approved { pair_ids: Vec<i64> },
+    Approved {
+        pair_ids: Vec<i64>,
+    },
     /// The proposal no longer holds; a fresh one is on its way.
-    Stale { problems: Vec<String> },
+    Stale {
+        problems: Vec<String>,
+    },
     /// Already decided (a second press), or unknown.
     NotOpen,
 }
@@ -264,7 +268,10 @@ pub async fn approve(app: &App, id: i64, admin: &str) -> Result<Approval, StoreE
 pub async fn discard(app: &App, id: i64, admin: &str) -> Result<bool, StoreError> {
     let now = app.now();
     let mut tx = app.store().write().await?;
-    if !tx.close_proposal(id, ProposalStatus::Discarded, now).await? {
+    if !tx
+        .close_proposal(id, ProposalStatus::Discarded, now)
+        .await?
+    {
         return Ok(false);
     }
     let text = format!(

@@ -3,15 +3,15 @@
 //! The figures, the privacy rules and the rendering are pure: [`crate::domain::reports`], [`crate::views::summary`],
 //! [`crate::domain::chart`], [`crate::domain::export`].
 
+use super::delivery::{JobError, post_once};
 use crate::context::App;
 use crate::domain::catalog::Catalog;
 use crate::domain::matching::{self, MatchConfig, Side as MatchSide};
-use crate::domain::reports::{self, CheckinAnswer, Period, ReportInput, Side, Summary};
-use crate::domain::schedule::SummarySchedule;
-use crate::domain::rounds::{self, Naming};
-use crate::flows::proposals;
-use super::delivery::{JobError, post_once};
 use crate::domain::model::JobKind;
+use crate::domain::reports::{self, CheckinAnswer, Period, ReportInput, Side, Summary};
+use crate::domain::rounds::{self, Naming};
+use crate::domain::schedule::SummarySchedule;
+use crate::flows::proposals;
 use crate::outbound::store::{Job, NewJob, Store, StoreError};
 use crate::views;
 use chrono::{DateTime, Duration, Utc};
@@ -89,11 +89,10 @@ pub async fn gather(
         .map(|p| reports::Participant {
             user_id: p.user_id.clone(),
             display_name: names.get(&p.user_id).cloned().unwrap_or_default(),
-            side: match config.side_rule.side_of(&rounds::to_matching(
-                p,
-                Naming::DisplayNames,
-                now,
-            )) {
+            side: match config
+                .side_rule
+                .side_of(&rounds::to_matching(p, Naming::DisplayNames, now))
+            {
                 MatchSide::Senior => Side::Senior,
                 MatchSide::ReverseMentor => Side::ReverseMentor,
             },

@@ -3,9 +3,9 @@
 //! The dispatcher answers fast: what a request decides is written with the jobs that deliver its messages, and the
 //! worker does the slow part; only `views.open` calls Slack on the request path (a `trigger_id` lives 3 seconds).
 
-use crate::context::App;
 use super::commands::Command;
 use super::reply::Reply;
+use crate::context::App;
 use crate::inbound::payload::{Event, EventCallback, EventsBody, Inbound, Malformed};
 
 #[derive(Debug, thiserror::Error)]

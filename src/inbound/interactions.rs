@@ -133,7 +133,10 @@ async fn submit_feedback(app: &App, user_id: &str, view: &View) -> Reply {
     };
     match crate::flows::endings::record_feedback(app, pair_id, user_id, &feedback).await {
         Ok(true) => Reply::Ack,
-        Ok(false) => error_on(pair_forms::B_RATING, "This form is not for one of your pairs."),
+        Ok(false) => error_on(
+            pair_forms::B_RATING,
+            "This form is not for one of your pairs.",
+        ),
         Err(e) => not_saved(pair_forms::B_RATING, &e),
     }
 }

@@ -42,7 +42,8 @@ pub fn not_saved(block_id: &str, e: &StoreError) -> Reply {
     tracing::error!(error = %e, "a form could not be saved");
     field_errors(&BTreeMap::from([(
         block_id.to_string(),
-        "Tandem could not save this just now; nothing was saved. Please try again in a minute.".to_string(),
+        "Tandem could not save this just now; nothing was saved. Please try again in a minute."
+            .to_string(),
     )]))
 }
 

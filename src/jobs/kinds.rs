@@ -3,13 +3,18 @@
 use crate::context::App;
 use crate::domain::model::JobKind;
 use crate::flows::delivery::JobError;
-use crate::flows::{checkins, delivery, endings, enrolment, home, introductions, plans, proposals, summaries};
+use crate::flows::{
+    checkins, delivery, endings, enrolment, home, introductions, plans, proposals, summaries,
+};
 use crate::outbound::store::Job;
 
 /// Runs one claimed job.
 pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
     let Some(kind) = job.kind() else {
-        return Err(JobError::Invalid(format!("unknown job kind '{}'", job.kind)));
+        return Err(JobError::Invalid(format!(
+            "unknown job kind '{}'",
+            job.kind
+        )));
     };
     match kind {
         JobKind::Intro => introductions::run(app, job).await,

@@ -144,13 +144,22 @@ pub async fn settle(app: &App) -> Result<RunStats, StoreError> {
     }
 }
 
-/// The background loop: runs due jobs every `interval`, or at once when woken, until shutdown.
+/// The background loop: runs due jobs at once when woken (a request queued work due now), and every `interval` when
+/// one is given (scheduled work), until shutdown. Without an interval it runs only when woken: tests and the demo
+/// move the clock and run scheduled jobs themselves.
 pub async fn run_loop(
     app: App,
-    interval: std::time::Duration,
+    interval: Option<std::time::Duration>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
+    let mut woken = interval.is_some();
     loop {
+        if !woken {
+            tokio::select! {
+                _ = app.jobs().woken() => {}
+                _ = async { let _ = shutdown.wait_for(|s| *s).await; } => return,
+            }
+        }
         match run_due(&app).await {
             Ok(s) if s != RunStats::default() => tracing::debug!(
                 done = s.done,
@@ -161,6 +170,10 @@ pub async fn run_loop(
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "the job store failed"),
         }
+        let Some(interval) = interval else {
+            woken = false;
+            continue;
+        };
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
             _ = app.jobs().woken() => {}

@@ -36,8 +36,11 @@ pub enum StartError {
 pub enum WorkerMode {
     /// Looks for due jobs every interval, and at once when a request queues work due now.
     Poll(Duration),
-    /// No loop: tests and the demo move the clock and run due jobs themselves
-    /// ([`crate::jobs::worker::run_due`], or [`crate::jobs::worker::settle`] after a request).
+    /// Runs only when a request queues work due now: tests and the demo move the clock and run scheduled jobs
+    /// themselves ([`crate::jobs::worker::run_due`], or [`crate::jobs::worker::settle`]).
+    OnWake,
+    /// No loop at all: only [`crate::jobs::worker::run_due`] and [`crate::jobs::worker::settle`] run jobs (tests
+    /// that stop between a decision and its delivery).
     Manual,
 }
 

@@ -53,7 +53,12 @@ impl Server {
             )));
         }
 
-        if let WorkerMode::Poll(interval) = worker {
+        let interval = match worker {
+            WorkerMode::Poll(interval) => Some(Some(interval)),
+            WorkerMode::OnWake => Some(None),
+            WorkerMode::Manual => None,
+        };
+        if let Some(interval) = interval {
             tasks.push(tokio::spawn(crate::jobs::worker::run_loop(
                 app.clone(),
                 interval,

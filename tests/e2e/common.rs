@@ -37,7 +37,7 @@ pub fn options(dir: &tempfile::TempDir) -> SandboxOptions {
     o.app = Options {
         retry: fast_retry(),
         // Tests move the clock and run due jobs themselves (`run_jobs`), so nothing runs behind their back.
-        worker: tandem::startup::WorkerMode::Manual,
+        worker: tandem::startup::WorkerMode::OnWake,
         ..Options::default()
     };
     o
@@ -152,7 +152,9 @@ pub async fn approve_round(app: &TestApp, admin: &str) -> usize {
     app.driver
         .click(admin, "proposal_approve", &id, Some((&channel, &ts)))
         .await;
-    settle(&app).await;
+    // The decision is committed when the click is answered; its jobs (introductions, the review's update) are left
+    // to the worker (or to the test, with a manual worker).
+    app.app().background_idle().await;
     sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM pairs WHERE proposal_id = ?")
         .bind(id.parse::<i64>().unwrap_or_default())
         .fetch_one(app.app().store().pool())

@@ -303,7 +303,9 @@ async fn handled_events_survive_a_restart() {
         .driver
         .event("EvRestart", app_home_opened(ALICE), Some(1))
         .await;
-    tandem::jobs::worker::settle(sandbox.app()).await.expect("jobs run");
+    tandem::jobs::worker::settle(sandbox.app())
+        .await
+        .expect("jobs run");
     assert_eq!(sandbox.fake.calls_to("views.publish").len(), 1);
     drop(dir);
 }

@@ -35,6 +35,8 @@ async fn paired_with(start: &str, cadence: Cadence, env: &[(&str, &str)]) -> (Te
         .collect();
     let app = spawn_with(move |o| {
         o.app.clock = c;
+        // Only the test runs jobs, so a pair can be left approved and not yet introduced.
+        o.app.worker = tandem::startup::WorkerMode::Manual;
         o.admins = vec![ADMIN.to_string()];
         o.env = env;
     })
@@ -122,7 +124,10 @@ async fn approval_introduces_each_pair_in_a_group_dm_with_both_people() {
         "nothing before the worker runs"
     );
     let stats = run_clean(&app).await;
-    assert_eq!(stats.done, 1);
+    assert_eq!(
+        stats.done, 2,
+        "the introduction and the update of the admin's review message"
+    );
     let channel = group_channel(&app);
     let intro = last_message(&app, &channel);
     let text = intro.to_string();
@@ -465,7 +470,11 @@ async fn two_check_ins_without_a_meeting_mark_the_pair_at_risk_with_one_nudge() 
         )
         .await;
     settle(&app).await;
-    assert_eq!(status(&app).await, PairStatus::Active, "meeting again lifts the flag");
+    assert_eq!(
+        status(&app).await,
+        PairStatus::Active,
+        "meeting again lifts the flag"
+    );
 }
 
 #[tokio::test]
@@ -697,7 +706,13 @@ async fn rate_limits_are_honoured_and_permanent_errors_are_not_retried() {
     // A 5xx is retried later with backoff instead.
     app.fake
         .fail_next("chat.postMessage", Fault::ServerError, 10);
-    queue_job(&app, "nudge", Some(pair_id(&app).await), clock.now().timestamp()).await;
+    queue_job(
+        &app,
+        "nudge",
+        Some(pair_id(&app).await),
+        clock.now().timestamp(),
+    )
+    .await;
     sqlx::query("UPDATE pairs SET status = 'at_risk'")
         .execute(app.app().store().pool())
         .await

@@ -2,8 +2,8 @@
 
 use super::say;
 use crate::context::App;
-use crate::inbound::reply::Reply;
 use crate::inbound::payload::SlashCommand;
+use crate::inbound::reply::Reply;
 
 pub async fn apply(app: &App, cmd: &SlashCommand, reason: Option<&str>) -> Reply {
     match crate::flows::endings::end_early(app, &cmd.user_id, reason).await {

@@ -2,8 +2,8 @@
 
 use super::say;
 use crate::context::App;
-use crate::inbound::reply::Reply;
 use crate::inbound::payload::SlashCommand;
+use crate::inbound::reply::Reply;
 
 pub async fn apply(app: &App, cmd: &SlashCommand) -> Reply {
     if cmd.trigger_id.is_empty() {

@@ -1,8 +1,8 @@
 //! `/mentor leave`: asks for confirmation with a button; the button (see `interactions`) deletes the answers.
 
 use crate::context::App;
-use crate::inbound::reply::Reply;
 use crate::inbound::payload::SlashCommand;
+use crate::inbound::reply::Reply;
 use crate::views;
 
 pub async fn apply(app: &App, cmd: &SlashCommand) -> Reply {

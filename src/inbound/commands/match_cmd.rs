@@ -3,8 +3,8 @@
 use super::say;
 use crate::context::App;
 use crate::flows::proposals::{self, Started};
-use crate::inbound::reply::Reply;
 use crate::inbound::payload::SlashCommand;
+use crate::inbound::reply::Reply;
 
 pub async fn apply(app: &App, cmd: &SlashCommand) -> Reply {
     match proposals::start_round(app, &cmd.user_id).await {

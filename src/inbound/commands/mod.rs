@@ -14,8 +14,8 @@ pub mod resume;
 pub mod status;
 
 use crate::context::App;
-use crate::inbound::reply::Reply;
 use crate::inbound::payload::SlashCommand;
+use crate::inbound::reply::Reply;
 
 /// Every subcommand with its usage and one line of help, in the order `/mentor help` lists them.
 pub const SUBCOMMANDS: &[(&str, &str)] = &[

@@ -1,8 +1,8 @@
 //! `/mentor pause [weeks]`: no matching and no nudges for a while.
 
 use crate::context::App;
-use crate::inbound::reply::Reply;
 use crate::inbound::payload::SlashCommand;
+use crate::inbound::reply::Reply;
 
 pub async fn apply(app: &App, cmd: &SlashCommand, weeks: Option<u32>) -> Reply {
     super::outcome(

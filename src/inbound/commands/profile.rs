@@ -1,8 +1,8 @@
 //! `/mentor profile`: reopens the survey pre-filled with the current answers.
 
 use crate::context::App;
-use crate::inbound::reply::Reply;
 use crate::inbound::payload::SlashCommand;
+use crate::inbound::reply::Reply;
 use crate::views;
 
 pub async fn apply(app: &App, cmd: &SlashCommand) -> Reply {

@@ -1,8 +1,8 @@
 //! `/mentor resume`: ends a pause.
 
 use crate::context::App;
-use crate::inbound::reply::Reply;
 use crate::inbound::payload::SlashCommand;
+use crate::inbound::reply::Reply;
 
 pub async fn apply(app: &App, cmd: &SlashCommand) -> Reply {
     super::outcome(

@@ -1,8 +1,8 @@
 //! `/mentor status`: where someone stands, for their eyes only.
 
 use crate::context::App;
-use crate::inbound::reply::Reply;
 use crate::inbound::payload::SlashCommand;
+use crate::inbound::reply::Reply;
 use crate::views;
 
 pub async fn apply(app: &App, cmd: &SlashCommand) -> Reply {

@@ -118,7 +118,11 @@ impl Tx {
     }
 
     /// Whether a job of `kind` for `pair_id` is waiting or running.
-    pub async fn has_live_job(&mut self, kind: JobKind, pair_id: Option<i64>) -> Result<bool, StoreError> {
+    pub async fn has_live_job(
+        &mut self,
+        kind: JobKind,
+        pair_id: Option<i64>,
+    ) -> Result<bool, StoreError> {
         let found: Option<i64> = sqlx::query_scalar(
             "SELECT 1 FROM jobs WHERE kind = ? AND pair_id IS ? AND state IN ('pending', 'running') LIMIT 1",
         )
@@ -288,7 +292,11 @@ mod tests {
         job.key = key.map(str::to_string);
         let mut tx = s.write().await.unwrap();
         let id = tx.enqueue(job, now).await.unwrap();
-        assert_eq!(tx.commit().await.unwrap(), Some(due_at), "the commit reports what it queued");
+        assert_eq!(
+            tx.commit().await.unwrap(),
+            Some(due_at),
+            "the commit reports what it queued"
+        );
         id
     }
 
@@ -304,8 +312,22 @@ mod tests {
     #[tokio::test]
     async fn a_keyed_job_is_moved_not_duplicated_and_claimed_once() {
         let (_d, s) = store().await;
-        let a = queue(&s, JobKind::parse("checkin").unwrap(), 100, Some("checkin:1"), 0).await;
-        let b = queue(&s, JobKind::parse("checkin").unwrap(), 50, Some("checkin:1"), 1).await;
+        let a = queue(
+            &s,
+            JobKind::parse("checkin").unwrap(),
+            100,
+            Some("checkin:1"),
+            0,
+        )
+        .await;
+        let b = queue(
+            &s,
+            JobKind::parse("checkin").unwrap(),
+            50,
+            Some("checkin:1"),
+            1,
+        )
+        .await;
         assert_eq!(a, b);
         assert!(s.claim_due_jobs(49, 10).await.unwrap().is_empty());
         let claimed = s.claim_due_jobs(50, 10).await.unwrap();
@@ -314,13 +336,27 @@ mod tests {
             s.claim_due_jobs(1000, 10).await.unwrap().is_empty(),
             "a running job is not claimed twice"
         );
-        let successor = queue(&s, JobKind::parse("checkin").unwrap(), 150, Some("checkin:1"), 55).await;
+        let successor = queue(
+            &s,
+            JobKind::parse("checkin").unwrap(),
+            150,
+            Some("checkin:1"),
+            55,
+        )
+        .await;
         assert_ne!(
             successor, a,
             "a running job schedules its successor under its own key"
         );
         s.complete_job(a, 60).await.unwrap();
-        let c = queue(&s, JobKind::parse("checkin").unwrap(), 200, Some("checkin:1"), 61).await;
+        let c = queue(
+            &s,
+            JobKind::parse("checkin").unwrap(),
+            200,
+            Some("checkin:1"),
+            61,
+        )
+        .await;
         assert_eq!(successor, c, "the successor is moved, not duplicated");
     }
 

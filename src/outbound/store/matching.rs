@@ -106,8 +106,6 @@ impl Store {
             .collect()
     }
 
-
-
     pub async fn set_proposal_message(
         &self,
         id: i64,
@@ -122,11 +120,6 @@ impl Store {
             .await?;
         Ok(())
     }
-
-
-
-
-
 }
 
 impl Tx {
@@ -181,7 +174,7 @@ impl Tx {
         pairs: &[NewPair],
         now: i64,
     ) -> Result<Option<Vec<i64>>, StoreError> {
-                let done = sqlx::query("UPDATE proposals SET status = 'approved', decided_at = ?, body = '{}' WHERE id = ? AND status = 'open'")
+        let done = sqlx::query("UPDATE proposals SET status = 'approved', decided_at = ?, body = '{}' WHERE id = ? AND status = 'open'")
             .bind(now)
             .bind(id)
             .execute(self.conn())
@@ -218,7 +211,10 @@ impl Tx {
     }
 }
 
-pub(super) async fn proposal_on(c: &mut sqlx::SqliteConnection, id: i64) -> Result<Option<ProposalRow>, StoreError> {
+pub(super) async fn proposal_on(
+    c: &mut sqlx::SqliteConnection,
+    id: i64,
+) -> Result<Option<ProposalRow>, StoreError> {
     let r: Option<ProposalRow> = sqlx::query_as("SELECT * FROM proposals WHERE id = ?")
         .bind(id)
         .fetch_optional(&mut *c)
@@ -241,9 +237,10 @@ impl Tx {
 impl Tx {
     /// The proposal being computed or under review, if any.
     pub async fn pending_proposal(&mut self) -> Result<Option<ProposalRow>, StoreError> {
-        let r: Option<ProposalRow> = sqlx::query_as("SELECT * FROM proposals WHERE status IN ('computing', 'open')")
-            .fetch_optional(self.conn())
-            .await?;
+        let r: Option<ProposalRow> =
+            sqlx::query_as("SELECT * FROM proposals WHERE status IN ('computing', 'open')")
+                .fetch_optional(self.conn())
+                .await?;
         Ok(r)
     }
 }
@@ -315,7 +312,9 @@ mod tests {
             None,
             "computing blocks a second"
         );
-        in_tx!(s, open_proposal(id, r#"{"pairs":[]}"#)).await.unwrap();
+        in_tx!(s, open_proposal(id, r#"{"pairs":[]}"#))
+            .await
+            .unwrap();
         assert_eq!(
             in_tx!(s, begin_proposal(3)).await.unwrap(),
             None,
@@ -339,7 +338,14 @@ mod tests {
             None,
             "a second press creates nothing"
         );
-        assert!(!in_tx!(s, close_proposal(id, crate::domain::model::ProposalStatus::Discarded, 6)).await.unwrap());
+        assert!(
+            !in_tx!(
+                s,
+                close_proposal(id, crate::domain::model::ProposalStatus::Discarded, 6)
+            )
+            .await
+            .unwrap()
+        );
         assert_eq!(s.proposal(id).await.unwrap().unwrap().body, "{}");
         assert_eq!(
             s.pair_history().await.unwrap(),

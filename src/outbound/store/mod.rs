@@ -23,10 +23,10 @@ mod pairs;
 mod participants;
 mod reports;
 
+pub use crate::domain::model::{Departure, PairView, Participant};
 pub use jobs::{FailedJob, Job, NewJob};
 pub use matching::{NewPair, ProposalRow};
 pub use pairs::{CheckinOutcome, CheckinRecord, PairRecord};
-pub use crate::domain::model::{Departure, PairView, Participant};
 pub use reports::{AnswerRow, FeedbackRow};
 
 use sqlx::SqlitePool;

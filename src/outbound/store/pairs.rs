@@ -79,7 +79,6 @@ macro_rules! select_pairs {
 }
 
 impl Store {
-
     /// Pair `id`, if `user_id` is one of its members (anyone else gets `None`).
     pub async fn pair_of_member(
         &self,
@@ -97,7 +96,6 @@ impl Store {
         Ok(rows)
     }
 
-
     pub async fn set_pair_channel(&self, id: i64, channel: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE pairs SET channel = ? WHERE id = ?")
             .bind(channel)
@@ -106,11 +104,6 @@ impl Store {
             .await?;
         Ok(())
     }
-
-
-
-
-
 
     pub async fn set_checkin_message(
         &self,
@@ -126,9 +119,6 @@ impl Store {
             .await?;
         Ok(())
     }
-
-
-
 
     /// Answers to a check-in, in the order given.
     pub async fn answers(
@@ -150,8 +140,6 @@ impl Store {
             })
             .collect()
     }
-
-
 
     /// Records someone's closing feedback. Returns `false` if they had already given it.
     pub async fn record_feedback(
@@ -204,7 +192,12 @@ impl Tx {
     }
 
     /// Stores a pair's plan. Returns `true` when it is the pair's first.
-    pub async fn save_plan(&mut self, pair_id: i64, plan: &Plan, now: i64) -> Result<bool, StoreError> {
+    pub async fn save_plan(
+        &mut self,
+        pair_id: i64,
+        plan: &Plan,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         let existed = self.plan(pair_id).await?.is_some();
         sqlx::query(
             "INSERT INTO plans (pair_id, objective, cadence, end_date, first_meeting, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -256,7 +249,10 @@ impl Tx {
     }
 }
 
-pub(super) async fn pair_on(c: &mut sqlx::SqliteConnection, id: i64) -> Result<Option<PairRecord>, StoreError> {
+pub(super) async fn pair_on(
+    c: &mut sqlx::SqliteConnection,
+    id: i64,
+) -> Result<Option<PairRecord>, StoreError> {
     let r: Option<PairRecord> = sqlx::query_as(select_pairs!("WHERE id = ?"))
         .bind(id)
         .fetch_optional(&mut *c)
@@ -264,7 +260,10 @@ pub(super) async fn pair_on(c: &mut sqlx::SqliteConnection, id: i64) -> Result<O
     Ok(r)
 }
 
-pub(super) async fn plan_on(c: &mut sqlx::SqliteConnection, pair_id: i64) -> Result<Option<Plan>, StoreError> {
+pub(super) async fn plan_on(
+    c: &mut sqlx::SqliteConnection,
+    pair_id: i64,
+) -> Result<Option<Plan>, StoreError> {
     let Some(r) = sqlx::query(
         "SELECT objective, cadence, end_date, first_meeting FROM plans WHERE pair_id = ?",
     )
@@ -286,7 +285,10 @@ pub(super) async fn plan_on(c: &mut sqlx::SqliteConnection, pair_id: i64) -> Res
 }
 
 /// The time of a pair's last check-in, if any.
-pub(super) async fn last_checkin_at_on(c: &mut sqlx::SqliteConnection, pair_id: i64) -> Result<Option<i64>, StoreError> {
+pub(super) async fn last_checkin_at_on(
+    c: &mut sqlx::SqliteConnection,
+    pair_id: i64,
+) -> Result<Option<i64>, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT MAX(sent_at) FROM checkins WHERE pair_id = ?")
             .bind(pair_id)
@@ -298,7 +300,7 @@ pub(super) async fn last_checkin_at_on(c: &mut sqlx::SqliteConnection, pair_id: 
 /// The pair's last `n` delivered check-ins (Slack has them), newest first, with whether anyone answered and whether
 /// anyone said they met. A check-in still being retried is not one yet, so it never counts as missed.
 pub(super) async fn recent_checkins_on(
-c: &mut sqlx::SqliteConnection,
+    c: &mut sqlx::SqliteConnection,
     pair_id: i64,
     n: i64,
 ) -> Result<Vec<CheckinOutcome>, StoreError> {
@@ -322,13 +324,15 @@ c: &mut sqlx::SqliteConnection,
         .collect()
 }
 
-pub(super) async fn checkin_on(c: &mut sqlx::SqliteConnection, id: i64) -> Result<Option<CheckinRecord>, StoreError> {
-    let r = sqlx::query(
-        "SELECT id, pair_id, since, sent_at, channel, ts FROM checkins WHERE id = ?",
-    )
-    .bind(id)
-    .fetch_optional(&mut *c)
-    .await?;
+pub(super) async fn checkin_on(
+    c: &mut sqlx::SqliteConnection,
+    id: i64,
+) -> Result<Option<CheckinRecord>, StoreError> {
+    let r =
+        sqlx::query("SELECT id, pair_id, since, sent_at, channel, ts FROM checkins WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?;
     Ok(match r {
         None => None,
         Some(r) => Some(CheckinRecord {
@@ -343,7 +347,10 @@ pub(super) async fn checkin_on(c: &mut sqlx::SqliteConnection, id: i64) -> Resul
 }
 
 /// The current pair of `user_id`, in full.
-pub(super) async fn current_pair_of_on(c: &mut sqlx::SqliteConnection, user_id: &str) -> Result<Option<PairRecord>, StoreError> {
+pub(super) async fn current_pair_of_on(
+    c: &mut sqlx::SqliteConnection,
+    user_id: &str,
+) -> Result<Option<PairRecord>, StoreError> {
     let r: Option<PairRecord> = sqlx::query_as(select_pairs!("WHERE status IN ('active', 'at_risk') AND (junior_id = ?1 OR senior_id = ?1) ORDER BY id DESC LIMIT 1"))
     .bind(user_id)
     .fetch_optional(&mut *c)
@@ -366,8 +373,12 @@ impl Store {
     }
 
     /// The pair's last `n` delivered check-ins (Slack has them), newest first, with whether anyone answered and whether
-/// anyone said they met. A check-in still being retried is not one yet, so it never counts as missed.
-    pub async fn recent_checkins(&self, pair_id: i64, n: i64) -> Result<Vec<CheckinOutcome>, StoreError> {
+    /// anyone said they met. A check-in still being retried is not one yet, so it never counts as missed.
+    pub async fn recent_checkins(
+        &self,
+        pair_id: i64,
+        n: i64,
+    ) -> Result<Vec<CheckinOutcome>, StoreError> {
         recent_checkins_on(&mut *self.pool().acquire().await?, pair_id, n).await
     }
 
@@ -396,8 +407,12 @@ impl Tx {
     }
 
     /// The pair's last `n` delivered check-ins (Slack has them), newest first, with whether anyone answered and whether
-/// anyone said they met. A check-in still being retried is not one yet, so it never counts as missed.
-    pub async fn recent_checkins(&mut self, pair_id: i64, n: i64) -> Result<Vec<CheckinOutcome>, StoreError> {
+    /// anyone said they met. A check-in still being retried is not one yet, so it never counts as missed.
+    pub async fn recent_checkins(
+        &mut self,
+        pair_id: i64,
+        n: i64,
+    ) -> Result<Vec<CheckinOutcome>, StoreError> {
         recent_checkins_on(self.conn(), pair_id, n).await
     }
 
@@ -406,7 +421,10 @@ impl Tx {
     }
 
     /// The current pair of `user_id`, in full.
-    pub async fn current_pair_of(&mut self, user_id: &str) -> Result<Option<PairRecord>, StoreError> {
+    pub async fn current_pair_of(
+        &mut self,
+        user_id: &str,
+    ) -> Result<Option<PairRecord>, StoreError> {
         current_pair_of_on(self.conn(), user_id).await
     }
 }
@@ -438,4 +456,3 @@ impl Tx {
             .ok_or_else(|| StoreError::Corrupt("check-in vanished".into()))
     }
 }
-

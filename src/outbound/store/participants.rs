@@ -1,8 +1,8 @@
 //! Participants: survey answers, time zone, pause state; the modals opened for them; leaving.
 
 use super::{Store, StoreError, Tx};
-use crate::domain::model::{Departure, PairView, Participant};
 use crate::domain::forms::survey::{Answers, parse_role, role_value};
+use crate::domain::model::{Departure, PairView, Participant};
 use crate::domain::schedule::Cadence;
 use sqlx::Row;
 
@@ -83,7 +83,6 @@ impl Tx {
 }
 
 impl Store {
-
     /// Someone's record, if they are enrolled.
     pub async fn participant(&self, user_id: &str) -> Result<Option<Participant>, StoreError> {
         participant_on(&mut *self.pool().acquire().await?, user_id).await
@@ -128,8 +127,6 @@ impl Store {
         Ok(())
     }
 
-
-
     /// Remembers the survey modal opened for `user_id`.
     pub async fn record_survey_view(
         &self,
@@ -165,7 +162,6 @@ impl Store {
         .await?;
         Ok(found.is_some())
     }
-
 
     /// Forgets survey modals opened more than a day ago and never submitted.
     pub async fn prune_survey_views(&self, now: i64) -> Result<u64, StoreError> {
@@ -214,7 +210,6 @@ impl Store {
                 .map_err(StoreError::Corrupt)?,
         }))
     }
-
 }
 
 impl Tx {
@@ -225,7 +220,7 @@ impl Tx {
         a: &Answers,
         now: i64,
     ) -> Result<bool, StoreError> {
-                let existed: Option<i64> =
+        let existed: Option<i64> =
             sqlx::query_scalar("SELECT 1 FROM participants WHERE user_id = ?")
                 .bind(user_id)
                 .fetch_optional(self.conn())
@@ -322,7 +317,7 @@ impl Tx {
         user_id: &str,
         now: i64,
     ) -> Result<Departure, StoreError> {
-                let rows = sqlx::query(
+        let rows = sqlx::query(
             "SELECT id, junior_id, senior_id FROM pairs WHERE status IN ('active', 'at_risk') AND (junior_id = ? OR senior_id = ?)",
         )
         .bind(user_id)
@@ -412,7 +407,11 @@ mod tests {
     #[tokio::test]
     async fn answers_round_trip_and_update_in_place() {
         let (_d, s) = store().await;
-        assert!(in_tx!(s, save_answers("U1", &answers(), 100)).await.unwrap());
+        assert!(
+            in_tx!(s, save_answers("U1", &answers(), 100))
+                .await
+                .unwrap()
+        );
         let p = s.participant("U1").await.unwrap().unwrap();
         assert_eq!(p.answers, answers());
         assert_eq!(
@@ -436,7 +435,10 @@ mod tests {
     async fn a_pause_with_an_end_ends_by_itself() {
         let (_d, s) = store().await;
         in_tx!(s, save_answers("U1", &answers(), 0)).await.unwrap();
-        assert!(!in_tx!(s, pause("U9", None, 0)).await.unwrap(), "not enrolled");
+        assert!(
+            !in_tx!(s, pause("U9", None, 0)).await.unwrap(),
+            "not enrolled"
+        );
         assert!(in_tx!(s, pause("U1", Some(1000), 10)).await.unwrap());
         let p = s.participant("U1").await.unwrap().unwrap();
         assert!(p.is_paused(999) && !p.is_paused(1000));
