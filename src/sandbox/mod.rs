@@ -3,7 +3,8 @@
 //! [`FakeSlack`] serves the Web API methods Tandem calls, records every call (method, token, body), answers with
 //! realistic JSON, and is as strict as Slack where it matters: it refuses a missing or wrong token, a reused or
 //! expired `trigger_id`, views and messages that break Block Kit's limits ([`blockkit`]), unknown users and channels.
-//! It can be told to answer 429 (with `Retry-After`) or 500 for a method. It also serves Socket Mode.
+//! It can be told to answer 429 (with `Retry-After`) or 500 for a method, or to hang (hold a call open without
+//! answering, to freeze Tandem mid-job for a crash test). It also serves Socket Mode.
 //!
 //! [`driver::SlackDriver`] plays Slack's other side: it sends Tandem requests signed exactly as Slack signs them.
 //! [`Sandbox`] starts both with a Tandem server over a fresh SQLite file.
@@ -40,7 +41,7 @@ pub struct Call {
     /// The bearer token, if any (tests check it; it is never printed by Tandem).
     pub token: Option<String>,
     pub body: Value,
-    /// The HTTP status the fake answered with.
+    /// The HTTP status the fake answered with; 0 for a call held open by [`Fault::Hang`] (it never takes effect).
     pub status: u16,
     /// `error` of an `ok: false` answer.
     pub error: Option<String>,
@@ -59,6 +60,10 @@ pub enum Fault {
     ServerError,
     /// HTTP 200 with `{"ok":false,"error":code}`.
     SlackError(String),
+    /// No answer: the call is recorded (status 0) and held open until [`FakeSlack::heal`] clears the method's faults
+    /// or the fake is dropped. It never takes effect: once released it gets a 503, as from a load balancer that gave
+    /// up waiting.
+    Hang,
 }
 
 /// A member of the fake workspace.
@@ -97,6 +102,12 @@ struct Data {
     last_post: HashMap<String, Instant>,
     bucket: (f64, Option<Instant>),
     rate_limited: u64,
+    /// Methods whose every call hangs until healed ([`FakeSlack::hang`]).
+    hanging: std::collections::HashSet<String>,
+    /// How many times each method was healed: a hung call is released once its method's count moves on.
+    heals: HashMap<String, u64>,
+    /// The fake was dropped: every hung call is released.
+    closed: bool,
 }
 
 /// Slack's limits on `chat.postMessage`, enforced when set: about one message a second per channel, and a
@@ -145,6 +156,8 @@ pub(crate) struct Shared {
     data: Mutex<Data>,
     seq: AtomicU64,
     calls_seen: watch::Sender<usize>,
+    /// Bumped whenever hung calls may be released (a heal, or the fake dropped).
+    releases: watch::Sender<u64>,
     addr: SocketAddr,
     recording: std::sync::atomic::AtomicBool,
     pub(crate) socket: socket::SocketSide,
@@ -160,6 +173,25 @@ impl Shared {
     fn next(&self) -> u64 {
         self.seq.fetch_add(1, Ordering::Relaxed) + 1
     }
+    /// Waits until `method` is healed after `heals` (its heal count when the call arrived), or the fake is dropped.
+    async fn held(&self, method: &str, heals: u64, mut releases: watch::Receiver<u64>) {
+        loop {
+            {
+                let data = self.data();
+                if data.closed || data.heals.get(method).copied().unwrap_or(0) > heals {
+                    return;
+                }
+            }
+            if releases.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+    /// Releases every hung call.
+    fn close(&self) {
+        self.data().closed = true;
+        self.releases.send_modify(|n| *n += 1);
+    }
 }
 
 /// The fake Slack Web API (and Socket Mode endpoint) on loopback.
@@ -170,10 +202,15 @@ pub struct FakeSlack {
     _tasks: Arc<TaskGuard>,
 }
 
-struct TaskGuard(Vec<JoinHandle<()>>);
+/// Stops the fake's tasks and releases hung calls when the last clone of the [`FakeSlack`] goes.
+struct TaskGuard {
+    tasks: Vec<JoinHandle<()>>,
+    shared: Arc<Shared>,
+}
 impl Drop for TaskGuard {
     fn drop(&mut self) {
-        for t in &self.0 {
+        self.shared.close();
+        for t in &self.tasks {
             t.abort();
         }
     }
@@ -212,6 +249,7 @@ impl FakeSlack {
             data: Mutex::new(Data::default()),
             seq: AtomicU64::new(0),
             calls_seen: watch::channel(0).0,
+            releases: watch::channel(0).0,
             addr,
             recording: std::sync::atomic::AtomicBool::new(true),
             socket: socket_side,
@@ -226,9 +264,12 @@ impl FakeSlack {
             let _ = axum::serve(listener, router).await;
         });
         Ok(FakeSlack {
-            shared,
+            shared: shared.clone(),
             addr,
-            _tasks: Arc::new(TaskGuard(vec![server, socket_task])),
+            _tasks: Arc::new(TaskGuard {
+                tasks: vec![server, socket_task],
+                shared,
+            }),
         })
     }
 
@@ -304,6 +345,44 @@ impl FakeSlack {
         let mut data = self.shared.data();
         let queue = data.faults.entry(method.to_string()).or_default();
         queue.extend(std::iter::repeat_n(fault, times));
+    }
+
+    /// Makes every call of `method` hang ([`Fault::Hang`]) until [`FakeSlack::heal`].
+    pub fn hang(&self, method: &str) {
+        self.shared.data().hanging.insert(method.to_string());
+    }
+
+    /// Clears `method`'s pending faults (and [`FakeSlack::hang`]) and releases its hung calls: they get a 503 and
+    /// take no effect; later calls are answered normally.
+    pub fn heal(&self, method: &str) {
+        {
+            let mut data = self.shared.data();
+            data.faults.remove(method);
+            data.hanging.remove(method);
+            *data.heals.entry(method.to_string()).or_default() += 1;
+        }
+        self.shared.releases.send_modify(|n| *n += 1);
+    }
+
+    /// Waits (without polling) until `check` finds what it looks for in the fake's state, re-checking after every
+    /// call the fake receives; gives up after `timeout` with the last thing `check` said was missing.
+    pub async fn wait_until<T>(
+        &self,
+        timeout: Duration,
+        mut check: impl FnMut(&FakeSlack) -> Result<T, String>,
+    ) -> Result<T, String> {
+        let mut seen = self.shared.calls_seen.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let missing = match check(self) {
+                Ok(found) => return Ok(found),
+                Err(missing) => missing,
+            };
+            match tokio::time::timeout_at(deadline, seen.changed()).await {
+                Ok(Ok(())) => continue,
+                _ => return Err(format!("still after {timeout:?}: {missing}")),
+            }
+        }
     }
 
     /// A fresh `trigger_id`, as Slack puts in a slash command or a button press.
@@ -544,11 +623,36 @@ async fn api(
             map.entry(k).or_insert(Value::String(v));
         }
     }
-    let fault = shared
-        .data()
-        .faults
-        .get_mut(&method)
-        .and_then(VecDeque::pop_front);
+    // Subscribed before the fault is taken, and the heal count read under the same lock: a heal that comes after
+    // this call took a Hang always releases it.
+    let releases = shared.releases.subscribe();
+    let (fault, heals) = {
+        let mut data = shared.data();
+        let queued = data.faults.get_mut(&method).and_then(VecDeque::pop_front);
+        let fault = queued.or_else(|| data.hanging.contains(&method).then_some(Fault::Hang));
+        (fault, data.heals.get(&method).copied().unwrap_or(0))
+    };
+    if fault == Some(Fault::Hang) {
+        record(
+            &shared,
+            Call {
+                method: method.clone(),
+                token,
+                body: parsed.unwrap_or(Value::Null),
+                status: 0,
+                error: None,
+                at: Instant::now(),
+                answer: Value::Null,
+            },
+        );
+        shared.held(&method, heals, releases).await;
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [("content-type", "text/html")],
+            "<html><body>503 Service Unavailable</body></html>",
+        )
+            .into_response();
+    }
     let limited = match (&parsed, method.as_str()) {
         (Some(body), "chat.postMessage") => {
             let mut data = shared.data();
@@ -571,6 +675,7 @@ async fn api(
         ),
         (_, Some(Fault::ServerError)) => (StatusCode::INTERNAL_SERVER_ERROR, None, Value::Null),
         (_, Some(Fault::SlackError(code))) => refuse(&code),
+        (_, Some(Fault::Hang)) => unreachable!("a hung call was held above"),
         (None, None) => refuse("invalid_form_data"),
         (Some(body), None) => answer(&shared, &method, token.as_deref(), body),
     };

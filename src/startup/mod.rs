@@ -84,7 +84,7 @@ pub async fn build(config: Config, options: &Options) -> Result<App, StartError>
     let slack = SlackApi::new(
         &config.slack_api_url,
         config.bot_token.expose(),
-        options.retry.clone(),
+        options.retry,
     )
     .map_err(StartError::Tls)?;
     let app = App::new(Parts {

@@ -9,6 +9,7 @@ mod foundation;
 mod lifecycle;
 mod matching;
 mod offline_match;
+mod process;
 mod socket_mode;
 mod summaries;
 mod web_api;
