@@ -109,17 +109,14 @@ pub async fn gather(
     let pair_records = store.pairs().await?;
     let pairs: Vec<reports::Pair> = pair_records
         .iter()
-        .filter_map(|p| {
-            let status = p.status;
-            Some(reports::Pair {
-                id: p.id,
-                junior: member(&p.junior_id),
-                senior: member(&p.senior_id),
-                status,
-                created_at: at(p.created_at),
-                ended_at: p.ended_at.map(at),
-                last_met_at: p.last_met_at.map(at),
-            })
+        .map(|p| reports::Pair {
+            id: p.id,
+            junior: member(&p.junior_id),
+            senior: member(&p.senior_id),
+            status: p.status,
+            created_at: at(p.created_at),
+            ended_at: p.ended_at.map(at),
+            last_met_at: p.last_met_at.map(at),
         })
         .collect();
     let members: HashMap<i64, Vec<String>> = pair_records

@@ -101,7 +101,7 @@ pub async fn joined(app: &TestApp, user: &str, a: &tandem::domain::forms::survey
         (200, ""),
         "a valid survey closes the modal"
     );
-    settle(&app).await;
+    settle(app).await;
 }
 
 /// Survey answers for a test person.
@@ -144,7 +144,7 @@ pub fn button_value(blocks: &serde_json::Value, action_id: &str) -> String {
 /// `admin` runs `/mentor match` and approves the proposal; returns how many pairs were approved.
 pub async fn approve_round(app: &TestApp, admin: &str) -> usize {
     app.driver.command(admin, "match").await;
-    settle(&app).await;
+    settle(app).await;
     let channel = app.fake.dm_channel_of(admin).expect("the admin's DM");
     let message = app.fake.messages_in(&channel).pop().expect("the proposal");
     let id = button_value(&message["blocks"], "proposal_approve");

@@ -88,7 +88,7 @@ async fn run_match(app: &TestApp) -> (String, String, Value) {
             .contains("Working out the best pairs"),
         "{r}"
     );
-    settle(&app).await;
+    settle(app).await;
     proposal_message(app)
 }
 
