@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod chart;
+pub mod csv;
 pub mod export;
 pub mod forms;
 pub mod matching;

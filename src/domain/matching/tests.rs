@@ -876,12 +876,7 @@ fn table_lists_pairs_totals_and_unmatched() {
 }
 
 #[test]
-fn csv_quotes_and_lists_every_candidate_pair() {
-    assert_eq!(csv_field("plain"), "plain");
-    assert_eq!(csv_field("a,b"), "\"a,b\"");
-    assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-    assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
-    assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
+fn csv_lists_every_candidate_pair() {
     let (mut j, s) = base_pair();
     j.name = "Doe, Jane \"JD\"".into();
     let mut boss = senior("B", &["negotiation"], &["ediscovery"]);
@@ -889,7 +884,7 @@ fn csv_quotes_and_lists_every_candidate_pair() {
     j.reports_to = Some("B".into());
     let other = junior("K", &["x"], &["y"]);
     let csv = explain_all_csv(&[s, j, boss, other], &Context::default());
-    let lines: Vec<&str> = csv.lines().collect();
+    let lines: Vec<&str> = csv.split_terminator("\r\n").collect();
     assert_eq!(
         lines,
         [
