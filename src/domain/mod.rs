@@ -7,4 +7,5 @@ pub mod export;
 pub mod forms;
 pub mod matching;
 pub mod reports;
+pub mod rng;
 pub mod schedule;
