@@ -1,6 +1,6 @@
 //! `/mentor help`: the subcommands, one line each.
 
-use super::{context, ephemeral, section};
+use super::blocks::{context, ephemeral, section};
 use serde_json::Value;
 
 /// The ephemeral help message. `unknown` is what the person typed when it was not a subcommand.

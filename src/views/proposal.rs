@@ -1,7 +1,7 @@
 //! The proposal an admin reviews before anyone is introduced: one line a pair, the totals, who is left unmatched and
 //! why, and Approve / Discard. Long lists are cut to stay within Slack's 50 blocks.
 
-use super::{actions, button, context, header, section};
+use super::blocks::{actions, button, confirm, context, header, section};
 use crate::flows::proposals::Stored;
 use serde_json::{Value, json};
 
@@ -112,12 +112,16 @@ pub fn review(id: i64, p: &Stored) -> (String, Value) {
         &id.to_string(),
         Some("primary"),
     );
-    approve["confirm"] = json!({
-        "title": { "type": "plain_text", "text": "Introduce these pairs?" },
-        "text": { "type": "mrkdwn", "text": format!("Each of the {} pairs gets a group DM introducing them.", p.pairs.len()) },
-        "confirm": { "type": "plain_text", "text": "Approve" },
-        "deny": { "type": "plain_text", "text": "Not yet" },
-    });
+    approve["confirm"] = confirm(
+        "Introduce these pairs?",
+        &format!(
+            "Each of the {} pairs gets a group DM introducing them.",
+            p.pairs.len()
+        ),
+        "Approve",
+        "Not yet",
+        None,
+    );
     let mut elements = vec![button(
         "Discard",
         ACTION_DISCARD,
