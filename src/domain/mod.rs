@@ -9,3 +9,5 @@ pub mod matching;
 pub mod reports;
 pub mod rng;
 pub mod schedule;
+pub mod slack_id;
+pub mod text;

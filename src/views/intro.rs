@@ -1,9 +1,9 @@
 //! The introduction posted in a new pair's group DM once an admin approves the pairs.
 
 use super::blocks::{actions, button, context, divider, header, section};
-use super::help::truncate;
 use super::pair_common::{escape, mention};
 use crate::domain::forms::pair_forms::{ACTION_PLAN_OPEN, B_PLAN_ACTIONS};
+use crate::domain::text::truncate;
 use serde_json::{Value, json};
 
 /// Skills listed per person; the rest are summarised as "and N more".

@@ -5,10 +5,10 @@ use super::blocks::{
     actions, button, context, datepicker, input, modal, multiline_input, option, section,
     section_fields, static_select,
 };
-use super::help::truncate;
 use super::pair_common::{mention, quote};
 use crate::domain::forms::pair_forms::*;
 use crate::domain::schedule::Cadence;
+use crate::domain::text::truncate;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 

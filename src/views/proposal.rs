@@ -2,6 +2,7 @@
 //! why, and Approve / Discard. Long lists are cut to stay within Slack's 50 blocks.
 
 use super::blocks::{actions, button, confirm, context, header, section};
+use crate::domain::text::truncate;
 use crate::flows::proposals::Stored;
 use serde_json::{Value, json};
 
@@ -20,7 +21,7 @@ pub fn packed_sections(lines: &[String], max_blocks: usize) -> (Vec<Value>, usiz
     let mut current = String::new();
     let mut used = 0;
     for line in lines {
-        let line = super::help::truncate(line, SECTION_BUDGET);
+        let line = truncate(line, SECTION_BUDGET);
         if !current.is_empty()
             && current.chars().count() + 1 + line.chars().count() > SECTION_BUDGET
         {

@@ -8,6 +8,8 @@ use crate::domain::catalog::Catalog;
 use crate::domain::forms::state::{selected, selected_many, selected_user, text};
 use crate::domain::matching::Role;
 use crate::domain::schedule::Cadence;
+use crate::domain::slack_id::looks_like_slack_id;
+use crate::domain::text::truncate;
 
 pub use crate::domain::forms::state::{ACTION, FieldErrors, StateValues};
 
@@ -126,7 +128,7 @@ pub fn parse_submission(
                 block,
                 format!(
                     "'{}' is not in the skill catalog; choose from the list.",
-                    crate::views::help::truncate(bad, 40)
+                    truncate(bad, 40)
                 ),
             );
         }
@@ -167,7 +169,7 @@ pub fn parse_submission(
             B_REPORTS_TO,
             "You can't report to yourself; leave this empty if nobody fits.".into(),
         ),
-        Some(u) if !crate::context::config::looks_like_slack_id(u, &['U', 'W']) => {
+        Some(u) if !looks_like_slack_id(u, &['U', 'W']) => {
             err(B_REPORTS_TO, "Choose a person from the list.".into())
         }
         _ => {}

@@ -8,6 +8,7 @@ use super::model::{Participant, Side};
 use super::propose::{Explanation, Proposal};
 use super::rules::{Prepared, ScoreBreakdown};
 use crate::domain::csv::Writer;
+use crate::domain::text::truncate;
 
 /// Joins labels as "A", "A and B", "A, B and C".
 pub fn join_labels(labels: &[String]) -> String {
@@ -44,14 +45,7 @@ fn width(s: &str) -> usize {
 
 /// Pads or truncates (with "…") to exactly `w` characters.
 fn fit(s: &str, w: usize) -> String {
-    let n = width(s);
-    if n <= w {
-        format!("{s}{}", " ".repeat(w - n))
-    } else {
-        let mut t: String = s.chars().take(w.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
+    format!("{:<w$}", truncate(s, w))
 }
 
 /// A fixed-width plain-text table of a proposal: one line per pair (people,
