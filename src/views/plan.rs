@@ -139,6 +139,19 @@ pub fn plan_set(plan: &Plan, by_user: &str, first_time: bool) -> (String, Value)
     (text, blocks)
 }
 
+/// The actions block with **Set our plan** (`plan_open`, value = the pair ID), in the introduction and the reminder.
+pub fn set_plan_actions(pair_id: i64) -> Value {
+    actions(
+        B_PLAN_ACTIONS,
+        vec![button(
+            "Set our plan",
+            ACTION_PLAN_OPEN,
+            &pair_id.to_string(),
+            Some("primary"),
+        )],
+    )
+}
+
 /// The single gentle reminder when pair `pair_id` has no plan
 /// [`PLAN_REMINDER_BUSINESS_DAYS`](crate::domain::schedule::PLAN_REMINDER_BUSINESS_DAYS) business days after the introduction, with the **Set our plan** button. Returns the fallback text and the blocks.
 pub fn plan_reminder(pair_id: i64) -> (String, Value) {
@@ -149,15 +162,7 @@ pub fn plan_reminder(pair_id: i64) -> (String, Value) {
              two minutes to set it together: an objective, how often you will meet, and by when you expect to reach \
              it. It helps you both keep the momentum."
         ),
-        actions(
-            B_PLAN_ACTIONS,
-            vec![button(
-                "Set our plan",
-                ACTION_PLAN_OPEN,
-                &pair_id.to_string(),
-                Some("primary"),
-            )],
-        ),
+        set_plan_actions(pair_id),
         context("This is the only reminder about it. Busy period? `/mentor pause` takes a break."),
     ]);
     (text.to_string(), blocks)
