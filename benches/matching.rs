@@ -32,41 +32,22 @@ use std::time::Instant;
 use tandem::domain::matching::{
     Cadence, Context, Participant, Role, assignment_total, cohort_matrix, propose, solve_max,
 };
+use tandem::domain::rng::SeededRng;
 
 const SEED: u64 = 0x007A_4DE3_2024;
 const DEFAULT_SIZES: [usize; 4] = [500, 2_000, 5_000, 20_000];
 
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len() as u64) as usize]
-    }
-    /// Index in `0..n` with weight 1/(k+1) (Zipf-like popularity).
-    fn zipf(&mut self, n: usize) -> usize {
-        let total: f64 = (1..=n).map(|k| 1.0 / k as f64).sum();
-        let mut x = (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * total;
-        for k in 0..n {
-            x -= 1.0 / (k + 1) as f64;
-            if x <= 0.0 {
-                return k;
-            }
+/// An index in `0..n` with weight 1/(k+1) (Zipf-like popularity).
+fn zipf(rng: &mut SeededRng, n: usize) -> usize {
+    let total: f64 = (1..=n).map(|k| 1.0 / k as f64).sum();
+    let mut x = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * total;
+    for k in 0..n {
+        x -= 1.0 / (k + 1) as f64;
+        if x <= 0.0 {
+            return k;
         }
-        n - 1
     }
+    n - 1
 }
 
 const TECH: [&str; 10] = [
@@ -104,12 +85,12 @@ const GROUPS: [&str; 8] = [
     "In-house Legal",
 ];
 
-fn skills(rng: &mut Rng, from: &[&str], lo: u64, hi: u64) -> Vec<String> {
+fn skills(rng: &mut SeededRng, from: &[&str], lo: u64, hi: u64) -> Vec<String> {
     let want = (lo + rng.below(hi - lo + 1)) as usize;
     let mut out: Vec<String> = Vec::new();
     let mut tries = 0;
     while out.len() < want && tries < 50 {
-        let s = from[rng.zipf(from.len())];
+        let s = from[zipf(rng, from.len())];
         if !out.iter().any(|x| x == s) {
             out.push(s.to_owned());
         }
@@ -120,32 +101,34 @@ fn skills(rng: &mut Rng, from: &[&str], lo: u64, hi: u64) -> Vec<String> {
 
 /// A seeded synthetic cohort of `n` people with survey-like answers.
 fn cohort(n: usize, seed: u64) -> (Vec<Participant>, Context) {
-    let mut rng = Rng(seed ^ n as u64);
+    let mut rng = SeededRng::new(seed ^ n as u64);
     let mut people = Vec::with_capacity(n);
     for k in 0..n {
         let junior = rng.chance(55);
         let star = !junior && rng.chance(5);
         let (role, years) = if junior {
             (
-                rng.pick(&[
+                *rng.pick(&[
                     Role::Associate,
                     Role::JuniorAssociate,
                     Role::Counsel,
                     Role::LegalOperations,
                     Role::Paralegal,
                     Role::SeniorAssociate,
-                ]),
+                ])
+                .unwrap(),
                 rng.below(10) as u8,
             )
         } else {
             (
-                rng.pick(&[
+                *rng.pick(&[
                     Role::Partner,
                     Role::OfCounsel,
                     Role::GeneralCounsel,
                     Role::DeputyGc,
                     Role::SeniorCounsel,
-                ]),
+                ])
+                .unwrap(),
                 12 + rng.below(28) as u8,
             )
         };
@@ -172,15 +155,20 @@ fn cohort(n: usize, seed: u64) -> (Vec<Participant>, Context) {
             years,
             can_teach,
             wants_to_learn,
-            hours_per_month: rng.pick(&[1, 2, 2, 4, 6]),
-            cadence: rng.pick(&[Cadence::Weekly, Cadence::Biweekly, Cadence::Monthly]),
-            practice_group: rng.pick(&GROUPS).to_owned(),
-            utc_offset_minutes: rng.pick(&[-480, -300, -300, 0, 0, 60, 60, 330, 540]),
+            hours_per_month: *rng.pick(&[1, 2, 2, 4, 6]).unwrap(),
+            cadence: *rng
+                .pick(&[Cadence::Weekly, Cadence::Biweekly, Cadence::Monthly])
+                .unwrap(),
+            practice_group: rng.pick(&GROUPS).unwrap().to_string(),
+            utc_offset_minutes: *rng
+                .pick(&[-480, -300, -300, 0, 0, 60, 60, 330, 540])
+                .unwrap(),
             reports_to: None,
             capacity: if junior {
                 1
             } else {
-                rng.pick(&[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3])
+                *rng.pick(&[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3])
+                    .unwrap()
             },
             paused: rng.chance(2),
         });
@@ -195,16 +183,16 @@ fn cohort(n: usize, seed: u64) -> (Vec<Participant>, Context) {
     if !seniors.is_empty() && !juniors.is_empty() {
         for &j in &juniors {
             if rng.chance(10) {
-                let s = rng.pick(&seniors);
+                let s = *rng.pick(&seniors).unwrap();
                 people[j].reports_to = Some(people[s].id.clone());
             }
         }
         for _ in 0..n / 50 {
-            let (j, s) = (rng.pick(&juniors), rng.pick(&seniors));
+            let (j, s) = (*rng.pick(&juniors).unwrap(), *rng.pick(&seniors).unwrap());
             ctx.history.insert(&people[j].id, &people[s].id);
         }
         for _ in 0..n / 200 {
-            let (j, s) = (rng.pick(&juniors), rng.pick(&seniors));
+            let (j, s) = (*rng.pick(&juniors).unwrap(), *rng.pick(&seniors).unwrap());
             ctx.exclusions.insert(&people[j].id, &people[s].id);
         }
     }

@@ -7,6 +7,9 @@
 use std::fmt;
 use std::net::SocketAddr;
 
+/// Moved to the core, where the survey checks it too; kept here for the callers that reach it through the config.
+pub use crate::domain::slack_id::looks_like_slack_id;
+
 /// A secret from the environment. Its `Debug` and `Display` never show the value.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -203,15 +206,6 @@ fn invalid(name: &'static str, reason: impl Into<String>) -> ConfigError {
         name,
         reason: reason.into(),
     }
-}
-
-/// A Slack user ID (U… or W…) or channel ID (C…, G…, D…): upper-case letters and digits after the prefix.
-pub fn looks_like_slack_id(value: &str, prefixes: &[char]) -> bool {
-    let mut chars = value.chars();
-    matches!(chars.next(), Some(c) if prefixes.contains(&c))
-        && value.len() >= 3
-        && value.len() <= 32
-        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 fn token(

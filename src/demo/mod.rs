@@ -6,7 +6,7 @@
 //! matching round the admin approves, introductions, plans, weeks of check-ins on a manual clock (some pairs meet,
 //! some stall, one asks for help, one person leaves, a few finish and give feedback), and the managers' summary.
 //!
-//! Who does what is decided by a seeded generator ([`SplitMix64`]), so a seed replays the same program. The
+//! Who does what is decided by a seeded generator ([`SeededRng`]), so a seed replays the same program. The
 //! transcript ([`transcript`]) is read back from what the fake Slack received, not told separately.
 
 pub mod cohort;
@@ -19,6 +19,7 @@ use crate::domain::forms::pair_forms::{
     ACTION_PLAN_OPEN, Feedback, MetAnswer, Plan,
 };
 use crate::domain::forms::pair_values::{feedback_values, met_values, plan_values};
+use crate::domain::rng::SeededRng;
 use crate::domain::schedule::Cadence;
 use crate::outbound::store::StoreError;
 use crate::sandbox::{DriverResponse, Sandbox, SandboxError, SandboxOptions};
@@ -216,48 +217,6 @@ pub async fn managers_summary(app: &App) -> Result<String, StoreError> {
     Ok(crate::views::summary::summary_text(&summary))
 }
 
-/// A tiny, fast, seeded generator (SplitMix64): the same seed gives the same program.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (0 when `n` is 0).
-    pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next_u64() % n }
-    }
-
-    /// True with probability `percent` / 100.
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    /// One of `items` (`None` when empty).
-    pub fn pick<'i, T>(&mut self, items: &'i [T]) -> Option<&'i T> {
-        let i = usize::try_from(self.below(items.len() as u64)).unwrap_or(0);
-        items.get(i)
-    }
-
-    /// Shuffles in place (Fisher–Yates).
-    pub fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = usize::try_from(self.below(i as u64 + 1)).unwrap_or(0);
-            items.swap(i, j);
-        }
-    }
-}
-
 /// How a pair behaves at check-ins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Temperament {
@@ -409,7 +368,7 @@ struct Play<'s, 'o> {
     clock: Clock,
     options: &'s DemoOptions,
     t: Transcript<'o>,
-    rng: SplitMix64,
+    rng: SeededRng,
     people: &'static [Person],
     pairs: Vec<PairPart>,
     leaver: Option<&'static str>,
@@ -473,7 +432,7 @@ impl<'s, 'o> Play<'s, 'o> {
             clock,
             options,
             t,
-            rng: SplitMix64::new(options.seed),
+            rng: SeededRng::new(options.seed),
             people: cohort::cohort(options.people),
             pairs: Vec::new(),
             leaver: None,
@@ -1122,25 +1081,6 @@ impl<'s, 'o> Play<'s, 'o> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn splitmix64_matches_the_reference_sequence() {
-        // The first outputs of the reference implementation (Vigna) seeded with 0.
-        let mut r = SplitMix64::new(0);
-        assert_eq!(r.next_u64(), 0xE220_A839_7B1D_CDAF);
-        assert_eq!(r.next_u64(), 0x6E78_9E6A_A1B9_65F4);
-        let mut a = SplitMix64::new(42);
-        let mut b = SplitMix64::new(42);
-        let mut v: Vec<u32> = (0..10).collect();
-        a.shuffle(&mut v);
-        let mut w: Vec<u32> = (0..10).collect();
-        b.shuffle(&mut w);
-        assert_eq!(v, w);
-        assert_ne!(v, (0..10).collect::<Vec<_>>());
-        assert!((0..1000).all(|_| a.below(7) < 7));
-        assert_eq!(a.below(0), 0);
-        assert_eq!(a.pick::<u8>(&[]), None);
-    }
 
     #[test]
     fn skill_labels_read_well_mid_sentence() {

@@ -1,35 +1,15 @@
 //! CSV exports for HR: pairs, check-ins and mentoring hours. Pure: data in, text out.
 //!
-//! Guarantees: RFC 4180 CSV with a header row and CRLF line ends; a cell holding a comma, quote, CR or LF is quoted
-//! (quotes doubled); a cell starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so spreadsheets do not run
-//! it as a formula. No free text is exported (the inputs carry none) and no individual rating: meeting usefulness and
+//! Written through [`crate::domain::csv::Writer`]: RFC 4180 with a header row and CRLF line ends, every cell through
+//! its formula guard and quoted when needed. No free text is exported (the inputs carry none) and no individual rating: meeting usefulness and
 //! feedback ratings are never written.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use crate::domain::csv::Writer;
 use crate::domain::reports::{CheckinRound, Meeting, Pair, Period};
-
-/// One cell, made safe against formula injection and quoted when needed.
-pub fn cell(raw: &str) -> String {
-    let guarded = if raw.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{raw}")
-    } else {
-        raw.to_string()
-    };
-    if guarded.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
-}
-
-fn row(out: &mut String, cells: &[&str]) {
-    let line: Vec<String> = cells.iter().map(|c| cell(c)).collect();
-    out.push_str(&line.join(","));
-    out.push_str("\r\n");
-}
 
 fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -42,50 +22,44 @@ fn opt_time(t: Option<DateTime<Utc>>) -> String {
 /// Every pair, by ID: `pair_id, reverse_mentor_id, reverse_mentor_name, senior_id, senior_name, status, created_at,
 /// ended_at, last_met_at`. A member who left has empty ID and name. Times are RFC 3339 UTC.
 pub fn pairs_csv(pairs: &[Pair]) -> String {
-    let mut out = String::new();
-    row(
-        &mut out,
-        &[
-            "pair_id",
-            "reverse_mentor_id",
-            "reverse_mentor_name",
-            "senior_id",
-            "senior_name",
-            "status",
-            "created_at",
-            "ended_at",
-            "last_met_at",
-        ],
-    );
+    let mut out = Writer::new();
+    out.row(&[
+        "pair_id",
+        "reverse_mentor_id",
+        "reverse_mentor_name",
+        "senior_id",
+        "senior_name",
+        "status",
+        "created_at",
+        "ended_at",
+        "last_met_at",
+    ]);
     let mut sorted: Vec<&Pair> = pairs.iter().collect();
     sorted.sort_by_key(|p| p.id);
     for p in sorted {
         let id = |m: &Option<crate::domain::reports::Member>| m.as_ref().map(|m| m.user_id.clone());
         let name =
             |m: &Option<crate::domain::reports::Member>| m.as_ref().map(|m| m.display_name.clone());
-        row(
-            &mut out,
-            &[
-                &p.id.to_string(),
-                &id(&p.junior).unwrap_or_default(),
-                &name(&p.junior).unwrap_or_default(),
-                &id(&p.senior).unwrap_or_default(),
-                &name(&p.senior).unwrap_or_default(),
-                p.status.as_str(),
-                &time(p.created_at),
-                &opt_time(p.ended_at),
-                &opt_time(p.last_met_at),
-            ],
-        );
+        out.row(&[
+            &p.id.to_string(),
+            &id(&p.junior).unwrap_or_default(),
+            &name(&p.junior).unwrap_or_default(),
+            &id(&p.senior).unwrap_or_default(),
+            &name(&p.senior).unwrap_or_default(),
+            p.status.as_str(),
+            &time(p.created_at),
+            &opt_time(p.ended_at),
+            &opt_time(p.last_met_at),
+        ]);
     }
-    out
+    out.finish()
 }
 
 /// One row per person asked in each check-in round sent in `period`, by time then pair then user:
 /// `pair_id, sent_at, user_id, answer` (`met`, `not_yet`, `need_help` or `no_answer`).
 pub fn checkins_csv(rounds: &[CheckinRound], period: &Period) -> String {
-    let mut out = String::new();
-    row(&mut out, &["pair_id", "sent_at", "user_id", "answer"]);
+    let mut out = Writer::new();
+    out.row(&["pair_id", "sent_at", "user_id", "answer"]);
     let mut rows: Vec<(DateTime<Utc>, i64, &str, &str)> = rounds
         .iter()
         .filter(|r| period.contains(r.sent_at))
@@ -97,9 +71,9 @@ pub fn checkins_csv(rounds: &[CheckinRound], period: &Period) -> String {
         .collect();
     rows.sort();
     for (sent, pair, user, answer) in rows {
-        row(&mut out, &[&pair.to_string(), &time(sent), user, answer]);
+        out.row(&[&pair.to_string(), &time(sent), user, answer]);
     }
-    out
+    out.finish()
 }
 
 /// Mentoring hours per person for meetings in `period` (what firms credit as non-billable time), by user ID:
@@ -116,45 +90,24 @@ pub fn hours_csv(meetings: &[Meeting], pairs: &[Pair], period: &Period) -> Strin
         e.0 += 1;
         e.1 += u64::from(m.minutes);
     }
-    let mut out = String::new();
-    row(
-        &mut out,
-        &["user_id", "name", "meetings", "minutes", "hours"],
-    );
+    let mut out = Writer::new();
+    out.row(&["user_id", "name", "meetings", "minutes", "hours"]);
     for (user, (n, minutes)) in per_person {
-        row(
-            &mut out,
-            &[
-                user,
-                names.get(user).copied().unwrap_or_default(),
-                &n.to_string(),
-                &minutes.to_string(),
-                &format!("{:.2}", minutes as f64 / 60.0),
-            ],
-        );
+        out.row(&[
+            user,
+            names.get(user).copied().unwrap_or_default(),
+            &n.to_string(),
+            &minutes.to_string(),
+            &format!("{:.2}", minutes as f64 / 60.0),
+        ]);
     }
-    out
+    out.finish()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::reports::fixture::*;
-
-    #[test]
-    fn cells_are_quoted_and_guarded() {
-        assert_eq!(cell("plain"), "plain");
-        assert_eq!(cell("a,b"), "\"a,b\"");
-        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(cell("two\nlines"), "\"two\nlines\"");
-        for bad in ["=HYPERLINK(\"x\")", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx"] {
-            let c = cell(bad);
-            let inner = c.trim_start_matches('"');
-            assert!(inner.starts_with('\''), "{bad:?} → {c:?}");
-        }
-        assert_eq!(cell("=1,2"), "\"'=1,2\"");
-        assert_eq!(cell(""), "");
-    }
 
     #[test]
     fn pairs_csv_lists_every_pair() {

@@ -2,10 +2,14 @@
 
 pub mod catalog;
 pub mod chart;
+pub mod csv;
 pub mod export;
 pub mod forms;
 pub mod matching;
 pub mod model;
 pub mod reports;
+pub mod rng;
 pub mod rounds;
 pub mod schedule;
+pub mod slack_id;
+pub mod text;

@@ -1,8 +1,11 @@
 //! Check-ins: the scheduled "did you meet?" message (re-rendered after each answer), the "we met" details modal, the
 //! private alert to program admins when a pair asks for help, and the friendly nudge for a pair that has stalled.
 
-use super::pair_common::{input, mention, modal, multiline, option, select};
-use super::{actions, button, context, section};
+use super::blocks::{
+    actions, button, context, input, modal, multiline_input, option, section, section_with_id,
+    static_select, whole_number_input,
+};
+use super::pair_common::mention;
 use crate::domain::forms::pair_forms::*;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
@@ -87,13 +90,7 @@ pub fn checkin(
 /// The "we met" details modal for check-in `checkin_id` (callback `checkin_met`, `private_metadata`
 /// `"{checkin_id}:{nonce}"`): minutes spent, what you covered (optional), how useful it was.
 pub fn met_modal(checkin_id: i64, nonce: &str) -> Value {
-    let minutes = json!({
-        "type": "number_input",
-        "action_id": ACTION,
-        "is_decimal_allowed": false,
-        "min_value": MIN_MINUTES.to_string(),
-        "max_value": MAX_MINUTES.to_string(),
-    });
+    let minutes = whole_number_input(u32::from(MIN_MINUTES), u32::from(MAX_MINUTES));
     let usefulness: Vec<Value> = (1..=5u8)
         .rev()
         .map(|s| option(usefulness_label(s), &s.to_string()))
@@ -117,7 +114,7 @@ pub fn met_modal(checkin_id: i64, nonce: &str) -> Value {
             input(
                 B_COVERED,
                 "What we covered",
-                multiline(
+                multiline_input(
                     MAX_COVERED,
                     "e.g. prompting for first drafts; how to prepare a client pitch",
                 ),
@@ -127,7 +124,7 @@ pub fn met_modal(checkin_id: i64, nonce: &str) -> Value {
             input(
                 B_USEFULNESS,
                 "How useful it was",
-                select(usefulness, None, "Choose 1 to 5"),
+                static_select(usefulness, None, "Choose 1 to 5"),
                 false,
                 None,
             ),
@@ -152,22 +149,20 @@ pub fn help_alert(pair_id: i64, junior_id: &str, senior_id: &str, asked_by: &str
 pub fn at_risk_nudge(pair_id: i64) -> (String, Value) {
     let text = "A friendly Tandem nudge: a few ideas to get your next meeting in the diary.";
     let blocks = json!([
-        {
-            "type": "section",
-            "block_id": format!("at_risk:{pair_id}"),
-            "text": {
-                "type": "mrkdwn",
-                "text": "👋 *A friendly nudge.* Your Tandem meetings seem to have paused for a while. That happens \
-                         to everyone, especially around deadlines and trials. A few ideas that help pairs get going again:",
-            },
-        },
+        section_with_id(
+            &format!("at_risk:{pair_id}"),
+            "👋 *A friendly nudge.* Your Tandem meetings seem to have paused for a while. That happens \
+             to everyone, especially around deadlines and trials. A few ideas that help pairs get going again:",
+        ),
         section(
             "• *Book a recurring 30-minute slot now.* It is easier to move a meeting than to find one.\n\
              • *Pick one small topic* for next time: one tool, one habit, one question each.\n\
              • *Swap roles for a session.* Whoever usually asks the questions leads this one.\n\
              • *If the timing is wrong*, either of you can take a break with `/mentor pause`, no explanation needed."
         ),
-        context("Something else in the way? Answer *We need help* at your next check-in and the program team will reach out."),
+        context(
+            "Something else in the way? Answer *We need help* at your next check-in and the program team will reach out."
+        ),
     ]);
     (text.to_string(), blocks)
 }

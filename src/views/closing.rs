@@ -1,8 +1,10 @@
 //! The end of a pairing: the closing message on the plan's end date, the feedback modal, and the messages when one
 //! partner ends the pairing early with `/mentor end`.
 
-use super::pair_common::{input, modal, multiline, option, select};
-use super::{actions, button, context, header, section};
+use super::blocks::{
+    actions, button, context, header, input, modal, multiline_input, option, radio_buttons,
+    section, static_select,
+};
 use crate::domain::forms::pair_forms::*;
 use serde_json::{Value, json};
 
@@ -39,14 +41,10 @@ pub fn feedback_modal(pair_id: i64, nonce: &str) -> Value {
         .rev()
         .map(|s| option(rating_label(s), &s.to_string()))
         .collect();
-    let recommend = json!({
-        "type": "radio_buttons",
-        "action_id": ACTION,
-        "options": [
-            option(recommend_label(true), RECOMMEND_YES),
-            option(recommend_label(false), RECOMMEND_NO),
-        ],
-    });
+    let recommend = radio_buttons(vec![
+        option(recommend_label(true), RECOMMEND_YES),
+        option(recommend_label(false), RECOMMEND_NO),
+    ]);
     modal(
         CALLBACK_FEEDBACK,
         "Your feedback",
@@ -59,14 +57,14 @@ pub fn feedback_modal(pair_id: i64, nonce: &str) -> Value {
             input(
                 B_RATING,
                 "Overall, how was your Tandem pairing?",
-                select(ratings, None, "Choose 1 to 5"),
+                static_select(ratings, None, "Choose 1 to 5"),
                 false,
                 None,
             ),
             input(
                 B_LEARNED,
                 "What did you learn?",
-                multiline(
+                multiline_input(
                     MAX_LEARNED,
                     "e.g. a tool I now use every week; how a partner prepares a pitch",
                 ),

@@ -1,7 +1,7 @@
 //! Messages about someone's own enrolment: status, the confirmation after the survey, leaving.
 
+use super::blocks::{actions, button, context, ephemeral, replace_ephemeral, section};
 use super::home::{skills_line, standing_line};
-use super::{actions, button, context, ephemeral, section};
 use crate::domain::catalog::Catalog;
 use crate::domain::forms::survey::hours_label;
 use crate::domain::model::{PairView, Participant};
@@ -92,16 +92,14 @@ pub fn leave_confirmation() -> Value {
 
 /// Replaces the confirmation once someone has left.
 pub fn left() -> Value {
-    json!({
-        "replace_original": true,
-        "response_type": "ephemeral",
-        "text": "You have left Tandem and your answers are deleted. Thank you for taking part; `/mentor join` welcomes you back any time.",
-    })
+    replace_ephemeral(
+        "You have left Tandem and your answers are deleted. Thank you for taking part; `/mentor join` welcomes you back any time.",
+    )
 }
 
 /// Replaces the confirmation when someone thinks better of it.
 pub fn leave_cancelled() -> Value {
-    json!({ "replace_original": true, "response_type": "ephemeral", "text": "Good: you are still in Tandem. Nothing has changed." })
+    replace_ephemeral("Good: you are still in Tandem. Nothing has changed.")
 }
 
 /// The DM to someone whose partner left. No reason is given.

@@ -1,7 +1,10 @@
 //! `/mentor help`: the subcommands, one line each.
 
-use super::{context, ephemeral, section};
+use super::blocks::{context, ephemeral, section};
 use serde_json::Value;
+
+/// Moved to [`crate::domain::text`]; kept here for the callers that reach it through the views.
+pub use crate::domain::text::truncate;
 
 /// The ephemeral help message. `unknown` is what the person typed when it was not a subcommand.
 pub fn help(subcommands: &[(&str, &str)], admin: &[(&str, &str)], unknown: Option<&str>) -> Value {
@@ -35,16 +38,6 @@ pub fn help(subcommands: &[(&str, &str)], admin: &[(&str, &str)], unknown: Optio
     )
 }
 
-/// Cuts `s` to at most `max` characters, marking the cut with an ellipsis.
-pub fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,12 +66,5 @@ mod tests {
                 .unwrap()
                 .contains("I don't know `/mentor dance`")
         );
-    }
-
-    #[test]
-    fn truncates_long_input_by_characters() {
-        assert_eq!(truncate("abc", 3), "abc");
-        assert_eq!(truncate("abcdé", 4), "abc…");
-        assert_eq!(truncate(&"é".repeat(100), 10).chars().count(), 10);
     }
 }

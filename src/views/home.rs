@@ -1,9 +1,9 @@
 //! The App Home tab: what the program is, the person's standing, and buttons for what they can do next.
 
-use super::{actions, button, context, divider, header, section};
+use super::blocks::{actions, button, confirm, context, divider, header, home_tab, section};
 use crate::domain::catalog::Catalog;
 use crate::domain::model::{PairView, Participant};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 pub const ACTION_JOIN: &str = "home_join";
 pub const ACTION_EDIT: &str = "home_edit";
@@ -95,13 +95,13 @@ pub fn home(
                 button("Pause", ACTION_PAUSE, "pause", None)
             };
             let mut leave = button("Leave", ACTION_LEAVE, "leave", Some("danger"));
-            leave["confirm"] = json!({
-                "title": { "type": "plain_text", "text": "Leave Tandem?" },
-                "text": { "type": "mrkdwn", "text": "Your answers and profile will be deleted. If you are in a pair, it ends and your partner is told kindly, without a reason." },
-                "confirm": { "type": "plain_text", "text": "Delete my answers" },
-                "deny": { "type": "plain_text", "text": "Stay" },
-                "style": "danger",
-            });
+            leave["confirm"] = confirm(
+                "Leave Tandem?",
+                "Your answers and profile will be deleted. If you are in a pair, it ends and your partner is told kindly, without a reason.",
+                "Delete my answers",
+                "Stay",
+                Some("danger"),
+            );
             blocks.push(actions(
                 "home_actions",
                 vec![
@@ -115,7 +115,7 @@ pub fn home(
     blocks.push(context(
         "Taking part is voluntary. Your answers are seen only by you and used only for matching; `/mentor leave` deletes them. Type `/mentor help` for every command.",
     ));
-    json!({ "type": "home", "blocks": blocks })
+    home_tab(blocks)
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! The introduction posted in a new pair's group DM once an admin approves the pairs.
 
-use super::help::truncate;
+use super::blocks::{context, divider, header, section};
 use super::pair_common::{escape, mention};
-use super::{actions, button, context, divider, header, section};
-use crate::domain::forms::pair_forms::{ACTION_PLAN_OPEN, B_PLAN_ACTIONS};
+use super::plan::set_plan_actions;
+use crate::domain::text::truncate;
 use serde_json::{Value, json};
 
 /// Skills listed per person; the rest are summarised as "and N more".
@@ -75,15 +75,7 @@ pub fn intro(
              4. Your plan: an objective, a cadence and an end date, then press *Set our plan*.\n\
              5. Book your next meeting before you leave."
         ),
-        actions(
-            B_PLAN_ACTIONS,
-            vec![button(
-                "Set our plan",
-                ACTION_PLAN_OPEN,
-                &pair_id.to_string(),
-                Some("primary"),
-            )],
-        ),
+        set_plan_actions(pair_id),
         context(
             "Either of you can set the plan, and you will both see it. Need a break? `/mentor pause`. All commands: `/mentor help`."
         ),

@@ -1,25 +1,19 @@
 //! The pair's plan: the modal behind **Set our plan**, the message that announces a plan (or a change to it), and the
 //! single reminder when no plan has been set.
 
-use super::help::truncate;
-use super::pair_common::{input, mention, modal, multiline, option, plain, quote, select};
-use super::{actions, button, context, section};
+use super::blocks::{
+    actions, button, context, datepicker, input, modal, multiline_input, option, section,
+    section_fields, static_select,
+};
+use super::pair_common::{mention, quote};
 use crate::domain::forms::pair_forms::*;
 use crate::domain::schedule::Cadence;
+use crate::domain::text::truncate;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 fn cadence_option(c: Cadence) -> Value {
     option(&cadence_option_label(c), c.as_str())
-}
-
-fn datepicker(initial: Option<NaiveDate>, placeholder: &str) -> Value {
-    let mut e =
-        json!({ "type": "datepicker", "action_id": ACTION, "placeholder": plain(placeholder) });
-    if let Some(d) = initial {
-        e["initial_date"] = json!(iso_date(d));
-    }
-    e
 }
 
 /// The plan modal for pair `pair_id` (callback `plan`, `private_metadata` `"{pair_id}:{nonce}"`).
@@ -35,7 +29,7 @@ pub fn plan_modal(
     default_end: NaiveDate,
     nonce: &str,
 ) -> Value {
-    let mut objective = multiline(
+    let mut objective = multiline_input(
         MAX_OBJECTIVE,
         "e.g. Ana: confident first drafts with our AI tools. Ben: leading a client call.",
     );
@@ -76,7 +70,7 @@ pub fn plan_modal(
             input(
                 B_CADENCE,
                 "How often we will meet",
-                select(cadences, Some(cadence_option(cadence)), "Choose a rhythm"),
+                static_select(cadences, Some(cadence_option(cadence)), "Choose a rhythm"),
                 false,
                 None,
             ),
@@ -131,14 +125,11 @@ pub fn plan_set(plan: &Plan, by_user: &str, first_time: bool) -> (String, Value)
             "*Objective*\n{}",
             quote(&truncate(&plan.objective, MAX_OBJECTIVE))
         )),
-        {
-            "type": "section",
-            "fields": [
-                { "type": "mrkdwn", "text": format!("*How often*\n{cadence}") },
-                { "type": "mrkdwn", "text": format!("*Until*\n{end}") },
-                { "type": "mrkdwn", "text": format!("*First meeting*\n{first}") },
-            ],
-        },
+        section_fields(&[
+            &format!("*How often*\n{cadence}"),
+            &format!("*Until*\n{end}"),
+            &format!("*First meeting*\n{first}"),
+        ]),
         context(&format!(
             "I will check in with you {} and send a short closing note on {end}. Either of you can change the plan \
              with *Set our plan* in your introduction; you will both be told.",
@@ -146,6 +137,19 @@ pub fn plan_set(plan: &Plan, by_user: &str, first_time: bool) -> (String, Value)
         )),
     ]);
     (text, blocks)
+}
+
+/// The actions block with **Set our plan** (`plan_open`, value = the pair ID), in the introduction and the reminder.
+pub fn set_plan_actions(pair_id: i64) -> Value {
+    actions(
+        B_PLAN_ACTIONS,
+        vec![button(
+            "Set our plan",
+            ACTION_PLAN_OPEN,
+            &pair_id.to_string(),
+            Some("primary"),
+        )],
+    )
 }
 
 /// The single gentle reminder when pair `pair_id` has no plan
@@ -158,15 +162,7 @@ pub fn plan_reminder(pair_id: i64) -> (String, Value) {
              two minutes to set it together: an objective, how often you will meet, and by when you expect to reach \
              it. It helps you both keep the momentum."
         ),
-        actions(
-            B_PLAN_ACTIONS,
-            vec![button(
-                "Set our plan",
-                ACTION_PLAN_OPEN,
-                &pair_id.to_string(),
-                Some("primary"),
-            )],
-        ),
+        set_plan_actions(pair_id),
         context("This is the only reminder about it. Busy period? `/mentor pause` takes a break."),
     ]);
     (text.to_string(), blocks)

@@ -1,8 +1,9 @@
 //! The proposal an admin reviews before anyone is introduced: one line a pair, the totals, who is left unmatched and
 //! why, and Approve / Discard. Long lists are cut to stay within Slack's 50 blocks.
 
-use super::{actions, button, context, header, section};
+use super::blocks::{actions, button, confirm, context, header, section};
 use crate::domain::rounds::Stored;
+use crate::domain::text::truncate;
 use serde_json::{Value, json};
 
 pub const ACTION_APPROVE: &str = "proposal_approve";
@@ -20,7 +21,7 @@ pub fn packed_sections(lines: &[String], max_blocks: usize) -> (Vec<Value>, usiz
     let mut current = String::new();
     let mut used = 0;
     for line in lines {
-        let line = super::help::truncate(line, SECTION_BUDGET);
+        let line = truncate(line, SECTION_BUDGET);
         if !current.is_empty()
             && current.chars().count() + 1 + line.chars().count() > SECTION_BUDGET
         {
@@ -112,12 +113,16 @@ pub fn review(id: i64, p: &Stored) -> (String, Value) {
         &id.to_string(),
         Some("primary"),
     );
-    approve["confirm"] = json!({
-        "title": { "type": "plain_text", "text": "Introduce these pairs?" },
-        "text": { "type": "mrkdwn", "text": format!("Each of the {} pairs gets a group DM introducing them.", p.pairs.len()) },
-        "confirm": { "type": "plain_text", "text": "Approve" },
-        "deny": { "type": "plain_text", "text": "Not yet" },
-    });
+    approve["confirm"] = confirm(
+        "Introduce these pairs?",
+        &format!(
+            "Each of the {} pairs gets a group DM introducing them.",
+            p.pairs.len()
+        ),
+        "Approve",
+        "Not yet",
+        None,
+    );
     let mut elements = vec![button(
         "Discard",
         ACTION_DISCARD,

@@ -10,7 +10,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
-use super::{PRODUCT, context, divider, header, section};
+use super::PRODUCT;
+use super::blocks::{context, divider, header, section};
 use crate::domain::reports::{AtRiskPair, Figure, Period, Stat, Summary};
 
 /// Blocks a summary message can have at most (Slack's limit is 50).

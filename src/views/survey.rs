@@ -1,34 +1,15 @@
 //! The survey modal (`/mentor join`, `/mentor profile`, the Home tab's Join and Edit buttons).
 
+use super::blocks::{
+    checkboxes, input, modal, multi_static_select, multiline_input, option, option_group, section,
+    static_select, users_select, whole_number_input,
+};
 use crate::domain::catalog::{Catalog, SkillGroup};
+use crate::domain::forms::pair_forms::cadence_option_label;
 use crate::domain::forms::survey::*;
 use crate::domain::matching::Role;
 use crate::domain::schedule::Cadence;
 use serde_json::{Value, json};
-
-fn plain(text: &str) -> Value {
-    json!({ "type": "plain_text", "text": text, "emoji": true })
-}
-
-fn option(text: &str, value: &str) -> Value {
-    json!({ "text": plain(text), "value": value })
-}
-
-fn input(block_id: &str, label: &str, element: Value, optional: bool, hint: Option<&str>) -> Value {
-    let mut b = json!({ "type": "input", "block_id": block_id, "label": plain(label), "element": element, "optional": optional });
-    if let Some(h) = hint {
-        b["hint"] = plain(h);
-    }
-    b
-}
-
-fn select(options: Vec<Value>, initial: Option<Value>, placeholder: &str) -> Value {
-    let mut e = json!({ "type": "static_select", "action_id": ACTION, "options": options, "placeholder": plain(placeholder) });
-    if let Some(i) = initial {
-        e["initial_option"] = i;
-    }
-    e
-}
 
 fn skills_select(catalog: &Catalog, chosen: &[String], placeholder: &str) -> Value {
     let group = |g: SkillGroup| {
@@ -38,23 +19,18 @@ fn skills_select(catalog: &Catalog, chosen: &[String], placeholder: &str) -> Val
             .filter(|s| s.group == g)
             .map(|s| option(&s.label, &s.id))
             .collect();
-        json!({ "label": plain(g.label()), "options": options })
+        option_group(g.label(), options)
     };
-    let mut e = json!({
-        "type": "multi_static_select",
-        "action_id": ACTION,
-        "placeholder": plain(placeholder),
-        "option_groups": [group(SkillGroup::Technology), group(SkillGroup::Practice)],
-    });
     let initial: Vec<Value> = chosen
         .iter()
         .filter_map(|id| catalog.skill(id))
         .map(|s| option(&s.label, &s.id))
         .collect();
-    if !initial.is_empty() {
-        e["initial_options"] = json!(initial);
-    }
-    e
+    multi_static_select(
+        vec![group(SkillGroup::Technology), group(SkillGroup::Practice)],
+        initial,
+        placeholder,
+    )
 }
 
 /// The survey modal. `current` pre-fills it (editing); `nonce` goes in `private_metadata` to tie the submission to
@@ -73,13 +49,13 @@ pub fn survey_modal(catalog: &Catalog, current: Option<&Answers>, nonce: &str) -
         .collect();
     let cadences: Vec<Value> = Cadence::ALL
         .iter()
-        .map(|c| option(&capitalise(c.label()), c.as_str()))
+        .map(|c| option(&cadence_option_label(*c), c.as_str()))
         .collect();
 
-    let mut years = json!({ "type": "number_input", "action_id": ACTION, "is_decimal_allowed": false, "min_value": "0", "max_value": MAX_YEARS.to_string() });
-    let mut reports_to = json!({ "type": "users_select", "action_id": ACTION, "placeholder": plain("Your direct supervisor") });
-    let mut note = json!({ "type": "plain_text_input", "action_id": ACTION, "multiline": true, "max_length": MAX_NOTE, "placeholder": plain("e.g. mornings suit me best") });
-    let mut confirm = json!({ "type": "checkboxes", "action_id": ACTION, "options": [option(CONFIRM_TEXT, CONFIRM_VALUE)] });
+    let mut years = whole_number_input(0, u32::from(MAX_YEARS));
+    let mut reports_to = users_select("Your direct supervisor");
+    let mut note = multiline_input(MAX_NOTE, "e.g. mornings suit me best");
+    let mut confirm = checkboxes(vec![option(CONFIRM_TEXT, CONFIRM_VALUE)]);
     if let Some(a) = current {
         years["initial_value"] = json!(a.years.to_string());
         if let Some(r) = &a.reports_to {
@@ -95,34 +71,106 @@ pub fn survey_modal(catalog: &Catalog, current: Option<&Answers>, nonce: &str) -
         .map(|a| option(&a.practice_group, &a.practice_group));
     let editing = current.is_some();
 
-    json!({
-        "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "private_metadata": nonce,
-        "title": plain(if editing { "Edit my answers" } else { "Join Tandem" }),
-        "submit": plain(if editing { "Save" } else { "Join" }),
-        "close": plain("Cancel"),
-        "blocks": [
-            { "type": "section", "text": { "type": "mrkdwn", "text": "In Tandem each of you is both *teacher and student*: a more junior attorney shows a senior one new tools and ways of working, and learns practice and leadership in return. Your answers are seen only by you and used only for matching." } },
-            input(B_ROLE, "Your role", select(roles, current.map(|a| role_opt(a.role)), "Choose your role"), false, None),
-            input(B_YEARS, "Years in practice", years, false, Some("Whole years, 0 to 70")),
-            input(B_GROUP, "Practice group", select(groups, initial_group, "Choose your group"), false, None),
-            input(B_TEACH, "Skills I can teach", skills_select(catalog, current.map(|a| a.teach.as_slice()).unwrap_or(&[]), "What you could show someone"), false, None),
-            input(B_LEARN, "Skills I want to learn", skills_select(catalog, current.map(|a| a.learn.as_slice()).unwrap_or(&[]), "What you would like to learn"), false, None),
-            input(B_HOURS, "Hours a month I can give", select(hours, current.map(|a| option(&hours_label(a.hours_per_month), &a.hours_per_month.to_string())), "Hours a month"), false, None),
-            input(B_CADENCE, "How often I'd like to meet", select(cadences, current.map(|a| option(&capitalise(a.cadence.label()), a.cadence.as_str())), "Meeting cadence"), false, None),
-            input(B_REPORTS_TO, "Who I report to directly", reports_to, true, Some("So that nobody is paired with their own supervisor")),
+    modal(
+        CALLBACK_ID,
+        if editing {
+            "Edit my answers"
+        } else {
+            "Join Tandem"
+        },
+        if editing { "Save" } else { "Join" },
+        nonce,
+        vec![
+            section(
+                "In Tandem each of you is both *teacher and student*: a more junior attorney shows a senior one new tools and ways of working, and learns practice and leadership in return. Your answers are seen only by you and used only for matching.",
+            ),
+            input(
+                B_ROLE,
+                "Your role",
+                static_select(roles, current.map(|a| role_opt(a.role)), "Choose your role"),
+                false,
+                None,
+            ),
+            input(
+                B_YEARS,
+                "Years in practice",
+                years,
+                false,
+                Some("Whole years, 0 to 70"),
+            ),
+            input(
+                B_GROUP,
+                "Practice group",
+                static_select(groups, initial_group, "Choose your group"),
+                false,
+                None,
+            ),
+            input(
+                B_TEACH,
+                "Skills I can teach",
+                skills_select(
+                    catalog,
+                    current.map(|a| a.teach.as_slice()).unwrap_or(&[]),
+                    "What you could show someone",
+                ),
+                false,
+                None,
+            ),
+            input(
+                B_LEARN,
+                "Skills I want to learn",
+                skills_select(
+                    catalog,
+                    current.map(|a| a.learn.as_slice()).unwrap_or(&[]),
+                    "What you would like to learn",
+                ),
+                false,
+                None,
+            ),
+            input(
+                B_HOURS,
+                "Hours a month I can give",
+                static_select(
+                    hours,
+                    current.map(|a| {
+                        option(
+                            &hours_label(a.hours_per_month),
+                            &a.hours_per_month.to_string(),
+                        )
+                    }),
+                    "Hours a month",
+                ),
+                false,
+                None,
+            ),
+            input(
+                B_CADENCE,
+                "How often I'd like to meet",
+                static_select(
+                    cadences,
+                    current.map(|a| option(&cadence_option_label(a.cadence), a.cadence.as_str())),
+                    "Meeting cadence",
+                ),
+                false,
+                None,
+            ),
+            input(
+                B_REPORTS_TO,
+                "Who I report to directly",
+                reports_to,
+                true,
+                Some("So that nobody is paired with their own supervisor"),
+            ),
             input(B_CONFIRM, "Taking part", confirm, false, None),
-            input(B_NOTE, "A note (optional)", note, true, Some("Kept with your answers, seen by nobody else; at most 500 characters")),
+            input(
+                B_NOTE,
+                "A note (optional)",
+                note,
+                true,
+                Some("Kept with your answers, seen by nobody else; at most 500 characters"),
+            ),
         ],
-    })
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
+    )
 }
 
 #[cfg(test)]

@@ -7,10 +7,11 @@
 //! date. The views in [`crate::views::plan`], [`crate::views::checkin`] and [`crate::views::closing`] use the IDs
 //! defined here.
 
+use crate::domain::forms::state::{date, score, selected, text};
 use crate::domain::schedule::Cadence;
 use chrono::{Months, NaiveDate};
-use serde_json::Value;
-use std::collections::BTreeMap;
+
+pub use crate::domain::forms::state::{ACTION, FieldErrors, StateValues};
 
 // ---------------------------------------------------------------------------
 // IDs
@@ -33,9 +34,6 @@ pub const ACTION_CHECKIN_NOT_YET: &str = "checkin_not_yet";
 pub const ACTION_CHECKIN_HELP: &str = "checkin_help";
 /// Button "Give feedback" (closing message); its value is the pair ID.
 pub const ACTION_FEEDBACK_OPEN: &str = "feedback_open";
-
-/// Every input's `action_id` in these modals (each input block holds one element).
-pub const ACTION: &str = "value";
 
 /// Plan modal: the objective (multiline text).
 pub const B_OBJECTIVE: &str = "objective";
@@ -257,46 +255,6 @@ impl CheckinAnswer {
 // Parsing
 // ---------------------------------------------------------------------------
 
-/// What to fix, by block ID, as Slack's `response_action: errors` wants it (the same shape as the survey's).
-pub type FieldErrors = BTreeMap<String, String>;
-
-/// Slack's `view.state.values`: block ID → action ID → element state.
-pub type StateValues = BTreeMap<String, BTreeMap<String, Value>>;
-
-fn element<'a>(values: &'a StateValues, block: &str) -> Option<&'a Value> {
-    values.get(block).and_then(|b| b.get(ACTION))
-}
-
-fn selected(values: &StateValues, block: &str) -> Option<String> {
-    element(values, block)
-        .and_then(|e| e["selected_option"]["value"].as_str())
-        .map(str::to_string)
-}
-
-fn text(values: &StateValues, block: &str) -> Option<String> {
-    element(values, block)
-        .and_then(|e| e["value"].as_str())
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
-/// A datepicker's state: `None` if nothing was picked, `Some(Err(()))` if what came is not a date.
-fn date(values: &StateValues, block: &str) -> Option<Result<NaiveDate, ()>> {
-    element(values, block)
-        .and_then(|e| e["selected_date"].as_str())
-        .filter(|s| !s.is_empty())
-        .map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| ()))
-}
-
-/// A score from a 1-to-5 select; only the exact option values `1`..`5` count.
-fn score(values: &StateValues, block: &str) -> Option<u8> {
-    selected(values, block)
-        .filter(|v| v.len() == 1)
-        .and_then(|v| v.parse::<u8>().ok())
-        .filter(|s| (1..=5).contains(s))
-}
-
 fn too_long(what: &str, max: usize, n: usize) -> String {
     format!("Keep {what} to {max} characters (it has {n}).")
 }
@@ -513,7 +471,8 @@ pub fn parse_feedback(values: &StateValues) -> Result<Feedback, FieldErrors> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
+    use std::collections::BTreeMap;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -3,32 +3,25 @@
 //! counterpart is [`crate::domain::forms::survey_values`]).
 
 use crate::domain::forms::pair_forms::*;
+use crate::domain::forms::state::{element_state, option_state};
 use serde_json::{Value, json};
-
-fn opt(text: &str, value: &str) -> Value {
-    json!({ "text": { "type": "plain_text", "text": text, "emoji": true }, "value": value })
-}
-
-fn one(element_type: &str, key: &str, value: Value) -> Value {
-    json!({ ACTION: { "type": element_type, key: value } })
-}
 
 /// The plan modal's state values for this plan.
 pub fn plan_values(p: &Plan) -> Value {
     json!({
-        B_OBJECTIVE: one("plain_text_input", "value", json!(p.objective)),
-        B_CADENCE: one("static_select", "selected_option", opt(&cadence_option_label(p.cadence), p.cadence.as_str())),
-        B_END_DATE: one("datepicker", "selected_date", json!(iso_date(p.end_date))),
-        B_FIRST_MEETING: one("datepicker", "selected_date", json!(p.first_meeting.map(iso_date))),
+        B_OBJECTIVE: element_state("plain_text_input", "value", json!(p.objective)),
+        B_CADENCE: element_state("static_select", "selected_option", option_state(&cadence_option_label(p.cadence), p.cadence.as_str())),
+        B_END_DATE: element_state("datepicker", "selected_date", json!(iso_date(p.end_date))),
+        B_FIRST_MEETING: element_state("datepicker", "selected_date", json!(p.first_meeting.map(iso_date))),
     })
 }
 
 /// The "we met" modal's state values for these details.
 pub fn met_values(a: &MetAnswer) -> Value {
     json!({
-        B_MINUTES: one("number_input", "value", json!(a.minutes.to_string())),
-        B_COVERED: one("plain_text_input", "value", json!(a.covered)),
-        B_USEFULNESS: one("static_select", "selected_option", opt(usefulness_label(a.usefulness), &a.usefulness.to_string())),
+        B_MINUTES: element_state("number_input", "value", json!(a.minutes.to_string())),
+        B_COVERED: element_state("plain_text_input", "value", json!(a.covered)),
+        B_USEFULNESS: element_state("static_select", "selected_option", option_state(usefulness_label(a.usefulness), &a.usefulness.to_string())),
     })
 }
 
@@ -40,9 +33,9 @@ pub fn feedback_values(f: &Feedback) -> Value {
         RECOMMEND_NO
     };
     json!({
-        B_RATING: one("static_select", "selected_option", opt(rating_label(f.rating), &f.rating.to_string())),
-        B_LEARNED: one("plain_text_input", "value", json!(f.learned)),
-        B_RECOMMEND: one("radio_buttons", "selected_option", opt(recommend_label(f.recommend), recommend)),
+        B_RATING: element_state("static_select", "selected_option", option_state(rating_label(f.rating), &f.rating.to_string())),
+        B_LEARNED: element_state("plain_text_input", "value", json!(f.learned)),
+        B_RECOMMEND: element_state("radio_buttons", "selected_option", option_state(recommend_label(f.recommend), recommend)),
     })
 }
 

@@ -5,15 +5,16 @@
 //! block and action IDs defined here.
 
 use crate::domain::catalog::Catalog;
+use crate::domain::forms::state::{selected, selected_many, selected_user, text};
 use crate::domain::matching::Role;
 use crate::domain::schedule::Cadence;
-use serde_json::Value;
-use std::collections::BTreeMap;
+use crate::domain::slack_id::looks_like_slack_id;
+use crate::domain::text::truncate;
+
+pub use crate::domain::forms::state::{ACTION, FieldErrors, StateValues};
 
 /// The modal's `callback_id`.
 pub const CALLBACK_ID: &str = "survey";
-/// Every input's `action_id` (each block holds one element).
-pub const ACTION: &str = "value";
 
 pub const B_ROLE: &str = "role";
 pub const B_YEARS: &str = "years";
@@ -80,47 +81,9 @@ pub struct Answers {
     pub note: Option<String>,
 }
 
-/// What to fix, by block ID, as Slack's `response_action: errors` wants it.
-pub type FieldErrors = BTreeMap<String, String>;
-
-fn element<'a>(
-    values: &'a BTreeMap<String, BTreeMap<String, Value>>,
-    block: &str,
-) -> Option<&'a Value> {
-    values.get(block).and_then(|b| b.get(ACTION))
-}
-
-fn selected(values: &BTreeMap<String, BTreeMap<String, Value>>, block: &str) -> Option<String> {
-    element(values, block)
-        .and_then(|e| e["selected_option"]["value"].as_str())
-        .map(str::to_string)
-}
-
-fn selected_many(values: &BTreeMap<String, BTreeMap<String, Value>>, block: &str) -> Vec<String> {
-    let mut out: Vec<String> = element(values, block)
-        .and_then(|e| e["selected_options"].as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|o| o["value"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out.dedup();
-    out
-}
-
-fn text(values: &BTreeMap<String, BTreeMap<String, Value>>, block: &str) -> Option<String> {
-    element(values, block)
-        .and_then(|e| e["value"].as_str())
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
-
 /// Parses and validates a submitted survey for `user_id`. Every problem is reported on its own block.
 pub fn parse_submission(
-    values: &BTreeMap<String, BTreeMap<String, Value>>,
+    values: &StateValues,
     catalog: &Catalog,
     user_id: &str,
 ) -> Result<Answers, FieldErrors> {
@@ -165,7 +128,7 @@ pub fn parse_submission(
                 block,
                 format!(
                     "'{}' is not in the skill catalog; choose from the list.",
-                    crate::views::help::truncate(bad, 40)
+                    truncate(bad, 40)
                 ),
             );
         }
@@ -200,16 +163,13 @@ pub fn parse_submission(
         err(B_CADENCE, "Choose how often you would like to meet.".into());
     }
 
-    let reports_to = element(values, B_REPORTS_TO)
-        .and_then(|e| e["selected_user"].as_str())
-        .filter(|u| !u.is_empty())
-        .map(str::to_string);
+    let reports_to = selected_user(values, B_REPORTS_TO);
     match &reports_to {
         Some(u) if u == user_id => err(
             B_REPORTS_TO,
             "You can't report to yourself; leave this empty if nobody fits.".into(),
         ),
-        Some(u) if !crate::context::config::looks_like_slack_id(u, &['U', 'W']) => {
+        Some(u) if !looks_like_slack_id(u, &['U', 'W']) => {
             err(B_REPORTS_TO, "Choose a person from the list.".into())
         }
         _ => {}
@@ -261,7 +221,8 @@ pub fn parse_submission(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
+    use std::collections::BTreeMap;
 
     /// A filled-in form, as raw strings (so tests can send what the form would never offer).
     struct Form<'a> {
@@ -295,7 +256,7 @@ mod tests {
     }
 
     /// `view.state.values` as Slack would send it for this form.
-    fn values(f: &Form) -> BTreeMap<String, BTreeMap<String, Value>> {
+    fn values(f: &Form) -> StateValues {
         let opt = |v: &str| json!({"text": {"type": "plain_text", "text": v}, "value": v});
         let many = |vs: &[&str]| json!(vs.iter().map(|v| opt(v)).collect::<Vec<_>>());
         let mut m = BTreeMap::new();

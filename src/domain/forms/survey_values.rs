@@ -2,37 +2,30 @@
 //! tests and the demo submit forms exactly as a person in Slack would.
 
 use crate::domain::catalog::Catalog;
+use crate::domain::forms::state::{element_state, option_state};
 use crate::domain::forms::survey::*;
 use serde_json::{Value, json};
-
-fn opt(text: &str, value: &str) -> Value {
-    json!({ "text": { "type": "plain_text", "text": text, "emoji": true }, "value": value })
-}
-
-fn one(element_type: &str, key: &str, value: Value) -> Value {
-    json!({ ACTION: { "type": element_type, key: value } })
-}
 
 /// The survey's state values for these answers (`confirmed` ticks the willingness box).
 pub fn survey_values(a: &Answers, catalog: &Catalog, confirmed: bool) -> Value {
     let skills = |ids: &[String]| {
         json!(
             ids.iter()
-                .map(|id| opt(catalog.label(id), id))
+                .map(|id| option_state(catalog.label(id), id))
                 .collect::<Vec<_>>()
         )
     };
     json!({
-        B_ROLE: one("static_select", "selected_option", opt(a.role.label(), role_value(a.role))),
-        B_YEARS: one("number_input", "value", json!(a.years.to_string())),
-        B_GROUP: one("static_select", "selected_option", opt(&a.practice_group, &a.practice_group)),
-        B_TEACH: one("multi_static_select", "selected_options", skills(&a.teach)),
-        B_LEARN: one("multi_static_select", "selected_options", skills(&a.learn)),
-        B_HOURS: one("static_select", "selected_option", opt(&hours_label(a.hours_per_month), &a.hours_per_month.to_string())),
-        B_CADENCE: one("static_select", "selected_option", opt(a.cadence.label(), a.cadence.as_str())),
-        B_REPORTS_TO: one("users_select", "selected_user", json!(a.reports_to)),
-        B_CONFIRM: one("checkboxes", "selected_options", if confirmed { json!([opt(CONFIRM_TEXT, CONFIRM_VALUE)]) } else { json!([]) }),
-        B_NOTE: one("plain_text_input", "value", json!(a.note)),
+        B_ROLE: element_state("static_select", "selected_option", option_state(a.role.label(), role_value(a.role))),
+        B_YEARS: element_state("number_input", "value", json!(a.years.to_string())),
+        B_GROUP: element_state("static_select", "selected_option", option_state(&a.practice_group, &a.practice_group)),
+        B_TEACH: element_state("multi_static_select", "selected_options", skills(&a.teach)),
+        B_LEARN: element_state("multi_static_select", "selected_options", skills(&a.learn)),
+        B_HOURS: element_state("static_select", "selected_option", option_state(&hours_label(a.hours_per_month), &a.hours_per_month.to_string())),
+        B_CADENCE: element_state("static_select", "selected_option", option_state(a.cadence.label(), a.cadence.as_str())),
+        B_REPORTS_TO: element_state("users_select", "selected_user", json!(a.reports_to)),
+        B_CONFIRM: element_state("checkboxes", "selected_options", if confirmed { json!([option_state(CONFIRM_TEXT, CONFIRM_VALUE)]) } else { json!([]) }),
+        B_NOTE: element_state("plain_text_input", "value", json!(a.note)),
     })
 }
 
@@ -56,13 +49,9 @@ mod tests {
             note: None,
         };
         let c = Catalog::default();
-        let values: std::collections::BTreeMap<String, std::collections::BTreeMap<String, Value>> =
-            serde_json::from_value(survey_values(&a, &c, true)).unwrap();
+        let values: StateValues = serde_json::from_value(survey_values(&a, &c, true)).unwrap();
         assert_eq!(parse_submission(&values, &c, "U1").unwrap(), a);
-        let unticked: std::collections::BTreeMap<
-            String,
-            std::collections::BTreeMap<String, Value>,
-        > = serde_json::from_value(survey_values(&a, &c, false)).unwrap();
+        let unticked: StateValues = serde_json::from_value(survey_values(&a, &c, false)).unwrap();
         assert!(
             parse_submission(&unticked, &c, "U1")
                 .unwrap_err()

@@ -7,6 +7,8 @@ use super::config::Context;
 use super::model::{Participant, Side};
 use super::propose::{Explanation, Proposal};
 use super::rules::{Prepared, ScoreBreakdown};
+use crate::domain::csv::Writer;
+use crate::domain::text::truncate;
 
 /// Joins labels as "A", "A and B", "A, B and C".
 pub fn join_labels(labels: &[String]) -> String {
@@ -43,14 +45,7 @@ fn width(s: &str) -> usize {
 
 /// Pads or truncates (with "…") to exactly `w` characters.
 fn fit(s: &str, w: usize) -> String {
-    let n = width(s);
-    if n <= w {
-        format!("{s}{}", " ".repeat(w - n))
-    } else {
-        let mut t: String = s.chars().take(w.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
+    format!("{:<w$}", truncate(s, w))
 }
 
 /// A fixed-width plain-text table of a proposal: one line per pair (people,
@@ -137,26 +132,6 @@ pub fn render_table(p: &Proposal) -> String {
     out
 }
 
-/// Quotes one CSV field (RFC 4180): fields containing a comma, quote, CR or
-/// LF, or leading/trailing spaces are wrapped in double quotes with inner
-/// quotes doubled. Text fields starting with `=`, `+`, `-` or `@` get a
-/// leading `'` so spreadsheets do not evaluate them as formulas.
-pub fn csv_field(s: &str) -> String {
-    let guarded;
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        guarded = format!("'{s}");
-        guarded.as_str()
-    } else {
-        s
-    };
-    let needs = s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ');
-    if needs {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 /// Every candidate pair of the cohort (each reverse mentor × each senior,
 /// paused people included) as CSV with a header row:
 /// `junior_id,junior_name,senior_id,senior_name,score,rule,reason,teach_up,teach_down`.
@@ -165,7 +140,8 @@ pub fn csv_field(s: &str) -> String {
 /// where a pair is forbidden; `rule` and `reason` are empty for allowed
 /// pairs. `teach_up`/`teach_down` count skills in each direction whatever
 /// the verdict. Rows are sorted by junior id, then senior id; ids are
-/// expected to be unique. Lines end with `\n`.
+/// expected to be unique. Written through [`crate::domain::csv::Writer`] (CRLF line ends, every cell through its
+/// formula guard).
 pub fn explain_all_csv(participants: &[Participant], ctx: &Context) -> String {
     let mut sorted: Vec<&Participant> = participants.iter().collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
@@ -176,9 +152,18 @@ pub fn explain_all_csv(participants: &[Participant], ctx: &Context) -> String {
             .collect()
     };
     let (juniors, seniors) = (by_side(Side::ReverseMentor), by_side(Side::Senior));
-    let mut out = String::from(
-        "junior_id,junior_name,senior_id,senior_name,score,rule,reason,teach_up,teach_down\n",
-    );
+    let mut out = Writer::new();
+    out.row(&[
+        "junior_id",
+        "junior_name",
+        "senior_id",
+        "senior_name",
+        "score",
+        "rule",
+        "reason",
+        "teach_up",
+        "teach_down",
+    ]);
     for &j in &juniors {
         for &s in &seniors {
             let c = prep.checks(j, s);
@@ -187,20 +172,18 @@ pub fn explain_all_csv(participants: &[Participant], ctx: &Context) -> String {
                 Err(f) => (String::new(), f.rule(), f.reason()),
             };
             let (pj, ps) = (sorted[j], sorted[s]);
-            let cells = [
-                csv_field(&pj.id),
-                csv_field(&pj.name),
-                csv_field(&ps.id),
-                csv_field(&ps.name),
-                score,
-                csv_field(rule),
-                csv_field(reason),
-                c.up.to_string(),
-                c.down.to_string(),
-            ];
-            out.push_str(&cells.join(","));
-            out.push('\n');
+            out.row(&[
+                &pj.id,
+                &pj.name,
+                &ps.id,
+                &ps.name,
+                &score,
+                rule,
+                reason,
+                &c.up.to_string(),
+                &c.down.to_string(),
+            ]);
         }
     }
-    out
+    out.finish()
 }
