@@ -263,7 +263,7 @@ pub async fn open_met_modal(
         return Ok(());
     }
     app.slack()
-        .open_view(trigger_id, &views::checkin::met_modal(checkin_id, ""))
+        .open_view(trigger_id, &views::checkin::met_modal(checkin_id))
         .await?;
     Ok(())
 }

@@ -59,7 +59,7 @@ pub async fn open_feedback(
         return Ok(());
     }
     app.slack()
-        .open_view(trigger_id, &views::closing::feedback_modal(pair_id, ""))
+        .open_view(trigger_id, &views::closing::feedback_modal(pair_id))
         .await?;
     Ok(())
 }

@@ -35,8 +35,7 @@ pub async fn open_modal(
     let Some(sched) = sched else {
         return Ok(());
     };
-    let view =
-        views::plan::plan_modal(pair_id, current.as_ref(), sched.cadence, sched.end_date, "");
+    let view = views::plan::plan_modal(pair_id, current.as_ref(), sched.cadence, sched.end_date);
     app.slack().open_view(trigger_id, &view).await?;
     Ok(())
 }

@@ -81,11 +81,9 @@ async fn submit_survey(app: &App, user_id: &str, view: &View) -> Reply {
     }
 }
 
-/// The pair's ID from a pair modal's `private_metadata` (`"{id}"`, or `"{id}:…"` from modals opened by an earlier
-/// version).
+/// The pair's or check-in's ID in a pair modal's `private_metadata`.
 fn pair_modal_id(view: &View) -> Option<i64> {
-    let m = view.private_metadata.as_str();
-    pair_forms::parse_id(m.split_once(':').map_or(m, |(id, _)| id))
+    pair_forms::parse_metadata(&view.private_metadata)
 }
 
 const PAIR_GONE: &str = "This pair is no longer running, so nothing was saved.";

@@ -88,8 +88,8 @@ pub fn checkin(
 }
 
 /// The "we met" details modal for check-in `checkin_id` (callback `checkin_met`, `private_metadata`
-/// `"{checkin_id}:{nonce}"`): minutes spent, what you covered (optional), how useful it was.
-pub fn met_modal(checkin_id: i64, nonce: &str) -> Value {
+/// `"{checkin_id}"`): minutes spent, what you covered (optional), how useful it was.
+pub fn met_modal(checkin_id: i64) -> Value {
     let minutes = whole_number_input(u32::from(MIN_MINUTES), u32::from(MAX_MINUTES));
     let usefulness: Vec<Value> = (1..=5u8)
         .rev()
@@ -99,7 +99,7 @@ pub fn met_modal(checkin_id: i64, nonce: &str) -> Value {
         CALLBACK_MET,
         "We met",
         "Save",
-        &metadata(checkin_id, nonce),
+        &metadata(checkin_id),
         vec![
             section(
                 "Glad to hear it. Three quick questions help the program team see what works; none of this is posted in your conversation.",
@@ -262,10 +262,10 @@ mod tests {
 
     #[test]
     fn the_met_modal_is_valid_and_matches_its_parser() {
-        let v = met_modal(31, "abc");
+        let v = met_modal(31);
         assert_eq!(check_view(&v), Vec::<String>::new());
         assert_eq!(v["callback_id"], "checkin_met");
-        assert_eq!(v["private_metadata"], "31:abc");
+        assert_eq!(v["private_metadata"], "31");
         let blocks = v["blocks"].as_array().unwrap();
         let by_id = |id: &str| blocks.iter().find(|b| b["block_id"] == id).unwrap();
         let minutes = &by_id(B_MINUTES)["element"];

@@ -34,9 +34,9 @@ pub fn closing(pair_id: i64) -> (String, Value) {
     (text.to_string(), blocks)
 }
 
-/// The feedback modal for pair `pair_id` (callback `feedback`, `private_metadata` `"{pair_id}:{nonce}"`): a 1–5
+/// The feedback modal for pair `pair_id` (callback `feedback`, `private_metadata` `"{pair_id}"`): a 1–5
 /// rating, what you learned (optional), and whether you would recommend it (yes/no).
-pub fn feedback_modal(pair_id: i64, nonce: &str) -> Value {
+pub fn feedback_modal(pair_id: i64) -> Value {
     let ratings: Vec<Value> = (1..=5u8)
         .rev()
         .map(|s| option(rating_label(s), &s.to_string()))
@@ -49,7 +49,7 @@ pub fn feedback_modal(pair_id: i64, nonce: &str) -> Value {
         CALLBACK_FEEDBACK,
         "Your feedback",
         "Send",
-        &metadata(pair_id, nonce),
+        &metadata(pair_id),
         vec![
             section(
                 "Thank you for taking part. Your answers go to the program team only; your partner does not see them.",
@@ -121,10 +121,10 @@ mod tests {
 
     #[test]
     fn the_feedback_modal_is_valid_and_matches_its_parser() {
-        let v = feedback_modal(5, "xyz");
+        let v = feedback_modal(5);
         assert_eq!(check_view(&v), Vec::<String>::new());
         assert_eq!(v["callback_id"], "feedback");
-        assert_eq!(v["private_metadata"], "5:xyz");
+        assert_eq!(v["private_metadata"], "5");
         let blocks = v["blocks"].as_array().unwrap();
         let by_id = |id: &str| blocks.iter().find(|b| b["block_id"] == id).unwrap();
         let rating = &by_id(B_RATING)["element"];

@@ -16,7 +16,7 @@ fn cadence_option(c: Cadence) -> Value {
     option(&cadence_option_label(c), c.as_str())
 }
 
-/// The plan modal for pair `pair_id` (callback `plan`, `private_metadata` `"{pair_id}:{nonce}"`).
+/// The plan modal for pair `pair_id` (callback `plan`, `private_metadata` `"{pair_id}"`).
 ///
 /// `current` pre-fills it when the pair changes an existing plan; otherwise the cadence starts at `default_cadence`
 /// and the end date at `default_end`. The first meeting is never pre-filled: Slack's datepicker cannot be cleared, and
@@ -27,7 +27,6 @@ pub fn plan_modal(
     current: Option<&Plan>,
     default_cadence: Cadence,
     default_end: NaiveDate,
-    nonce: &str,
 ) -> Value {
     let mut objective = multiline_input(
         MAX_OBJECTIVE,
@@ -54,7 +53,7 @@ pub fn plan_modal(
             "Our plan"
         },
         "Save plan",
-        &metadata(pair_id, nonce),
+        &metadata(pair_id),
         vec![
             section(
                 "Agree this together, ideally in your first meeting. You will both see the plan in your conversation, \
@@ -199,11 +198,11 @@ mod tests {
 
     #[test]
     fn the_new_plan_modal_is_valid_and_uses_the_defaults() {
-        let v = plan_modal(7, None, Cadence::Biweekly, d(2026, 9, 5), "n0nce");
+        let v = plan_modal(7, None, Cadence::Biweekly, d(2026, 9, 5));
         assert_eq!(check_view(&v), Vec::<String>::new());
         assert!(v["title"]["text"].as_str().unwrap().chars().count() <= 24);
         assert_eq!(v["callback_id"], "plan");
-        assert_eq!(v["private_metadata"], "7:n0nce");
+        assert_eq!(v["private_metadata"], "7");
         assert!(v.get("submit").is_some());
         let objective = &block(&v, B_OBJECTIVE)["element"];
         assert_eq!(objective["type"], "plain_text_input");
@@ -227,7 +226,7 @@ mod tests {
     #[test]
     fn the_edit_modal_is_prefilled_and_round_trips() {
         let p = plan();
-        let v = plan_modal(7, Some(&p), Cadence::Weekly, d(2026, 12, 1), "n");
+        let v = plan_modal(7, Some(&p), Cadence::Weekly, d(2026, 12, 1));
         assert_eq!(check_view(&v), Vec::<String>::new());
         assert_eq!(v["title"]["text"], "Change our plan");
         assert_eq!(
@@ -257,7 +256,7 @@ mod tests {
     fn an_overlong_stored_objective_still_gives_a_valid_modal() {
         let mut p = plan();
         p.objective = "x".repeat(900);
-        let v = plan_modal(7, Some(&p), Cadence::Weekly, d(2026, 12, 1), "n");
+        let v = plan_modal(7, Some(&p), Cadence::Weekly, d(2026, 12, 1));
         assert_eq!(check_view(&v), Vec::<String>::new());
     }
 

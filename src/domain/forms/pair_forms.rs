@@ -137,15 +137,16 @@ pub fn iso_date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-/// `private_metadata` of the plan, "we met" and feedback modals: `"{id}:{nonce}"`.
-pub fn metadata(id: i64, nonce: &str) -> String {
-    format!("{id}:{nonce}")
+/// `private_metadata` of the plan, "we met" and feedback modals: the pair's or check-in's ID. No nonce: a
+/// submission is accepted only from a member of that pair, which is checked against the store.
+pub fn metadata(id: i64) -> String {
+    id.to_string()
 }
 
-/// Splits `private_metadata` written by [`metadata`] back into the ID and the nonce. `None` if it is malformed.
-pub fn parse_metadata(s: &str) -> Option<(i64, &str)> {
-    let (id, nonce) = s.split_once(':')?;
-    Some((parse_id(id)?, nonce))
+/// The ID in `private_metadata` written by [`metadata`] (or `"{id}:{nonce}"`, from modals opened by an earlier
+/// version). `None` if it is malformed.
+pub fn parse_metadata(s: &str) -> Option<i64> {
+    parse_id(s.split_once(':').map_or(s, |(id, _)| id))
 }
 
 /// A button's value (a pair or check-in ID) back to the ID. `None` unless it is a positive integer.
@@ -848,11 +849,13 @@ mod tests {
 
     #[test]
     fn metadata_and_ids_round_trip_and_refuse_junk() {
+        assert_eq!(parse_metadata(&metadata(42)), Some(42));
         assert_eq!(
-            parse_metadata(&metadata(42, "n:once")),
-            Some((42, "n:once"))
+            parse_metadata("42:n0nce"),
+            Some(42),
+            "an earlier version's modal"
         );
-        for bad in ["", "42", "x:n", "-1:n", "0:n", ":n"] {
+        for bad in ["", "x", "x:n", "-1:n", "0:n", ":n", "0"] {
             assert_eq!(parse_metadata(bad), None, "{bad}");
         }
         assert_eq!(parse_id("7"), Some(7));
