@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::domain::csv::Writer;
+use crate::domain::model::CheckinAnswer;
 use crate::domain::reports::{CheckinRound, Meeting, Pair, Period};
 
 fn time(t: DateTime<Utc>) -> String {
@@ -64,9 +65,14 @@ pub fn checkins_csv(rounds: &[CheckinRound], period: &Period) -> String {
         .iter()
         .filter(|r| period.contains(r.sent_at))
         .flat_map(|r| {
-            r.responses
-                .iter()
-                .map(move |a| (r.sent_at, r.pair_id, a.user_id.as_str(), a.answer.as_str()))
+            r.responses.iter().map(move |a| {
+                (
+                    r.sent_at,
+                    r.pair_id,
+                    a.user_id.as_str(),
+                    a.answer.map_or("no_answer", CheckinAnswer::as_str),
+                )
+            })
         })
         .collect();
     rows.sort();

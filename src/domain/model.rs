@@ -58,6 +58,38 @@ impl PairStatus {
 }
 
 spelled! {
+    /// Which side of a pair a person is on.
+    pub enum Side {
+        /// The more junior person, who teaches technology "up".
+        ReverseMentor = "reverse_mentor",
+        /// The senior attorney, who teaches practice skills "down".
+        Senior = "senior",
+    }
+}
+
+impl Side {
+    /// Human-readable label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Side::ReverseMentor => "reverse mentor",
+            Side::Senior => "senior",
+        }
+    }
+}
+
+spelled! {
+    /// A person's answer to a check-in (there is no free-text answer). Reports count "no answer" as `None`.
+    pub enum CheckinAnswer {
+        /// "We met".
+        Met = "met",
+        /// "Not yet".
+        NotYet = "not_yet",
+        /// "We need help".
+        NeedHelp = "need_help",
+    }
+}
+
+spelled! {
     /// A matching proposal's state.
     pub enum ProposalStatus {
         /// The round is being computed (by a job).

@@ -76,15 +76,7 @@ impl Period {
     }
 }
 
-/// Which side of a pair a participant is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    /// The more junior person, who teaches technology "up".
-    ReverseMentor,
-    /// The senior attorney.
-    Senior,
-}
+pub use crate::domain::model::{CheckinAnswer, Side};
 
 /// Whether a participant currently takes part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,33 +128,12 @@ pub struct Pair {
     pub last_met_at: Option<DateTime<Utc>>,
 }
 
-/// One person's answer to a check-in. Only these choices: there is no free-text answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckinAnswer {
-    Met,
-    NotYet,
-    NeedHelp,
-    NoAnswer,
-}
-
-impl CheckinAnswer {
-    /// The export spelling (`met`, `not_yet`, `need_help`, `no_answer`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckinAnswer::Met => "met",
-            CheckinAnswer::NotYet => "not_yet",
-            CheckinAnswer::NeedHelp => "need_help",
-            CheckinAnswer::NoAnswer => "no_answer",
-        }
-    }
-}
-
 /// One person asked in a check-in round, and what they answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckinResponse {
     pub user_id: String,
-    pub answer: CheckinAnswer,
+    /// `None`: they did not answer.
+    pub answer: Option<CheckinAnswer>,
 }
 
 /// A check-in sent to a pair.
@@ -549,7 +520,7 @@ fn checkins_answered(input: &ReportInput, period: &Period) -> Drawn<i64> {
     for round in input.checkins.iter().filter(|r| period.contains(r.sent_at)) {
         for r in &round.responses {
             asked += 1;
-            if r.answer != CheckinAnswer::NoAnswer {
+            if r.answer.is_some() {
                 answered += 1;
             }
             people.insert(r.user_id.as_str());
@@ -1047,7 +1018,7 @@ pub(crate) mod fixture {
     pub fn round(
         pair_id: i64,
         sent: DateTime<Utc>,
-        answers: &[(&str, CheckinAnswer)],
+        answers: &[(&str, Option<CheckinAnswer>)],
     ) -> CheckinRound {
         CheckinRound {
             pair_id,
@@ -1098,7 +1069,12 @@ pub(crate) mod fixture {
 
     /// Reporting on March 2025 against February, on 1 April 09:00.
     pub fn input() -> ReportInput {
-        use CheckinAnswer::*;
+        const NO_ANSWER: Option<CheckinAnswer> = None;
+        let (met, not_yet, need_help) = (
+            Some(CheckinAnswer::Met),
+            Some(CheckinAnswer::NotYet),
+            Some(CheckinAnswer::NeedHelp),
+        );
         use PairStatus::*;
         use ParticipantStatus::{Active as On, Paused};
         use Side::{ReverseMentor as R, Senior as S};
@@ -1268,12 +1244,16 @@ pub(crate) mod fixture {
             ),
         ];
         let checkins = vec![
-            round(1, t(2025, 3, 10, 9), &[("r1", Met), ("s1", Met)]),
-            round(2, t(2025, 3, 10, 9), &[("r2", NoAnswer), ("s2", NeedHelp)]),
-            round(4, t(2025, 3, 24, 9), &[("r4", NotYet), ("s4", NoAnswer)]),
-            round(1, t(2025, 3, 24, 9), &[("r1", Met), ("s1", NoAnswer)]),
-            round(1, t(2025, 2, 10, 9), &[("r1", Met), ("s1", Met)]),
-            round(2, t(2025, 2, 10, 9), &[("r2", Met), ("s2", NoAnswer)]),
+            round(1, t(2025, 3, 10, 9), &[("r1", met), ("s1", met)]),
+            round(
+                2,
+                t(2025, 3, 10, 9),
+                &[("r2", NO_ANSWER), ("s2", need_help)],
+            ),
+            round(4, t(2025, 3, 24, 9), &[("r4", not_yet), ("s4", NO_ANSWER)]),
+            round(1, t(2025, 3, 24, 9), &[("r1", met), ("s1", NO_ANSWER)]),
+            round(1, t(2025, 2, 10, 9), &[("r1", met), ("s1", met)]),
+            round(2, t(2025, 2, 10, 9), &[("r2", met), ("s2", NO_ANSWER)]),
         ];
         let meetings = vec![
             meeting(1, "r1", t(2025, 3, 5, 10), 60, 5),
@@ -1606,7 +1586,7 @@ mod tests {
                 .iter()
                 .map(|u| CheckinResponse {
                     user_id: u.clone(),
-                    answer: CheckinAnswer::Met,
+                    answer: Some(CheckinAnswer::Met),
                 })
                 .collect(),
         }];

@@ -6,9 +6,10 @@
 use super::delivery::{JobError, post_once};
 use crate::context::App;
 use crate::domain::catalog::Catalog;
-use crate::domain::matching::{self, MatchConfig, Side as MatchSide};
+use crate::domain::matching::{self, MatchConfig};
+use crate::domain::model::CheckinAnswer;
 use crate::domain::model::JobKind;
-use crate::domain::reports::{self, CheckinAnswer, Period, ReportInput, Side, Summary};
+use crate::domain::reports::{self, Period, ReportInput, Summary};
 use crate::domain::rounds::{self, Naming};
 use crate::domain::schedule::SummarySchedule;
 use crate::flows::proposals;
@@ -89,13 +90,9 @@ pub async fn gather(
         .map(|p| reports::Participant {
             user_id: p.user_id.clone(),
             display_name: names.get(&p.user_id).cloned().unwrap_or_default(),
-            side: match config
+            side: config
                 .side_rule
-                .side_of(&rounds::to_matching(p, Naming::DisplayNames, now))
-            {
-                MatchSide::Senior => Side::Senior,
-                MatchSide::ReverseMentor => Side::ReverseMentor,
-            },
+                .side_of(&rounds::to_matching(p, Naming::DisplayNames, now)),
             joined_at: at(p.joined_at),
             status: if p.is_paused(now.timestamp()) {
                 reports::ParticipantStatus::Paused
@@ -167,7 +164,7 @@ pub async fn gather(
         }
         round.responses.push(reports::CheckinResponse {
             user_id: who,
-            answer,
+            answer: Some(answer),
         });
     }
     for round in rounds.values_mut() {
@@ -175,7 +172,7 @@ pub async fn gather(
             if !round.responses.iter().any(|r| &r.user_id == m) {
                 round.responses.push(reports::CheckinResponse {
                     user_id: m.clone(),
-                    answer: CheckinAnswer::NoAnswer,
+                    answer: None,
                 });
             }
         }

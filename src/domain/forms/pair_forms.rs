@@ -193,39 +193,10 @@ pub struct Feedback {
     pub recommend: bool,
 }
 
-/// A person's answer to a check-in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum CheckinAnswer {
-    /// "We met".
-    Met,
-    /// "Not yet".
-    NotYet,
-    /// "We need help".
-    NeedHelp,
-}
+pub use crate::domain::model::CheckinAnswer;
 
+/// How a check-in answer is shown and pressed.
 impl CheckinAnswer {
-    /// Every answer, in the order the buttons show them.
-    pub const ALL: [CheckinAnswer; 3] = [
-        CheckinAnswer::Met,
-        CheckinAnswer::NotYet,
-        CheckinAnswer::NeedHelp,
-    ];
-
-    /// Stable key for storage: `met`, `not_yet`, `need_help`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckinAnswer::Met => "met",
-            CheckinAnswer::NotYet => "not_yet",
-            CheckinAnswer::NeedHelp => "need_help",
-        }
-    }
-
-    /// The answer for a stored key (exactly as [`CheckinAnswer::as_str`] writes it).
-    pub fn parse(s: &str) -> Option<CheckinAnswer> {
-        CheckinAnswer::ALL.into_iter().find(|a| a.as_str() == s)
-    }
-
     /// How the check-in message reports it: `we met`, `not yet`, `we need help`.
     pub fn label(self) -> &'static str {
         match self {
@@ -247,7 +218,8 @@ impl CheckinAnswer {
     /// The answer a check-in button's `action_id` stands for.
     pub fn from_action_id(action_id: &str) -> Option<CheckinAnswer> {
         CheckinAnswer::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|a| a.action_id() == action_id)
     }
 }
@@ -830,8 +802,8 @@ mod tests {
     #[test]
     fn checkin_answers_round_trip() {
         for a in CheckinAnswer::ALL {
-            assert_eq!(CheckinAnswer::parse(a.as_str()), Some(a));
-            assert_eq!(CheckinAnswer::from_action_id(a.action_id()), Some(a));
+            assert_eq!(CheckinAnswer::parse(a.as_str()), Some(*a));
+            assert_eq!(CheckinAnswer::from_action_id(a.action_id()), Some(*a));
             assert!(!a.label().is_empty());
         }
         assert_eq!(

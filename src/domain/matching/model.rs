@@ -69,25 +69,7 @@ impl Role {
 /// How often a participant wants to meet: the schedule module's cadence, one type for the whole program.
 pub use crate::domain::schedule::Cadence;
 
-/// Which side of a pair a participant is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Side {
-    /// The more junior person, who teaches technology "up".
-    ReverseMentor,
-    /// The senior person, who teaches practice skills "down".
-    Senior,
-}
-
-impl Side {
-    /// Human-readable label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Side::ReverseMentor => "reverse mentor",
-            Side::Senior => "senior",
-        }
-    }
-}
+pub use crate::domain::model::Side;
 
 fn default_capacity() -> u8 {
     1
