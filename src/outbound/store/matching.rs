@@ -2,7 +2,6 @@
 
 use super::{Store, StoreError, Tx};
 use crate::domain::model::ProposalStatus;
-use sqlx::Row;
 use std::collections::BTreeMap;
 
 /// A proposal as stored.
@@ -48,12 +47,11 @@ impl Store {
     }
 
     pub async fn exclusions(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let rows = sqlx::query("SELECT user_a, user_b FROM exclusions ORDER BY user_a, user_b")
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("user_a")?, r.try_get("user_b")?)))
-            .collect()
+        Ok(
+            sqlx::query_as("SELECT user_a, user_b FROM exclusions ORDER BY user_a, user_b")
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     /// Sets how many reverse mentors someone takes at once. Returns `false` when they are not enrolled.
@@ -77,17 +75,14 @@ impl Store {
 
     /// Every pair ever made whose two people are still known (for "no repeat pairs").
     pub async fn pair_history(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let rows = sqlx::query("SELECT junior_id, senior_id FROM pairs WHERE junior_id IS NOT NULL AND senior_id IS NOT NULL")
+        Ok(sqlx::query_as("SELECT junior_id, senior_id FROM pairs WHERE junior_id IS NOT NULL AND senior_id IS NOT NULL")
             .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("junior_id")?, r.try_get("senior_id")?)))
-            .collect()
+            .await?)
     }
 
     /// How many current (active or at-risk) pairs each person is in.
     pub async fn current_pair_counts(&self) -> Result<BTreeMap<String, u32>, StoreError> {
-        let rows = sqlx::query(
+        let rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT id, COUNT(*) AS n FROM (
                SELECT junior_id AS id FROM pairs WHERE status IN ('active', 'at_risk') AND junior_id IS NOT NULL
                UNION ALL
@@ -96,14 +91,10 @@ impl Store {
         )
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get::<String, _>("id")?,
-                    u32::try_from(r.try_get::<i64, _>("n")?).unwrap_or(u32::MAX),
-                ))
-            })
-            .collect()
+        Ok(rows
+            .into_iter()
+            .map(|(id, n)| (id, u32::try_from(n).unwrap_or(u32::MAX)))
+            .collect())
     }
 
     pub async fn set_proposal_message(

@@ -5,7 +5,6 @@ use crate::domain::forms::pair_forms::{CheckinAnswer, Feedback, MetAnswer, Plan}
 use crate::domain::model::PairStatus;
 use crate::domain::schedule::Cadence;
 use chrono::NaiveDate;
-use sqlx::Row;
 
 /// A pair as stored. A member who left is `None`.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -46,7 +45,7 @@ impl PairRecord {
 }
 
 /// A check-in as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CheckinRecord {
     pub id: i64,
     pub pair_id: i64,
@@ -57,10 +56,40 @@ pub struct CheckinRecord {
 }
 
 /// What happened at one check-in, for stall detection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct CheckinOutcome {
     pub met: bool,
     pub answered: bool,
+}
+
+/// Someone's answer to a check-in.
+#[derive(sqlx::FromRow)]
+struct CheckinAnswerRow {
+    user_id: String,
+    #[sqlx(try_from = "String")]
+    answer: CheckinAnswer,
+}
+
+/// A plan as stored: dates as `YYYY-MM-DD`, the cadence as spelled.
+#[derive(sqlx::FromRow)]
+struct PlanRow {
+    objective: String,
+    cadence: String,
+    end_date: String,
+    first_meeting: Option<String>,
+}
+
+impl TryFrom<PlanRow> for Plan {
+    type Error = StoreError;
+    fn try_from(r: PlanRow) -> Result<Plan, StoreError> {
+        Ok(Plan {
+            objective: r.objective,
+            cadence: Cadence::parse(&r.cadence)
+                .map_err(|_| StoreError::Corrupt("plans.cadence".into()))?,
+            end_date: date(&r.end_date)?,
+            first_meeting: r.first_meeting.as_deref().map(date).transpose()?,
+        })
+    }
 }
 
 fn date(s: &str) -> Result<NaiveDate, StoreError> {
@@ -125,20 +154,11 @@ impl Store {
         &self,
         checkin_id: i64,
     ) -> Result<Vec<(String, CheckinAnswer)>, StoreError> {
-        let rows = sqlx::query("SELECT user_id, answer FROM checkin_answers WHERE checkin_id = ? AND user_id IS NOT NULL ORDER BY answered_at, rowid")
+        let rows: Vec<CheckinAnswerRow> = sqlx::query_as("SELECT user_id, answer FROM checkin_answers WHERE checkin_id = ? AND user_id IS NOT NULL ORDER BY answered_at, rowid")
             .bind(checkin_id)
             .fetch_all(self.pool())
             .await?;
-        rows.iter()
-            .map(|r| {
-                let a: String = r.try_get("answer")?;
-                Ok((
-                    r.try_get("user_id")?,
-                    CheckinAnswer::parse(&a)
-                        .ok_or_else(|| StoreError::Corrupt("checkin_answers.answer".into()))?,
-                ))
-            })
-            .collect()
+        Ok(rows.into_iter().map(|r| (r.user_id, r.answer)).collect())
     }
 
     /// Records someone's closing feedback. Returns `false` if they had already given it.
@@ -264,24 +284,13 @@ pub(super) async fn plan_on(
     c: &mut sqlx::SqliteConnection,
     pair_id: i64,
 ) -> Result<Option<Plan>, StoreError> {
-    let Some(r) = sqlx::query(
+    let r: Option<PlanRow> = sqlx::query_as(
         "SELECT objective, cadence, end_date, first_meeting FROM plans WHERE pair_id = ?",
     )
     .bind(pair_id)
     .fetch_optional(&mut *c)
-    .await?
-    else {
-        return Ok(None);
-    };
-    let cadence: String = r.try_get("cadence")?;
-    let first: Option<String> = r.try_get("first_meeting")?;
-    Ok(Some(Plan {
-        objective: r.try_get("objective")?,
-        cadence: Cadence::parse(&cadence)
-            .map_err(|_| StoreError::Corrupt("plans.cadence".into()))?,
-        end_date: date(&r.try_get::<String, _>("end_date")?)?,
-        first_meeting: first.as_deref().map(date).transpose()?,
-    }))
+    .await?;
+    r.map(Plan::try_from).transpose()
 }
 
 /// The time of a pair's last check-in, if any.
@@ -304,46 +313,29 @@ pub(super) async fn recent_checkins_on(
     pair_id: i64,
     n: i64,
 ) -> Result<Vec<CheckinOutcome>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT c.id,
-                EXISTS (SELECT 1 FROM checkin_answers a WHERE a.checkin_id = c.id AND a.answer = 'met') AS met,
+    Ok(sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM checkin_answers a WHERE a.checkin_id = c.id AND a.answer = 'met') AS met,
                 EXISTS (SELECT 1 FROM checkin_answers a WHERE a.checkin_id = c.id) AS answered
          FROM checkins c WHERE c.pair_id = ? AND c.ts IS NOT NULL ORDER BY c.sent_at DESC, c.id DESC LIMIT ?",
     )
     .bind(pair_id)
     .bind(n)
     .fetch_all(&mut *c)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(CheckinOutcome {
-                met: r.try_get::<i64, _>("met")? != 0,
-                answered: r.try_get::<i64, _>("answered")? != 0,
-            })
-        })
-        .collect()
+    .await?)
 }
 
 pub(super) async fn checkin_on(
     c: &mut sqlx::SqliteConnection,
     id: i64,
 ) -> Result<Option<CheckinRecord>, StoreError> {
-    let r =
-        sqlx::query("SELECT id, pair_id, since, sent_at, channel, ts FROM checkins WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *c)
-            .await?;
-    Ok(match r {
-        None => None,
-        Some(r) => Some(CheckinRecord {
-            id: r.try_get("id")?,
-            pair_id: r.try_get("pair_id")?,
-            since: r.try_get("since")?,
-            sent_at: r.try_get("sent_at")?,
-            channel: r.try_get("channel")?,
-            ts: r.try_get("ts")?,
-        }),
-    })
+    Ok(
+        sqlx::query_as(
+            "SELECT id, pair_id, since, sent_at, channel, ts FROM checkins WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?,
+    )
 }
 
 /// The current pair of `user_id`, in full.
@@ -356,6 +348,19 @@ pub(super) async fn current_pair_of_on(
     .fetch_optional(&mut *c)
     .await?;
     Ok(r)
+}
+
+/// Every current pair of `user_id`, oldest first.
+pub(super) async fn current_pairs_of_on(
+    c: &mut sqlx::SqliteConnection,
+    user_id: &str,
+) -> Result<Vec<PairRecord>, StoreError> {
+    Ok(sqlx::query_as(select_pairs!(
+        "WHERE status IN ('active', 'at_risk') AND (junior_id = ?1 OR senior_id = ?1) ORDER BY id"
+    ))
+    .bind(user_id)
+    .fetch_all(&mut *c)
+    .await?)
 }
 
 impl Store {
@@ -454,5 +459,120 @@ impl Tx {
         checkin_on(self.conn(), id)
             .await?
             .ok_or_else(|| StoreError::Corrupt("check-in vanished".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::model::PairView;
+
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn a_pair_reads_back_its_plan_check_ins_answers_and_feedback() {
+        let (_d, s) = store().await;
+        let id = s.create_pair("UJ", "US", 10).await.unwrap();
+        assert_eq!(s.plan(id).await.unwrap(), None);
+        let plan = Plan {
+            objective: "Learn e-discovery".into(),
+            cadence: Cadence::Biweekly,
+            end_date: NaiveDate::from_ymd_opt(2030, 6, 30).unwrap(),
+            first_meeting: Some(NaiveDate::from_ymd_opt(2030, 1, 2).unwrap()),
+        };
+        assert!(in_tx!(s, save_plan(id, &plan, 11)).await.unwrap());
+        assert_eq!(s.plan(id).await.unwrap(), Some(plan));
+
+        let c = in_tx!(s, checkin_for_job(7, id, 10, 20)).await.unwrap();
+        assert_eq!(
+            (c.pair_id, c.since, c.sent_at, c.channel.as_deref()),
+            (id, 10, 20, None)
+        );
+        assert!(
+            s.recent_checkins(id, 3).await.unwrap().is_empty(),
+            "not delivered yet"
+        );
+        s.set_checkin_message(c.id, "D1", "1.2").await.unwrap();
+        let met = MetAnswer {
+            minutes: 30,
+            covered: None,
+            usefulness: 4,
+        };
+        in_tx!(
+            s,
+            record_answer(c.id, "US", CheckinAnswer::NotYet, None, 21)
+        )
+        .await
+        .unwrap();
+        in_tx!(
+            s,
+            record_answer(c.id, "UJ", CheckinAnswer::Met, Some(&met), 22)
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            s.answers(c.id).await.unwrap(),
+            vec![
+                ("US".to_string(), CheckinAnswer::NotYet),
+                ("UJ".to_string(), CheckinAnswer::Met)
+            ]
+        );
+        assert_eq!(
+            s.recent_checkins(id, 3).await.unwrap(),
+            vec![CheckinOutcome {
+                met: true,
+                answered: true
+            }]
+        );
+        assert_eq!(
+            s.checkin(c.id).await.unwrap().unwrap().ts.as_deref(),
+            Some("1.2")
+        );
+        let rows = s.checkin_answer_rows().await.unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (
+                rows[1].answer.as_deref(),
+                rows[1].minutes,
+                rows[1].usefulness
+            ),
+            (Some("met"), Some(30), Some(4))
+        );
+
+        assert_eq!(
+            s.current_pair("US").await.unwrap(),
+            Some(PairView {
+                id,
+                partner: Some("UJ".into()),
+                as_junior: false,
+                status: PairStatus::Active
+            })
+        );
+        let f = Feedback {
+            rating: 5,
+            learned: Some("a lot".into()),
+            recommend: true,
+        };
+        assert!(s.record_feedback(id, "UJ", &f, 30).await.unwrap());
+        let fb = s.feedback_rows().await.unwrap();
+        assert_eq!((fb.len(), fb[0].rating, fb[0].recommend), (1, 5, true));
+
+        let gone = in_tx!(s, delete_participant("UJ", 40)).await.unwrap();
+        assert_eq!(gone.ended_pairs, vec![(id, Some("US".to_string()))]);
+        assert_eq!(s.current_pair("US").await.unwrap(), None);
+        assert!(
+            s.answers(c.id)
+                .await
+                .unwrap()
+                .iter()
+                .all(|(u, _)| u == "US")
+        );
     }
 }

@@ -1,78 +1,122 @@
 //! Participants: survey answers, time zone, pause state; the modals opened for them; leaving.
 
+use super::pairs::{current_pair_of_on, current_pairs_of_on};
 use super::{Store, StoreError, Tx};
 use crate::domain::forms::survey::{Answers, parse_role, role_value};
 use crate::domain::model::{Departure, PairView, Participant};
 use crate::domain::schedule::Cadence;
-use sqlx::Row;
+use std::collections::BTreeMap;
 
-fn row_to_participant(
-    row: &sqlx::sqlite::SqliteRow,
-    teach: Vec<String>,
-    learn: Vec<String>,
-) -> Result<Participant, StoreError> {
-    let role: String = row.try_get("role")?;
-    let cadence: String = row.try_get("cadence")?;
-    let bad = |what: &str| StoreError::Corrupt(format!("participants.{what} has an unknown value"));
-    Ok(Participant {
-        user_id: row.try_get("user_id")?,
-        answers: Answers {
-            role: parse_role(&role).ok_or_else(|| bad("role"))?,
-            years: u8::try_from(row.try_get::<i64, _>("years")?).map_err(|_| bad("years"))?,
-            practice_group: row.try_get("practice_group")?,
-            teach,
-            learn,
-            hours_per_month: u8::try_from(row.try_get::<i64, _>("hours_per_month")?)
-                .map_err(|_| bad("hours_per_month"))?,
-            cadence: Cadence::parse(&cadence).map_err(|_| bad("cadence"))?,
-            reports_to: row.try_get("reports_to")?,
-            note: row.try_get("note")?,
-        },
-        tz: row.try_get("tz")?,
-        capacity: u8::try_from(row.try_get::<i64, _>("capacity")?).unwrap_or(u8::MAX),
-        paused: row.try_get::<i64, _>("paused")? != 0,
-        paused_until: row.try_get("paused_until")?,
-        joined_at: row.try_get("joined_at")?,
-        display_name: row.try_get("display_name")?,
-    })
+/// A `participants` row as stored; the skills live in `participant_skills`.
+#[derive(sqlx::FromRow)]
+struct ParticipantRow {
+    user_id: String,
+    role: String,
+    years: i64,
+    practice_group: String,
+    hours_per_month: i64,
+    cadence: String,
+    reports_to: Option<String>,
+    note: Option<String>,
+    tz: String,
+    capacity: i64,
+    paused: bool,
+    paused_until: Option<i64>,
+    joined_at: i64,
+    display_name: Option<String>,
 }
 
-async fn skills_of(
-    c: &mut sqlx::SqliteConnection,
-    user_id: &str,
-) -> Result<(Vec<String>, Vec<String>), StoreError> {
-    let rows = sqlx::query(
-        "SELECT direction, skill FROM participant_skills WHERE user_id = ? ORDER BY skill",
-    )
-    .bind(user_id)
-    .fetch_all(&mut *c)
-    .await?;
-    let (mut teach, mut learn) = (Vec::new(), Vec::new());
-    for r in rows {
-        let d: String = r.try_get("direction")?;
-        let s: String = r.try_get("skill")?;
-        if d == "teach" {
-            teach.push(s)
+/// `SELECT <every participant column> FROM participants <rest>`, as a static string.
+macro_rules! select_participants {
+    ($rest:literal) => {
+        concat!(
+            "SELECT user_id, role, years, practice_group, hours_per_month, cadence, reports_to, note, tz, capacity, paused, paused_until, joined_at, display_name FROM participants ",
+            $rest
+        )
+    };
+}
+
+/// `SELECT user_id, direction, skill FROM participant_skills <rest>`: who, `teach` or `learn`, which skill.
+macro_rules! select_skills {
+    ($rest:literal) => {
+        concat!(
+            "SELECT user_id, direction, skill FROM participant_skills ",
+            $rest
+        )
+    };
+}
+
+/// Participants from their rows and skill rows (`(user_id, direction, skill)`), in the rows' order; each person's
+/// skills keep the order given.
+fn assemble(
+    rows: Vec<ParticipantRow>,
+    skills: Vec<(String, String, String)>,
+) -> Result<Vec<Participant>, StoreError> {
+    let mut by_user: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
+    for (user_id, direction, skill) in skills {
+        let (teach, learn) = by_user.entry(user_id).or_default();
+        if direction == "teach" {
+            teach.push(skill)
         } else {
-            learn.push(s)
+            learn.push(skill)
         }
     }
-    Ok((teach, learn))
+    rows.into_iter()
+        .map(|row| {
+            let (teach, learn) = by_user.remove(&row.user_id).unwrap_or_default();
+            row.into_participant(teach, learn)
+        })
+        .collect()
+}
+
+impl ParticipantRow {
+    fn into_participant(
+        self,
+        teach: Vec<String>,
+        learn: Vec<String>,
+    ) -> Result<Participant, StoreError> {
+        let bad =
+            |what: &str| StoreError::Corrupt(format!("participants.{what} has an unknown value"));
+        Ok(Participant {
+            user_id: self.user_id,
+            answers: Answers {
+                role: parse_role(&self.role).ok_or_else(|| bad("role"))?,
+                years: u8::try_from(self.years).map_err(|_| bad("years"))?,
+                practice_group: self.practice_group,
+                teach,
+                learn,
+                hours_per_month: u8::try_from(self.hours_per_month)
+                    .map_err(|_| bad("hours_per_month"))?,
+                cadence: Cadence::parse(&self.cadence).map_err(|_| bad("cadence"))?,
+                reports_to: self.reports_to,
+                note: self.note,
+            },
+            tz: self.tz,
+            capacity: u8::try_from(self.capacity).unwrap_or(u8::MAX),
+            paused: self.paused,
+            paused_until: self.paused_until,
+            joined_at: self.joined_at,
+            display_name: self.display_name,
+        })
+    }
 }
 
 async fn participant_on(
     c: &mut sqlx::SqliteConnection,
     user_id: &str,
 ) -> Result<Option<Participant>, StoreError> {
-    let Some(row) = sqlx::query("SELECT * FROM participants WHERE user_id = ?")
+    let Some(row) = sqlx::query_as(select_participants!("WHERE user_id = ?"))
         .bind(user_id)
         .fetch_optional(&mut *c)
         .await?
     else {
         return Ok(None);
     };
-    let (teach, learn) = skills_of(c, user_id).await?;
-    row_to_participant(&row, teach, learn).map(Some)
+    let skills = sqlx::query_as(select_skills!("WHERE user_id = ? ORDER BY skill"))
+        .bind(user_id)
+        .fetch_all(&mut *c)
+        .await?;
+    Ok(assemble(vec![row], skills)?.pop())
 }
 
 impl Tx {
@@ -90,32 +134,13 @@ impl Store {
 
     /// Everyone enrolled, ordered by user ID.
     pub async fn participants(&self) -> Result<Vec<Participant>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM participants ORDER BY user_id")
+        let rows = sqlx::query_as(select_participants!("ORDER BY user_id"))
             .fetch_all(self.pool())
             .await?;
-        let skills = sqlx::query(
-            "SELECT user_id, direction, skill FROM participant_skills ORDER BY user_id, skill",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        let mut by_user: std::collections::BTreeMap<String, (Vec<String>, Vec<String>)> =
-            Default::default();
-        for r in skills {
-            let entry = by_user.entry(r.try_get("user_id")?).or_default();
-            let d: String = r.try_get("direction")?;
-            if d == "teach" {
-                entry.0.push(r.try_get("skill")?)
-            } else {
-                entry.1.push(r.try_get("skill")?)
-            }
-        }
-        rows.iter()
-            .map(|row| {
-                let id: String = row.try_get("user_id")?;
-                let (t, l) = by_user.remove(&id).unwrap_or_default();
-                row_to_participant(row, t, l)
-            })
-            .collect()
+        let skills = sqlx::query_as(select_skills!("ORDER BY user_id, skill"))
+            .fetch_all(self.pool())
+            .await?;
+        assemble(rows, skills)
     }
 
     pub async fn set_timezone(&self, user_id: &str, tz: &str) -> Result<(), StoreError> {
@@ -190,24 +215,12 @@ impl Store {
 
     /// The pair someone is in now (active or at risk), if any.
     pub async fn current_pair(&self, user_id: &str) -> Result<Option<PairView>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, junior_id, senior_id, status FROM pairs
-             WHERE status IN ('active', 'at_risk') AND (junior_id = ? OR senior_id = ?) ORDER BY id DESC LIMIT 1",
-        )
-        .bind(user_id)
-        .bind(user_id)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(r) = row else { return Ok(None) };
-        let junior: Option<String> = r.try_get("junior_id")?;
-        let senior: Option<String> = r.try_get("senior_id")?;
-        let as_junior = junior.as_deref() == Some(user_id);
-        Ok(Some(PairView {
-            id: r.try_get("id")?,
-            partner: if as_junior { senior } else { junior },
-            as_junior,
-            status: crate::domain::model::PairStatus::try_from(r.try_get::<String, _>("status")?)
-                .map_err(StoreError::Corrupt)?,
+        let pair = current_pair_of_on(&mut *self.pool().acquire().await?, user_id).await?;
+        Ok(pair.map(|p| PairView {
+            id: p.id,
+            partner: p.partner_of(user_id).map(str::to_owned),
+            as_junior: p.junior_id.as_deref() == Some(user_id),
+            status: p.status,
         }))
     }
 }
@@ -317,27 +330,13 @@ impl Tx {
         user_id: &str,
         now: i64,
     ) -> Result<Departure, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, junior_id, senior_id FROM pairs WHERE status IN ('active', 'at_risk') AND (junior_id = ? OR senior_id = ?)",
-        )
-        .bind(user_id)
-        .bind(user_id)
-        .fetch_all(self.conn())
-        .await?;
         let mut departure = Departure::default();
-        for r in rows {
-            let id: i64 = r.try_get("id")?;
-            let junior: Option<String> = r.try_get("junior_id")?;
-            let senior: Option<String> = r.try_get("senior_id")?;
-            let partner = if junior.as_deref() == Some(user_id) {
-                senior
-            } else {
-                junior
-            };
-            departure.ended_pairs.push((id, partner));
+        for pair in current_pairs_of_on(self.conn(), user_id).await? {
+            let partner = pair.partner_of(user_id).map(str::to_owned);
+            departure.ended_pairs.push((pair.id, partner));
             sqlx::query("UPDATE pairs SET status = 'ended', ended_at = ? WHERE id = ?")
                 .bind(now)
-                .bind(id)
+                .bind(pair.id)
                 .execute(self.conn())
                 .await?;
         }

@@ -1,10 +1,9 @@
 //! What the managers' summary reads: check-in rounds and answers, departures, feedback. Never free text.
 
 use super::{Store, StoreError};
-use sqlx::Row;
 
 /// One check-in and one answer to it (none when nobody answered). `user_id` is `None` for someone who left.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AnswerRow {
     pub checkin_id: i64,
     pub pair_id: i64,
@@ -19,7 +18,7 @@ pub struct AnswerRow {
 }
 
 /// One person's closing feedback, without what they wrote.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct FeedbackRow {
     pub pair_id: i64,
     pub user_id: Option<String>,
@@ -31,26 +30,12 @@ pub struct FeedbackRow {
 impl Store {
     /// Every check-in with each of its answers (a check-in nobody answered appears once, without an answer).
     pub async fn checkin_answer_rows(&self) -> Result<Vec<AnswerRow>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT c.id AS checkin_id, c.pair_id, c.sent_at, a.answer, a.user_id, a.rowid AS answer_rowid, a.minutes, a.usefulness
              FROM checkins c LEFT JOIN checkin_answers a ON a.checkin_id = c.id ORDER BY c.sent_at, c.id, a.rowid",
         )
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AnswerRow {
-                    checkin_id: r.try_get("checkin_id")?,
-                    pair_id: r.try_get("pair_id")?,
-                    sent_at: r.try_get("sent_at")?,
-                    answer: r.try_get("answer")?,
-                    user_id: r.try_get("user_id")?,
-                    answer_rowid: r.try_get("answer_rowid")?,
-                    minutes: r.try_get("minutes")?,
-                    usefulness: r.try_get("usefulness")?,
-                })
-            })
-            .collect()
+        .await?)
     }
 
     /// When people left (anonymous).
@@ -63,21 +48,10 @@ impl Store {
     }
 
     pub async fn feedback_rows(&self) -> Result<Vec<FeedbackRow>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT pair_id, user_id, rowid, rating, recommend FROM feedback ORDER BY rowid",
         )
         .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(FeedbackRow {
-                    pair_id: r.try_get("pair_id")?,
-                    user_id: r.try_get("user_id")?,
-                    rowid: r.try_get("rowid")?,
-                    rating: r.try_get("rating")?,
-                    recommend: r.try_get::<i64, _>("recommend")? != 0,
-                })
-            })
-            .collect()
+        .await?)
     }
 }
