@@ -141,18 +141,13 @@ pub async fn gather(
                 sent_at: at(row.sent_at),
                 responses: Vec::new(),
             });
-        let Some(answer) = row.answer.as_deref() else {
+        let Some(answer) = row.answer.as_deref().and_then(CheckinAnswer::parse) else {
             continue;
         };
         let who = row
             .user_id
             .clone()
             .unwrap_or_else(|| anonymous(row.answer_rowid));
-        let answer = match answer {
-            "met" => CheckinAnswer::Met,
-            "not_yet" => CheckinAnswer::NotYet,
-            _ => CheckinAnswer::NeedHelp,
-        };
         if answer == CheckinAnswer::Met {
             meetings.push(reports::Meeting {
                 pair_id: row.pair_id,

@@ -224,13 +224,6 @@ impl CheckinAnswer {
     }
 }
 
-impl TryFrom<String> for CheckinAnswer {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        CheckinAnswer::parse(&s).ok_or_else(|| format!("unknown CheckinAnswer '{s}'"))
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Parsing
 // ---------------------------------------------------------------------------
