@@ -201,7 +201,7 @@ async fn main() -> ExitCode {
                 Ok(a) => a,
                 Err(e) => return fail(e),
             };
-            let server = match Server::start(app, Options::default().worker).await {
+            let server = match Server::start(app, &Options::default()).await {
                 Ok(s) => s,
                 Err(e) => return fail(e),
             };

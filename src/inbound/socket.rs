@@ -21,8 +21,6 @@ use crate::inbound::dispatch::{DispatchError, dispatch};
 use crate::inbound::reply::Reply;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -66,29 +64,6 @@ const DRAIN_LIMIT: Duration = Duration::from_secs(3);
 /// How long a Close frame may take to go out when a connection is retired or Tandem stops.
 const CLOSE_LIMIT: Duration = Duration::from_secs(1);
 
-/// Timings set for a Web API base URL (a sandbox's fake Slack); see [`set_timings_for`].
-static TIMINGS_BY_API_URL: Mutex<Option<HashMap<String, SocketTimings>>> = Mutex::new(None);
-
-/// Makes [`run`] use `timings` for an app whose Web API base URL is `slack_api_url`. The sandbox calls this for its
-/// fake Slack so that tests can use short intervals; nothing else does, so production always uses the defaults.
-#[doc(hidden)]
-pub fn set_timings_for(slack_api_url: &str, timings: SocketTimings) {
-    TIMINGS_BY_API_URL
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get_or_insert_default()
-        .insert(slack_api_url.to_string(), timings);
-}
-
-fn timings_for(slack_api_url: &str) -> SocketTimings {
-    TIMINGS_BY_API_URL
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .as_ref()
-        .and_then(|m| m.get(slack_api_url).copied())
-        .unwrap_or_default()
-}
-
 /// Turns an envelope's `type` and `payload` into what the HTTP ingress would have parsed.
 pub fn envelope_to_inbound(kind: &str, payload: Value) -> Result<Inbound, Malformed> {
     match kind {
@@ -99,15 +74,8 @@ pub fn envelope_to_inbound(kind: &str, payload: Value) -> Result<Inbound, Malfor
     }
 }
 
-/// Runs Socket Mode until `shutdown` turns true, with the default [`SocketTimings`] (or those a sandbox set for
-/// its fake Slack).
-pub async fn run(app: App, app_token: String, shutdown: watch::Receiver<bool>) {
-    let timings = timings_for(&app.config().slack_api_url);
-    run_with(app, app_token, shutdown, timings).await
-}
-
 /// Runs Socket Mode until `shutdown` turns true: connects, serves, keeps the connection alive, and reconnects.
-pub async fn run_with(
+pub async fn run(
     app: App,
     app_token: String,
     mut shutdown: watch::Receiver<bool>,

@@ -1089,8 +1089,6 @@ pub struct SandboxOptions {
     pub database: std::path::PathBuf,
     /// Receive requests over Socket Mode as well as HTTP.
     pub socket_mode: bool,
-    /// Socket Mode's ping interval, read timeout and backoff (short ones make tests of a bad network fast).
-    pub socket: crate::inbound::socket::SocketTimings,
     pub admins: Vec<String>,
     pub manager_channel: Option<String>,
     /// Further configuration variables (e.g. `TANDEM_SUMMARY_CRON`), as the environment would give them.
@@ -1103,7 +1101,6 @@ impl SandboxOptions {
         Self {
             database: database.into(),
             socket_mode: false,
-            socket: Default::default(),
             admins: Vec::new(),
             manager_channel: None,
             env: Vec::new(),
@@ -1150,9 +1147,8 @@ impl Sandbox {
         options: SandboxOptions,
     ) -> Result<Sandbox, SandboxError> {
         let config = sandbox_config(&fake, &options)?;
-        crate::inbound::socket::set_timings_for(&config.slack_api_url, options.socket);
         let app = crate::startup::build(config, &options.app).await?;
-        let server = crate::startup::Server::start(app, options.app.worker).await?;
+        let server = crate::startup::Server::start(app, &options.app).await?;
         let driver = SlackDriver::new(
             &format!("http://{}", server.addr()),
             SANDBOX_SIGNING_SECRET,

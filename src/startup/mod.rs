@@ -50,6 +50,8 @@ pub struct Options {
     pub clock: Clock,
     pub retry: RetryPolicy,
     pub worker: WorkerMode,
+    /// Socket Mode's keep-alive and reconnection timings.
+    pub socket: crate::inbound::socket::SocketTimings,
 }
 
 impl Default for Options {
@@ -58,6 +60,7 @@ impl Default for Options {
             clock: Clock::System,
             retry: RetryPolicy::default(),
             worker: WorkerMode::Poll(Duration::from_secs(15)),
+            socket: crate::inbound::socket::SocketTimings::default(),
         }
     }
 }

@@ -20,7 +20,8 @@ pub struct Server {
 
 impl Server {
     /// Binds the listener and starts every task. Returns once the server accepts connections.
-    pub async fn start(app: App, worker: WorkerMode) -> Result<Server, StartError> {
+    pub async fn start(app: App, options: &super::Options) -> Result<Server, StartError> {
+        let worker = options.worker;
         let addr = app.config().listen;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -50,6 +51,7 @@ impl Server {
                 app.clone(),
                 app_token.expose().to_string(),
                 rx.clone(),
+                options.socket,
             )));
         }
 

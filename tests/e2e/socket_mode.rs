@@ -17,7 +17,8 @@ const FAST: SocketTimings = SocketTimings {
 async fn socket_app() -> TestApp {
     let app = spawn_with(|o| {
         o.socket_mode = true;
-        o.socket = FAST;
+        // Short Socket Mode timings make tests of a bad network fast.
+        o.app.socket = FAST;
     })
     .await;
     app.fake
