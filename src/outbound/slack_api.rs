@@ -8,21 +8,26 @@
 use serde_json::{Value, json};
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
+use std::collections::HashMap;
 use std::sync::{Arc, Once};
 use std::time::Duration;
+use tokio::time::Instant;
 
 type Connector = SlackClientHyperHttpsConnector;
 
-/// How failed calls are retried. A 429 is retried after its `Retry-After` (up to `rate_limit_retries` times) when
-/// the wait is at most `max_inline_wait`; a longer wait is returned as [`ApiError::RateLimited`] so that the caller
-/// (the jobs loop) reschedules instead of holding a worker. 5xx and connection errors are retried waiting `backoff`,
-/// `2 × backoff`, … in between.
+/// How calls are bounded and retried. Slack's rate limits are per method and workspace, so a 429 pauses the method
+/// for every caller until its `Retry-After` has passed: a call made during the pause waits it out when the wait is at
+/// most `max_inline_wait` (up to `rate_limit_retries` times), and otherwise returns [`ApiError::RateLimited`] at once,
+/// without calling Slack, so that the caller (the jobs loop) reschedules instead of holding a worker. 5xx and
+/// connection errors are retried waiting about `backoff`, `2 × backoff`, … (each wait drawn from half to one and a
+/// half times that, so callers spread out). No call waits for an answer longer than `timeout`.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
     pub rate_limit_retries: usize,
     pub max_inline_wait: Duration,
     pub server_error_retries: u32,
     pub backoff: Duration,
+    pub timeout: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -32,8 +37,18 @@ impl Default for RetryPolicy {
             max_inline_wait: Duration::from_secs(10),
             server_error_retries: 3,
             backoff: Duration::from_millis(500),
+            timeout: Duration::from_secs(10),
         }
     }
+}
+
+/// The longest single wait between two attempts after a 5xx.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// `base × 2^(attempt-1)`, drawn from half to one and a half times that (jitter), at most [`MAX_BACKOFF`].
+pub fn jittered_backoff(base: Duration, attempt: u32, unit: f64) -> Duration {
+    let exp = base.saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
+    exp.mul_f64(0.5 + unit.clamp(0.0, 1.0)).min(MAX_BACKOFF)
 }
 
 /// A failed Web API call. Never carries a token.
@@ -134,6 +149,8 @@ pub struct SlackApi {
     http: reqwest::Client,
     bot_token: SlackApiToken,
     retry: RetryPolicy,
+    /// Until when each method is rate-limited (shared by every caller).
+    paused: Arc<std::sync::Mutex<HashMap<String, Instant>>>,
 }
 
 impl std::fmt::Debug for SlackApi {
@@ -161,7 +178,22 @@ impl SlackApi {
             http: http_client().map_err(std::io::Error::other)?,
             bot_token: SlackApiToken::new(SlackApiTokenValue::new(bot_token.to_string())),
             retry,
+            paused: Default::default(),
         })
+    }
+
+    /// How long `method` stays paused by an earlier 429, if it is.
+    pub fn paused_for(&self, method: &str) -> Option<Duration> {
+        let paused = self.paused.lock().unwrap_or_else(|p| p.into_inner());
+        let until = *paused.get(method)?;
+        until.checked_duration_since(Instant::now())
+    }
+
+    fn pause(&self, method: &str, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut paused = self.paused.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = paused.entry(method.to_string()).or_insert(until);
+        *entry = (*entry).max(until);
     }
 
     /// Calls a Web API method with the bot token and a JSON body; returns Slack's answer when `ok` is true.
@@ -188,30 +220,58 @@ impl SlackApi {
     ) -> Result<Value, ApiError> {
         let (mut server_errors, mut rate_limits) = (0u32, 0usize);
         loop {
+            if let Some(wait) = self.paused_for(method) {
+                if rate_limits >= self.retry.rate_limit_retries || wait > self.retry.max_inline_wait
+                {
+                    return Err(ApiError::RateLimited {
+                        method: method.to_string(),
+                        retry_after_secs: Some((wait.as_secs_f64().ceil() as u64).max(1)),
+                    });
+                }
+                rate_limits += 1;
+                tokio::time::sleep(wait).await;
+                continue;
+            }
             let session = self.client.open_session(token);
+            let call = session.http_session_api.http_post(method, body, None);
             let result: Result<Value, SlackClientError> =
-                session.http_session_api.http_post(method, body, None).await;
+                match tokio::time::timeout(self.retry.timeout, call).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        // The call may have taken effect: no inline retry (the caller's job retries later).
+                        tracing::warn!(
+                            method,
+                            timeout_ms = self.retry.timeout.as_millis() as u64,
+                            "Slack did not answer in time"
+                        );
+                        return Err(transport(
+                            method,
+                            format!("no answer within {} s", self.retry.timeout.as_secs_f32()),
+                        ));
+                    }
+                };
             let wait = match &result {
                 Err(SlackClientError::HttpError(e)) if e.status_code.is_server_error() => {
                     (server_errors < self.retry.server_error_retries).then(|| {
                         server_errors += 1;
-                        self.retry.backoff * 2u32.saturating_pow(server_errors - 1)
+                        jittered_backoff(self.retry.backoff, server_errors, rand::random::<f64>())
                     })
                 }
                 Err(SlackClientError::HttpProtocolError(_)) => {
                     (server_errors < self.retry.server_error_retries).then(|| {
                         server_errors += 1;
-                        self.retry.backoff * 2u32.saturating_pow(server_errors - 1)
+                        jittered_backoff(self.retry.backoff, server_errors, rand::random::<f64>())
                     })
                 }
                 Err(SlackClientError::RateLimitError(e)) => {
                     let after = e.retry_after.unwrap_or(Duration::from_secs(1));
-                    (rate_limits < self.retry.rate_limit_retries
-                        && after <= self.retry.max_inline_wait)
-                        .then(|| {
-                            rate_limits += 1;
-                            after
-                        })
+                    tracing::info!(
+                        method,
+                        retry_after_s = after.as_secs(),
+                        "rate-limited by Slack; pausing the method for every caller"
+                    );
+                    self.pause(method, after);
+                    continue;
                 }
                 _ => None,
             };
@@ -219,7 +279,7 @@ impl SlackApi {
                 tracing::info!(
                     method,
                     wait_ms = wait.as_millis() as u64,
-                    "Slack call failed or was rate-limited; retrying"
+                    "Slack call failed; retrying"
                 );
                 tokio::time::sleep(wait).await;
                 continue;
@@ -399,6 +459,20 @@ fn map_error(method: &str, e: SlackClientError) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_stays_bounded() {
+        let base = Duration::from_millis(500);
+        assert_eq!(jittered_backoff(base, 1, 0.0), Duration::from_millis(250));
+        assert_eq!(jittered_backoff(base, 1, 1.0), Duration::from_millis(750));
+        assert_eq!(jittered_backoff(base, 3, 0.5), Duration::from_secs(2));
+        assert_eq!(jittered_backoff(base, 40, 1.0), MAX_BACKOFF);
+        assert_eq!(
+            jittered_backoff(base, 2, 7.0),
+            Duration::from_millis(1500),
+            "the draw is clamped"
+        );
+    }
 
     /// Guards against rustls' "Could not automatically determine the process-level CryptoProvider" panic:
     /// builds every HTTP client the program builds.

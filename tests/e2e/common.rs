@@ -29,6 +29,7 @@ pub fn fast_retry() -> RetryPolicy {
         max_inline_wait: Duration::from_secs(5),
         server_error_retries: 2,
         backoff: Duration::from_millis(20),
+        timeout: Duration::from_secs(2),
     }
 }
 

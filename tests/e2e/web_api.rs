@@ -105,6 +105,89 @@ async fn rate_limits_that_persist_are_reported_with_retry_after() {
     );
 }
 
+/// Slack's limits are per method: once one caller is told to wait, every caller of that method waits too, without
+/// calling Slack; other methods go on.
+#[tokio::test]
+async fn a_429_pauses_the_method_for_every_caller() {
+    let (fake, _) = fake_and_client().await;
+    let api = SlackApi::new(
+        &fake.api_url(),
+        SANDBOX_BOT_TOKEN,
+        tandem::outbound::slack_api::RetryPolicy {
+            rate_limit_retries: 0,
+            ..fast_retry()
+        },
+    )
+    .unwrap();
+    fake.fail_next(
+        "chat.postMessage",
+        Fault::RateLimited {
+            retry_after_secs: 20,
+        },
+        1,
+    );
+    let first = api.post_message(ALICE, "one", None).await.unwrap_err();
+    assert!(
+        matches!(
+            first,
+            ApiError::RateLimited {
+                retry_after_secs: Some(20),
+                ..
+            }
+        ),
+        "{first:?}"
+    );
+    let before = fake.calls_to("chat.postMessage").len();
+    let other = api.clone();
+    let second = tokio::spawn(async move { other.post_message(BOB, "two", None).await })
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(second, ApiError::RateLimited { retry_after_secs: Some(s), .. } if (19..=20).contains(&s)),
+        "{second:?}"
+    );
+    assert_eq!(
+        fake.calls_to("chat.postMessage").len(),
+        before,
+        "a paused method is not called at all"
+    );
+    assert!(api.paused_for("chat.postMessage").is_some());
+    assert!(api.paused_for("users.info").is_none());
+    api.user_profile(ALICE)
+        .await
+        .expect("another method goes on");
+}
+
+/// A call Slack never answers is given up after the timeout instead of holding its caller for ever.
+#[tokio::test]
+async fn a_hung_call_times_out() {
+    let (fake, _) = fake_and_client().await;
+    let api = SlackApi::new(
+        &fake.api_url(),
+        SANDBOX_BOT_TOKEN,
+        tandem::outbound::slack_api::RetryPolicy {
+            timeout: Duration::from_millis(300),
+            ..fast_retry()
+        },
+    )
+    .unwrap();
+    fake.fail_next("chat.postMessage", Fault::Hang, 1);
+    let err = api.post_message(ALICE, "hello", None).await.unwrap_err();
+    assert!(
+        matches!(&err, ApiError::Transport { message, .. } if message.contains("no answer")),
+        "{err:?}"
+    );
+    assert_eq!(
+        fake.calls_to("chat.postMessage").len(),
+        1,
+        "a call that may have taken effect is not repeated inline"
+    );
+    api.post_message(ALICE, "again", None)
+        .await
+        .expect("the next call goes through");
+}
+
 #[tokio::test]
 async fn permanent_slack_errors_are_not_retried() {
     let (fake, api) = fake_and_client().await;
@@ -275,15 +358,20 @@ async fn users_and_group_dms_behave_like_slack() {
 #[tokio::test]
 async fn the_fake_enforces_per_channel_and_workspace_message_limits() {
     let (fake, _) = fake_and_client().await;
-    let api = SlackApi::new(
-        &fake.api_url(),
-        SANDBOX_BOT_TOKEN,
-        tandem::outbound::slack_api::RetryPolicy {
-            rate_limit_retries: 0,
-            ..fast_retry()
-        },
-    )
-    .unwrap();
+    // A fresh client for each phase: Tandem's own client would pause chat.postMessage after the first 429, and this
+    // test is about what the fake refuses.
+    let client = || {
+        SlackApi::new(
+            &fake.api_url(),
+            SANDBOX_BOT_TOKEN,
+            tandem::outbound::slack_api::RetryPolicy {
+                rate_limit_retries: 0,
+                ..fast_retry()
+            },
+        )
+        .unwrap()
+    };
+    let api = client();
     let channels: Vec<String> = (0..12).map(|i| format!("G{i:09}")).collect();
     fake.add_channels(channels.iter().map(String::as_str));
     fake.set_message_limits(tandem::sandbox::MessageLimits {
@@ -304,6 +392,7 @@ async fn the_fake_enforces_per_channel_and_workspace_message_limits() {
         "one a second per channel"
     );
     // The workspace bucket holds ten a second: nine more channels pass, the eleventh message overall is refused.
+    let api = client();
     for c in &channels[1..10] {
         api.post_message(c, "burst", None).await.unwrap();
     }
