@@ -8,9 +8,55 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// A malformed request: the ingress answers 400 with this reason.
+///
+/// However it was built, the reason displays (in the 400 body and in log lines) cut to [`MALFORMED_CHARS`]
+/// characters, with control, bidi and other invisible characters escaped as [`echo`] escapes them. Parts of it that
+/// come from the request should still go through [`echo`], which cuts them much shorter.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
+#[error("{}", shown(.0, MALFORMED_CHARS))]
 pub struct Malformed(pub String);
+
+/// How much of a request's own text a message or log line may repeat.
+pub const ECHO_CHARS: usize = 40;
+
+/// The longest reason a [`Malformed`] shows.
+pub const MALFORMED_CHARS: usize = 160;
+
+/// A short, safe copy of request text to repeat in a message or a log line: at most [`ECHO_CHARS`] characters
+/// (then `…`), with control, bidi and format characters, unusual spaces and backslashes escaped (`\u{202e}`,
+/// `\n`, `\\`), so that what a sender typed can neither flood a log nor reorder or hide what is around it.
+pub fn echo(text: &str) -> String {
+    escaped(text, ECHO_CHARS, true)
+}
+
+/// `text` with what [`echo`] escapes escaped (backslashes kept as they are) and cut to `max` characters.
+fn shown(text: &str, max: usize) -> String {
+    escaped(text, max, false)
+}
+
+fn escaped(text: &str, max: usize, backslash: bool) -> String {
+    let mut out = String::new();
+    let mut width = 0;
+    for c in text.chars() {
+        let piece: String = match c {
+            // Quotes frame echoed text in our own messages; they are printable and left alone.
+            '\'' | '"' => c.to_string(),
+            '\\' if !backslash => c.to_string(),
+            // `escape_debug` escapes backslashes, controls (`\n`, `\u{7}`), combining marks and every character
+            // that is not printable: format characters (bidi overrides and isolates, zero-width ones, tags), line
+            // and paragraph separators, spaces other than ' ', private-use and unassigned code points.
+            _ => c.escape_debug().collect(),
+        };
+        let w = piece.chars().count();
+        if width + w > max {
+            out.push('…');
+            return out;
+        }
+        width += w;
+        out.push_str(&piece);
+    }
+    out
+}
 
 fn malformed(what: impl std::fmt::Display) -> Malformed {
     Malformed(what.to_string())
@@ -175,7 +221,12 @@ impl Interaction {
                 }
             }
             k if KNOWN_INTERACTIONS.contains(&k) => Interaction::Ignored { kind },
-            other => return Err(malformed(format!("unknown interaction type '{other}'"))),
+            other => {
+                return Err(malformed(format!(
+                    "unknown interaction type '{}'",
+                    echo(other)
+                )));
+            }
         })
     }
 
@@ -263,7 +314,10 @@ impl EventsBody {
                     event,
                 }))
             }
-            Some(other) => Err(malformed(format!("unknown event body type '{other}'"))),
+            Some(other) => Err(malformed(format!(
+                "unknown event body type '{}'",
+                echo(other)
+            ))),
             None => Err(malformed("event body has no type")),
         }
     }
@@ -379,6 +433,64 @@ mod tests {
         );
         assert!(EventsBody::from_json(json!({"type": "nonsense"})).is_err());
         assert!(EventsBody::from_bytes(b"{").is_err());
+    }
+
+    #[test]
+    fn echo_cuts_and_escapes_what_it_repeats() {
+        assert_eq!(echo("block_actions"), "block_actions");
+        assert_eq!(echo("it's \"quoted\""), "it's \"quoted\"");
+        assert_eq!(echo("a\\b"), "a\\\\b", "a backslash cannot fake an escape");
+        assert_eq!(
+            echo("abc\u{202e}fed\u{2066}\u{200b}\u{feff}\u{e0041}"),
+            "abc\\u{202e}fed\\u{2066}\\u{200b}\\u{feff}…",
+            "cut at 40 characters of output, before an escape that would not fit"
+        );
+        assert_eq!(
+            echo("\u{e0041}\n\r\t\u{1b}[31m\u{7}"),
+            "\\u{e0041}\\n\\r\\t\\u{1b}[31m\\u{7}"
+        );
+        assert_eq!(
+            echo("\u{2028}\u{a0}\u{e000}\u{378}"),
+            "\\u{2028}\\u{a0}\\u{e000}\\u{378}"
+        );
+        assert_eq!(echo("naïve café, 日本語"), "naïve café, 日本語");
+        let long = "x".repeat(200_000);
+        assert_eq!(echo(&long), format!("{}…", "x".repeat(ECHO_CHARS)));
+        assert_eq!(
+            echo(&"x".repeat(ECHO_CHARS)),
+            "x".repeat(ECHO_CHARS),
+            "exactly the limit is not cut"
+        );
+        // An escape is never split: it fits whole or the cut comes before it.
+        let e = echo(&format!("{}\u{202e}", "x".repeat(ECHO_CHARS - 3)));
+        assert_eq!(e, format!("{}…", "x".repeat(ECHO_CHARS - 3)));
+        let bidi = "\u{202e}".repeat(1000);
+        assert!(echo(&bidi).chars().count() <= ECHO_CHARS + 1);
+    }
+
+    #[test]
+    fn a_malformed_reason_displays_short_and_escaped_however_it_was_built() {
+        let built_elsewhere =
+            Malformed(format!("unknown command '{}'", "\u{202e}x".repeat(100_000)));
+        let shown = built_elsewhere.to_string();
+        assert!(shown.chars().count() <= MALFORMED_CHARS + 1, "{shown}");
+        assert!(!shown.contains('\u{202e}'));
+        assert!(shown.starts_with("unknown command '\\u{202e}x"), "{shown}");
+        assert!(shown.ends_with('…'));
+        let e = Interaction::from_json(json!({"type": format!("\u{202e}{}", "t".repeat(200_000))}))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            format!(
+                "unknown interaction type '\\u{{202e}}{}…'",
+                "t".repeat(ECHO_CHARS - 8)
+            )
+        );
+        let e = EventsBody::from_json(json!({"type": "line\nbreak"}))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "unknown event body type 'line\\nbreak'");
     }
 
     fn urlencode(s: &str) -> String {

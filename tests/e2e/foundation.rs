@@ -334,3 +334,282 @@ async fn an_unknown_event_type_is_acknowledged_without_effect() {
     settle(&app).await;
     assert!(app.fake.calls().is_empty());
 }
+
+/// Row counts of every table, for "no effect" assertions.
+async fn row_counts(app: &TestApp) -> Vec<(String, i64)> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .fetch_all(app.app().store().pool())
+    .await
+    .expect("tables");
+    let mut counts = Vec::new();
+    for t in tables {
+        let n = count(app, &format!("\"{t}\"")).await;
+        counts.push((t, n));
+    }
+    counts
+}
+
+#[tokio::test]
+async fn a_body_of_the_wrong_content_type_gets_415_and_changes_nothing() {
+    let app = spawn().await;
+    let command = app.driver.command_form(ALICE, "join");
+    let interaction = serde_urlencoded::to_string([(
+        "payload",
+        json!({"type": "block_actions", "user": {"id": ALICE}, "trigger_id": "t", "actions": [{"action_id": "home_join", "block_id": "b", "value": "x"}]}).to_string(),
+    )])
+    .unwrap()
+    .into_bytes();
+    let event = SlackDriver::event_body("EvType", app_home_opened(ALICE));
+    let before = row_counts(&app).await;
+    for (path, ctype, body) in [
+        // A form sent as JSON, and JSON sent as a form.
+        ("/slack/commands", "application/json", command.clone()),
+        (
+            "/slack/interactions",
+            "application/json",
+            interaction.clone(),
+        ),
+        ("/slack/events", FORM, event.clone()),
+        ("/slack/commands", "text/plain", command.clone()),
+        ("/slack/events", "text/json", event.clone()),
+        ("/slack/events", "", event.clone()),
+        (
+            "/slack/commands",
+            "multipart/form-data; boundary=x",
+            command.clone(),
+        ),
+    ] {
+        let r = app
+            .driver
+            .post(path, ctype, body.clone(), Signing::Valid)
+            .await;
+        assert_eq!(r.status, 415, "{path} as {ctype:?}: {}", r.body);
+        assert!(
+            r.content_type.starts_with("text/plain"),
+            "{}",
+            r.content_type
+        );
+        assert!(r.body.len() < 100, "a short plain answer: {}", r.body);
+        // The signature still comes first: unsigned, the same request is 401 whatever its type.
+        let r = app.driver.post(path, ctype, body, Signing::Unsigned).await;
+        assert_eq!(r.status, 401, "{path} as {ctype:?} unsigned: {}", r.body);
+    }
+    settle(&app).await;
+    assert!(app.fake.calls().is_empty(), "{:?}", app.fake.calls());
+    assert_eq!(
+        row_counts(&app).await,
+        before,
+        "a refused request changed the database"
+    );
+
+    // Slack's own content types, with parameters, are accepted.
+    let r = app
+        .driver
+        .post(
+            "/slack/commands",
+            "application/x-www-form-urlencoded; charset=UTF-8",
+            app.driver.command_form(ALICE, "help"),
+            Signing::Valid,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app
+        .driver
+        .post(
+            "/slack/events",
+            "application/json; charset=utf-8",
+            event,
+            Signing::Valid,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    app.fake
+        .wait_for_calls("views.publish", 1, WAIT)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_malformed_payload_is_echoed_short_and_escaped() {
+    let app = spawn().await;
+    let long = format!("\u{202e}{}", "gnol".repeat(50_000));
+    assert!(long.chars().count() > 200_000);
+    let interaction = serde_urlencoded::to_string([(
+        "payload",
+        json!({"type": long, "user": {"id": ALICE}}).to_string(),
+    )])
+    .unwrap()
+    .into_bytes();
+    let event = json!({"type": long}).to_string().into_bytes();
+    let command = serde_urlencoded::to_string([
+        ("user_id", ALICE),
+        ("command", long.as_str()),
+        ("text", "help"),
+    ])
+    .unwrap()
+    .into_bytes();
+    for (path, ctype, body) in [
+        ("/slack/interactions", FORM, interaction),
+        ("/slack/events", "application/json", event),
+        ("/slack/commands", FORM, command),
+    ] {
+        let r = app.driver.post(path, ctype, body, Signing::Valid).await;
+        assert_eq!(r.status, 400, "{path}: {}", r.body);
+        assert!(
+            r.body.len() < 200,
+            "{path}: {} bytes: {}",
+            r.body.len(),
+            r.body
+        );
+        assert!(
+            !r.body.contains('\u{202e}'),
+            "{path}: a raw override: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains("\\u{202e}gnolgnol"),
+            "{path}: escaped: {}",
+            r.body
+        );
+        assert!(
+            r.body.ends_with("…'") || r.body.ends_with('…'),
+            "{path}: marked as cut: {}",
+            r.body
+        );
+    }
+    assert!(app.fake.calls().is_empty());
+}
+
+/// Runs the real `tandem serve` with its log going to a file (not a terminal) until `f` is done; returns the log.
+async fn with_logging_binary<F, Fut>(f: F) -> String
+where
+    F: FnOnce(SlackDriver) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    use tandem::sandbox::{
+        FakeSlack, SANDBOX_APP_TOKEN, SANDBOX_BOT_TOKEN, SANDBOX_SIGNING_SECRET,
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fake = FakeSlack::start(SANDBOX_BOT_TOKEN, SANDBOX_APP_TOKEN)
+        .await
+        .expect("the fake Slack starts");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let log_path = dir.path().join("tandem.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("tandem.db").display()),
+        )
+        .env("SLACK_BOT_TOKEN", SANDBOX_BOT_TOKEN)
+        .env("SLACK_SIGNING_SECRET", SANDBOX_SIGNING_SECRET)
+        .env("SLACK_API_URL", fake.api_url())
+        .env("TANDEM_LISTEN", format!("127.0.0.1:{port}"))
+        .env("TANDEM_LOG_FORMAT", "pretty")
+        .env("RUST_LOG", "info")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("tandem serve starts");
+    let read = || std::fs::read_to_string(&log_path).unwrap_or_default();
+    let deadline = std::time::Instant::now() + WAIT;
+    while !read().contains("Tandem is listening") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "tandem serve did not start:\n{}",
+            read()
+        );
+        assert!(
+            child.try_wait().expect("child status").is_none(),
+            "tandem serve exited:\n{}",
+            read()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let driver = SlackDriver::new(
+        &format!("http://127.0.0.1:{port}"),
+        SANDBOX_SIGNING_SECRET,
+        fake.clone(),
+    )
+    .expect("an HTTP client");
+    f(driver).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    read()
+}
+
+#[tokio::test]
+async fn a_flood_of_refused_requests_writes_a_few_plain_log_lines() {
+    let long = format!("\u{202e}{}", "x".repeat(200_000));
+    let log = with_logging_binary(|driver| async move {
+        let command = driver.command_form(ALICE, "help");
+        let stale = chrono::Utc::now().timestamp() - 3600;
+        for i in 0..500 {
+            let signing = match i % 3 {
+                0 => Signing::Unsigned,
+                1 => Signing::WrongSecret,
+                _ => Signing::At(stale),
+            };
+            let r = driver
+                .post("/slack/commands", FORM, command.clone(), signing)
+                .await;
+            assert_eq!(r.status, 401, "{}", r.body);
+        }
+        for _ in 0..50 {
+            let body = json!({ "type": long }).to_string().into_bytes();
+            let r = driver
+                .post("/slack/events", "application/json", body, Signing::Valid)
+                .await;
+            assert_eq!(r.status, 400);
+        }
+        for _ in 0..50 {
+            let r = driver
+                .post("/slack/events", FORM, b"a=b".to_vec(), Signing::Valid)
+                .await;
+            assert_eq!(r.status, 415);
+        }
+        assert_eq!(driver.get("/healthz").await.status, 200);
+    })
+    .await;
+    let after_start: Vec<&str> = log
+        .lines()
+        .skip_while(|l| !l.contains("Tandem is listening"))
+        .skip(1)
+        .collect();
+    assert!(
+        after_start.len() <= 6,
+        "600 refused requests wrote {} log lines:\n{}",
+        after_start.len(),
+        after_start.join("\n")
+    );
+    let refused: Vec<&&str> = after_start
+        .iter()
+        .filter(|l| l.contains("refused a request"))
+        .collect();
+    assert_eq!(
+        refused.len(),
+        5,
+        "one line for each reason (missing, bad and stale signature, malformed, content type):\n{}",
+        log
+    );
+    assert!(
+        !log.contains('\u{1b}'),
+        "colour codes in a log file:\n{log}"
+    );
+    assert!(!log.contains('\u{202e}'), "a raw override in the log");
+    assert!(
+        log.lines().all(|l| l.len() < 500),
+        "a long line: {}",
+        log.lines().map(str::len).max().unwrap_or_default()
+    );
+    assert!(log.contains("\\u{202e}xxxx"), "the echo is escaped:\n{log}");
+}

@@ -6,6 +6,7 @@ mod common;
 mod demo;
 mod enrolment;
 mod foundation;
+mod ingress_props;
 mod lifecycle;
 mod matching;
 mod offline_match;
