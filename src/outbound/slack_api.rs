@@ -5,13 +5,13 @@
 //! here with exponential backoff a bounded number of times, then reported. Bodies are plain JSON built by
 //! [`crate::views`], so what is tested is exactly what is sent.
 
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
 use std::sync::{Arc, Once};
 use std::time::Duration;
-use tokio::time::Instant;
 
 type Connector = SlackClientHyperHttpsConnector;
 
@@ -149,9 +149,13 @@ pub struct SlackApi {
     http: reqwest::Client,
     bot_token: SlackApiToken,
     retry: RetryPolicy,
-    /// Until when each method is rate-limited (shared by every caller).
-    paused: Arc<std::sync::Mutex<HashMap<String, Instant>>>,
+    /// Until when each method is rate-limited (shared by every caller), by [`SlackApi::with_clock`]'s clock.
+    paused: Arc<std::sync::Mutex<HashMap<String, DateTime<Utc>>>>,
+    now: Now,
 }
+
+/// Where the client reads the time for rate-limit pauses: the system clock, or the app's (tests move it).
+pub type Now = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 impl std::fmt::Debug for SlackApi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -179,18 +183,29 @@ impl SlackApi {
             bot_token: SlackApiToken::new(SlackApiTokenValue::new(bot_token.to_string())),
             retry,
             paused: Default::default(),
+            now: Arc::new(Utc::now),
         })
+    }
+
+    /// Measures rate-limit pauses with `now` (the app's clock) instead of the system clock.
+    pub fn with_clock(mut self, now: Now) -> Self {
+        self.now = now;
+        self
     }
 
     /// How long `method` stays paused by an earlier 429, if it is.
     pub fn paused_for(&self, method: &str) -> Option<Duration> {
         let paused = self.paused.lock().unwrap_or_else(|p| p.into_inner());
         let until = *paused.get(method)?;
-        until.checked_duration_since(Instant::now())
+        (until - (self.now)())
+            .to_std()
+            .ok()
+            .filter(|d| !d.is_zero())
     }
 
     fn pause(&self, method: &str, wait: Duration) {
-        let until = Instant::now() + wait;
+        let until =
+            (self.now)() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
         let mut paused = self.paused.lock().unwrap_or_else(|p| p.into_inner());
         let entry = paused.entry(method.to_string()).or_insert(until);
         *entry = (*entry).max(until);
@@ -219,8 +234,10 @@ impl SlackApi {
         body: &Value,
     ) -> Result<Value, ApiError> {
         let (mut server_errors, mut rate_limits) = (0u32, 0usize);
+        let mut waited_out = false;
         loop {
-            if let Some(wait) = self.paused_for(method) {
+            // A pause this caller has just slept through is served: it calls Slack (which says if it is not over).
+            if let Some(wait) = self.paused_for(method).filter(|_| !waited_out) {
                 if rate_limits >= self.retry.rate_limit_retries || wait > self.retry.max_inline_wait
                 {
                     return Err(ApiError::RateLimited {
@@ -230,8 +247,10 @@ impl SlackApi {
                 }
                 rate_limits += 1;
                 tokio::time::sleep(wait).await;
+                waited_out = true;
                 continue;
             }
+            waited_out = false;
             let session = self.client.open_session(token);
             let call = session.http_session_api.http_post(method, body, None);
             let result: Result<Value, SlackClientError> =

@@ -89,7 +89,11 @@ pub async fn build(config: Config, options: &Options) -> Result<App, StartError>
         config.bot_token.expose(),
         options.retry,
     )
-    .map_err(StartError::Tls)?;
+    .map_err(StartError::Tls)?
+    .with_clock({
+        let clock = options.clock.clone();
+        std::sync::Arc::new(move || clock.now())
+    });
     let app = App::new(Parts {
         config,
         catalog,
