@@ -187,6 +187,29 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Waits for SIGTERM (systemd's and Docker's stop) or SIGINT (Ctrl-C); returns which.
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = tokio::signal::ctrl_c() => "SIGINT",
+            },
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -205,9 +228,14 @@ async fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(e) => return fail(e),
             };
-            let _ = tokio::signal::ctrl_c().await;
-            tracing::info!("shutting down");
+            let signal = stop_signal().await;
+            tracing::info!(
+                signal,
+                grace_s = tandem::startup::server::STOP_GRACE.as_secs(),
+                "stopping: no new work; in-flight work may finish"
+            );
             server.shutdown().await;
+            tracing::info!("stopped");
             ExitCode::SUCCESS
         }
         Cmd::Migrate => {

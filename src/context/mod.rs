@@ -30,9 +30,19 @@ pub struct JobSignal {
     /// Held while a batch of jobs runs, so that two runs never overlap.
     pub running: Mutex<()>,
     wake: Notify,
+    stopping: std::sync::atomic::AtomicBool,
 }
 
 impl JobSignal {
+    /// Tandem is stopping: no job starts any more (claimed ones not yet started go back to the queue).
+    pub fn stop(&self) {
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::SeqCst)
+    }
     /// Asks the loop to look for due jobs now (after queuing something due now).
     pub fn wake(&self) {
         self.wake.notify_one();

@@ -44,6 +44,9 @@ pub async fn run_due(app: &App) -> Result<RunStats, StoreError> {
     let _one_at_a_time = app.jobs().running.lock().await;
     let mut stats = RunStats::default();
     loop {
+        if app.jobs().is_stopping() {
+            return Ok(stats);
+        }
         let now = app.clock().now().timestamp();
         let jobs = app.store().claim_due_jobs(now, 256).await?;
         if jobs.is_empty() {
@@ -64,12 +67,16 @@ pub async fn run_due(app: &App) -> Result<RunStats, StoreError> {
                 }
             })
             .collect();
-        let results: Vec<(Job, Result<(), JobError>)> = futures_util::stream::iter(groups)
+        let results: Vec<(Job, Option<Result<(), JobError>>)> = futures_util::stream::iter(groups)
             .map(|group| async move {
                 let mut out = Vec::with_capacity(group.len());
                 for job in group {
+                    if app.jobs().is_stopping() {
+                        out.push((job, None));
+                        continue;
+                    }
                     let result = super::kinds::run(app, &job).await;
-                    out.push((job, result));
+                    out.push((job, Some(result)));
                 }
                 out
             })
@@ -78,7 +85,15 @@ pub async fn run_due(app: &App) -> Result<RunStats, StoreError> {
             .collect()
             .await;
         for (job, result) in results {
-            record_outcome(app, &job, result, &mut stats).await?;
+            match result {
+                Some(result) => record_outcome(app, &job, result, &mut stats).await?,
+                // Claimed but not started when the stop came: back to the queue, as it was.
+                None => {
+                    app.store()
+                        .retry_job(job.id, job.due_at, "not started before a stop", app.now())
+                        .await?
+                }
+            }
         }
     }
 }
@@ -93,6 +108,8 @@ async fn record_outcome(
     let store = app.store();
     match result {
         Ok(()) => {
+            // One line per delivered job; never names or text.
+            tracing::info!(job = job.id, kind = %job.kind, pair = job.pair_id, attempt = job.attempts, "job done");
             stats.done += 1;
             store.complete_job(job.id, now).await
         }

@@ -86,16 +86,41 @@ impl Server {
         &self.app
     }
 
-    /// Stops every task and waits for them (in-flight HTTP requests finish first).
-    pub async fn shutdown(self) {
+    /// Stops gracefully: no new requests, connections or jobs are taken; in-flight requests, jobs and background
+    /// work get up to [`STOP_GRACE`] to finish. Whatever is cut short is re-run on the next start (a job left running
+    /// is re-queued; its recorded deliveries are not repeated).
+    pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
-        for t in self.tasks {
-            let _ = t.await;
+        self.app.jobs().stop();
+        let started = tokio::time::Instant::now();
+        let finished = tokio::time::timeout(STOP_GRACE, async {
+            for t in &mut self.tasks {
+                let _ = t.await;
+            }
+            self.app.background_idle().await;
+        })
+        .await;
+        match finished {
+            Ok(()) => tracing::info!(
+                ms = started.elapsed().as_millis() as u64,
+                "in-flight work finished"
+            ),
+            Err(_) => {
+                tracing::warn!(
+                    grace_s = STOP_GRACE.as_secs(),
+                    "in-flight work did not finish in time; it runs again on the next start"
+                );
+                for t in &self.tasks {
+                    t.abort();
+                }
+            }
         }
-        let _ = tokio::time::timeout(Duration::from_secs(10), self.app.background_idle()).await;
         self.app.store().close().await;
     }
 }
+
+/// How long a stop waits for in-flight requests, jobs and background work.
+pub const STOP_GRACE: Duration = Duration::from_secs(10);
 
 /// How long finished jobs and their deliveries are kept.
 const JOB_MEMORY_SECS: i64 = 30 * 24 * 3600;
