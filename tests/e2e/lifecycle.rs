@@ -831,3 +831,56 @@ async fn a_paused_partner_gets_no_check_ins_until_they_resume() {
     run_clean(&app).await;
     assert_eq!(checkins(&app), 1);
 }
+
+/// A check-in is a check-in once Slack has it: a retried one is neither counted as missed (which would mark the pair
+/// at risk one check-in early) nor sent twice.
+#[tokio::test]
+async fn a_retried_check_in_is_delivered_once_and_never_counts_as_missed() {
+    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    let (channel, _, _) = first_checkin(&app, &clock).await; // left unanswered
+    let pair = pair_id(&app).await;
+    clock.set(due(&app, "checkin").await.unwrap());
+    // The next one meets an outage (a 500 on every inline try) ...
+    app.fake
+        .fail_next("chat.postMessage", Fault::ServerError, 3);
+    let stats = run_jobs(&app).await;
+    assert_eq!((stats.done, stats.retried), (0, 1), "the check-in waits to retry");
+    // ... then a long rate limit ...
+    app.fake.fail_next(
+        "chat.postMessage",
+        Fault::RateLimited {
+            retry_after_secs: 20,
+        },
+        1,
+    );
+    clock.set(due(&app, "checkin").await.unwrap());
+    assert_eq!(run_jobs(&app).await.retried, 1);
+    // ... and goes through once the rate limit has passed.
+    clock.advance(Duration::seconds(20));
+    let stats = run_clean(&app).await;
+    assert!(stats.done >= 1);
+    let asked = texts(&app, &channel)
+        .iter()
+        .filter(|t| t.contains("did you meet since"))
+        .count();
+    assert_eq!(asked, 2, "the first check-in and this one, once");
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM checkins WHERE pair_id = ?")
+        .bind(pair)
+        .fetch_one(app.app().store().pool())
+        .await
+        .unwrap();
+    assert_eq!(rows, 2, "the retries found their check-in again");
+    let status = app.app().store().pair(pair).await.unwrap().unwrap().status;
+    assert_eq!(status, PairStatus::Active, "one missed check-in is not a stall");
+    assert!(
+        !texts(&app, &channel)
+            .iter()
+            .any(|t| t.contains("friendly Tandem nudge")),
+        "no nudge"
+    );
+    let nudges: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'nudge'")
+        .fetch_one(app.app().store().pool())
+        .await
+        .unwrap();
+    assert_eq!(nudges, 0);
+}
