@@ -16,6 +16,7 @@ use tokio::sync::{Mutex, Notify, watch};
 
 /// The parts an [`App`] is made of (built by [`crate::startup::build`]).
 pub struct Parts {
+    pub metrics: Arc<crate::outbound::metrics::Metrics>,
     pub config: Config,
     pub catalog: Catalog,
     pub match_config: MatchConfig,
@@ -90,6 +91,9 @@ impl App {
     }
     pub fn clock(&self) -> &Clock {
         &self.0.parts.clock
+    }
+    pub fn metrics(&self) -> &crate::outbound::metrics::Metrics {
+        &self.0.parts.metrics
     }
     pub fn jobs(&self) -> &JobSignal {
         &self.0.jobs

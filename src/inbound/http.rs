@@ -35,16 +35,23 @@ pub fn router(app: App) -> Router {
 /// [`router`] with its own refusal counter (tests pass a short summary interval).
 pub fn router_with(app: App, refusals: Refusals) -> Router {
     let http_ingress = app.config().signing_secret().is_some();
-    let mut router = Router::new().route("/healthz", get(healthz));
+    let mut router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics));
     if http_ingress {
         router = router
             .route("/slack/events", post(events))
             .route("/slack/commands", post(commands))
             .route("/slack/interactions", post(interactions));
     }
+    let state = Ingress { app, refusals };
     router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(Ingress { app, refusals })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            count_request,
+        ))
+        .with_state(state)
 }
 
 #[derive(Clone)]
@@ -222,6 +229,46 @@ impl Refusals {
     }
 }
 
+/// Counts every answered request by route (the matched path, never the raw URL) and status.
+async fn count_request(
+    State(ingress): State<Ingress>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_string();
+    let response = next.run(request).await;
+    ingress
+        .app
+        .metrics()
+        .http_request(&route, response.status().as_u16());
+    response
+}
+
+/// `/metrics`: the Prometheus text exposition (no names, IDs or text in any label).
+async fn metrics(State(ingress): State<Ingress>) -> Response {
+    let app = &ingress.app;
+    let now = app.now();
+    let (depth, oldest) = app.store().due_queue(now).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "cannot read the job queue for /metrics");
+        (0, None)
+    });
+    let body = app
+        .metrics()
+        .render(depth, oldest.map_or(0, |due| now - due));
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
+}
+
 async fn healthz(State(ingress): State<Ingress>) -> Response {
     if ingress.app.store().ping().await {
         (StatusCode::OK, "ok").into_response()
@@ -300,7 +347,10 @@ async fn handle(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let path = route.path();
-    let refuse = |reason: Refusal, detail: &str| ingress.refusals.record(reason, path, detail);
+    let refuse = |reason: Refusal, detail: &str| {
+        ingress.app.metrics().refused(reason.as_str());
+        ingress.refusals.record(reason, path, detail)
+    };
     let body = match body {
         Ok(body) => body,
         Err(rejected) => {

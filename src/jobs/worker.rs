@@ -110,21 +110,25 @@ async fn record_outcome(
         Ok(()) => {
             // One line per delivered job; never names or text.
             tracing::info!(job = job.id, kind = %job.kind, pair = job.pair_id, attempt = job.attempts, "job done");
+            app.metrics().job(&job.kind, "done");
             stats.done += 1;
             store.complete_job(job.id, now).await
         }
         Err(JobError::Api(e)) if e.is_permanent() => {
             tracing::warn!(job = job.id, kind = %job.kind, error = %e, "job failed permanently");
+            app.metrics().job(&job.kind, "failed");
             stats.failed += 1;
             store.fail_job(job.id, &e.to_string(), now).await
         }
         Err(JobError::Invalid(e)) => {
             tracing::error!(job = job.id, kind = %job.kind, error = %e, "job cannot run");
+            app.metrics().job(&job.kind, "failed");
             stats.failed += 1;
             store.fail_job(job.id, &e, now).await
         }
         Err(e) if job.attempts >= MAX_ATTEMPTS => {
             tracing::warn!(job = job.id, kind = %job.kind, attempts = job.attempts, error = %e, "job gave up");
+            app.metrics().job(&job.kind, "failed");
             stats.failed += 1;
             store.fail_job(job.id, &e.to_string(), now).await
         }
@@ -137,6 +141,7 @@ async fn record_outcome(
                 _ => backoff_secs(job.attempts),
             };
             tracing::info!(job = job.id, kind = %job.kind, wait_secs = wait, error = %e, "job will retry");
+            app.metrics().job(&job.kind, "retry");
             stats.retried += 1;
             store
                 .retry_job(job.id, now + wait, &e.to_string(), now)

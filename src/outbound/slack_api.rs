@@ -5,6 +5,7 @@
 //! here with exponential backoff a bounded number of times, then reported. Bodies are plain JSON built by
 //! [`crate::views`], so what is tested is exactly what is sent.
 
+use super::metrics::Metrics;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use slack_morphism::errors::SlackClientError;
@@ -152,6 +153,7 @@ pub struct SlackApi {
     /// Until when each method is rate-limited (shared by every caller), by [`SlackApi::with_clock`]'s clock.
     paused: Arc<std::sync::Mutex<HashMap<String, DateTime<Utc>>>>,
     now: Now,
+    metrics: Arc<Metrics>,
 }
 
 /// Where the client reads the time for rate-limit pauses: the system clock, or the app's (tests move it).
@@ -162,6 +164,24 @@ impl std::fmt::Debug for SlackApi {
         f.debug_struct("SlackApi")
             .field("retry", &self.retry)
             .finish_non_exhaustive()
+    }
+}
+
+/// A call's result as a metric label: `ok`, Slack's error code (a short fixed vocabulary), `http_5xx`/`http_4xx`,
+/// `rate_limited` or `transport`.
+fn call_result(result: &Result<Value, SlackClientError>) -> String {
+    match result {
+        Ok(_) => "ok".into(),
+        Err(SlackClientError::ApiError(e)) => e
+            .code
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(40)
+            .collect(),
+        Err(SlackClientError::HttpError(e)) if e.status_code.is_server_error() => "http_5xx".into(),
+        Err(SlackClientError::HttpError(_)) => "http_4xx".into(),
+        Err(SlackClientError::RateLimitError(_)) => "rate_limited".into(),
+        Err(_) => "transport".into(),
     }
 }
 
@@ -184,7 +204,14 @@ impl SlackApi {
             retry,
             paused: Default::default(),
             now: Arc::new(Utc::now),
+            metrics: Arc::default(),
         })
+    }
+
+    /// Counts calls, retries and pauses in `metrics` (the app's).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// Measures rate-limit pauses with `now` (the app's clock) instead of the system clock.
@@ -258,6 +285,7 @@ impl SlackApi {
                     Ok(r) => r,
                     Err(_) => {
                         // The call may have taken effect: no inline retry (the caller's job retries later).
+                        self.metrics.slack_call(method, "timeout");
                         tracing::warn!(
                             method,
                             timeout_ms = self.retry.timeout.as_millis() as u64,
@@ -269,6 +297,7 @@ impl SlackApi {
                         ));
                     }
                 };
+            self.metrics.slack_call(method, &call_result(&result));
             let wait = match &result {
                 Err(SlackClientError::HttpError(e)) if e.status_code.is_server_error() => {
                     (server_errors < self.retry.server_error_retries).then(|| {
@@ -290,11 +319,13 @@ impl SlackApi {
                         "rate-limited by Slack; pausing the method for every caller"
                     );
                     self.pause(method, after);
+                    self.metrics.rate_limit_pause(method);
                     continue;
                 }
                 _ => None,
             };
             if let Some(wait) = wait {
+                self.metrics.slack_retry(method);
                 tracing::info!(
                     method,
                     wait_ms = wait.as_millis() as u64,

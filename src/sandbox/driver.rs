@@ -244,7 +244,12 @@ impl SlackDriver {
         {
             Ok(r) => DriverResponse {
                 status: r.status().as_u16(),
-                content_type: String::new(),
+                content_type: r
+                    .headers()
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_string(),
                 body: r.text().await.unwrap_or_default(),
             },
             Err(e) => DriverResponse {

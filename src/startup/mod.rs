@@ -84,6 +84,7 @@ pub async fn build(config: Config, options: &Options) -> Result<App, StartError>
     if requeued > 0 {
         tracing::info!(requeued, "jobs interrupted by the last stop will run again");
     }
+    let metrics = std::sync::Arc::new(crate::outbound::metrics::Metrics::default());
     let slack = SlackApi::new(
         &config.slack_api_url,
         config.bot_token.expose(),
@@ -93,8 +94,10 @@ pub async fn build(config: Config, options: &Options) -> Result<App, StartError>
     .with_clock({
         let clock = options.clock.clone();
         std::sync::Arc::new(move || clock.now())
-    });
+    })
+    .with_metrics(metrics.clone());
     let app = App::new(Parts {
+        metrics,
         config,
         catalog,
         match_config,

@@ -2,6 +2,7 @@
 
 use crate::common::*;
 use serde_json::json;
+use tandem::domain::matching::Role;
 use tandem::sandbox::SlackDriver;
 use tandem::sandbox::driver::{Signing, app_home_opened};
 
@@ -612,4 +613,61 @@ async fn a_flood_of_refused_requests_writes_a_few_plain_log_lines() {
         log.lines().map(str::len).max().unwrap_or_default()
     );
     assert!(log.contains("\\u{202e}xxxx"), "the echo is escaped:\n{log}");
+}
+
+/// `/metrics` in the Prometheus text format: requests by route and status, refusals by reason, jobs by kind and
+/// outcome, Web API calls by method and result, and the queue; no user ID anywhere.
+#[tokio::test]
+async fn metrics_are_scraped_in_the_prometheus_text_format() {
+    let app = spawn().await;
+    assert_eq!(app.driver.command(ALICE, "help").await.status, 200);
+    let forged = app
+        .driver
+        .post(
+            "/slack/commands",
+            "application/x-www-form-urlencoded",
+            b"command=%2Fmentor&text=help".to_vec(),
+            Signing::WrongSecret,
+        )
+        .await;
+    assert_eq!(forged.status, 401);
+    joined(
+        &app,
+        ALICE,
+        &answers(Role::Associate, 3, &["ai_drafting"], &["negotiation"]),
+    )
+    .await;
+    let r = app.driver.get("/metrics").await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.content_type.starts_with("application/openmetrics-text"),
+        "{}",
+        r.content_type
+    );
+    let text = r.body;
+    let value = |line_start: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(line_start))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {line_start} in\n{text}"))
+    };
+    assert!(value(r#"tandem_http_requests_total{route="/slack/commands",status="200"}"#) >= 2.0);
+    assert_eq!(
+        value(r#"tandem_http_requests_total{route="/slack/commands",status="401"}"#),
+        1.0
+    );
+    assert_eq!(
+        value(r#"tandem_refused_requests_total{reason="bad_signature"}"#),
+        1.0
+    );
+    assert_eq!(
+        value(r#"tandem_jobs_total{kind="welcome",outcome="done"}"#),
+        1.0
+    );
+    assert!(value(r#"tandem_slack_api_calls_total{method="views.open",result="ok"}"#) >= 1.0);
+    assert_eq!(value("tandem_job_queue_depth"), 0.0);
+    assert_eq!(value("tandem_job_oldest_due_age_seconds"), 0.0);
+    assert!(!text.contains(ALICE), "no user ID in any label");
+    assert!(text.trim_end().ends_with("# EOF"));
 }

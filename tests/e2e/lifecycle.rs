@@ -844,7 +844,11 @@ async fn a_retried_check_in_is_delivered_once_and_never_counts_as_missed() {
     app.fake
         .fail_next("chat.postMessage", Fault::ServerError, 3);
     let stats = run_jobs(&app).await;
-    assert_eq!((stats.done, stats.retried), (0, 1), "the check-in waits to retry");
+    assert_eq!(
+        (stats.done, stats.retried),
+        (0, 1),
+        "the check-in waits to retry"
+    );
     // ... then a long rate limit ...
     app.fake.fail_next(
         "chat.postMessage",
@@ -871,7 +875,11 @@ async fn a_retried_check_in_is_delivered_once_and_never_counts_as_missed() {
         .unwrap();
     assert_eq!(rows, 2, "the retries found their check-in again");
     let status = app.app().store().pair(pair).await.unwrap().unwrap().status;
-    assert_eq!(status, PairStatus::Active, "one missed check-in is not a stall");
+    assert_eq!(
+        status,
+        PairStatus::Active,
+        "one missed check-in is not a stall"
+    );
     assert!(
         !texts(&app, &channel)
             .iter()

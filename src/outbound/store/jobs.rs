@@ -151,6 +151,16 @@ impl Store {
         Ok(jobs)
     }
 
+    /// How many pending jobs are due at `now`, and when the oldest of them fell due.
+    pub async fn due_queue(&self, now: i64) -> Result<(i64, Option<i64>), StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT COUNT(*), MIN(due_at) FROM jobs WHERE state = 'pending' AND due_at <= ?",
+        )
+        .bind(now)
+        .fetch_one(self.pool())
+        .await?)
+    }
+
     /// The earliest time a pending job is due, if any.
     pub async fn next_due_at(&self) -> Result<Option<i64>, StoreError> {
         Ok(
