@@ -310,14 +310,7 @@ mod tests {
         id
     }
 
-    async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .await
-            .unwrap();
-        store.migrate().await.unwrap();
-        (dir, store)
-    }
+    use crate::outbound::store::test_store as store;
 
     #[tokio::test]
     async fn a_keyed_job_is_moved_not_duplicated_and_claimed_once() {

@@ -285,14 +285,7 @@ impl Tx {
 mod tests {
     use super::*;
 
-    async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .await
-            .unwrap();
-        store.migrate().await.unwrap();
-        (dir, store)
-    }
+    use crate::outbound::store::test_store as store;
 
     #[tokio::test]
     async fn one_proposal_at_a_time_and_a_decision_is_final() {

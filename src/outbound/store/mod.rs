@@ -16,6 +16,17 @@ macro_rules! in_tx {
     };
 }
 
+/// In tests: a fresh, migrated store in a temporary directory (kept alive by the returned guard).
+#[cfg(test)]
+pub(crate) async fn test_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display()))
+        .await
+        .expect("open");
+    store.migrate().await.expect("migrate");
+    (dir, store)
+}
+
 mod events;
 mod jobs;
 mod matching;

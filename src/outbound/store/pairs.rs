@@ -467,14 +467,7 @@ mod tests {
     use super::*;
     use crate::domain::model::PairView;
 
-    async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .await
-            .unwrap();
-        store.migrate().await.unwrap();
-        (dir, store)
-    }
+    use crate::outbound::store::test_store as store;
 
     #[tokio::test]
     async fn a_pair_reads_back_its_plan_check_ins_answers_and_feedback() {

@@ -380,14 +380,7 @@ mod tests {
     use super::*;
     use crate::domain::matching::Role;
 
-    pub(crate) async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display()))
-            .await
-            .unwrap();
-        store.migrate().await.unwrap();
-        (dir, store)
-    }
+    use crate::outbound::store::test_store as store;
 
     fn answers() -> Answers {
         Answers {
