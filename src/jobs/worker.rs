@@ -67,33 +67,32 @@ pub async fn run_due(app: &App) -> Result<RunStats, StoreError> {
                 }
             })
             .collect();
-        let results: Vec<(Job, Option<Result<(), JobError>>)> = futures_util::stream::iter(groups)
+        // Each job's outcome is recorded as soon as it ran, so a stop or a crash later in the batch re-runs only what
+        // had not finished.
+        let outcomes: Vec<Result<RunStats, StoreError>> = futures_util::stream::iter(groups)
             .map(|group| async move {
-                let mut out = Vec::with_capacity(group.len());
+                let mut stats = RunStats::default();
                 for job in group {
                     if app.jobs().is_stopping() {
-                        out.push((job, None));
+                        // Claimed but not started when the stop came: back to the queue, as it was.
+                        app.store()
+                            .retry_job(job.id, job.due_at, "not started before a stop", app.now())
+                            .await?;
                         continue;
                     }
                     let result = super::kinds::run(app, &job).await;
-                    out.push((job, Some(result)));
+                    record_outcome(app, &job, result, &mut stats).await?;
                 }
-                out
+                Ok(stats)
             })
             .buffer_unordered(CONCURRENCY)
-            .flat_map(futures_util::stream::iter)
             .collect()
             .await;
-        for (job, result) in results {
-            match result {
-                Some(result) => record_outcome(app, &job, result, &mut stats).await?,
-                // Claimed but not started when the stop came: back to the queue, as it was.
-                None => {
-                    app.store()
-                        .retry_job(job.id, job.due_at, "not started before a stop", app.now())
-                        .await?
-                }
-            }
+        for outcome in outcomes {
+            let s = outcome?;
+            stats.done += s.done;
+            stats.retried += s.retried;
+            stats.failed += s.failed;
         }
     }
 }

@@ -119,8 +119,9 @@ impl Server {
     }
 }
 
-/// How long a stop waits for in-flight requests, jobs and background work.
-pub const STOP_GRACE: Duration = Duration::from_secs(10);
+/// How long a stop waits for in-flight requests, jobs and background work: a little longer than a Web API call may
+/// take (10 s), so that a call in flight when the stop came always ends (answered or timed out) before the grace does.
+pub const STOP_GRACE: Duration = Duration::from_secs(12);
 
 /// How long finished jobs and their deliveries are kept.
 const JOB_MEMORY_SECS: i64 = 30 * 24 * 3600;
