@@ -892,3 +892,66 @@ async fn a_retried_check_in_is_delivered_once_and_never_counts_as_missed() {
         .unwrap();
     assert_eq!(nudges, 0);
 }
+
+/// A failed save is never shown as success: the modal stays open with a message on the right block, and nothing was
+/// recorded. A form for a pair that has ended says so instead of closing silently.
+#[tokio::test]
+async fn a_modal_whose_save_fails_stays_open_and_says_nothing_was_saved() {
+    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    let (channel, m, id) = first_checkin(&app, &clock).await;
+    let ts = m["ts"].as_str().unwrap().to_string();
+    app.driver
+        .click(S, "checkin_met", &id.to_string(), Some((&channel, &ts)))
+        .await;
+    let modal = app.fake.last_modal_for(S).expect("the We met modal");
+    // The store refuses the write (as a full disk or a locked file would).
+    sqlx::query(
+        "CREATE TRIGGER refuse_answers BEFORE INSERT ON checkin_answers BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    )
+    .execute(app.app().store().pool())
+    .await
+    .unwrap();
+    let met = MetAnswer {
+        minutes: 30,
+        covered: None,
+        usefulness: 4,
+    };
+    let r = app.driver.submit_view(S, &modal, met_values(&met)).await;
+    let body = r.json();
+    assert_eq!(body["response_action"], "errors", "{body}");
+    assert!(
+        body["errors"]["minutes"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("nothing was saved"),
+        "{body}"
+    );
+    assert_eq!(count(&app, "checkin_answers").await, 0);
+
+    // Once the store works again the same form saves; after the pair has ended, the plan form says so.
+    sqlx::query("DROP TRIGGER refuse_answers")
+        .execute(app.app().store().pool())
+        .await
+        .unwrap();
+    let r = app.driver.submit_view(S, &modal, met_values(&met)).await;
+    assert_eq!((r.status, r.body.as_str()), (200, ""));
+    assert_eq!(count(&app, "checkin_answers").await, 1);
+    let pair = pair_id(&app).await;
+    app.driver
+        .click(J, "plan_open", &pair.to_string(), None)
+        .await;
+    let plan_modal = app.fake.last_modal_for(J).expect("the plan modal");
+    assert_eq!(app.driver.command(J, "end").await.status, 200);
+    let plan = Plan {
+        objective: "Learn e-discovery".into(),
+        cadence: Cadence::Weekly,
+        end_date: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap(),
+        first_meeting: None,
+    };
+    let r = app
+        .driver
+        .submit_view(J, &plan_modal, plan_values(&plan))
+        .await;
+    assert_eq!(r.json()["response_action"], "errors", "{}", r.body);
+    assert_eq!(count(&app, "plans").await, 0);
+}
