@@ -955,3 +955,87 @@ async fn a_modal_whose_save_fails_stays_open_and_says_nothing_was_saved() {
     assert_eq!(r.json()["response_action"], "errors", "{}", r.body);
     assert_eq!(count(&app, "plans").await, 0);
 }
+
+/// A Slack call that never answers holds only its own job: the other pairs' jobs run and are recorded meanwhile, and
+/// the hung one is given up at the call timeout and retried later.
+#[tokio::test]
+async fn a_hung_call_does_not_stop_other_jobs() {
+    let (app, _) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    for (id, name, role, years, teach, learn) in [
+        (
+            "U0J2",
+            "Jo Two",
+            Role::JuniorAssociate,
+            1,
+            &["social_media"][..],
+            &["client_management"][..],
+        ),
+        (
+            "U0S2",
+            "Sam Two",
+            Role::Partner,
+            30,
+            &["client_management"][..],
+            &["social_media"][..],
+        ),
+    ] {
+        app.fake.add_user(id, name, "Europe/Paris");
+        joined(&app, id, &answers(role, years, teach, learn)).await;
+    }
+    assert_eq!(approve_round(&app, ADMIN).await, 1);
+    // The first group DM Slack is asked for never comes.
+    app.fake.fail_next("conversations.open", Fault::Hang, 1);
+    let worker = tandem::jobs::worker::run_due(app.app());
+    tokio::pin!(worker);
+    let pool = app.app().store().pool().clone();
+    let jobs_by_state = || {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_as::<_, (String, i64)>(
+                "SELECT state, COUNT(*) FROM jobs WHERE kind = 'intro' GROUP BY state ORDER BY state",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    // While the worker is held by the hung call, the other introduction is delivered and recorded.
+    let both = async {
+        app.fake
+            .wait_until(WAIT, |f| {
+                let intros = f
+                    .ok_calls_to("chat.postMessage")
+                    .iter()
+                    .filter(|c| {
+                        c.body["text"]
+                            .as_str()
+                            .unwrap_or("")
+                            .contains("welcome to your Tandem pair")
+                    })
+                    .count();
+                (intros == 1)
+                    .then_some(())
+                    .ok_or("no introduction yet".to_string())
+            })
+            .await
+            .unwrap();
+        loop {
+            let states = jobs_by_state().await;
+            if states == vec![("done".to_string(), 1), ("running".to_string(), 1)] {
+                return states;
+            }
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::select! {
+        states = both => assert_eq!(states.len(), 2),
+        _ = &mut worker => panic!("the batch ended before the hung call was given up"),
+    }
+    // The hung call times out; its job waits to retry and the batch ends.
+    let stats = worker.await.unwrap();
+    assert_eq!((stats.done >= 1, stats.retried), (true, 1));
+    assert_eq!(
+        jobs_by_state().await,
+        vec![("done".to_string(), 1), ("pending".to_string(), 1)]
+    );
+}
