@@ -95,6 +95,11 @@ pub const VARIABLES: &[Variable] = &[
         help: "Local time of day (HH:MM) check-ins arrive, in the time zone of the partner for whom it is latest.",
     },
     Variable {
+        name: "TANDEM_RETENTION_DAYS",
+        default: Some("365"),
+        help: "Days after a pair ends before its free text and per-person answers are deleted (1 to 3650; see README).",
+    },
+    Variable {
         name: "TANDEM_SKILLS_FILE",
         default: None,
         help: "TOML file that replaces the default skill catalog (see README).",
@@ -165,6 +170,8 @@ pub struct Config {
     pub summary_schedule: crate::domain::schedule::SummarySchedule,
     /// The local time of day check-ins arrive.
     pub checkin_time: chrono::NaiveTime,
+    /// Days after a pair ends before its free text and per-person answers are deleted.
+    pub retention_days: u32,
     pub skills_file: Option<std::path::PathBuf>,
     pub practice_groups_file: Option<std::path::PathBuf>,
     pub matching_file: Option<std::path::PathBuf>,
@@ -342,10 +349,26 @@ impl Config {
                     format!("'{}' is not a time of day like 10:00", checkin_raw.trim()),
                 )
             })?;
+        let retention_raw = get("TANDEM_RETENTION_DAYS").unwrap_or_default();
+        let retention_days = retention_raw
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|d| (1..=3650).contains(d))
+            .ok_or_else(|| {
+                invalid(
+                    "TANDEM_RETENTION_DAYS",
+                    format!(
+                        "'{}' is not a number of days from 1 to 3650",
+                        retention_raw.trim()
+                    ),
+                )
+            })?;
         let file = |name: &'static str| get(name).map(|f| std::path::PathBuf::from(f.trim()));
         Ok(Config {
             summary_schedule,
             checkin_time,
+            retention_days,
             skills_file: file("TANDEM_SKILLS_FILE"),
             practice_groups_file: file("TANDEM_PRACTICE_GROUPS_FILE"),
             matching_file: file("TANDEM_MATCHING_FILE"),
@@ -506,6 +529,14 @@ mod tests {
                     ("TANDEM_CHECKIN_TIME", "25:00"),
                 ],
                 "TANDEM_CHECKIN_TIME",
+            ),
+            (
+                &[
+                    ("SLACK_BOT_TOKEN", "xoxb-1"),
+                    ("SLACK_SIGNING_SECRET", "x"),
+                    ("TANDEM_RETENTION_DAYS", "0"),
+                ],
+                "TANDEM_RETENTION_DAYS",
             ),
         ];
         for (pairs, name) in cases {

@@ -11,4 +11,5 @@ pub mod pair_schedule;
 pub mod plans;
 pub mod proposals;
 pub mod reconcile;
+pub mod retention;
 pub mod summaries;

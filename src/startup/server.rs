@@ -127,7 +127,7 @@ pub const STOP_GRACE: Duration = Duration::from_secs(12);
 const JOB_MEMORY_SECS: i64 = 30 * 24 * 3600;
 
 /// Hourly upkeep: forget handled event IDs and unsubmitted survey modals older than a day, and finished jobs older
-/// than thirty days; reconcile what a crash may have left half done.
+/// than thirty days; reconcile what a crash may have left half done; apply retention.
 async fn housekeeping(app: App, mut shutdown: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(Duration::from_secs(3600));
     loop {
@@ -150,6 +150,9 @@ async fn housekeeping(app: App, mut shutdown: watch::Receiver<bool>) {
                 }
                 if let Err(e) = crate::flows::reconcile::run(&app).await {
                     tracing::warn!(error = %e, "reconciliation failed");
+                }
+                if let Err(e) = crate::flows::retention::run(&app).await {
+                    tracing::warn!(error = %e, "retention failed");
                 }
             }
             _ = async { let _ = shutdown.wait_for(|s| *s).await; } => return,

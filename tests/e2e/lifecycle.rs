@@ -1039,3 +1039,167 @@ async fn a_hung_call_does_not_stop_other_jobs() {
         vec![("done".to_string(), 1), ("pending".to_string(), 1)]
     );
 }
+
+/// Retention (`TANDEM_RETENTION_DAYS`, 365 by default): a year after a pair ended, its plan, what its members wrote
+/// and who answered what are gone; the anonymous counts behind the figures (and the HR export) are unchanged.
+#[tokio::test]
+async fn retention_removes_an_old_pairs_personal_data_and_keeps_the_figures() {
+    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    let (channel, m, id) = first_checkin(&app, &clock).await;
+    let pair = pair_id(&app).await;
+    app.driver
+        .click(J, "plan_open", &pair.to_string(), None)
+        .await;
+    let modal = app.fake.last_modal_for(J).unwrap();
+    let plan = Plan {
+        objective: "QUOKKA objective".into(),
+        cadence: Cadence::Weekly,
+        end_date: at("2026-06-30T00:00:00Z").date_naive(),
+        first_meeting: None,
+    };
+    assert_eq!(
+        app.driver
+            .submit_view(J, &modal, plan_values(&plan))
+            .await
+            .body,
+        ""
+    );
+    app.driver
+        .click(
+            J,
+            "checkin_met",
+            &id.to_string(),
+            Some((&channel, m["ts"].as_str().unwrap())),
+        )
+        .await;
+    let modal = app.fake.last_modal_for(J).unwrap();
+    let met = MetAnswer {
+        minutes: 60,
+        covered: Some("QUOKKA covered".into()),
+        usefulness: 4,
+    };
+    assert_eq!(
+        app.driver
+            .submit_view(J, &modal, met_values(&met))
+            .await
+            .body,
+        ""
+    );
+    assert_eq!(app.driver.command(S, "end QUOKKA reason").await.status, 200);
+    settle(&app).await;
+    app.driver
+        .click(S, "feedback_open", &pair.to_string(), None)
+        .await;
+    let modal = app.fake.last_modal_for(S).expect("the feedback modal");
+    let f = Feedback {
+        rating: 4,
+        learned: Some("QUOKKA learned".into()),
+        recommend: true,
+    };
+    assert_eq!(
+        app.driver
+            .submit_view(S, &modal, feedback_values(&f))
+            .await
+            .body,
+        ""
+    );
+    let mut planted = cells_containing(&app, "QUOKKA").await;
+    planted.sort();
+    assert_eq!(
+        planted,
+        vec![
+            "checkin_answers.covered",
+            "feedback.learned",
+            "pairs.end_reason",
+            "plans.objective"
+        ]
+    );
+    let url = format!("sqlite://{}", app.dir.path().join("tandem.db").display());
+    let catalog = tandem::domain::catalog::Catalog::default();
+    let rules = tandem::domain::matching::MatchConfig::default();
+    let export = |dir: &std::path::Path| {
+        let (url, catalog, rules, dir) = (
+            url.clone(),
+            catalog.clone(),
+            rules.clone(),
+            dir.to_path_buf(),
+        );
+        async move {
+            tandem::flows::summaries::export_csv(&url, &catalog, &rules, &dir)
+                .await
+                .unwrap()
+                .iter()
+                .map(|f| std::fs::read_to_string(f).unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    let before = export(&app.dir.path().join("before")).await;
+
+    // A day short of a year: nothing goes.
+    clock.advance(Duration::days(364));
+    assert_eq!(
+        tandem::flows::retention::run(app.app()).await.unwrap(),
+        Default::default()
+    );
+    assert_eq!(cells_containing(&app, "QUOKKA").await.len(), 4);
+    // A year and a day: the free text and who said what go; the counts stay.
+    clock.advance(Duration::days(2));
+    let done = tandem::flows::retention::run(app.app()).await.unwrap();
+    assert_eq!(
+        (done.pairs, done.plans, done.answers, done.feedback),
+        (1, 1, 1, 1)
+    );
+    assert!(cells_containing(&app, "QUOKKA").await.is_empty());
+    assert_eq!(count(&app, "plans").await, 0);
+    assert_eq!(
+        count(&app, "checkin_answers").await,
+        1,
+        "the answer is counted, anonymously"
+    );
+    assert_eq!(
+        count(&app, "feedback").await,
+        1,
+        "the rating is counted, anonymously"
+    );
+    let named: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM checkin_answers WHERE user_id IS NOT NULL) + (SELECT COUNT(*) FROM feedback WHERE user_id IS NOT NULL)",
+    )
+    .fetch_one(app.app().store().pool())
+    .await
+    .unwrap();
+    assert_eq!(named, 0, "nobody's answer is tied to them any more");
+    assert_eq!(
+        cells_containing(&app, J)
+            .await
+            .iter()
+            .filter(|c| c.starts_with("pairs."))
+            .count(),
+        1,
+        "who was paired with whom stays, so nobody is paired twice with the same person"
+    );
+    let after = export(&app.dir.path().join("after")).await;
+    assert_eq!(before.len(), after.len());
+    assert_eq!(before[0], after[0], "pairs.csv");
+    // hours.csv is per person: the hours stay, no longer under a name.
+    let totals = |csv: &str| -> (u32, u32) {
+        csv.lines().skip(1).fold((0, 0), |(m, min), line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            (
+                m + cells[2].parse::<u32>().unwrap(),
+                min + cells[3].parse::<u32>().unwrap(),
+            )
+        })
+    };
+    assert_eq!(totals(&before[2]), (1, 60));
+    assert_eq!(
+        totals(&after[2]),
+        (1, 60),
+        "the meeting and its minutes still count"
+    );
+    assert!(!after[2].contains(J), "{}", after[2]);
+    // A second pass has nothing left to do.
+    assert_eq!(
+        tandem::flows::retention::run(app.app()).await.unwrap(),
+        Default::default()
+    );
+}

@@ -33,12 +33,14 @@ mod matching;
 mod pairs;
 mod participants;
 mod reports;
+mod retention;
 
 pub use crate::domain::model::{Departure, PairView, Participant};
 pub use jobs::{FailedJob, Job, NewJob};
 pub use matching::{NewPair, ProposalRow};
 pub use pairs::{CheckinOutcome, CheckinRecord, PairRecord};
 pub use reports::{AnswerRow, FeedbackRow};
+pub use retention::Retained;
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -1,0 +1,62 @@
+//! Retention: what is deleted from pairs that ended long enough ago. See README's "Data protection" for the list.
+
+use super::{StoreError, Tx};
+
+/// What one retention pass deleted or anonymised.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retained {
+    /// Pairs whose personal data was removed in this pass.
+    pub pairs: u64,
+    pub plans: u64,
+    pub answers: u64,
+    pub feedback: u64,
+}
+
+impl Tx {
+    /// For every pair that ended before `cutoff` and still holds personal data: deletes its plan (the objective is
+    /// free text), and removes from its check-in answers and feedback who gave them and what they wrote (`covered`,
+    /// `learned`), so only anonymous counts remain (meetings, minutes, usefulness, ratings, would-recommend); clears
+    /// the pair's explanation and end reason. The pair itself (who was paired with whom, for "no repeat pairs") and
+    /// its check-in times stay.
+    pub async fn apply_retention(&mut self, cutoff: i64) -> Result<Retained, StoreError> {
+        let expired =
+            "SELECT id FROM pairs WHERE status IN ('completed', 'ended') AND ended_at < ?1";
+        let run = |sql: String| sqlx::query(sqlx::AssertSqlSafe(sql));
+        let plans = run(format!("DELETE FROM plans WHERE pair_id IN ({expired})"))
+            .bind(cutoff)
+            .execute(self.conn())
+            .await?
+            .rows_affected();
+        let answers = run(format!(
+            "UPDATE checkin_answers SET user_id = NULL, covered = NULL
+             WHERE (user_id IS NOT NULL OR covered IS NOT NULL)
+               AND checkin_id IN (SELECT id FROM checkins WHERE pair_id IN ({expired}))"
+        ))
+        .bind(cutoff)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        let feedback = run(format!(
+            "UPDATE feedback SET user_id = NULL, learned = NULL
+             WHERE (user_id IS NOT NULL OR learned IS NOT NULL) AND pair_id IN ({expired})"
+        ))
+        .bind(cutoff)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        let pairs = run(format!(
+            "UPDATE pairs SET explanation = NULL, end_reason = NULL
+             WHERE (explanation IS NOT NULL OR end_reason IS NOT NULL) AND id IN ({expired})"
+        ))
+        .bind(cutoff)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        Ok(Retained {
+            pairs,
+            plans,
+            answers,
+            feedback,
+        })
+    }
+}
