@@ -27,12 +27,14 @@ pub(crate) async fn test_store() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+mod audit;
 mod events;
 mod jobs;
 mod matching;
 mod pairs;
 mod participants;
 mod reports;
+mod subject_access;
 
 pub use crate::domain::model::{Departure, PairView, Participant};
 pub use jobs::{FailedJob, Job, NewJob};
