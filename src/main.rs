@@ -51,6 +51,15 @@ Roster format: docs/roster-format.md. Errors print one line naming the file and 
         #[arg(long, value_name = "WHEN")]
         as_of: Option<String>,
     },
+    /// Print the audit log: every admin action (when, who, what, on whom, detail), oldest first.
+    Audit {
+        /// Only actions from this date (from the start of that day, UTC) or time on, e.g. 2026-05-10.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// The database file (or a sqlite: URL); default DATABASE_URL, then tandem.db.
+        #[arg(long, value_name = "PATH")]
+        db: Option<String>,
+    },
     /// Write pairs, check-ins and hours as CSV files for HR (no free text, no individual ratings).
     Export {
         /// The file format; only csv for now.
@@ -275,6 +284,27 @@ async fn main() -> ExitCode {
             )
             .await
             {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Cmd::Audit { since, db } => {
+            let o = match offline_setup(db) {
+                Ok(o) => o,
+                Err(e) => return fail(e),
+            };
+            let since = match since
+                .as_deref()
+                .map(tandem::flows::admin::parse_since)
+                .transpose()
+            {
+                Ok(t) => t,
+                Err(e) => return fail(e),
+            };
+            match tandem::flows::admin::audit_text(&o.url, since).await {
                 Ok(text) => {
                     print!("{text}");
                     ExitCode::SUCCESS

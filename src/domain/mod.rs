@@ -12,4 +12,5 @@ pub mod rng;
 pub mod rounds;
 pub mod schedule;
 pub mod slack_id;
+pub mod subject_access;
 pub mod text;

@@ -132,7 +132,91 @@ spelled! {
         HomeRefresh = "home_refresh",
         /// After a survey: time zone and name from Slack, the confirmation DM, the Home tab.
         Welcome = "welcome",
+        /// `/mentor mydata`: the person's data as a summary DM and a JSON file.
+        SubjectAccess = "subject_access",
     }
+}
+
+spelled! {
+    /// What an admin did, as the audit log spells it. A new admin action gets a spelling here (the table has no
+    /// CHECK on it, so nothing else changes).
+    pub enum AuditAction {
+        /// `/mentor match`: a matching round was started.
+        StartRound = "match",
+        /// A proposal was approved (or found stale on approval).
+        Approve = "approve",
+        /// A proposal was discarded.
+        Discard = "discard",
+        /// `/mentor exclude @a @b`.
+        Exclude = "exclude",
+        /// `/mentor unexclude @a @b`.
+        Unexclude = "unexclude",
+        /// `/mentor capacity @senior N`.
+        Capacity = "capacity",
+        /// `/mentor report`: the managers' summary was shown to an admin.
+        Report = "report",
+    }
+}
+
+impl AuditAction {
+    /// What the action was, in a few words for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::StartRound => "started a matching round",
+            AuditAction::Approve => "approved a proposal",
+            AuditAction::Discard => "discarded a proposal",
+            AuditAction::Exclude => "excluded a pairing",
+            AuditAction::Unexclude => "removed an exclusion",
+            AuditAction::Capacity => "set a capacity",
+            AuditAction::Report => "ran the report",
+        }
+    }
+}
+
+/// One admin action for the audit log: who, what, on whom (user IDs, when the action names anyone) and a short
+/// detail (a proposal number, a capacity). Never a participant's answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub actor: String,
+    pub action: AuditAction,
+    pub subject: Option<String>,
+    pub other: Option<String>,
+    pub detail: String,
+}
+
+impl AuditEntry {
+    pub fn new(actor: &str, action: AuditAction) -> AuditEntry {
+        AuditEntry {
+            actor: actor.to_string(),
+            action,
+            subject: None,
+            other: None,
+            detail: String::new(),
+        }
+    }
+    /// The person the action concerns.
+    pub fn on(mut self, user: &str) -> AuditEntry {
+        self.subject = Some(user.to_string());
+        self
+    }
+    /// The second person (an exclusion names two).
+    pub fn and(mut self, user: &str) -> AuditEntry {
+        self.other = Some(user.to_string());
+        self
+    }
+    pub fn detail(mut self, detail: impl Into<String>) -> AuditEntry {
+        self.detail = detail.into();
+        self
+    }
+}
+
+/// An audit log row as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub id: i64,
+    /// Unix seconds.
+    pub at: i64,
+    pub entry: AuditEntry,
 }
 
 /// The payload of a [`JobKind::Message`] job.
@@ -223,6 +307,9 @@ mod tests {
         }
         for s in PairStatus::ALL {
             assert_eq!(PairStatus::try_from(s.as_str().to_string()), Ok(*s));
+        }
+        for a in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(a.as_str()), Some(*a));
         }
         for s in ProposalStatus::ALL {
             assert_eq!(ProposalStatus::parse(s.as_str()), Some(*s));

@@ -1,6 +1,7 @@
 //! Use cases. Each decides with the pure core and writes its decision, and every message the decision implies, to
 //! the store in one transaction; the worker delivers the messages afterwards.
 
+pub mod admin;
 pub mod checkins;
 pub mod delivery;
 pub mod endings;
@@ -12,4 +13,5 @@ pub mod plans;
 pub mod proposals;
 pub mod reconcile;
 pub mod retention;
+pub mod subject_access;
 pub mod summaries;

@@ -9,7 +9,7 @@ use super::introductions;
 use crate::context::App;
 use crate::domain::catalog::Catalog;
 use crate::domain::matching::{self, MatchConfig};
-use crate::domain::model::{JobKind, ProposalPayload, ProposalStatus};
+use crate::domain::model::{AuditAction, AuditEntry, JobKind, ProposalPayload, ProposalStatus};
 use crate::domain::rounds::{self, Naming, Round, RoundInputs, Stored};
 use crate::outbound::store::{Job, NewJob, NewPair, Store, StoreError, Tx};
 use crate::views;
@@ -81,12 +81,17 @@ async fn begin_round(tx: &mut Tx, admin: &str, now: i64) -> Result<Option<i64>, 
 pub async fn start_round(app: &App, admin: &str) -> Result<Started, StoreError> {
     let now = app.now();
     let mut tx = app.store().write().await?;
-    if begin_round(&mut tx, admin, now).await?.is_none() {
+    let Some(id) = begin_round(&mut tx, admin, now).await? else {
         let pending = tx.pending_proposal().await?;
         return Ok(Started::AlreadyPending {
             created_at: pending.map(|p| p.created_at).unwrap_or(now),
         });
-    }
+    };
+    tx.audit(
+        &AuditEntry::new(admin, AuditAction::StartRound).detail(format!("proposal #{id}")),
+        now,
+    )
+    .await?;
     app.commit(tx).await?;
     Ok(Started::Computing)
 }
@@ -236,7 +241,18 @@ pub async fn approve(app: &App, id: i64, admin: &str) -> Result<Approval, StoreE
             problems.join("\n• ")
         );
         queue_update(&mut tx, id, text, now).await?;
-        begin_round(&mut tx, admin, now).await?;
+        let fresh = begin_round(&mut tx, admin, now).await?;
+        let detail = match fresh {
+            Some(next) => {
+                format!("proposal #{id}: stale, nobody introduced; proposal #{next} started")
+            }
+            None => format!("proposal #{id}: stale, nobody introduced"),
+        };
+        tx.audit(
+            &AuditEntry::new(admin, AuditAction::Approve).detail(detail),
+            now,
+        )
+        .await?;
         app.commit(tx).await?;
         return Ok(Approval::Stale { problems });
     }
@@ -259,6 +275,15 @@ pub async fn approve(app: &App, id: i64, admin: &str) -> Result<Approval, StoreE
     }
     let text = views::proposal::approved_text(admin, pair_ids.len());
     queue_update(&mut tx, id, text, now).await?;
+    let n = pair_ids.len();
+    tx.audit(
+        &AuditEntry::new(admin, AuditAction::Approve).detail(format!(
+            "proposal #{id}: {n} pair{}",
+            if n == 1 { "" } else { "s" }
+        )),
+        now,
+    )
+    .await?;
     app.commit(tx).await?;
     tracing::info!(proposal = id, pairs = pair_ids.len(), "proposal approved");
     Ok(Approval::Approved { pair_ids })
@@ -278,6 +303,11 @@ pub async fn discard(app: &App, id: i64, admin: &str) -> Result<bool, StoreError
         "Proposal discarded by <@{admin}>. Nobody was introduced. Run `/mentor match` for a new one."
     );
     queue_update(&mut tx, id, text, now).await?;
+    tx.audit(
+        &AuditEntry::new(admin, AuditAction::Discard).detail(format!("proposal #{id}")),
+        now,
+    )
+    .await?;
     app.commit(tx).await?;
     Ok(true)
 }

@@ -17,6 +17,7 @@ pub async fn run(app: &App) -> Result<Retained, StoreError> {
             plans = done.plans,
             answers = done.answers,
             feedback = done.feedback,
+            audit = done.audit,
             retention_days = app.config().retention_days,
             "retention removed the personal data of pairs that ended long ago"
         );

@@ -4,7 +4,8 @@ use crate::context::App;
 use crate::domain::model::JobKind;
 use crate::flows::delivery::JobError;
 use crate::flows::{
-    checkins, delivery, endings, enrolment, home, introductions, plans, proposals, summaries,
+    checkins, delivery, endings, enrolment, home, introductions, plans, proposals, subject_access,
+    summaries,
 };
 use crate::outbound::store::Job;
 
@@ -30,5 +31,6 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
         JobKind::Message => delivery::run_message(app, job).await,
         JobKind::HomeRefresh => home::run(app, job).await,
         JobKind::Welcome => enrolment::welcome(app, job).await,
+        JobKind::SubjectAccess => subject_access::run(app, job).await,
     }
 }

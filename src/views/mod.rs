@@ -2,6 +2,7 @@
 //! against Slack's limits (see [`limits`], which the fake Slack also enforces). The views build their JSON with the
 //! one set of builders in [`blocks`].
 
+pub mod audit;
 pub mod blocks;
 pub mod checkin;
 pub mod closing;
@@ -12,6 +13,7 @@ pub mod intro;
 pub mod limits;
 pub mod plan;
 pub mod proposal;
+pub mod subject_access;
 pub mod summary;
 pub mod survey;
 pub mod text;

@@ -165,11 +165,19 @@ pub async fn approve_round(app: &TestApp, admin: &str) -> usize {
 
 /// Every text cell of every table that contains `needle`, as "table.column".
 pub async fn cells_containing(app: &TestApp, needle: &str) -> Vec<String> {
+    cells_containing_except(app, needle, &[]).await
+}
+
+/// Like [`cells_containing`], skipping the tables named in `except`.
+pub async fn cells_containing_except(app: &TestApp, needle: &str, except: &[&str]) -> Vec<String> {
     let pool = app.app().store().pool();
-    let tables: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_sqlx_migrations'")
+    let tables: Vec<String> = sqlx::query_scalar::<_, String>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_sqlx_migrations'")
         .fetch_all(pool)
         .await
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .filter(|t| !except.contains(&t.as_str()))
+        .collect();
     let mut found = Vec::new();
     for t in tables {
         let columns: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(

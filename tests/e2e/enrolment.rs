@@ -413,7 +413,8 @@ async fn pause_without_a_length_lasts_until_resume() {
 
 #[tokio::test]
 async fn leave_asks_first_then_deletes_every_trace_and_tells_the_partner_kindly() {
-    let app = spawn().await;
+    let admin = "U0ADMIN";
+    let app = spawn_with(|o| o.admins = vec![admin.to_string()]).await;
     let carol = "U0CAROL";
     app.fake.add_user(carol, "Carol Chen", "Asia/Tokyo");
     joined(&app, ALICE, &answers()).await;
@@ -434,6 +435,10 @@ async fn leave_asks_first_then_deletes_every_trace_and_tells_the_partner_kindly(
         .await
         .unwrap();
     app.driver.command(ALICE, "join").await; // an open, unsubmitted modal
+    // An admin's act on Alice: the exclusion goes when she leaves, its audit row stays.
+    app.driver
+        .command(admin, &format!("exclude <@{ALICE}> <@{carol}>"))
+        .await;
     assert!(
         !cells_containing(&app, ALICE).await.is_empty(),
         "the scan finds Alice before she leaves"
@@ -463,10 +468,23 @@ async fn leave_asks_first_then_deletes_every_trace_and_tells_the_partner_kindly(
             .unwrap()
             .contains("You have left Tandem")
     );
+    // The audit log is the one documented exception (README, "Data protection"): it records the admin's act
+    // ("excluded Alice and Carol"), not Alice's answers, so leaving does not delete it. Every other table is scanned.
     assert_eq!(
-        cells_containing(&app, ALICE).await,
+        cells_containing_except(&app, ALICE, &["audit_log"]).await,
         Vec::<String>::new(),
         "Alice's ID remains somewhere"
+    );
+    let audited: Vec<(String, Option<String>, Option<String>, String)> =
+        sqlx::query_as("SELECT action, subject, other, detail FROM audit_log")
+            .fetch_all(app.app().store().pool())
+            .await
+            .unwrap();
+    assert_eq!(audited.len(), 1, "{audited:?}");
+    assert_eq!(audited[0].0, "exclude");
+    assert!(
+        [&audited[0].1, &audited[0].2].contains(&&Some(ALICE.to_string())),
+        "the audit row still names the person the admin acted on: {audited:?}"
     );
     assert_eq!(
         cells_containing(&app, "ZEBRA-PRIVATE-NOTE").await,

@@ -269,8 +269,23 @@ fn event_body() -> BoxedStrategy<Vec<u8>> {
 
 fn command_text() -> BoxedStrategy<String> {
     let word = prop::sample::select(vec![
-        "join", "profile", "status", "pause", "resume", "end", "leave", "help", "match", "report",
-        "exclude", "capacity", "HELP", "",
+        "join",
+        "profile",
+        "status",
+        "pause",
+        "resume",
+        "end",
+        "leave",
+        "help",
+        "match",
+        "report",
+        "exclude",
+        "unexclude",
+        "capacity",
+        "audit",
+        "mydata",
+        "HELP",
+        "",
     ]);
     let arg = prop_oneof![
         prop::sample::select(vec![

@@ -1,6 +1,7 @@
 //! End-to-end tests: Tandem's real server on loopback, a fresh SQLite file, the fake Slack, signed requests.
 //! One test binary with a module per area keeps linking time down.
 
+mod audit_mydata;
 mod cli;
 mod common;
 mod demo;

@@ -1,15 +1,12 @@
-//! `/mentor exclude @a @b` (admins): these two are never paired (ethical walls, conflicts).
+//! `/mentor exclude @a @b` (admins): these two are never paired (ethical walls, conflicts). Audited.
 
 use super::say;
 use crate::context::App;
+use crate::inbound::payload::SlashCommand;
 use crate::inbound::reply::Reply;
 
-pub async fn apply(app: &App, a: String, b: String) -> Reply {
-    match app
-        .store()
-        .add_exclusion(&a, &b, app.clock().now().timestamp())
-        .await
-    {
+pub async fn apply(app: &App, cmd: &SlashCommand, a: String, b: String) -> Reply {
+    match crate::flows::admin::exclude(app, &cmd.user_id, &a, &b).await {
         Ok(true) => say(&format!(
             "Noted: <@{a}> and <@{b}> will never be paired. Any open proposal is re-checked before approval."
         )),

@@ -1,5 +1,6 @@
 //! `/mentor` subcommands: one enum, one file per subcommand; parse the text, then apply.
 
+pub mod audit;
 pub mod capacity;
 pub mod end;
 pub mod exclude;
@@ -7,11 +8,13 @@ pub mod help;
 pub mod join;
 pub mod leave;
 pub mod match_cmd;
+pub mod mydata;
 pub mod pause;
 pub mod profile;
 pub mod report;
 pub mod resume;
 pub mod status;
+pub mod unexclude;
 
 use crate::context::App;
 use crate::inbound::payload::SlashCommand;
@@ -35,6 +38,10 @@ pub const SUBCOMMANDS: &[(&str, &str)] = &[
         "end your current pair early (a reason, if you give one, goes only to the admins)",
     ),
     ("leave", "leave the program and delete your answers"),
+    (
+        "mydata",
+        "everything Tandem holds about you, sent to you in a DM (a summary and a JSON file)",
+    ),
     ("help", "this list"),
 ];
 
@@ -53,8 +60,16 @@ pub const ADMIN_SUBCOMMANDS: &[(&str, &str)] = &[
         "never pair these two people (ethical walls, conflicts)",
     ),
     (
+        "unexclude @a @b",
+        "remove an exclusion, so these two may be paired again",
+    ),
+    (
         "capacity @senior N",
         "let a senior attorney take N reverse mentors at once (0 to 5)",
+    ),
+    (
+        "audit",
+        "the latest 20 admin actions (who did what, when, on whom)",
     ),
 ];
 
@@ -91,6 +106,12 @@ pub enum Command {
         a: String,
         b: String,
     },
+    Unexclude {
+        a: String,
+        b: String,
+    },
+    Audit,
+    MyData,
     Capacity {
         user: String,
         capacity: u8,
@@ -131,6 +152,8 @@ impl Command {
             },
             "match" if rest.is_empty() => Command::Match,
             "report" if rest.is_empty() => Command::Report,
+            "audit" if rest.is_empty() => Command::Audit,
+            "mydata" if rest.is_empty() => Command::MyData,
             "end" => {
                 let reason = text.trim()[first.len()..].trim();
                 if reason.chars().count() > MAX_REASON {
@@ -143,6 +166,10 @@ impl Command {
                 [Some(a), Some(b)] if a != b => Command::Exclude { a: a.clone(), b: b.clone() },
                 _ => Command::Usage("`/mentor exclude @person @other` names two different people who must never be paired.".into()),
             },
+            "unexclude" => match rest.iter().map(|w| parse_user(w)).collect::<Vec<_>>().as_slice() {
+                [Some(a), Some(b)] if a != b => Command::Unexclude { a: a.clone(), b: b.clone() },
+                _ => Command::Usage("`/mentor unexclude @person @other` names the two people whose exclusion to remove.".into()),
+            },
             "capacity" => match rest {
                 [who, n] => match (parse_user(who), n.parse::<u8>()) {
                     (Some(user), Ok(capacity)) if capacity <= MAX_CAPACITY => Command::Capacity { user, capacity },
@@ -151,7 +178,7 @@ impl Command {
                 _ => Command::Usage(format!("`/mentor capacity @senior N` takes a person and a number from 0 to {MAX_CAPACITY}.")),
             },
             sub @ ("join" | "signup" | "opt-in" | "profile" | "edit" | "status" | "resume"
-            | "leave" | "match" | "report") => Command::Usage(format!(
+            | "leave" | "match" | "report" | "audit" | "mydata") => Command::Usage(format!(
                 "`/mentor {sub}` takes nothing after it; type just `/mentor {sub}`."
             )),
             _ => Command::Help {
@@ -174,10 +201,15 @@ impl Command {
             Command::Leave => leave::apply(app, cmd).await,
             Command::End { reason } => end::apply(app, cmd, reason.as_deref()).await,
             Command::Match => admin_only(app, cmd, match_cmd::apply(app, cmd)).await,
-            Command::Report => admin_only(app, cmd, report::apply(app)).await,
-            Command::Exclude { a, b } => admin_only(app, cmd, exclude::apply(app, a, b)).await,
+            Command::Report => admin_only(app, cmd, report::apply(app, &cmd.user_id)).await,
+            Command::Audit => admin_only(app, cmd, audit::apply(app)).await,
+            Command::MyData => mydata::apply(app, cmd).await,
+            Command::Exclude { a, b } => admin_only(app, cmd, exclude::apply(app, cmd, a, b)).await,
+            Command::Unexclude { a, b } => {
+                admin_only(app, cmd, unexclude::apply(app, cmd, a, b)).await
+            }
             Command::Capacity { user, capacity } => {
-                admin_only(app, cmd, capacity::apply(app, user, capacity)).await
+                admin_only(app, cmd, capacity::apply(app, cmd, user, capacity)).await
             }
             Command::Usage(message) => say(&message),
         }
@@ -244,6 +276,20 @@ mod tests {
             matches!(Command::parse("leave now"), Command::Usage(m) if m.contains("/mentor leave"))
         );
         assert_eq!(Command::parse("match"), Command::Match);
+        assert_eq!(Command::parse("audit"), Command::Audit);
+        assert_eq!(Command::parse("mydata"), Command::MyData);
+        assert!(matches!(Command::parse("audit all"), Command::Usage(_)));
+        assert_eq!(
+            Command::parse("unexclude <@U0A> U0B"),
+            Command::Unexclude {
+                a: "U0A".into(),
+                b: "U0B".into()
+            }
+        );
+        assert!(matches!(
+            Command::parse("unexclude <@U0A>"),
+            Command::Usage(_)
+        ));
         assert_eq!(Command::parse("end"), Command::End { reason: None });
         assert_eq!(
             Command::parse("end  we never found the time "),

@@ -1,7 +1,8 @@
 //! `/mentor report` (admins): the managers' summary of the period so far, ephemeral, plus what Tandem could not
-//! deliver (only admins see that part).
+//! deliver (only admins see that part). Each run is recorded in the audit log before the figures are read.
 
 use crate::context::App;
+use crate::domain::model::{AuditAction, AuditEntry};
 use crate::inbound::reply::Reply;
 use crate::views;
 use serde_json::{Value, json};
@@ -9,7 +10,11 @@ use serde_json::{Value, json};
 /// How many failed deliveries the report lists.
 const FAILED_SHOWN: i64 = 5;
 
-pub async fn apply(app: &App) -> Reply {
+pub async fn apply(app: &App, admin: &str) -> Reply {
+    let entry = AuditEntry::new(admin, AuditAction::Report);
+    if let Err(e) = crate::flows::admin::record(app, &entry).await {
+        return super::sorry(e);
+    }
     let now = app.clock().now();
     let summary = crate::flows::summaries::current(
         app.store(),

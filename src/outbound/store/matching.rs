@@ -31,9 +31,9 @@ fn ordered<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
     if a < b { (a, b) } else { (b, a) }
 }
 
-impl Store {
+impl Tx {
     /// Records that `a` and `b` must never be paired. Returns `false` if it was already recorded.
-    pub async fn add_exclusion(&self, a: &str, b: &str, now: i64) -> Result<bool, StoreError> {
+    pub async fn add_exclusion(&mut self, a: &str, b: &str, now: i64) -> Result<bool, StoreError> {
         let (a, b) = ordered(a, b);
         let done = sqlx::query(
             "INSERT OR IGNORE INTO exclusions (user_a, user_b, created_at) VALUES (?, ?, ?)",
@@ -41,27 +41,40 @@ impl Store {
         .bind(a)
         .bind(b)
         .bind(now)
-        .execute(self.pool())
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
+    /// Removes the exclusion of `a` and `b`. Returns `false` if there was none.
+    pub async fn remove_exclusion(&mut self, a: &str, b: &str) -> Result<bool, StoreError> {
+        let (a, b) = ordered(a, b);
+        let done = sqlx::query("DELETE FROM exclusions WHERE user_a = ? AND user_b = ?")
+            .bind(a)
+            .bind(b)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Sets how many reverse mentors someone takes at once. Returns `false` when they are not enrolled.
+    pub async fn set_capacity(&mut self, user_id: &str, capacity: u8) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE participants SET capacity = ? WHERE user_id = ?")
+            .bind(i64::from(capacity))
+            .bind(user_id)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+impl Store {
     pub async fn exclusions(&self) -> Result<Vec<(String, String)>, StoreError> {
         Ok(
             sqlx::query_as("SELECT user_a, user_b FROM exclusions ORDER BY user_a, user_b")
                 .fetch_all(self.pool())
                 .await?,
         )
-    }
-
-    /// Sets how many reverse mentors someone takes at once. Returns `false` when they are not enrolled.
-    pub async fn set_capacity(&self, user_id: &str, capacity: u8) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE participants SET capacity = ? WHERE user_id = ?")
-            .bind(i64::from(capacity))
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected() == 1)
     }
 
     pub async fn set_display_name(&self, user_id: &str, name: &str) -> Result<(), StoreError> {
@@ -345,11 +358,14 @@ mod tests {
     #[tokio::test]
     async fn exclusions_are_unordered_and_unique() {
         let (_d, s) = store().await;
-        assert!(s.add_exclusion("UB", "UA", 1).await.unwrap());
-        assert!(!s.add_exclusion("UA", "UB", 2).await.unwrap());
+        assert!(in_tx!(s, add_exclusion("UB", "UA", 1)).await.unwrap());
+        assert!(!in_tx!(s, add_exclusion("UA", "UB", 2)).await.unwrap());
         assert_eq!(
             s.exclusions().await.unwrap(),
             vec![("UA".to_string(), "UB".to_string())]
         );
+        assert!(in_tx!(s, remove_exclusion("UA", "UB")).await.unwrap());
+        assert!(!in_tx!(s, remove_exclusion("UB", "UA")).await.unwrap());
+        assert!(s.exclusions().await.unwrap().is_empty());
     }
 }

@@ -27,6 +27,7 @@ pub(crate) async fn test_store() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+mod audit;
 mod events;
 mod jobs;
 mod matching;
@@ -34,6 +35,7 @@ mod pairs;
 mod participants;
 mod reports;
 mod retention;
+mod subject_access;
 
 pub use crate::domain::model::{Departure, PairView, Participant};
 pub use jobs::{FailedJob, Job, NewJob};

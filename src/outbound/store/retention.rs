@@ -10,6 +10,8 @@ pub struct Retained {
     pub plans: u64,
     pub answers: u64,
     pub feedback: u64,
+    /// Audit log entries older than the cut-off.
+    pub audit: u64,
 }
 
 impl Tx {
@@ -17,7 +19,7 @@ impl Tx {
     /// free text), and removes from its check-in answers and feedback who gave them and what they wrote (`covered`,
     /// `learned`), so only anonymous counts remain (meetings, minutes, usefulness, ratings, would-recommend); clears
     /// the pair's explanation and end reason. The pair itself (who was paired with whom, for "no repeat pairs") and
-    /// its check-in times stay.
+    /// its check-in times stay. Audit log entries older than `cutoff` are deleted.
     pub async fn apply_retention(&mut self, cutoff: i64) -> Result<Retained, StoreError> {
         let expired =
             "SELECT id FROM pairs WHERE status IN ('completed', 'ended') AND ended_at < ?1";
@@ -52,11 +54,17 @@ impl Tx {
         .execute(self.conn())
         .await?
         .rows_affected();
+        let audit = sqlx::query("DELETE FROM audit_log WHERE at < ?")
+            .bind(cutoff)
+            .execute(self.conn())
+            .await?
+            .rows_affected();
         Ok(Retained {
             pairs,
             plans,
             answers,
             feedback,
+            audit,
         })
     }
 }
