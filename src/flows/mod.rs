@@ -3,6 +3,7 @@
 
 pub mod checkins;
 pub mod delivery;
+pub mod departures;
 pub mod endings;
 pub mod enrolment;
 pub mod home;

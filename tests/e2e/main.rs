@@ -3,6 +3,7 @@
 
 mod cli;
 mod common;
+mod data_protection;
 mod demo;
 mod enrolment;
 mod foundation;
