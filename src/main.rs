@@ -72,6 +72,32 @@ Roster format: docs/roster-format.md. Errors print one line naming the file and 
         #[arg(long, value_name = "PATH")]
         db: Option<String>,
     },
+    /// Write a consistent copy of the database to FILE (safe while `tandem serve` runs); opens the database
+    /// read-only.
+    Backup {
+        /// The copy to write; it must not exist unless --force.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The database file (or a sqlite: URL); default DATABASE_URL, then tandem.db.
+        #[arg(long, value_name = "PATH")]
+        db: Option<String>,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Bring back a backup: check it is a sound Tandem database, then put it in place of the database (stop
+    /// `tandem serve` first).
+    Restore {
+        /// The backup written by `tandem backup`.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The database file to replace (or a sqlite: URL); default DATABASE_URL, then tandem.db.
+        #[arg(long, value_name = "PATH")]
+        db: Option<String>,
+        /// Restore even though the database's -wal file exists (Tandem looks to be running).
+        #[arg(long)]
+        force: bool,
+    },
     /// Play a whole reverse-mentoring program in one command: Tandem's real server and store against a built-in
     /// Slack stand-in on loopback, with a fictional cohort and a simulated clock.
     #[command(
@@ -105,11 +131,19 @@ struct Offline {
     schedule: tandem::domain::schedule::SummarySchedule,
 }
 
+/// `--db`, else `DATABASE_URL`, else `tandem.db`.
+fn default_db(db: Option<String>) -> String {
+    db.or_else(|| {
+        std::env::var("DATABASE_URL")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+    })
+    .unwrap_or_else(|| "tandem.db".to_string())
+}
+
 fn offline_setup(db: Option<String>) -> Result<Offline, String> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let db = db
-        .or_else(|| env("DATABASE_URL"))
-        .unwrap_or_else(|| "tandem.db".to_string());
+    let db = default_db(db);
     let url = tandem::flows::summaries::database_url(&db)?;
     let path = |name: &str| env(name).map(PathBuf::from);
     let bad = |e: tandem::domain::catalog::CatalogError| format!("bad configuration file {e}");
@@ -326,6 +360,34 @@ async fn main() -> ExitCode {
                     for f in files {
                         println!("wrote {}", f.display());
                     }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Cmd::Backup { out, db, force } => {
+            let url = match tandem::flows::summaries::database_url(&default_db(db)) {
+                Ok(u) => u,
+                Err(e) => return fail(e),
+            };
+            match tandem::cli::backup::backup(&url, &out, force).await {
+                Ok(line) => {
+                    println!("{line}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Cmd::Restore { from, db, force } => {
+            let db = default_db(db);
+            let url = if db.starts_with("sqlite:") {
+                db
+            } else {
+                format!("sqlite://{db}")
+            };
+            match tandem::cli::backup::restore(&from, &url, force).await {
+                Ok(line) => {
+                    println!("{line}");
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),

@@ -1,3 +1,4 @@
 //! The offline commands.
 
+pub mod backup;
 pub mod offline;

@@ -355,7 +355,7 @@ pub async fn run_match_from_db(
     let db = |e: crate::outbound::store::StoreError| OfflineError::Database {
         message: e.to_string(),
     };
-    let store = crate::outbound::store::Store::open(database_url)
+    let store = crate::outbound::store::Store::open_read_only(database_url)
         .await
         .map_err(db)?;
     let pending = store.pending_migrations().await.map_err(db)?;

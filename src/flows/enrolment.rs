@@ -2,7 +2,7 @@
 //! save its answers, pause, resume, leave. Each change and the messages it implies (the confirmation DM, a partner's
 //! note, Home tab refreshes) are written in one transaction.
 
-use super::delivery::{JobError, payload, queue_message, text_message};
+use super::delivery::{JobError, payload};
 use super::home;
 use crate::context::App;
 use crate::domain::forms::survey::Answers;
@@ -79,11 +79,16 @@ pub async fn save_survey(app: &App, user_id: &str, answers: &Answers) -> Result<
 }
 
 /// The [`JobKind::Welcome`] job: the person's time zone and name from `users.info` (kept as they were if Slack does
-/// not answer), the confirmation DM once, then the Home tab.
+/// not answer), the confirmation DM once, then the Home tab. If `users.info` says the account is deactivated, the
+/// person departs instead ([`super::departures`]) and nothing is posted.
 pub async fn welcome(app: &App, job: &Job) -> Result<(), JobError> {
     let UserPayload { user, first_time } = payload(job)?;
     let store = app.store();
     match app.slack().user_profile(&user).await {
+        Ok(profile) if profile.deleted => {
+            super::departures::depart(app, &user, super::departures::Reason::Deactivated).await?;
+            return Ok(());
+        }
         Ok(profile) => {
             if let Some(tz) = &profile.tz {
                 store.set_timezone(&user, tz).await?;
@@ -146,23 +151,11 @@ pub async fn resume(app: &App, user_id: &str) -> Result<Outcome, StoreError> {
 }
 
 /// Deletes someone's answers and profile and ends their pair; in the same transaction, their partner's kind DM (no
-/// reason) and the Home tab refreshes are queued.
+/// reason) and the Home tab refreshes are queued ([`super::departures::depart`], shared with a deactivation).
 pub async fn leave(app: &App, user_id: &str) -> Result<Outcome, StoreError> {
-    let now = app.now();
-    let mut tx = app.store().write().await?;
-    if tx.participant(user_id).await?.is_none() {
+    if !super::departures::depart(app, user_id, super::departures::Reason::Left).await? {
         return Ok(Outcome::NotEnrolled);
     }
-    let departure = tx.delete_participant(user_id, now).await?;
-    for (pair_id, partner) in departure.ended_pairs {
-        if let Some(partner) = partner {
-            let dm = text_message(&partner, &views::enrolment::partner_left_dm());
-            queue_message(&mut tx, &dm, Some(pair_id), now).await?;
-            home::queue_refresh(&mut tx, &partner, now).await?;
-        }
-    }
-    home::queue_refresh(&mut tx, user_id, now).await?;
-    app.commit(tx).await?;
     Ok(Outcome::Done(
         "You have left Tandem and your answers are deleted.".to_string(),
     ))

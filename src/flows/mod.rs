@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod checkins;
 pub mod delivery;
+pub mod departures;
 pub mod endings;
 pub mod enrolment;
 pub mod home;

@@ -340,10 +340,12 @@ pub fn database_url(db: &str) -> Result<String, String> {
     }
 }
 
-/// Opens a database for reading figures, refusing one that needs migrations.
-/// The one place the offline commands (`tandem report`, `export`, `audit`) open a database.
+/// Opens a database read-only for reading figures, refusing a file that is not a Tandem database and one that needs
+/// migrations. The one place the offline commands (`tandem report`, `export`, `audit`) open a database.
 pub(crate) async fn open_for_report(url: &str) -> Result<Store, String> {
-    let store = Store::open(url).await.map_err(|e| e.to_string())?;
+    let store = Store::open_read_only(url)
+        .await
+        .map_err(|e| e.to_string())?;
     let pending = store
         .pending_migrations()
         .await

@@ -41,8 +41,22 @@ pub async fn dispatch(app: &App, inbound: Inbound) -> Result<Reply, DispatchErro
 }
 
 async fn on_event(app: &App, cb: EventCallback) -> Result<Reply, DispatchError> {
-    if matches!(cb.event, Event::Other { .. }) {
-        return Ok(Reply::Ack);
+    match &cb.event {
+        Event::Other { .. } | Event::UserChange { deleted: false, .. } => return Ok(Reply::Ack),
+        // Recorded with its effect in one transaction: a failure leaves it unrecorded, for Slack's retry.
+        Event::UserChange {
+            user,
+            deleted: true,
+        } => {
+            let first = crate::flows::departures::on_deactivated_event(app, &cb.event_id, user)
+                .await
+                .map_err(|e| DispatchError::Internal(e.to_string()))?;
+            if !first {
+                tracing::debug!(event_id = %cb.event_id, "duplicate event ignored");
+            }
+            return Ok(Reply::Ack);
+        }
+        Event::AppHomeOpened { .. } => {}
     }
     let first = app
         .store()
@@ -59,7 +73,7 @@ async fn on_event(app: &App, cb: EventCallback) -> Result<Reply, DispatchError> 
                 tracing::warn!(error = %e, "could not queue a Home tab refresh");
             }
         }
-        Event::AppHomeOpened { .. } | Event::Other { .. } => {}
+        Event::AppHomeOpened { .. } | Event::UserChange { .. } | Event::Other { .. } => {}
     }
     Ok(Reply::Ack)
 }

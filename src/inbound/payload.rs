@@ -251,6 +251,12 @@ pub enum Event {
         user: String,
         tab: String,
     },
+    /// `user_change`: a member's profile or account changed. Tandem reads only the ID and `deleted` (the account
+    /// was deactivated).
+    UserChange {
+        user: String,
+        deleted: bool,
+    },
     /// An event type Tandem does not subscribe to or use: acknowledged, no effect.
     Other {
         kind: String,
@@ -303,6 +309,14 @@ impl EventsBody {
                             .ok_or_else(|| malformed("app_home_opened without user"))?
                             .to_string(),
                         tab: inner["tab"].as_str().unwrap_or("home").to_string(),
+                    },
+                    "user_change" => Event::UserChange {
+                        user: inner["user"]["id"]
+                            .as_str()
+                            .filter(|s| !s.is_empty())
+                            .ok_or_else(|| malformed("user_change without user.id"))?
+                            .to_string(),
+                        deleted: inner["user"]["deleted"].as_bool().unwrap_or(false),
                     },
                     other => Event::Other {
                         kind: other.to_string(),
@@ -432,6 +446,30 @@ mod tests {
             "no event_id"
         );
         assert!(EventsBody::from_json(json!({"type": "nonsense"})).is_err());
+        let gone = json!({"type": "event_callback", "event_id": "Ev2", "event": {"type": "user_change", "user": {"id": "U1", "deleted": true, "profile": {"real_name": "X"}}}});
+        match EventsBody::from_json(gone).unwrap() {
+            EventsBody::Callback(cb) => assert_eq!(
+                cb.event,
+                Event::UserChange {
+                    user: "U1".into(),
+                    deleted: true
+                }
+            ),
+            other => panic!("{other:?}"),
+        }
+        let renamed = json!({"type": "event_callback", "event_id": "Ev3", "event": {"type": "user_change", "user": {"id": "U1"}}});
+        assert!(matches!(
+            EventsBody::from_json(renamed).unwrap(),
+            EventsBody::Callback(EventCallback {
+                event: Event::UserChange { deleted: false, .. },
+                ..
+            })
+        ));
+        assert!(
+            EventsBody::from_json(json!({"type": "event_callback", "event_id": "Ev4", "event": {"type": "user_change", "user": "U1"}}))
+                .is_err(),
+            "user_change's user is an object"
+        );
         assert!(EventsBody::from_bytes(b"{").is_err());
     }
 

@@ -4,8 +4,8 @@ use crate::context::App;
 use crate::domain::model::JobKind;
 use crate::flows::delivery::JobError;
 use crate::flows::{
-    checkins, delivery, endings, enrolment, home, introductions, plans, proposals, subject_access,
-    summaries,
+    checkins, departures, endings, enrolment, home, introductions, plans, proposals,
+    subject_access, summaries,
 };
 use crate::outbound::store::Job;
 
@@ -28,7 +28,7 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
         JobKind::Summary => summaries::post_scheduled(app, job).await,
         JobKind::ComputeRound => proposals::compute(app, job).await,
         JobKind::ProposalUpdate => proposals::update_review(app, job).await,
-        JobKind::Message => delivery::run_message(app, job).await,
+        JobKind::Message => departures::run_message(app, job).await,
         JobKind::HomeRefresh => home::run(app, job).await,
         JobKind::Welcome => enrolment::welcome(app, job).await,
         JobKind::SubjectAccess => subject_access::run(app, job).await,

@@ -142,6 +142,8 @@ pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
 pub struct UserProfile {
     pub tz: Option<String>,
     pub name: Option<String>,
+    /// Slack's `deleted`: the account is deactivated (the person left the workspace).
+    pub deleted: bool,
 }
 
 #[derive(Clone)]
@@ -447,7 +449,8 @@ impl SlackApi {
         Ok(())
     }
 
-    /// `users.info`: the person's IANA time zone and name, as far as Slack knows them.
+    /// `users.info`: the person's IANA time zone and name, as far as Slack knows them, and whether the account is
+    /// deactivated.
     pub async fn user_profile(&self, user_id: &str) -> Result<UserProfile, ApiError> {
         let answer = self.call("users.info", &json!({ "user": user_id })).await?;
         let text = |v: &Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_string);
@@ -457,6 +460,7 @@ impl SlackApi {
             name: text(&user["real_name"])
                 .or_else(|| text(&user["profile"]["real_name"]))
                 .or_else(|| text(&user["name"])),
+            deleted: user["deleted"].as_bool().unwrap_or(false),
         })
     }
 

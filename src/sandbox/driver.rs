@@ -265,3 +265,8 @@ impl SlackDriver {
 pub fn app_home_opened(user: &str) -> Value {
     json!({ "type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home", "event_ts": "1700000000.000100" })
 }
+
+/// `user_change` for a deactivated member (what Slack sends when an admin deactivates an account).
+pub fn user_deactivated(user: &str) -> Value {
+    json!({ "type": "user_change", "user": { "id": user, "team_id": "T0TANDEM", "deleted": true, "is_bot": false, "profile": {} }, "event_ts": "1700000000.000200" })
+}

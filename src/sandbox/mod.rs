@@ -72,6 +72,8 @@ pub struct FakeUser {
     pub id: String,
     pub name: String,
     pub tz: String,
+    /// Deactivated ([`FakeSlack::deactivate_user`]).
+    pub deleted: bool,
 }
 
 struct Trigger {
@@ -286,8 +288,20 @@ impl FakeSlack {
                 id: id.to_string(),
                 name: name.to_string(),
                 tz: tz.to_string(),
+                deleted: false,
             },
         );
+    }
+
+    /// Deactivates a member, as an admin does when someone leaves the firm: `users.info` answers `deleted: true`,
+    /// `conversations.open` with them answers `user_disabled`, and a message to them (by user ID or in their DM)
+    /// answers `user_not_found`. (Slack itself has been seen to accept such a post and deliver it nowhere; the fake
+    /// refuses it so that a test notices a message Tandem should not have sent.) Sends no event: a test sends the
+    /// `user_change` event itself ([`crate::sandbox::driver::user_deactivated`]), or not, to exercise the fallback.
+    pub fn deactivate_user(&self, id: &str) {
+        if let Some(u) = self.shared.data().users.get_mut(id) {
+            u.deleted = true;
+        }
     }
 
     /// Adds a channel the bot is a member of (e.g. the managers' channel).
@@ -935,6 +949,15 @@ fn resolve_channel(shared: &Shared, channel: &str) -> Option<String> {
     Some(id)
 }
 
+/// A DM whose one member is deactivated.
+fn to_deactivated(shared: &Shared, channel: &str) -> bool {
+    let data = shared.data();
+    match data.channels.get(channel).map(Vec::as_slice) {
+        Some([only]) => data.users.get(only).is_some_and(|u| u.deleted),
+        _ => false,
+    }
+}
+
 fn post_message(shared: &Shared, body: &Value) -> Answer {
     let Some(channel) = body["channel"]
         .as_str()
@@ -943,6 +966,9 @@ fn post_message(shared: &Shared, body: &Value) -> Answer {
         return refuse("channel_not_found");
     };
     let channel = channel.as_str();
+    if to_deactivated(shared, channel) {
+        return refuse("user_not_found");
+    }
     if let Some(refused) = message_checks(body) {
         return refused;
     }
@@ -1027,6 +1053,9 @@ fn conversations_open(shared: &Shared, body: &Value) -> Answer {
         let _ = unknown;
         return refuse("user_not_found");
     }
+    if users.iter().any(|u| data.users[u].deleted) {
+        return refuse("user_disabled");
+    }
     let mut members = users.clone();
     members.sort();
     members.dedup();
@@ -1057,7 +1086,7 @@ fn users_info(shared: &Shared, body: &Value) -> Answer {
     let offset = chrono_tz_offset(&u.tz);
     ok(json!({ "user": {
         "id": u.id, "team_id": TEAM_ID, "name": u.name.to_lowercase().replace(' ', "."), "real_name": u.name,
-        "deleted": false, "is_bot": false, "tz": u.tz, "tz_label": u.tz, "tz_offset": offset,
+        "deleted": u.deleted, "is_bot": false, "tz": u.tz, "tz_label": u.tz, "tz_offset": offset,
         "profile": { "real_name": u.name, "display_name": u.name, "email": format!("{}@example.com", u.id.to_lowercase()) },
     }}))
 }

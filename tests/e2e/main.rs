@@ -4,6 +4,7 @@
 mod audit_mydata;
 mod cli;
 mod common;
+mod data_protection;
 mod demo;
 mod enrolment;
 mod foundation;

@@ -1,6 +1,6 @@
 //! Handled Slack event IDs: the durable record behind at-most-once effects.
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, Tx};
 
 /// How long an event ID is remembered. Slack retries for about five minutes; a day is ample.
 pub const EVENT_MEMORY_SECS: i64 = 24 * 60 * 60;
@@ -25,6 +25,20 @@ impl Store {
             .execute(self.pool())
             .await?;
         Ok(done.rows_affected())
+    }
+}
+
+impl Tx {
+    /// [`Store::claim_event`] inside a write transaction, so the record and the event's effect commit together.
+    pub async fn claim_event(&mut self, event_id: &str, now_unix: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT OR IGNORE INTO handled_events (event_id, received_at) VALUES (?, ?)",
+        )
+        .bind(event_id)
+        .bind(now_unix)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }
 

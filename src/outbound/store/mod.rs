@@ -60,7 +60,16 @@ pub enum StoreError {
     Sql(#[from] sqlx::Error),
     #[error("database holds an unexpected value: {0}")]
     Corrupt(String),
+    /// The file is missing, empty, not SQLite, or a SQLite file without Tandem's tables. Nothing was written to it.
+    #[error("{path} is not a Tandem database ({why})")]
+    NotTandem { path: String, why: String },
 }
+
+/// The first 16 bytes of every SQLite 3 database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Tables every Tandem database has, whatever its migration level: sqlx's record and the first migration's table.
+const TANDEM_TABLES: [&str; 2] = ["_sqlx_migrations", "handled_events"];
 
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -114,6 +123,112 @@ impl Store {
             .await
             .map_err(open_err)?;
         Ok(Self { pool })
+    }
+
+    /// Opens an existing Tandem database for reading only, for the offline commands (`report`, `export`,
+    /// `match --from-db`, `audit`, `backup`). It never creates, migrates or writes to the file: a missing or empty
+    /// file, a file that is not SQLite, and a SQLite file without Tandem's tables are refused with
+    /// [`StoreError::NotTandem`] before or right after a read-only open (`mode=ro`, no journal-mode change). Callers
+    /// that need the current schema check [`Store::pending_migrations`] themselves.
+    pub async fn open_read_only(url: &str) -> Result<Self, StoreError> {
+        let open_err = |source| StoreError::Open {
+            url: url.to_string(),
+            source,
+        };
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(open_err)?
+            .read_only(true)
+            .create_if_missing(false)
+            .busy_timeout(Duration::from_secs(5));
+        let path = options.get_filename().to_path_buf();
+        let shown = path.display().to_string();
+        let not_tandem = |why: &str| StoreError::NotTandem {
+            path: shown.clone(),
+            why: why.to_string(),
+        };
+        let mut header = [0u8; 16];
+        {
+            use std::io::Read;
+            let mut file = std::fs::File::open(&path)
+                .map_err(|e| not_tandem(&format!("cannot read it: {e}")))?;
+            let mut read = 0;
+            while read < header.len() {
+                match file.read(&mut header[read..]) {
+                    Ok(0) => break,
+                    Ok(n) => read += n,
+                    Err(e) => return Err(not_tandem(&format!("cannot read it: {e}"))),
+                }
+            }
+            if read == 0 {
+                return Err(not_tandem("the file is empty"));
+            }
+            if read < header.len() || &header != SQLITE_HEADER {
+                return Err(not_tandem("not an SQLite file"));
+            }
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(options)
+            .await
+            .map_err(open_err)?;
+        let store = Self { pool };
+        let found: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('_sqlx_migrations', 'handled_events')",
+        )
+        .fetch_all(&store.pool)
+        .await
+        .map_err(|e| not_tandem(&format!("unreadable: {e}")))?;
+        if let Some(missing) = TANDEM_TABLES
+            .iter()
+            .find(|t| !found.iter().any(|f| f == *t))
+        {
+            store.close().await;
+            return Err(not_tandem(&format!(
+                "an SQLite file without the {missing} table"
+            )));
+        }
+        Ok(store)
+    }
+
+    /// Writes a consistent copy of the database to `out` with `VACUUM INTO` (a snapshot as of one point in time,
+    /// taken while other connections keep writing; works on a read-only store). `out` must not exist.
+    pub async fn vacuum_into(&self, out: &std::path::Path) -> Result<(), StoreError> {
+        let target = out
+            .to_str()
+            .ok_or_else(|| StoreError::Corrupt(format!("{} is not a UTF-8 path", out.display())))?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Every table (but SQLite's own) with its row count, by name.
+    pub async fn table_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut counts = Vec::new();
+        for t in tables {
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM \"{}\"",
+                t.replace('"', "\"\"")
+            )))
+            .fetch_one(&self.pool)
+            .await?;
+            counts.push((t, n));
+        }
+        Ok(counts)
+    }
+
+    /// `PRAGMA integrity_check`: `Ok(())` when SQLite finds the file sound, else its first complaint.
+    pub async fn integrity_check(&self) -> Result<Result<(), String>, StoreError> {
+        let answer: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(if answer == "ok" { Ok(()) } else { Err(answer) })
     }
 
     /// Applies every migration not yet applied; returns how many were applied now.
