@@ -399,6 +399,7 @@ async fn offline_commands_refuse_a_file_that_is_not_a_tandem_database_and_leave_
         let f = file.display().to_string();
         for (args, env) in [
             (vec!["report", "--db", &f], None),
+            (vec!["audit", "--db", &f], None),
             (
                 vec![
                     "export",
