@@ -297,7 +297,10 @@ async fn a_backup_under_write_load_is_consistent_and_restores_with_nothing_lost(
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
     assert_eq!(std::fs::read(&during).unwrap(), before);
 
-    // After the load: back up, restore onto a fresh path, start Tandem on it; nothing is lost.
+    // After the load (and the jobs it queued): back up, restore onto a fresh path, start Tandem on it; every table
+    // holds what it held.
+    settle(&app).await;
+    let every_table = all_counts(&app).await;
     let after = backups.path().join("after.db");
     let out = tandem_run(vec![
         "backup".into(),
@@ -357,6 +360,7 @@ async fn a_backup_under_write_load_is_consistent_and_restores_with_nothing_lost(
         count(&restored_app, "participant_skills").await,
         live_skills
     );
+    assert_eq!(all_counts(&restored_app).await, every_table);
     assert!(
         restored_app
             .app()
@@ -446,4 +450,19 @@ async fn offline_commands_refuse_a_file_that_is_not_a_tandem_database_and_leave_
         assert!(!backup_out.exists() && !export_out.exists());
         assert!(!dir.path().join("target.db").exists());
     }
+}
+
+/// The row count of every table.
+async fn all_counts(app: &TestApp) -> std::collections::BTreeMap<String, i64> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .fetch_all(app.app().store().pool())
+    .await
+    .unwrap();
+    let mut counts = std::collections::BTreeMap::new();
+    for t in tables {
+        counts.insert(t.clone(), count(app, &format!("\"{t}\"")).await);
+    }
+    counts
 }
