@@ -567,10 +567,8 @@ async fn mentor_end_ends_early_kindly_and_only_admins_see_the_reason() {
     assert!(again["text"].as_str().unwrap().contains("not in a pair"));
 }
 
-#[tokio::test]
-async fn a_restart_in_the_middle_of_a_batch_loses_nothing_and_duplicates_nothing() {
-    let (app, _) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
-    // A second pair, so the batch has two introductions.
+/// Enrols and approves a second pair (Jo Two and Sam Two), not yet introduced.
+async fn second_pair_approved(app: &TestApp) {
     for (id, name, role, years, teach, learn) in [
         (
             "U0J2",
@@ -590,9 +588,16 @@ async fn a_restart_in_the_middle_of_a_batch_loses_nothing_and_duplicates_nothing
         ),
     ] {
         app.fake.add_user(id, name, "Europe/Paris");
-        joined(&app, id, &answers(role, years, teach, learn)).await;
+        joined(app, id, &answers(role, years, teach, learn)).await;
     }
-    assert_eq!(approve_round(&app, ADMIN).await, 1);
+    assert_eq!(approve_round(app, ADMIN).await, 1);
+}
+
+#[tokio::test]
+async fn a_restart_in_the_middle_of_a_batch_loses_nothing_and_duplicates_nothing() {
+    let (app, _) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    // A second pair, so the batch has two introductions.
+    second_pair_approved(&app).await;
     // The worker claims both, delivers the first introduction, and the process dies before recording it done.
     let now = app.app().clock().now().timestamp();
     let claimed = app.app().store().claim_due_jobs(now, 10).await.unwrap();
@@ -961,28 +966,7 @@ async fn a_modal_whose_save_fails_stays_open_and_says_nothing_was_saved() {
 #[tokio::test]
 async fn a_hung_call_does_not_stop_other_jobs() {
     let (app, _) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
-    for (id, name, role, years, teach, learn) in [
-        (
-            "U0J2",
-            "Jo Two",
-            Role::JuniorAssociate,
-            1,
-            &["social_media"][..],
-            &["client_management"][..],
-        ),
-        (
-            "U0S2",
-            "Sam Two",
-            Role::Partner,
-            30,
-            &["client_management"][..],
-            &["social_media"][..],
-        ),
-    ] {
-        app.fake.add_user(id, name, "Europe/Paris");
-        joined(&app, id, &answers(role, years, teach, learn)).await;
-    }
-    assert_eq!(approve_round(&app, ADMIN).await, 1);
+    second_pair_approved(&app).await;
     // The first group DM Slack is asked for never comes.
     app.fake.fail_next("conversations.open", Fault::Hang, 1);
     let worker = tandem::jobs::worker::run_due(app.app());

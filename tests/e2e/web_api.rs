@@ -7,6 +7,19 @@ use tandem::outbound::slack_api::{ApiError, SlackApi};
 use tandem::sandbox::driver::app_home_opened;
 use tandem::sandbox::{FakeSlack, Fault, SANDBOX_APP_TOKEN, SANDBOX_BOT_TOKEN};
 
+/// A client that reports a 429 at once instead of waiting it out.
+fn no_inline_rate_limit_retries(fake: &FakeSlack) -> SlackApi {
+    SlackApi::new(
+        &fake.api_url(),
+        SANDBOX_BOT_TOKEN,
+        tandem::outbound::slack_api::RetryPolicy {
+            rate_limit_retries: 0,
+            ..fast_retry()
+        },
+    )
+    .unwrap()
+}
+
 async fn fake_and_client() -> (FakeSlack, SlackApi) {
     let fake = FakeSlack::start(SANDBOX_BOT_TOKEN, SANDBOX_APP_TOKEN)
         .await
@@ -79,15 +92,7 @@ async fn a_5xx_that_persists_is_reported_after_a_bounded_number_of_tries() {
 #[tokio::test]
 async fn rate_limits_that_persist_are_reported_with_retry_after() {
     let (fake, _) = fake_and_client().await;
-    let api = SlackApi::new(
-        &fake.api_url(),
-        SANDBOX_BOT_TOKEN,
-        tandem::outbound::slack_api::RetryPolicy {
-            rate_limit_retries: 0,
-            ..fast_retry()
-        },
-    )
-    .unwrap();
+    let api = no_inline_rate_limit_retries(&fake);
     fake.fail_next(
         "chat.postMessage",
         Fault::RateLimited {
@@ -110,15 +115,7 @@ async fn rate_limits_that_persist_are_reported_with_retry_after() {
 #[tokio::test]
 async fn a_429_pauses_the_method_for_every_caller() {
     let (fake, _) = fake_and_client().await;
-    let api = SlackApi::new(
-        &fake.api_url(),
-        SANDBOX_BOT_TOKEN,
-        tandem::outbound::slack_api::RetryPolicy {
-            rate_limit_retries: 0,
-            ..fast_retry()
-        },
-    )
-    .unwrap();
+    let api = no_inline_rate_limit_retries(&fake);
     fake.fail_next(
         "chat.postMessage",
         Fault::RateLimited {
@@ -360,17 +357,7 @@ async fn the_fake_enforces_per_channel_and_workspace_message_limits() {
     let (fake, _) = fake_and_client().await;
     // A fresh client for each phase: Tandem's own client would pause chat.postMessage after the first 429, and this
     // test is about what the fake refuses.
-    let client = || {
-        SlackApi::new(
-            &fake.api_url(),
-            SANDBOX_BOT_TOKEN,
-            tandem::outbound::slack_api::RetryPolicy {
-                rate_limit_retries: 0,
-                ..fast_retry()
-            },
-        )
-        .unwrap()
-    };
+    let client = || no_inline_rate_limit_retries(&fake);
     let api = client();
     let channels: Vec<String> = (0..40).map(|i| format!("G{i:09}")).collect();
     fake.add_channels(channels.iter().map(String::as_str));
