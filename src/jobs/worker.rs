@@ -195,8 +195,14 @@ pub async fn run_loop(
             woken = false;
             continue;
         };
+        // Sleep until the next job falls due (a check-in at 10:00 goes out at 10:00), at most `interval`.
+        let until_next = match app.store().next_due_at().await {
+            Ok(Some(due)) => u64::try_from(due - app.now()).unwrap_or(0),
+            _ => interval.as_secs(),
+        };
+        let nap = interval.min(std::time::Duration::from_secs(until_next.max(1)));
         tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
+            _ = tokio::time::sleep(nap) => {}
             _ = app.jobs().woken() => {}
             _ = async { let _ = shutdown.wait_for(|s| *s).await; } => return,
         }
