@@ -135,12 +135,16 @@ impl Tx {
 }
 
 impl Store {
-    /// Claims up to `limit` jobs due at `now`, oldest first, marking them running. Two workers never claim one job.
+    /// Claims up to `limit` jobs due at `now`, marking them running. Two workers never claim one job. Work a request
+    /// asked for (an introduction, a round, a message, a Home tab) comes before scheduled bulk (check-ins, nudges,
+    /// closings, reminders, the summary), then the oldest first: a round asked for while ten thousand check-ins drain
+    /// waits for one batch, not for all of them.
     /// A claimed job gives up its key, so it can schedule its own successor under the same key.
     pub async fn claim_due_jobs(&self, now: i64, limit: i64) -> Result<Vec<Job>, StoreError> {
         let mut jobs: Vec<Job> = sqlx::query_as(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, key = NULL, updated_at = ?1
-             WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND due_at <= ?1 ORDER BY due_at, id LIMIT ?2)
+             WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND due_at <= ?1
+                          ORDER BY kind IN ('checkin', 'nudge', 'closing', 'plan_reminder', 'summary'), due_at, id LIMIT ?2)
              RETURNING id, kind, pair_id, payload, due_at, attempts",
         )
         .bind(now)
@@ -361,6 +365,34 @@ mod tests {
         )
         .await;
         assert_eq!(successor, c, "the successor is moved, not duplicated");
+    }
+
+    #[tokio::test]
+    async fn requested_work_is_claimed_before_scheduled_bulk() {
+        let (_d, s) = store().await;
+        let checkin = queue(&s, JobKind::Checkin, 10, None, 0).await;
+        let round = queue(&s, JobKind::ComputeRound, 50, None, 0).await;
+        let intro = queue(&s, JobKind::Intro, 40, None, 0).await;
+        let ids: Vec<i64> = s
+            .claim_due_jobs(100, 2)
+            .await
+            .unwrap()
+            .iter()
+            .map(|j| j.id)
+            .collect();
+        assert_eq!(
+            ids,
+            vec![intro, round],
+            "requested work first, oldest first"
+        );
+        let ids: Vec<i64> = s
+            .claim_due_jobs(100, 2)
+            .await
+            .unwrap()
+            .iter()
+            .map(|j| j.id)
+            .collect();
+        assert_eq!(ids, vec![checkin]);
     }
 
     #[tokio::test]
