@@ -11,7 +11,7 @@ use crate::domain::catalog::Catalog;
 use crate::domain::matching::{self, MatchConfig};
 use crate::domain::model::{AuditAction, AuditEntry, JobKind, ProposalPayload, ProposalStatus};
 use crate::domain::rounds::{self, Naming, Round, RoundInputs, Stored};
-use crate::outbound::store::{Job, NewJob, NewPair, Store, StoreError, Tx};
+use crate::outbound::store::{Job, NewJob, NewPair, Participant, Store, StoreError, Tx};
 use crate::views;
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -37,6 +37,18 @@ pub async fn load_round_from(
     now: DateTime<Utc>,
 ) -> Result<Round, StoreError> {
     let people = store.participants().await?;
+    round_of(store, &people, catalog, config, naming, now).await
+}
+
+/// The round for `people` already read from `store` (the rest — current pairs, history, exclusions — is read here).
+pub async fn round_of(
+    store: &Store,
+    people: &[Participant],
+    catalog: &Catalog,
+    config: &MatchConfig,
+    naming: Naming,
+    now: DateTime<Utc>,
+) -> Result<Round, StoreError> {
     let counts = store.current_pair_counts().await?;
     let history = store.pair_history().await?;
     let exclusions = store.exclusions().await?;
@@ -46,7 +58,7 @@ pub async fn load_round_from(
         .map(|s| (s.id.clone(), s.label.clone()))
         .collect();
     let inputs = RoundInputs {
-        people: &people,
+        people,
         pair_counts: &counts,
         history: &history,
         exclusions: &exclusions,

@@ -191,9 +191,14 @@ pub async fn gather(
         .collect();
 
     // Who waits for a match, and why: a dry run of the next round (paused people are not waiting).
+    // The participants read above are reused, and matching runs off the async runtime.
     let round =
-        proposals::load_round_from(store, catalog, config, Naming::DisplayNames, now).await?;
-    let waiting = match matching::propose(&round.participants, &round.ctx) {
+        proposals::round_of(store, &people, catalog, config, Naming::DisplayNames, now).await?;
+    let proposed =
+        tokio::task::spawn_blocking(move || matching::propose(&round.participants, &round.ctx))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("the matching task failed: {e}")))?;
+    let waiting = match proposed {
         Ok(p) => p
             .unmatched
             .into_iter()
