@@ -2,7 +2,6 @@
 
 use super::{Store, StoreError, Tx};
 use crate::domain::model::JobKind;
-use sqlx::Row;
 
 /// A claimed job.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -237,15 +236,13 @@ impl Store {
         job_id: i64,
         step: &str,
     ) -> Result<Option<(Option<String>, Option<String>)>, StoreError> {
-        let r = sqlx::query("SELECT channel, ts FROM deliveries WHERE job_id = ? AND step = ?")
-            .bind(job_id)
-            .bind(step)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(match r {
-            Some(r) => Some((r.try_get("channel")?, r.try_get("ts")?)),
-            None => None,
-        })
+        Ok(
+            sqlx::query_as("SELECT channel, ts FROM deliveries WHERE job_id = ? AND step = ?")
+                .bind(job_id)
+                .bind(step)
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 
     pub async fn record_delivery(
@@ -288,12 +285,11 @@ impl Store {
 
     /// How many jobs are in each state (for tests, the demo and benchmarks).
     pub async fn job_counts(&self) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
-        let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("state")?, r.try_get("n")?)))
-            .collect()
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state")
+                .fetch_all(self.pool())
+                .await?;
+        Ok(rows.into_iter().collect())
     }
 }
 
