@@ -115,22 +115,6 @@ impl Tx {
             .await?;
         Ok(done.rows_affected())
     }
-
-    /// Whether a job of `kind` for `pair_id` is waiting or running.
-    pub async fn has_live_job(
-        &mut self,
-        kind: JobKind,
-        pair_id: Option<i64>,
-    ) -> Result<bool, StoreError> {
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM jobs WHERE kind = ? AND pair_id IS ? AND state IN ('pending', 'running') LIMIT 1",
-        )
-        .bind(kind.as_str())
-        .bind(pair_id)
-        .fetch_optional(self.conn())
-        .await?;
-        Ok(found.is_some())
-    }
 }
 
 impl Store {
