@@ -199,6 +199,17 @@ async fn tandem_run(args: Vec<String>) -> std::process::Output {
         .unwrap()
 }
 
+/// Runs `tandem ARGS` and asserts that it succeeded (showing its stderr if not).
+async fn tandem_ok(args: &[&str]) -> std::process::Output {
+    let out = tandem_run(args.iter().map(|a| a.to_string()).collect()).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// A read-only pool on a file, for checking a backup from outside Tandem.
 async fn inspect(path: &std::path::Path) -> sqlx::SqlitePool {
     let o = sqlx::sqlite::SqliteConnectOptions::new()
@@ -220,6 +231,8 @@ async fn a_backup_under_write_load_is_consistent_and_restores_with_nothing_lost(
     let store = app.app().store().clone();
     let now = app.app().now();
     // A writer enrols people (answers and skills in one transaction each) while the backup runs.
+    let (started, load_started) = tokio::sync::oneshot::channel::<()>();
+    let mut started = Some(started);
     let writer = tokio::spawn(async move {
         for i in 0..LOAD {
             let mut tx = store.write().await.unwrap();
@@ -236,25 +249,26 @@ async fn a_backup_under_write_load_is_consistent_and_restores_with_nothing_lost(
             .await
             .unwrap();
             tx.commit().await.unwrap();
+            if i == 10
+                && let Some(s) = started.take()
+            {
+                let _ = s.send(());
+            }
             tokio::task::yield_now().await;
         }
     });
-    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    // The backup starts once the load is under way (a signal from the writer, not a sleep).
+    load_started.await.expect("the writer commits");
     let backups = tempfile::tempdir().unwrap();
     let during = backups.path().join("during.db");
-    let out = tandem_run(vec![
-        "backup".into(),
-        "--db".into(),
-        db.display().to_string(),
-        "--out".into(),
-        during.display().to_string(),
+    let out = tandem_ok(&[
+        "backup",
+        "--db",
+        &db.display().to_string(),
+        "--out",
+        &during.display().to_string(),
     ])
     .await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
         said.starts_with("wrote ") && said.contains("participants"),
@@ -302,19 +316,14 @@ async fn a_backup_under_write_load_is_consistent_and_restores_with_nothing_lost(
     settle(&app).await;
     let every_table = all_counts(&app).await;
     let after = backups.path().join("after.db");
-    let out = tandem_run(vec![
-        "backup".into(),
-        "--db".into(),
-        db.display().to_string(),
-        "--out".into(),
-        after.display().to_string(),
+    tandem_ok(&[
+        "backup",
+        "--db",
+        &db.display().to_string(),
+        "--out",
+        &after.display().to_string(),
     ])
     .await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let live = count(&app, "participants").await;
     let live_skills = count(&app, "participant_skills").await;
     assert_eq!(live, LOAD as i64);
@@ -333,19 +342,14 @@ async fn a_backup_under_write_load_is_consistent_and_restores_with_nothing_lost(
     drop(app);
     let restored_dir = tempfile::tempdir().unwrap();
     let restored = restored_dir.path().join("tandem.db");
-    let out = tandem_run(vec![
-        "restore".into(),
-        "--from".into(),
-        after.display().to_string(),
-        "--db".into(),
-        restored.display().to_string(),
+    tandem_ok(&[
+        "restore",
+        "--from",
+        &after.display().to_string(),
+        "--db",
+        &restored.display().to_string(),
     ])
     .await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let mut o = options(&restored_dir);
     o.database = restored.clone();
     let sandbox = tandem::sandbox::Sandbox::start(o)

@@ -726,22 +726,27 @@ async fn rate_limits_are_honoured_and_permanent_errors_are_not_retried() {
     assert_eq!(stats.retried, 1);
 }
 
-#[tokio::test]
-async fn leaving_mid_pair_clears_the_person_from_plans_answers_and_jobs() {
-    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
-    let (channel, m, id) = first_checkin(&app, &clock).await;
-    let pair = pair_id(&app).await;
+/// The first check-in, then J sets a plan with `objective` and answers "We met" with `covered`; returns the pair.
+async fn plan_and_meeting(app: &TestApp, clock: &Clock, objective: &str, covered: &str) -> i64 {
+    let (channel, m, id) = first_checkin(app, clock).await;
+    let pair = pair_id(app).await;
     app.driver
         .click(J, "plan_open", &pair.to_string(), None)
         .await;
     let modal = app.fake.last_modal_for(J).unwrap();
     let plan = Plan {
-        objective: "ZEBRA objective with Jun".into(),
+        objective: objective.into(),
         cadence: Cadence::Weekly,
         end_date: at("2026-06-30T00:00:00Z").date_naive(),
         first_meeting: None,
     };
-    app.driver.submit_view(J, &modal, plan_values(&plan)).await;
+    assert_eq!(
+        app.driver
+            .submit_view(J, &modal, plan_values(&plan))
+            .await
+            .body,
+        ""
+    );
     app.driver
         .click(
             J,
@@ -751,17 +756,25 @@ async fn leaving_mid_pair_clears_the_person_from_plans_answers_and_jobs() {
         )
         .await;
     let modal = app.fake.last_modal_for(J).unwrap();
-    app.driver
-        .submit_view(
-            J,
-            &modal,
-            met_values(&MetAnswer {
-                minutes: 60,
-                covered: Some("ZEBRA covered".into()),
-                usefulness: 4,
-            }),
-        )
-        .await;
+    let met = MetAnswer {
+        minutes: 60,
+        covered: Some(covered.into()),
+        usefulness: 4,
+    };
+    assert_eq!(
+        app.driver
+            .submit_view(J, &modal, met_values(&met))
+            .await
+            .body,
+        ""
+    );
+    pair
+}
+
+#[tokio::test]
+async fn leaving_mid_pair_clears_the_person_from_plans_answers_and_jobs() {
+    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    plan_and_meeting(&app, &clock, "ZEBRA objective with Jun", "ZEBRA covered").await;
     settle(&app).await;
     app.driver.command(J, "leave").await;
     app.driver.click(J, "leave_confirm", "leave", None).await;
@@ -1029,46 +1042,7 @@ async fn a_hung_call_does_not_stop_other_jobs() {
 #[tokio::test]
 async fn retention_removes_an_old_pairs_personal_data_and_keeps_the_figures() {
     let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
-    let (channel, m, id) = first_checkin(&app, &clock).await;
-    let pair = pair_id(&app).await;
-    app.driver
-        .click(J, "plan_open", &pair.to_string(), None)
-        .await;
-    let modal = app.fake.last_modal_for(J).unwrap();
-    let plan = Plan {
-        objective: "QUOKKA objective".into(),
-        cadence: Cadence::Weekly,
-        end_date: at("2026-06-30T00:00:00Z").date_naive(),
-        first_meeting: None,
-    };
-    assert_eq!(
-        app.driver
-            .submit_view(J, &modal, plan_values(&plan))
-            .await
-            .body,
-        ""
-    );
-    app.driver
-        .click(
-            J,
-            "checkin_met",
-            &id.to_string(),
-            Some((&channel, m["ts"].as_str().unwrap())),
-        )
-        .await;
-    let modal = app.fake.last_modal_for(J).unwrap();
-    let met = MetAnswer {
-        minutes: 60,
-        covered: Some("QUOKKA covered".into()),
-        usefulness: 4,
-    };
-    assert_eq!(
-        app.driver
-            .submit_view(J, &modal, met_values(&met))
-            .await
-            .body,
-        ""
-    );
+    let pair = plan_and_meeting(&app, &clock, "QUOKKA objective", "QUOKKA covered").await;
     assert_eq!(app.driver.command(S, "end QUOKKA reason").await.status, 200);
     settle(&app).await;
     app.driver
