@@ -183,7 +183,10 @@ pub struct ReportInput {
     pub participants: Vec<Participant>,
     pub departures: Vec<Departure>,
     pub pairs: Vec<Pair>,
+    /// Check-ins sent since the start of the earliest window reported on (see [`history_needed_from`]); older ones
+    /// may be left out, as no figure of this report reads them.
     pub checkins: Vec<CheckinRound>,
+    /// Meetings logged on those check-ins.
     pub meetings: Vec<Meeting>,
     pub feedback: Vec<Feedback>,
     pub waiting: Vec<Waiting>,
@@ -897,6 +900,26 @@ fn monday(date: NaiveDate) -> NaiveDate {
     date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
 }
 
+/// Where the first of the last `weeks` weeks (Monday to Sunday, UTC, up to and including the week of `now`) starts.
+pub fn weeks_start(now: DateTime<Utc>, weeks: usize) -> DateTime<Utc> {
+    let back = i64::try_from(weeks.saturating_sub(1)).unwrap_or(i64::MAX / 2);
+    (monday(now.date_naive()) - Duration::weeks(back.min(10_000)))
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc()
+}
+
+/// The earliest check-in a report needs: the start of the period compared with, or of the chart's first week when
+/// the report draws one. Reading only from here keeps a report's cost that of the weeks it shows.
+pub fn history_needed_from(
+    previous: &Period,
+    now: DateTime<Utc>,
+    chart_weeks: Option<usize>,
+) -> DateTime<Utc> {
+    chart_weeks
+        .map(|w| weeks_start(now, w))
+        .map_or(previous.start, |s| s.min(previous.start))
+}
+
 /// The last `weeks` weeks (Monday to Sunday, UTC) up to and including the week of `now`, for
 /// [`crate::domain::chart::weekly_chart_png`]: meetings held in each week and pairs running at the end of it (or at `now`
 /// for the current week). Returns `None` when the meetings and pairs of the whole window come from fewer than 3
@@ -906,13 +929,13 @@ pub fn weekly_points(
     now: DateTime<Utc>,
     weeks: usize,
 ) -> Option<Vec<WeekPoint>> {
-    let this_week = monday(now.date_naive());
+    let first = weeks_start(now, weeks);
     let pairs_by_id: HashMap<i64, &Pair> = input.pairs.iter().map(|p| (p.id, p)).collect();
     let mut people = BTreeSet::new();
     let mut points = Vec::with_capacity(weeks);
-    for back in (0..weeks as i64).rev() {
-        let start_day = this_week - Duration::weeks(back);
-        let start = start_day.and_hms_opt(0, 0, 0)?.and_utc();
+    for week_no in 0..weeks {
+        let start = first + Duration::weeks(i64::try_from(week_no).unwrap_or_default());
+        let start_day = start.date_naive();
         let end = (start + Duration::weeks(1)).min(now);
         let week = Period { start, end };
         let mut held = BTreeSet::new();
@@ -1764,5 +1787,51 @@ mod tests {
         one.pairs.truncate(1);
         one.meetings.retain(|m| m.pair_id == 1);
         assert_eq!(weekly_points(&one, now(), 12), None);
+    }
+
+    #[test]
+    fn a_report_needs_history_from_its_earliest_window() {
+        // 2025-04-02 is a Wednesday: the chart's twelve weeks start on Monday 13 January.
+        let wed = t(2025, 4, 2, 9);
+        assert_eq!(weeks_start(wed, 12), t(2025, 1, 13, 0));
+        assert_eq!(weeks_start(wed, 1), t(2025, 3, 31, 0));
+        let previous = february();
+        assert_eq!(history_needed_from(&previous, wed, None), previous.start);
+        assert_eq!(history_needed_from(&previous, wed, Some(12)), t(2025, 1, 13, 0));
+        assert_eq!(history_needed_from(&previous, wed, Some(4)), previous.start);
+        // Leaving out what comes before changes no figure, for the summary and for the chart.
+        let mut full = input();
+        let january = t(2025, 1, 6, 10);
+        let who = full.checkins[0].responses[0].user_id.clone();
+        full.checkins.push(CheckinRound {
+            pair_id: full.checkins[0].pair_id,
+            sent_at: january,
+            responses: vec![CheckinResponse {
+                user_id: who.clone(),
+                answer: Some(CheckinAnswer::Met),
+            }],
+        });
+        full.meetings.push(Meeting {
+            pair_id: full.checkins[0].pair_id,
+            logged_by: who,
+            at: january,
+            minutes: 45,
+            usefulness: Some(5),
+        });
+        for chart_weeks in [None, Some(12)] {
+            let from = history_needed_from(&full.previous, now(), chart_weeks);
+            let mut cut = full.clone();
+            cut.checkins.retain(|c| c.sent_at >= from);
+            cut.meetings.retain(|m| m.at >= from);
+            assert_eq!(summarize(&cut, now()), summarize(&full, now()));
+            if chart_weeks.is_some() {
+                assert_eq!(weekly_points(&cut, now(), 12), weekly_points(&full, now(), 12));
+            } else {
+                assert!(
+                    cut.checkins.len() + cut.meetings.len() < full.checkins.len() + full.meetings.len(),
+                    "the fixture has history before the period compared with"
+                );
+            }
+        }
     }
 }

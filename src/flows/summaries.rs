@@ -56,17 +56,21 @@ pub fn periods(
     )
 }
 
+/// The weeks the scheduled summary's chart shows.
+const CHART_WEEKS: usize = crate::domain::chart::WEEKS;
+
 fn at(unix: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(unix, 0).unwrap_or_default()
 }
 
-/// Reads everything a summary needs from the store, as plain data without any free text.
+/// Reads everything a summary needs from the store, as plain data without any free text. Check-ins (and the
+/// meetings logged on them) are read from `history_from` on: see [`reports::history_needed_from`].
 pub async fn gather(
     store: &Store,
     catalog: &Catalog,
     config: &MatchConfig,
-    period: Period,
-    previous: Period,
+    (period, previous): (Period, Period),
+    history_from: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<ReportInput, StoreError> {
     let people = store.participants().await?;
@@ -133,7 +137,7 @@ pub async fn gather(
     let anonymous = |rowid: Option<i64>| format!("(left #{})", rowid.unwrap_or_default());
     let mut rounds: BTreeMap<i64, reports::CheckinRound> = BTreeMap::new();
     let mut meetings = Vec::new();
-    for row in store.checkin_answer_rows().await? {
+    for row in store.checkin_answer_rows(history_from.timestamp()).await? {
         let round = rounds
             .entry(row.checkin_id)
             .or_insert_with(|| reports::CheckinRound {
@@ -240,7 +244,8 @@ pub async fn current(
     now: DateTime<Utc>,
 ) -> Result<(Summary, ReportInput), StoreError> {
     let (period, previous) = periods(schedule, now, false);
-    let input = gather(store, catalog, config, period, previous, now).await?;
+    let from = reports::history_needed_from(&previous, now, None);
+    let input = gather(store, catalog, config, (period, previous), from, now).await?;
     Ok((reports::summarize(&input, now), input))
 }
 
@@ -278,12 +283,13 @@ pub async fn post_scheduled(app: &App, job: &Job) -> Result<(), JobError> {
     let end = at(job.due_at);
     let now = app.clock().now();
     let (period, previous) = periods(schedule, end, true);
+    let from = reports::history_needed_from(&previous, now, Some(CHART_WEEKS));
     let input = gather(
         app.store(),
         app.catalog(),
         app.match_config(),
-        period,
-        previous,
+        (period, previous),
+        from,
         now,
     )
     .await?;
@@ -292,7 +298,7 @@ pub async fn post_scheduled(app: &App, job: &Job) -> Result<(), JobError> {
     let blocks = views::summary::summary_blocks(&summary);
     let (posted_in, _) = post_once(app, job, "post", &channel, &text, &blocks).await?;
     if app.store().delivery(job.id, "chart").await?.is_none() {
-        match reports::weekly_points(&input, now, 12)
+        match reports::weekly_points(&input, now, CHART_WEEKS)
             .map(|w| crate::domain::chart::weekly_chart_png(&w))
         {
             Some(Ok(png)) => {
@@ -409,7 +415,14 @@ pub async fn export_csv(
         start: DateTime::from_timestamp(0, 0).unwrap_or_default(),
         end: now + Duration::seconds(1),
     };
-    let input = gather(&store, catalog, config, all_time, all_time, now)
+    let input = gather(
+        &store,
+        catalog,
+        config,
+        (all_time, all_time),
+        all_time.start,
+        now,
+    )
         .await
         .map_err(|e| e.to_string())?;
     store.close().await;

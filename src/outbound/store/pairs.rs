@@ -528,8 +528,10 @@ mod tests {
             s.checkin(c.id).await.unwrap().unwrap().ts.as_deref(),
             Some("1.2")
         );
-        let rows = s.checkin_answer_rows().await.unwrap();
+        let rows = s.checkin_answer_rows(0).await.unwrap();
         assert_eq!(rows.len(), 2);
+        assert_eq!(s.checkin_answer_rows(20).await.unwrap(), rows, "sent at 20");
+        assert!(s.checkin_answer_rows(21).await.unwrap().is_empty());
         assert_eq!(
             (
                 rows[1].answer.as_deref(),

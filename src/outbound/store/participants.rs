@@ -5,7 +5,6 @@ use super::{Store, StoreError, Tx};
 use crate::domain::forms::survey::{Answers, parse_role, role_value};
 use crate::domain::model::{Departure, PairView, Participant};
 use crate::domain::schedule::Cadence;
-use std::collections::BTreeMap;
 
 /// A `participants` row as stored; the skills live in `participant_skills`.
 #[derive(sqlx::FromRow)]
@@ -24,57 +23,46 @@ struct ParticipantRow {
     paused_until: Option<i64>,
     joined_at: i64,
     display_name: Option<String>,
+    /// `direction:skill` items separated by U+001F (see [`select_participants`]); `None` without skills.
+    skills: Option<String>,
 }
 
-/// `SELECT <every participant column> FROM participants <rest>`, as a static string.
+/// `SELECT <every participant column>, <their skills> FROM participants <rest>`, as a static string. The skills come
+/// in the same row, as `direction:skill` items joined by the unit separator (U+001F; skill IDs are ASCII letters,
+/// digits and `_`), so that reading everyone costs one row per person rather than one per skill.
 macro_rules! select_participants {
     ($rest:literal) => {
         concat!(
-            "SELECT user_id, role, years, practice_group, hours_per_month, cadence, reports_to, note, tz, capacity, paused, paused_until, joined_at, display_name FROM participants ",
+            "SELECT user_id, role, years, practice_group, hours_per_month, cadence, reports_to, note, tz, capacity, paused, paused_until, joined_at, display_name, ",
+            "(SELECT group_concat(s.direction || ':' || s.skill, char(31)) FROM participant_skills s WHERE s.user_id = participants.user_id) AS skills ",
+            "FROM participants ",
             $rest
         )
     };
 }
 
-/// `SELECT user_id, direction, skill FROM participant_skills <rest>`: who, `teach` or `learn`, which skill.
-macro_rules! select_skills {
-    ($rest:literal) => {
-        concat!(
-            "SELECT user_id, direction, skill FROM participant_skills ",
-            $rest
-        )
-    };
-}
-
-/// Participants from their rows and skill rows (`(user_id, direction, skill)`), in the rows' order; each person's
-/// skills keep the order given.
-fn assemble(
-    rows: Vec<ParticipantRow>,
-    skills: Vec<(String, String, String)>,
-) -> Result<Vec<Participant>, StoreError> {
-    let mut by_user: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
-    for (user_id, direction, skill) in skills {
-        let (teach, learn) = by_user.entry(user_id).or_default();
-        if direction == "teach" {
-            teach.push(skill)
-        } else {
-            learn.push(skill)
+/// Splits a row's `skills` column into what the person can teach and wants to learn, each sorted by skill ID.
+fn split_skills(skills: Option<&str>) -> Result<(Vec<String>, Vec<String>), StoreError> {
+    let (mut teach, mut learn) = (Vec::new(), Vec::new());
+    for item in skills.unwrap_or_default().split('\u{1f}').filter(|i| !i.is_empty()) {
+        match item.split_once(':') {
+            Some(("teach", skill)) => teach.push(skill.to_string()),
+            Some(("learn", skill)) => learn.push(skill.to_string()),
+            _ => {
+                return Err(StoreError::Corrupt(
+                    "participant_skills has an unknown direction".into(),
+                ));
+            }
         }
     }
-    rows.into_iter()
-        .map(|row| {
-            let (teach, learn) = by_user.remove(&row.user_id).unwrap_or_default();
-            row.into_participant(teach, learn)
-        })
-        .collect()
+    teach.sort_unstable();
+    learn.sort_unstable();
+    Ok((teach, learn))
 }
 
 impl ParticipantRow {
-    fn into_participant(
-        self,
-        teach: Vec<String>,
-        learn: Vec<String>,
-    ) -> Result<Participant, StoreError> {
+    fn into_participant(self) -> Result<Participant, StoreError> {
+        let (teach, learn) = split_skills(self.skills.as_deref())?;
         let bad =
             |what: &str| StoreError::Corrupt(format!("participants.{what} has an unknown value"));
         Ok(Participant {
@@ -105,18 +93,11 @@ async fn participant_on(
     c: &mut sqlx::SqliteConnection,
     user_id: &str,
 ) -> Result<Option<Participant>, StoreError> {
-    let Some(row) = sqlx::query_as(select_participants!("WHERE user_id = ?"))
+    let row: Option<ParticipantRow> = sqlx::query_as(select_participants!("WHERE user_id = ?"))
         .bind(user_id)
         .fetch_optional(&mut *c)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let skills = sqlx::query_as(select_skills!("WHERE user_id = ? ORDER BY skill"))
-        .bind(user_id)
-        .fetch_all(&mut *c)
         .await?;
-    Ok(assemble(vec![row], skills)?.pop())
+    row.map(ParticipantRow::into_participant).transpose()
 }
 
 impl Tx {
@@ -134,13 +115,10 @@ impl Store {
 
     /// Everyone enrolled, ordered by user ID.
     pub async fn participants(&self) -> Result<Vec<Participant>, StoreError> {
-        let rows = sqlx::query_as(select_participants!("ORDER BY user_id"))
+        let rows: Vec<ParticipantRow> = sqlx::query_as(select_participants!("ORDER BY user_id"))
             .fetch_all(self.pool())
             .await?;
-        let skills = sqlx::query_as(select_skills!("ORDER BY user_id, skill"))
-            .fetch_all(self.pool())
-            .await?;
-        assemble(rows, skills)
+        rows.into_iter().map(ParticipantRow::into_participant).collect()
     }
 
     pub async fn set_timezone(&self, user_id: &str, tz: &str) -> Result<(), StoreError> {
@@ -421,6 +399,43 @@ mod tests {
         assert_eq!(p.answers, changed);
         assert_eq!(p.joined_at, 100);
         assert_eq!(s.participants().await.unwrap(), vec![p]);
+    }
+
+    #[tokio::test]
+    async fn everyone_is_read_with_their_own_skills_sorted() {
+        let (_d, s) = store().await;
+        let mut two = answers();
+        two.teach = vec!["social_media".into(), "ai_drafting".into()];
+        two.learn = vec![];
+        in_tx!(s, save_answers("U2", &two, 0)).await.unwrap();
+        in_tx!(s, save_answers("U1", &answers(), 0)).await.unwrap();
+        let all = s.participants().await.unwrap();
+        let skills: Vec<_> = all
+            .iter()
+            .map(|p| (p.user_id.as_str(), &p.answers.teach, &p.answers.learn))
+            .collect();
+        assert_eq!(
+            skills,
+            vec![
+                ("U1", &answers().teach, &answers().learn),
+                (
+                    "U2",
+                    &vec!["ai_drafting".to_string(), "social_media".to_string()],
+                    &vec![]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_skills_column_is_split_by_direction_and_refused_when_malformed() {
+        assert_eq!(split_skills(None).unwrap(), (vec![], vec![]));
+        assert_eq!(
+            split_skills(Some("learn:b\u{1f}teach:z\u{1f}teach:a")).unwrap(),
+            (vec!["a".into(), "z".into()], vec!["b".into()])
+        );
+        assert!(split_skills(Some("mentor:a")).is_err());
+        assert!(split_skills(Some("teach")).is_err());
     }
 
     #[tokio::test]

@@ -28,12 +28,15 @@ pub struct FeedbackRow {
 }
 
 impl Store {
-    /// Every check-in with each of its answers (a check-in nobody answered appears once, without an answer).
-    pub async fn checkin_answer_rows(&self) -> Result<Vec<AnswerRow>, StoreError> {
+    /// Every check-in sent at or after `since` (unix seconds) with each of its answers (a check-in nobody answered
+    /// appears once, without an answer). A report reads only the weeks it shows, not the program's whole history.
+    pub async fn checkin_answer_rows(&self, since: i64) -> Result<Vec<AnswerRow>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT c.id AS checkin_id, c.pair_id, c.sent_at, a.answer, a.user_id, a.rowid AS answer_rowid, a.minutes, a.usefulness
-             FROM checkins c LEFT JOIN checkin_answers a ON a.checkin_id = c.id ORDER BY c.sent_at, c.id, a.rowid",
+             FROM checkins c LEFT JOIN checkin_answers a ON a.checkin_id = c.id WHERE c.sent_at >= ?
+             ORDER BY c.sent_at, c.id, a.rowid",
         )
+        .bind(since)
         .fetch_all(self.pool())
         .await?)
     }
