@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod chart;
 pub mod csv;
 pub mod export;
+pub mod feedback;
 pub mod forms;
 pub mod matching;
 pub mod model;

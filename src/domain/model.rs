@@ -155,6 +155,8 @@ spelled! {
         Capacity = "capacity",
         /// `/mentor report`: the managers' summary was shown to an admin.
         Report = "report",
+        /// `/mentor feedback`: the pairs' anonymous words were shown to an admin.
+        Feedback = "feedback",
     }
 }
 
@@ -169,6 +171,7 @@ impl AuditAction {
             AuditAction::Unexclude => "removed an exclusion",
             AuditAction::Capacity => "set a capacity",
             AuditAction::Report => "ran the report",
+            AuditAction::Feedback => "read the anonymous feedback",
         }
     }
 }

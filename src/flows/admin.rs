@@ -8,6 +8,19 @@ use crate::outbound::store::StoreError;
 use crate::views;
 use chrono::{DateTime, Utc};
 
+/// `/mentor feedback`: records that `admin` read the anonymous feedback, then reads it (closed pairs only; see
+/// [`crate::domain::feedback`] for what is withheld).
+pub async fn feedback(
+    app: &App,
+    admin: &str,
+) -> Result<crate::domain::feedback::FeedbackDigest, StoreError> {
+    record(app, &AuditEntry::new(admin, AuditAction::Feedback)).await?;
+    let input = app.store().closed_pair_feedback().await?;
+    // The order must not follow the store's (which follows time); any seed that changes between reads will do.
+    let seed = app.clock().now().timestamp_nanos_opt().unwrap_or_default() as u64;
+    Ok(crate::domain::feedback::digest(&input, seed))
+}
+
 /// `/mentor exclude @a @b`: records the exclusion and its audit row together. Returns `false` when it existed
 /// already (nothing changed, nothing recorded).
 pub async fn exclude(app: &App, admin: &str, a: &str, b: &str) -> Result<bool, StoreError> {

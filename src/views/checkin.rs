@@ -102,7 +102,10 @@ pub fn met_modal(checkin_id: i64) -> Value {
         &metadata(checkin_id),
         vec![
             section(
-                "Glad to hear it. Three quick questions help the program team see what works; none of this is posted in your conversation.",
+                "Glad to hear it. Three quick questions help the program team see what works. *Who sees what:* none of \
+                 this is posted in your conversation. Minutes and usefulness are only counted in the program's figures; \
+                 what you covered is read by the program admins without your name or the date, after your pair closes \
+                 and once at least 3 people have written.",
             ),
             input(
                 B_MINUTES,

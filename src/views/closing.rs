@@ -29,7 +29,11 @@ pub fn closing(pair_id: i64) -> (String, Value) {
                 Some("primary"),
             )],
         ),
-        context("Your feedback goes to the program team; it is not posted in this conversation."),
+        context(
+            "Your feedback is not posted here and your Tandem pair does not see it. Scores are only counted in the \
+             program's figures; what you write is read by the program admins without your name, once at least 3 people \
+             have written.",
+        ),
     ]);
     (text.to_string(), blocks)
 }
@@ -52,7 +56,10 @@ pub fn feedback_modal(pair_id: i64) -> Value {
         &metadata(pair_id),
         vec![
             section(
-                "Thank you for taking part. Your answers go to the program team only; your partner does not see them.",
+                "Thank you for taking part. *Who sees what:* your rating and whether you would recommend Tandem are only \
+                 counted in the program's figures, never shown with your name. What you learned is read by the program \
+                 admins without your name or the date, mixed with others', once at least 3 people have written. Your \
+                 Tandem pair and the managers see none of it.",
             ),
             input(
                 B_RATING,

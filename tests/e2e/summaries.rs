@@ -359,3 +359,131 @@ async fn no_summary_report_or_export_contains_free_text_or_an_individual_rating(
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no database at /no/such.db"));
 }
+
+/// Closes `pair` (its closing job) and has `who` send feedback with `learned`.
+async fn close_with_feedback(app: &TestApp, clock: &Clock, pair: i64, feedback: &[(&str, &str)]) {
+    let channel: String = sqlx::query_scalar("SELECT channel FROM pairs WHERE id = ?")
+        .bind(pair)
+        .fetch_one(app.app().store().pool())
+        .await
+        .unwrap();
+    queue_job(app, "closing", Some(pair), clock.now().timestamp()).await;
+    run_jobs(app).await;
+    let m = app.fake.messages_in(&channel).pop().unwrap();
+    for (who, learned) in feedback {
+        app.driver
+            .click(
+                who,
+                "feedback_open",
+                &button_value(&m["blocks"], "feedback_open"),
+                None,
+            )
+            .await;
+        let modal = app.fake.last_modal_for(who).unwrap();
+        let f = Feedback {
+            rating: 4,
+            learned: Some(learned.to_string()),
+            recommend: true,
+        };
+        app.driver
+            .submit_view(who, &modal, feedback_values(&f))
+            .await;
+    }
+    settle(app).await;
+}
+
+#[tokio::test]
+async fn mentor_feedback_shows_admins_closed_pairs_words_without_names_once_three_wrote() {
+    let (app, clock) = program(&[]).await;
+    let pairs: Vec<i64> = sqlx::query_scalar("SELECT id FROM pairs ORDER BY junior_id")
+        .fetch_all(app.app().store().pool())
+        .await
+        .unwrap();
+    let refused = app
+        .driver
+        .command("U0JUN1", "feedback")
+        .await
+        .json()
+        .to_string();
+    assert!(refused.contains("only the program's admins"), "{refused}");
+
+    // Pairs 1 and 2 met and wrote notes, but are still running: nothing of theirs is shown.
+    let early = app
+        .driver
+        .command(ADMIN, "feedback")
+        .await
+        .json()
+        .to_string();
+    assert!(!early.contains(SECRET), "{early}");
+    assert!(
+        early.contains("not shown until at least 3 people"),
+        "{early}"
+    );
+
+    // Pair 1 closes with two people's feedback: still fewer than three people wrote what they learned.
+    close_with_feedback(
+        &app,
+        &clock,
+        pairs[0],
+        &[("U0JUN1", "LEARNED-ONE"), ("U0SEN1", "LEARNED-TWO")],
+    )
+    .await;
+    let two = app
+        .driver
+        .command(ADMIN, "feedback")
+        .await
+        .json()
+        .to_string();
+    assert!(!two.contains("LEARNED-"), "two people only: {two}");
+    // Pair 1's two meeting notes are from two people: withheld too.
+    assert!(!two.contains(SECRET), "{two}");
+
+    close_with_feedback(
+        &app,
+        &clock,
+        pairs[1],
+        &[("U0JUN2", "LEARNED-<@U0XYZ> three")],
+    )
+    .await;
+    let shown = app.driver.command(ADMIN, "feedback").await.json();
+    let text = shown.to_string();
+    for t in [
+        "LEARNED-ONE",
+        "LEARNED-TWO",
+        "LEARNED-&lt;@U0XYZ&gt; three",
+        &format!("{SECRET} covered"),
+    ] {
+        assert!(text.contains(t), "{t} in {text}");
+    }
+    assert!(
+        text.contains("What people learned* (3)") && text.contains("Meeting notes* (4)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("How people rated the program* (3 answers from 3 people)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("How useful meetings were* (4 answers from 4 people)"),
+        "{text}"
+    );
+    for name in ["U0JUN", "U0SEN", "Junior", "Senior", "2026"] {
+        assert!(!text.contains(name), "{name} must not appear: {text}");
+    }
+    assert!(blockkit::check_message_blocks(&shown["blocks"]).is_empty());
+    // Pairs 3 and 4 never met: nothing of theirs exists; the managers' channel never sees any of it.
+    for m in app.fake.messages_in(MANAGERS) {
+        assert!(!m.to_string().contains("LEARNED-"));
+    }
+    let reads: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'feedback' AND actor = ?",
+    )
+    .bind(ADMIN)
+    .fetch_one(app.app().store().pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        reads, 3,
+        "every read by an admin is recorded; the refused one is not"
+    );
+}

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod capacity;
 pub mod end;
 pub mod exclude;
+pub mod feedback;
 pub mod help;
 pub mod join;
 pub mod leave;
@@ -56,6 +57,10 @@ pub const ADMIN_SUBCOMMANDS: &[(&str, &str)] = &[
         "the managers' summary of the program so far, for your eyes only",
     ),
     (
+        "feedback",
+        "what people learned and noted in closed pairs: anonymous, shuffled, shown once 3 people have written",
+    ),
+    (
         "exclude @a @b",
         "never pair these two people (ethical walls, conflicts)",
     ),
@@ -102,6 +107,7 @@ pub enum Command {
     },
     Match,
     Report,
+    Feedback,
     Exclude {
         a: String,
         b: String,
@@ -153,6 +159,7 @@ impl Command {
             "match" if rest.is_empty() => Command::Match,
             "report" if rest.is_empty() => Command::Report,
             "audit" if rest.is_empty() => Command::Audit,
+            "feedback" if rest.is_empty() => Command::Feedback,
             "mydata" if rest.is_empty() => Command::MyData,
             "end" => {
                 let reason = text.trim()[first.len()..].trim();
@@ -178,7 +185,7 @@ impl Command {
                 _ => Command::Usage(format!("`/mentor capacity @senior N` takes a person and a number from 0 to {MAX_CAPACITY}.")),
             },
             sub @ ("join" | "signup" | "opt-in" | "profile" | "edit" | "status" | "resume"
-            | "leave" | "match" | "report" | "audit" | "mydata") => Command::Usage(format!(
+            | "leave" | "match" | "report" | "audit" | "mydata" | "feedback") => Command::Usage(format!(
                 "`/mentor {sub}` takes nothing after it; type just `/mentor {sub}`."
             )),
             _ => Command::Help {
@@ -203,6 +210,7 @@ impl Command {
             Command::Match => admin_only(app, cmd, match_cmd::apply(app, cmd)).await,
             Command::Report => admin_only(app, cmd, report::apply(app, &cmd.user_id)).await,
             Command::Audit => admin_only(app, cmd, audit::apply(app)).await,
+            Command::Feedback => admin_only(app, cmd, feedback::apply(app, &cmd.user_id)).await,
             Command::MyData => mydata::apply(app, cmd).await,
             Command::Exclude { a, b } => admin_only(app, cmd, exclude::apply(app, cmd, a, b)).await,
             Command::Unexclude { a, b } => {
@@ -277,6 +285,8 @@ mod tests {
         );
         assert_eq!(Command::parse("match"), Command::Match);
         assert_eq!(Command::parse("audit"), Command::Audit);
+        assert_eq!(Command::parse("Feedback"), Command::Feedback);
+        assert!(matches!(Command::parse("feedback all"), Command::Usage(_)));
         assert_eq!(Command::parse("mydata"), Command::MyData);
         assert!(matches!(Command::parse("audit all"), Command::Usage(_)));
         assert_eq!(

@@ -1,6 +1,7 @@
 //! What the managers' summary reads: check-in rounds and answers, departures, feedback. Never free text.
 
 use super::{Store, StoreError};
+use crate::domain::feedback::{FeedbackInput, Scored, Written};
 
 /// One check-in and one answer to it (none when nobody answered). `user_id` is `None` for someone who left.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -56,5 +57,63 @@ impl Store {
         )
         .fetch_all(self.pool())
         .await?)
+    }
+
+    /// The pairs' own words and scores for `/mentor feedback`, from pairs that have closed (completed or ended) only:
+    /// "what I learned", meeting notes, closing ratings and meeting usefulness. Authors are user IDs (or a stand-in
+    /// for someone who left) so that distinct people can be counted; nothing else about them is read.
+    pub async fn closed_pair_feedback(&self) -> Result<FeedbackInput, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        // (author, rowid, score, text) rows of each table.
+        type Rows = Vec<(Option<String>, i64, Option<i64>, Option<String>)>;
+        let feedback: Rows = sqlx::query_as(
+            "SELECT user_id, rowid, rating, learned FROM feedback
+             WHERE pair_id IN (SELECT id FROM pairs WHERE status IN ('completed', 'ended'))",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let answers: Rows =
+            sqlx::query_as(
+                "SELECT a.user_id, a.rowid, a.usefulness, a.covered FROM checkin_answers a
+                 JOIN checkins c ON c.id = a.checkin_id
+                 WHERE a.answer = 'met' AND c.pair_id IN (SELECT id FROM pairs WHERE status IN ('completed', 'ended'))",
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+        let who = |user: Option<String>, table: &str, rowid: i64| {
+            user.unwrap_or_else(|| format!("(left {table} #{rowid})"))
+        };
+        let mut input = FeedbackInput::default();
+        for (user, rowid, rating, learned) in feedback {
+            let author = who(user, "feedback", rowid);
+            if let Some(text) = learned {
+                input.learned.push(Written {
+                    author: author.clone(),
+                    text,
+                });
+            }
+            if let Some(score) = rating {
+                input.ratings.push(Scored {
+                    author,
+                    score: u8::try_from(score).unwrap_or(0),
+                });
+            }
+        }
+        for (user, rowid, usefulness, covered) in answers {
+            let author = who(user, "answer", rowid);
+            if let Some(text) = covered {
+                input.covered.push(Written {
+                    author: author.clone(),
+                    text,
+                });
+            }
+            if let Some(score) = usefulness {
+                input.usefulness.push(Scored {
+                    author,
+                    score: u8::try_from(score).unwrap_or(0),
+                });
+            }
+        }
+        Ok(input)
     }
 }
