@@ -173,6 +173,40 @@ pub struct Waiting {
     pub reason: String,
 }
 
+/// Meetings counted over a stretch of time: a meeting is one pair meeting once (both people logging it is still
+/// one), and its length is the longest either of them logged, so hours are *hours per pair*, never summed over the
+/// two people.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingTotals {
+    pub meetings: i64,
+    pub minutes: i64,
+    /// Distinct people in the pairs that met (someone who left counts as one more person).
+    pub people: usize,
+}
+
+impl MeetingTotals {
+    /// The totals of `meetings` (what the store counts in SQL, for data already in memory).
+    pub fn of(meetings: &[Meeting], pairs: &[Pair]) -> MeetingTotals {
+        let mut longest: BTreeMap<(i64, DateTime<Utc>), u32> = BTreeMap::new();
+        for m in meetings {
+            let e = longest.entry((m.pair_id, m.at)).or_default();
+            *e = (*e).max(m.minutes);
+        }
+        let by_id: HashMap<i64, &Pair> = pairs.iter().map(|p| (p.id, p)).collect();
+        let mut people = BTreeSet::new();
+        for (pair_id, _) in longest.keys() {
+            if let Some(p) = by_id.get(pair_id) {
+                people.extend(pair_people(p));
+            }
+        }
+        MeetingTotals {
+            meetings: longest.len() as i64,
+            minutes: longest.values().map(|m| i64::from(*m)).sum(),
+            people: people.len(),
+        }
+    }
+}
+
 /// Everything [`summarize`] needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportInput {
@@ -190,6 +224,9 @@ pub struct ReportInput {
     pub meetings: Vec<Meeting>,
     pub feedback: Vec<Feedback>,
     pub waiting: Vec<Waiting>,
+    /// Meetings over the program's whole history up to the period's end, counted by the store (a report reads only
+    /// the check-ins of the weeks it shows).
+    pub meetings_to_date: MeetingTotals,
     /// Skill ID → label. IDs missing here are shown as the ID.
     pub skills: BTreeMap<String, String>,
 }
@@ -293,7 +330,7 @@ pub struct Activity {
     /// Share of people asked in the period's check-ins who answered, in whole percent.
     pub checkins_answered_pct: Stat<i64>,
     pub meetings_held: Stat<i64>,
-    /// Sum of the minutes people logged, in hours with one decimal.
+    /// Hours per pair (see [`MeetingTotals`]), one decimal.
     pub hours_logged: Stat<f64>,
     /// Every at-risk pair, longest since meeting first (the views cut the list).
     pub at_risk: Vec<AtRiskPair>,
@@ -330,6 +367,22 @@ pub struct SkillExchange {
     pub pairs: i64,
 }
 
+/// The program from its first enrolment to the end of the period: what managers mean by "so far".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgramToDate {
+    /// The day the first person joined (`None` before anyone has).
+    pub since: Option<NaiveDate>,
+    /// Everyone who ever joined, including those who left since.
+    pub joined: Figure<i64>,
+    pub pairs_formed: Figure<i64>,
+    pub meetings: Figure<i64>,
+    /// Hours per pair (see [`MeetingTotals`]), one decimal.
+    pub hours: Figure<f64>,
+    pub pairs_completed: Figure<i64>,
+    pub average_rating: Figure<f64>,
+    pub recommend_pct: Figure<i64>,
+}
+
 /// Supply and demand of skills.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SkillsMarket {
@@ -352,6 +405,8 @@ pub struct Summary {
     pub matching: Matching,
     pub activity: Activity,
     pub outcomes: Outcomes,
+    /// The program from its start to the end of the period.
+    pub to_date: ProgramToDate,
     pub skills: SkillsMarket,
 }
 
@@ -553,16 +608,75 @@ fn meetings_held(input: &ReportInput, pairs: &HashMap<i64, &Pair>, period: &Peri
     }
 }
 
+/// Hours per pair: each meeting (a pair at one check-in) counts once, for the longest time either person logged.
 fn hours_logged(input: &ReportInput, period: &Period) -> Drawn<f64> {
-    let mut minutes: u64 = 0;
+    let mut longest: HashMap<(i64, DateTime<Utc>), u32> = HashMap::new();
     let mut people = BTreeSet::new();
     for m in input.meetings.iter().filter(|m| period.contains(m.at)) {
-        minutes += u64::from(m.minutes);
+        let e = longest.entry((m.pair_id, m.at)).or_default();
+        *e = (*e).max(m.minutes);
         people.insert(m.logged_by.as_str());
     }
+    let minutes: u64 = longest.values().map(|m| u64::from(*m)).sum();
     Drawn {
-        value: Some(round1(minutes as f64 / 60.0)),
+        value: Some(hours(minutes)),
         people: people.len(),
+    }
+}
+
+fn hours(minutes: u64) -> f64 {
+    round1(minutes as f64 / 60.0)
+}
+
+/// The program from its start to `end`.
+fn program_to_date(input: &ReportInput, end: DateTime<Utc>) -> ProgramToDate {
+    let joined_before = input
+        .participants
+        .iter()
+        .filter(|p| p.joined_at < end)
+        .count();
+    let left_before = input.departures.iter().filter(|d| d.at < end).count();
+    let formed: Vec<&Pair> = input.pairs.iter().filter(|p| p.created_at < end).collect();
+    let completed = formed
+        .iter()
+        .copied()
+        .filter(|p| p.status == PairStatus::Completed && p.ended_at.is_some_and(|t| t < end));
+    let ended: HashMap<i64, &Pair> = formed
+        .iter()
+        .filter(|p| p.ended_at.is_some_and(|t| t < end))
+        .map(|p| (p.id, *p))
+        .collect();
+    let fb: Vec<&Feedback> = input
+        .feedback
+        .iter()
+        .filter(|f| ended.contains_key(&f.pair_id))
+        .collect();
+    let totals = &input.meetings_to_date;
+    let met = |value| Drawn {
+        value: Some(value),
+        people: totals.people,
+    };
+    ProgramToDate {
+        since: input
+            .participants
+            .iter()
+            .map(|p| p.joined_at)
+            .chain(input.departures.iter().map(|d| d.at))
+            .filter(|t| *t < end)
+            .min()
+            .map(|t| t.date_naive()),
+        // Departures are anonymous, but each was a person who joined.
+        joined: people_count(joined_before + left_before).figure(),
+        pairs_formed: pairs_count(formed.iter().copied()).figure(),
+        meetings: met(totals.meetings).figure(),
+        hours: Drawn {
+            value: Some(hours(u64::try_from(totals.minutes).unwrap_or(0))),
+            people: totals.people,
+        }
+        .figure(),
+        pairs_completed: pairs_count(completed).figure(),
+        average_rating: average_rating(&fb).figure(),
+        recommend_pct: recommend_pct(&fb).figure(),
     }
 }
 
@@ -890,6 +1004,7 @@ pub fn summarize(input: &ReportInput, now: DateTime<Utc>) -> Summary {
         },
         activity,
         outcomes,
+        to_date: program_to_date(input, cur.end),
         skills: skills_market(input, &pairs_so_far),
     }
 }
@@ -1318,6 +1433,7 @@ pub(crate) mod fixture {
             previous: february(),
             participants,
             departures,
+            meetings_to_date: MeetingTotals::of(&meetings, &pairs),
             pairs,
             checkins,
             meetings,
@@ -1401,13 +1517,14 @@ mod tests {
                 change: Some(1)
             }
         );
-        // March: 60 + 60 + 45 + 90 + 30 = 285 min = 4.75 h → 4.8; February: 150 min = 2.5 h.
+        // Hours per pair: pair 1's 5 Mar meeting, logged by both for 60 minutes, counts once. March: 60 + 45 + 90 +
+        // 30 = 225 min = 3.75 h → 3.8; February: 150 min = 2.5 h.
         assert_eq!(
             a.hours_logged,
             Stat {
-                now: v(4.8),
+                now: v(3.8),
                 previous: v(2.5),
-                change: Some(2.3)
+                change: Some(1.3)
             }
         );
         // Pair 2 last met 2 Mar 10:00 (29 days 23 h before now); pair 4 never met, paired 12 Mar (20 days 9 h).
@@ -1651,7 +1768,8 @@ mod tests {
                 1.0,
                 "meetings",
             );
-            check(a.hours_logged.now, n as f64, "hours");
+            // Everyone logged the same meeting of one pair: one hour, however many logged it.
+            check(a.hours_logged.now, 1.0, "hours");
             check(o.average_rating.now, 4.0, "average rating");
             check(
                 o.recommend_pct
@@ -1787,6 +1905,60 @@ mod tests {
         one.pairs.truncate(1);
         one.meetings.retain(|m| m.pair_id == 1);
         assert_eq!(weekly_points(&one, now(), 12), None);
+    }
+
+    #[test]
+    fn the_program_to_date_counts_everything_before_the_period_end() {
+        let s = summarize(&input(), now());
+        // 12 enrolled + 4 who left; the first joined on 5 January. Seven pairs, three completed (3, 6, 7). Meetings:
+        // seven (pair 1's 5 March meeting once), 375 minutes per pair = 6.25 h; all seven feedback rows are of pairs
+        // that ended: ratings 26 / 7 = 3.7, 5 of 7 would recommend.
+        assert_eq!(
+            s.to_date,
+            ProgramToDate {
+                since: NaiveDate::from_ymd_opt(2025, 1, 5),
+                joined: v(16),
+                pairs_formed: v(7),
+                meetings: v(7),
+                hours: v(6.3),
+                pairs_completed: v(3),
+                average_rating: v(3.7),
+                recommend_pct: v(71),
+            }
+        );
+        assert_eq!(
+            input().meetings_to_date,
+            MeetingTotals {
+                meetings: 7,
+                minutes: 375,
+                people: 6
+            }
+        );
+        // As of 1 February: four pairs formed (1, 5, 6, 7), none ended; the meetings are as the store counted them.
+        let mut early = input();
+        early.period = Period {
+            start: t(2025, 1, 1, 0),
+            end: t(2025, 2, 1, 0),
+        };
+        early.meetings_to_date = MeetingTotals {
+            meetings: 1,
+            minutes: 30,
+            people: 2,
+        };
+        let e = summarize(&early, now()).to_date;
+        assert_eq!(
+            (
+                e.joined,
+                e.pairs_formed,
+                e.pairs_completed,
+                e.average_rating
+            ),
+            (v(4), v(4), v(0), Figure::NoData)
+        );
+        assert_eq!(
+            (e.meetings, e.hours),
+            (Figure::FewerThan3, Figure::FewerThan3)
+        );
     }
 
     #[test]

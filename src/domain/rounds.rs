@@ -45,6 +45,33 @@ pub struct RoundInputs<'a> {
     pub exclusions: &'a [(String, String)],
 }
 
+/// From every pair ever made (junior, senior, status): how many current pairs each person is in, and the pairs
+/// whose two people are both still known (for "no repeat pairs") — what the store would count, for pairs already
+/// read.
+pub fn pair_state<'p>(
+    pairs: impl IntoIterator<
+        Item = (
+            Option<&'p str>,
+            Option<&'p str>,
+            crate::domain::model::PairStatus,
+        ),
+    >,
+) -> (BTreeMap<String, u32>, Vec<(String, String)>) {
+    let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+    let mut history = Vec::new();
+    for (junior, senior, status) in pairs {
+        if status.is_current() {
+            for who in [junior, senior].into_iter().flatten() {
+                *counts.entry(who.to_string()).or_default() += 1;
+            }
+        }
+        if let (Some(j), Some(s)) = (junior, senior) {
+            history.push((j.to_string(), s.to_string()));
+        }
+    }
+    (counts, history)
+}
+
 /// A stored participant as the matching core sees them.
 pub fn to_matching(p: &Participant, naming: Naming, now: DateTime<Utc>) -> matching::Participant {
     let name = match naming {

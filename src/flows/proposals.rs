@@ -15,6 +15,7 @@ use crate::outbound::store::{Job, NewJob, NewPair, Participant, Store, StoreErro
 use crate::views;
 use chrono::{DateTime, Utc};
 use serde_json::json;
+use std::collections::BTreeMap;
 
 /// Reads the round from the live store.
 pub async fn load_round(app: &App, naming: Naming) -> Result<Round, StoreError> {
@@ -52,18 +53,28 @@ pub async fn round_of(
     let counts = store.current_pair_counts().await?;
     let history = store.pair_history().await?;
     let exclusions = store.exclusions().await?;
-    let labels = catalog
-        .skills
-        .iter()
-        .map(|s| (s.id.clone(), s.label.clone()))
-        .collect();
     let inputs = RoundInputs {
         people,
         pair_counts: &counts,
         history: &history,
         exclusions: &exclusions,
     };
-    Ok(rounds::build_round(inputs, config, labels, naming, now))
+    Ok(rounds::build_round(
+        inputs,
+        config,
+        skill_labels(catalog),
+        naming,
+        now,
+    ))
+}
+
+/// Skill ID → label, as rounds explain matches.
+pub fn skill_labels(catalog: &Catalog) -> BTreeMap<String, String> {
+    catalog
+        .skills
+        .iter()
+        .map(|s| (s.id.clone(), s.label.clone()))
+        .collect()
 }
 
 /// What happened when a round was asked for.

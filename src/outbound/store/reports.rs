@@ -2,6 +2,7 @@
 
 use super::{Store, StoreError};
 use crate::domain::feedback::{FeedbackInput, Scored, Written};
+use crate::domain::reports::MeetingTotals;
 
 /// One check-in and one answer to it (none when nobody answered). `user_id` is `None` for someone who left.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -115,5 +116,36 @@ impl Store {
             }
         }
         Ok(input)
+    }
+
+    /// Meetings at check-ins sent before `until` (unix seconds), over the whole history, counted here rather than
+    /// read row by row: one meeting per check-in with a "met" answer, lasting the longest either person logged; and
+    /// the distinct people of the pairs that met (a member who left counts as one more person).
+    pub async fn meeting_totals(&self, until: i64) -> Result<MeetingTotals, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        let (meetings, minutes): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(longest), 0) FROM (
+                 SELECT MAX(COALESCE(a.minutes, 0)) AS longest FROM checkins c
+                 JOIN checkin_answers a ON a.checkin_id = c.id
+                 WHERE a.answer = 'met' AND c.sent_at < ? GROUP BY c.id)",
+        )
+        .bind(until)
+        .fetch_one(&mut *conn)
+        .await?;
+        let people: i64 = sqlx::query_scalar(
+            "WITH met AS (SELECT DISTINCT c.pair_id FROM checkins c JOIN checkin_answers a ON a.checkin_id = c.id
+                          WHERE a.answer = 'met' AND c.sent_at < ?),
+                  members AS (SELECT junior_id AS who FROM pairs WHERE id IN (SELECT pair_id FROM met)
+                              UNION ALL SELECT senior_id FROM pairs WHERE id IN (SELECT pair_id FROM met))
+             SELECT COUNT(DISTINCT who) + COALESCE(SUM(who IS NULL), 0) FROM members",
+        )
+        .bind(until)
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(MeetingTotals {
+            meetings,
+            minutes,
+            people: usize::try_from(people).unwrap_or(0),
+        })
     }
 }
