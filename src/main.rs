@@ -50,6 +50,18 @@ Roster format: docs/roster-format.md. Errors print one line naming the file and 
         /// Report as of this date or time instead of now (e.g. 2026-05-10, or 2026-05-10T09:00:00Z).
         #[arg(long, value_name = "WHEN")]
         as_of: Option<String>,
+        /// Report on these days instead of the summary period so far: the first day (with --to), e.g. 2026-01-01.
+        #[arg(long, value_name = "DATE", conflicts_with = "all")]
+        from: Option<String>,
+        /// The last day reported on, inclusive (with --from), e.g. 2026-03-31.
+        #[arg(long, value_name = "DATE", conflicts_with = "all")]
+        to: Option<String>,
+        /// Report on the whole program, from the first enrolment.
+        #[arg(long)]
+        all: bool,
+        /// Also write the weekly chart (12 weeks up to the report's end) to this PNG file.
+        #[arg(long, value_name = "FILE.png")]
+        chart: Option<PathBuf>,
     },
     /// Print the audit log: every admin action (when, who, what, on whom, detail), oldest first.
     Audit {
@@ -296,7 +308,22 @@ async fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Cmd::Report { db, as_of } => {
+        Cmd::Report {
+            db,
+            as_of,
+            from,
+            to,
+            all,
+            chart,
+        } => {
+            let span = if all {
+                tandem::flows::summaries::Span::All
+            } else {
+                match tandem::flows::summaries::Span::parse_days(from.as_deref(), to.as_deref()) {
+                    Ok(span) => span,
+                    Err(e) => return fail(e),
+                }
+            };
             let o = match offline_setup(db) {
                 Ok(o) => o,
                 Err(e) => return fail(e),
@@ -314,13 +341,25 @@ async fn main() -> ExitCode {
                 &o.catalog,
                 &o.rules,
                 &o.schedule,
+                span,
                 now,
+                chart.as_deref(),
             )
             .await
             {
-                Ok(text) => {
+                Ok((text, charted)) => {
                     print!("{text}");
-                    ExitCode::SUCCESS
+                    match (charted, &chart) {
+                        (Some(Ok(())), Some(path)) => {
+                            eprintln!("tandem: the chart is in {}", path.display());
+                            ExitCode::SUCCESS
+                        }
+                        (Some(Err(e)), _) => {
+                            eprintln!("tandem: {e}");
+                            ExitCode::from(1)
+                        }
+                        _ => ExitCode::SUCCESS,
+                    }
                 }
                 Err(e) => fail(e),
             }

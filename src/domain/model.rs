@@ -134,6 +134,8 @@ spelled! {
         Welcome = "welcome",
         /// `/mentor mydata`: the person's data as a summary DM and a JSON file.
         SubjectAccess = "subject_access",
+        /// `/mentor report`: the weekly chart as a file in the admin's DM.
+        ReportChart = "report_chart",
     }
 }
 

@@ -74,6 +74,11 @@ impl Period {
     pub fn contains(&self, t: DateTime<Utc>) -> bool {
         self.start <= t && t < self.end
     }
+
+    /// A period with no time in it: "nothing to compare with".
+    pub fn is_empty(&self) -> bool {
+        self.end <= self.start
+    }
 }
 
 pub use crate::domain::model::{CheckinAnswer, Side};
@@ -985,7 +990,7 @@ pub fn summarize(input: &ReportInput, now: DateTime<Utc>) -> Summary {
         .filter(|p| p.created_at < cur.end)
         .collect();
 
-    Summary {
+    let mut summary = Summary {
         period: *cur,
         previous: *prev,
         generated_at: now,
@@ -1006,6 +1011,33 @@ pub fn summarize(input: &ReportInput, now: DateTime<Utc>) -> Summary {
         outcomes,
         to_date: program_to_date(input, cur.end),
         skills: skills_market(input, &pairs_so_far),
+    };
+    if prev.is_empty() {
+        summary.drop_comparison();
+    }
+    summary
+}
+
+impl Summary {
+    /// Forgets every change since the previous period (for a report with nothing to compare with).
+    fn drop_comparison(&mut self) {
+        let e = &mut self.enrolment;
+        for stat in [
+            &mut e.enrolled,
+            &mut e.reverse_mentors,
+            &mut e.seniors,
+            &mut e.new_this_period,
+            &mut e.left_this_period,
+            &mut self.matching.pairs_active,
+            &mut self.activity.checkins_answered_pct,
+            &mut self.activity.meetings_held,
+            &mut self.outcomes.pairs_completed,
+            &mut self.outcomes.recommend_pct,
+        ] {
+            stat.change = None;
+        }
+        self.activity.hours_logged.change = None;
+        self.outcomes.average_rating.change = None;
     }
 }
 

@@ -3,19 +3,19 @@
 //! The figures, the privacy rules and the rendering are pure: [`crate::domain::reports`], [`crate::views::summary`],
 //! [`crate::domain::chart`], [`crate::domain::export`].
 
-use super::delivery::{JobError, post_once};
+use super::delivery::{JobError, payload, post_once};
 use crate::context::App;
 use crate::domain::catalog::Catalog;
 use crate::domain::matching::{self, MatchConfig};
 use crate::domain::model::CheckinAnswer;
-use crate::domain::model::JobKind;
+use crate::domain::model::{JobKind, UserPayload};
 use crate::domain::reports::{self, Period, ReportInput, Summary};
 use crate::domain::rounds::{self, Naming};
 use crate::domain::schedule::SummarySchedule;
 use crate::flows::proposals;
 use crate::outbound::store::{Job, NewJob, Store, StoreError};
 use crate::views;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
 
 /// The period a summary covers and the one before it (pure). `end` closes the period; the period starts at the
@@ -254,7 +254,83 @@ pub async fn gather(
     })
 }
 
-/// The summary as of `end` (for `/mentor report` and `tandem report`: the period so far).
+/// Which stretch of time a report covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// The summary period so far (the schedule's), compared with the one before.
+    SoFar,
+    /// Everything from the first enrolment, with nothing to compare with.
+    All,
+    /// Whole days, `from` to `to` inclusive (UTC), compared with as many days just before.
+    Days { from: NaiveDate, to: NaiveDate },
+}
+
+impl Span {
+    /// The periods reported on and compared with, as of `now` (pure).
+    pub fn periods(self, schedule: &SummarySchedule, now: DateTime<Utc>) -> (Period, Period) {
+        match self {
+            Span::SoFar => periods(schedule, now, false),
+            Span::All => {
+                let start = at(0);
+                (Period { start, end: now }, Period { start, end: start })
+            }
+            Span::Days { from, to } => {
+                let start = from.and_time(chrono::NaiveTime::MIN).and_utc();
+                let end = (to.succ_opt().unwrap_or(to))
+                    .and_time(chrono::NaiveTime::MIN)
+                    .and_utc()
+                    .min(now.max(start + Duration::seconds(1)));
+                let length = end - start;
+                (
+                    Period { start, end },
+                    Period {
+                        start: start - length,
+                        end: start,
+                    },
+                )
+            }
+        }
+    }
+
+    /// `--from DATE --to DATE` (both or neither) for `tandem report`.
+    pub fn parse_days(from: Option<&str>, to: Option<&str>) -> Result<Span, String> {
+        let day = |flag: &str, s: &str| {
+            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .map_err(|_| format!("{flag} '{s}' is not a date like 2026-05-10"))
+        };
+        match (from, to) {
+            (None, None) => Ok(Span::SoFar),
+            (Some(f), Some(t)) => {
+                let (from, to) = (day("--from", f)?, day("--to", t)?);
+                if to < from {
+                    return Err(format!("--to {to} is before --from {from}"));
+                }
+                Ok(Span::Days { from, to })
+            }
+            _ => Err(
+                "give both --from and --to (e.g. --from 2026-01-01 --to 2026-03-31), or neither"
+                    .into(),
+            ),
+        }
+    }
+}
+
+/// The summary of `span` as of `now` (for `/mentor report` and `tandem report`).
+pub async fn report(
+    store: &Store,
+    catalog: &Catalog,
+    config: &MatchConfig,
+    schedule: &SummarySchedule,
+    span: Span,
+    now: DateTime<Utc>,
+) -> Result<(Summary, ReportInput), StoreError> {
+    let (period, previous) = span.periods(schedule, now);
+    let from = reports::history_needed_from(&previous, now, None);
+    let input = gather(store, catalog, config, (period, previous), from, now).await?;
+    Ok((reports::summarize(&input, now), input))
+}
+
+/// The summary of the period so far, as of `now`.
 pub async fn current(
     store: &Store,
     catalog: &Catalog,
@@ -262,10 +338,55 @@ pub async fn current(
     schedule: &SummarySchedule,
     now: DateTime<Utc>,
 ) -> Result<(Summary, ReportInput), StoreError> {
-    let (period, previous) = periods(schedule, now, false);
-    let from = reports::history_needed_from(&previous, now, None);
-    let input = gather(store, catalog, config, (period, previous), from, now).await?;
-    Ok((reports::summarize(&input, now), input))
+    report(store, catalog, config, schedule, Span::SoFar, now).await
+}
+
+/// `/mentor report`: queues the weekly chart for `admin`'s DM (the report itself is the command's answer).
+pub async fn queue_chart(app: &App, admin: &str) -> Result<(), StoreError> {
+    let now = app.now();
+    let mut tx = app.store().write().await?;
+    let job = NewJob::new(JobKind::ReportChart, now).payload(&UserPayload {
+        user: admin.to_string(),
+        first_time: false,
+    });
+    tx.enqueue(job, now).await?;
+    app.commit(tx).await
+}
+
+/// The "report_chart" job: the twelve weeks up to now as a PNG in the admin's DM, after one line saying what it is
+/// (or why there is no chart). Each step is recorded, so a re-run sends neither twice.
+pub async fn send_chart(app: &App, job: &Job) -> Result<(), JobError> {
+    let UserPayload { user, .. } = payload(job)?;
+    let now = app.clock().now();
+    let (period, previous) = Span::SoFar.periods(&app.config().summary_schedule, now);
+    let from = reports::history_needed_from(&previous, now, Some(CHART_WEEKS));
+    let input = gather(
+        app.store(),
+        app.catalog(),
+        app.match_config(),
+        (period, previous),
+        from,
+        now,
+    )
+    .await?;
+    let png = chart_png(&input, now);
+    let text = match &png {
+        Ok(_) => views::summary::CHART_CAPTION.to_string(),
+        Err(why) => format!("No chart with this report: {why}."),
+    };
+    let (channel, _) = post_once(app, job, "note", &user, &text, &serde_json::Value::Null).await?;
+    if let Ok(png) = png
+        && app.store().delivery(job.id, "chart").await?.is_none()
+    {
+        let name = format!("tandem-{}.png", now.format("%Y-%m-%d"));
+        app.slack()
+            .upload_file(&channel, &name, views::summary::CHART_CAPTION, png)
+            .await?;
+        app.store()
+            .record_delivery(job.id, "chart", Some(&channel), None, now.timestamp())
+            .await?;
+    }
+    Ok(())
 }
 
 /// Makes sure the next scheduled summary is queued (at start-up). A summary already queued — even overdue, after
@@ -324,12 +445,7 @@ pub async fn post_scheduled(app: &App, job: &Job) -> Result<(), JobError> {
                 let name = format!("tandem-{}.png", end.format("%Y-%m-%d"));
                 match app
                     .slack()
-                    .upload_file(
-                        &posted_in,
-                        &name,
-                        "Meetings held and active pairs, last 12 weeks",
-                        png,
-                    )
+                    .upload_file(&posted_in, &name, views::summary::CHART_CAPTION, png)
                     .await
                 {
                     Ok(()) => {
@@ -388,20 +504,40 @@ pub(crate) async fn open_for_report(url: &str) -> Result<Store, String> {
     Ok(store)
 }
 
-/// `tandem report`: the managers' summary of the period so far (as of `now`), as text.
+/// `tandem report`: the managers' summary of `span` (as of `now`), as text; with `chart`, the weekly chart of the
+/// twelve weeks up to the period's end is written there as a PNG, and the second value says whether it was (or why
+/// not: a report without its chart is still a report).
 pub async fn report_text(
     url: &str,
     catalog: &Catalog,
     config: &MatchConfig,
     schedule: &SummarySchedule,
+    span: Span,
     now: DateTime<Utc>,
-) -> Result<String, String> {
+    chart: Option<&std::path::Path>,
+) -> Result<(String, Option<Result<(), String>>), String> {
     let store = open_for_report(url).await?;
-    let (summary, _) = current(&store, catalog, config, schedule, now)
+    let (period, previous) = span.periods(schedule, now);
+    let from = reports::history_needed_from(&previous, period.end, chart.map(|_| CHART_WEEKS));
+    let input = gather(&store, catalog, config, (period, previous), from, now)
         .await
         .map_err(|e| e.to_string())?;
     store.close().await;
-    Ok(views::summary::summary_text(&summary))
+    let summary = reports::summarize(&input, now);
+    let charted = chart.map(|path| {
+        let png = chart_png(&input, period.end)?;
+        std::fs::write(path, png).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    });
+    Ok((views::summary::summary_text(&summary), charted))
+}
+
+/// The weekly chart of the [`CHART_WEEKS`] weeks up to `end`, or why there is none.
+pub fn chart_png(input: &ReportInput, end: DateTime<Utc>) -> Result<Vec<u8>, String> {
+    let points = reports::weekly_points(input, end, CHART_WEEKS).ok_or_else(|| {
+        "no chart: the weeks it would show come from fewer than 3 people".to_string()
+    })?;
+    crate::domain::chart::weekly_chart_png(&points)
+        .map_err(|e| format!("the chart could not be drawn: {e}"))
 }
 
 /// `--as-of`: an RFC 3339 time, or a date (the end of that day, UTC).

@@ -32,5 +32,6 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
         JobKind::HomeRefresh => home::run(app, job).await,
         JobKind::Welcome => enrolment::welcome(app, job).await,
         JobKind::SubjectAccess => subject_access::run(app, job).await,
+        JobKind::ReportChart => summaries::send_chart(app, job).await,
     }
 }

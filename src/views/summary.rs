@@ -160,6 +160,14 @@ impl Part {
 }
 
 fn when_line(s: &Summary) -> String {
+    if s.previous.is_empty() {
+        let range = if s.period.start.timestamp() <= 0 {
+            "The whole program".to_string()
+        } else {
+            day_range(&s.period)
+        };
+        return format!("{range} · as of {}", stamp(s.generated_at));
+    }
     format!(
         "{} · compared with {} · as of {}",
         day_range(&s.period),
@@ -171,6 +179,9 @@ fn when_line(s: &Summary) -> String {
 fn stamp(t: DateTime<Utc>) -> String {
     t.format("%-d %b %Y %H:%M UTC").to_string()
 }
+
+/// The title of the weekly chart wherever it is posted.
+pub const CHART_CAPTION: &str = "Meetings held and active pairs, last 12 weeks";
 
 const PRIVACY_NOTE: &str = "Figures drawn from fewer than 3 people are shown as “fewer than 3”. \
     No notes, free-text answers or individual ratings are included.";

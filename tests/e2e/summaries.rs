@@ -490,3 +490,128 @@ async fn mentor_feedback_shows_admins_closed_pairs_words_without_names_once_thre
         "every read by an admin is recorded; the refused one is not"
     );
 }
+
+#[tokio::test]
+async fn mentor_report_all_covers_the_whole_program_and_the_chart_reaches_the_admins_dm() {
+    let (app, clock) = program(&[]).await;
+    clock.advance(Duration::hours(1));
+    let uploads = app.fake.uploaded_files().len();
+    let all = app.driver.command(ADMIN, "report all").await.json();
+    let text = report_text(&app, &all);
+    assert!(
+        text.contains("The whole program · as of 9 Mar 2026 11:00 UTC"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Enrolled: 8\n") && text.contains("Meetings held: 2\n"),
+        "no comparison: {text}"
+    );
+    assert!(!text.contains("(+") && !text.contains("(±"), "{text}");
+    assert!(blockkit::check_message_blocks(&all["blocks"]).is_empty());
+    let period = app.driver.command(ADMIN, "report period").await.json();
+    assert!(report_text(&app, &period).contains("Meetings held: 2 (+2)"));
+    let usage = app
+        .driver
+        .command(ADMIN, "report everything")
+        .await
+        .json()
+        .to_string();
+    assert!(usage.contains("`/mentor report all`"), "{usage}");
+
+    // Each report queued its chart: one note and one PNG per report in the admin's DM, none twice on a re-run.
+    settle(&app).await;
+    run_jobs(&app).await;
+    let dms = app.fake.dms_to(ADMIN);
+    let notes = dms
+        .iter()
+        .filter(|m| m["text"] == tandem::views::summary::CHART_CAPTION)
+        .count();
+    assert_eq!(notes, 2, "{dms:?}");
+    let files = app.fake.uploaded_files();
+    assert_eq!(files.len(), uploads + 2);
+    assert!(
+        files
+            .iter()
+            .all(|(_, b)| b.starts_with(b"\x89PNG\r\n\x1a\n"))
+    );
+    assert!(
+        dms.iter().any(|m| m["files"].is_array()),
+        "shared in the DM"
+    );
+    let audit: Vec<String> =
+        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'report' ORDER BY id")
+            .fetch_all(app.app().store().pool())
+            .await
+            .unwrap();
+    assert_eq!(audit, vec!["all", "period"]);
+}
+
+#[tokio::test]
+async fn tandem_report_takes_dates_and_writes_the_chart() {
+    let (app, _clock) = program(&[]).await;
+    let db = app.dir.path().join("tandem.db");
+    let png = app.dir.path().join("chart.png");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
+            .arg("report")
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "--from",
+        "2026-03-02",
+        "--to",
+        "2026-03-15",
+        "--as-of",
+        "2026-03-20",
+        "--chart",
+    ]);
+    assert!(!out.status.success(), "--chart needs a file");
+    let out = run(&[
+        "--from",
+        "2026-03-02",
+        "--to",
+        "2026-03-15",
+        "--as-of",
+        "2026-03-20",
+        "--chart",
+        png.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("2 Mar 2026 – 15 Mar 2026 · compared with 16 Feb 2026 – 1 Mar 2026"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Meetings held: 2 (+2)"), "{stdout}");
+    assert!(stderr.contains("the chart is in"), "{stderr}");
+    assert!(
+        std::fs::read(&png)
+            .unwrap()
+            .starts_with(b"\x89PNG\r\n\x1a\n")
+    );
+    let all = run(&["--all"]);
+    assert!(String::from_utf8_lossy(&all.stdout).contains("The whole program"));
+    for (args, says) in [
+        (vec!["--from", "2026-03-02"], "give both --from and --to"),
+        (
+            vec!["--from", "2026-03-09", "--to", "2026-03-02"],
+            "is before --from",
+        ),
+        (
+            vec!["--from", "March", "--to", "2026-03-02"],
+            "--from 'March' is not a date",
+        ),
+    ] {
+        let out = run(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && stderr.contains(says),
+            "{args:?}: {stderr}"
+        );
+    }
+}

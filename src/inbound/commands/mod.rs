@@ -18,6 +18,7 @@ pub mod status;
 pub mod unexclude;
 
 use crate::context::App;
+use crate::flows::summaries::Span;
 use crate::inbound::payload::SlashCommand;
 use crate::inbound::reply::Reply;
 
@@ -53,8 +54,8 @@ pub const ADMIN_SUBCOMMANDS: &[(&str, &str)] = &[
         "compute a matching proposal and send it to you for review",
     ),
     (
-        "report",
-        "the managers' summary of the program so far, for your eyes only",
+        "report [all]",
+        "the managers' summary of this period so far (or of the whole program), for your eyes only, with the weekly chart in a DM",
     ),
     (
         "feedback",
@@ -106,7 +107,9 @@ pub enum Command {
         reason: Option<String>,
     },
     Match,
-    Report,
+    Report {
+        span: crate::flows::summaries::Span,
+    },
     Feedback,
     Exclude {
         a: String,
@@ -157,7 +160,12 @@ impl Command {
                 ),
             },
             "match" if rest.is_empty() => Command::Match,
-            "report" if rest.is_empty() => Command::Report,
+            "report" => match rest.iter().map(|w| w.to_ascii_lowercase()).collect::<Vec<_>>().as_slice() {
+                [] => Command::Report { span: Span::SoFar },
+                [w] if w == "period" => Command::Report { span: Span::SoFar },
+                [w] if w == "all" => Command::Report { span: Span::All },
+                _ => Command::Usage("`/mentor report` shows the summary period so far; `/mentor report all` the whole program.".into()),
+            },
             "audit" if rest.is_empty() => Command::Audit,
             "feedback" if rest.is_empty() => Command::Feedback,
             "mydata" if rest.is_empty() => Command::MyData,
@@ -185,7 +193,7 @@ impl Command {
                 _ => Command::Usage(format!("`/mentor capacity @senior N` takes a person and a number from 0 to {MAX_CAPACITY}.")),
             },
             sub @ ("join" | "signup" | "opt-in" | "profile" | "edit" | "status" | "resume"
-            | "leave" | "match" | "report" | "audit" | "mydata" | "feedback") => Command::Usage(format!(
+            | "leave" | "match" | "audit" | "mydata" | "feedback") => Command::Usage(format!(
                 "`/mentor {sub}` takes nothing after it; type just `/mentor {sub}`."
             )),
             _ => Command::Help {
@@ -208,7 +216,9 @@ impl Command {
             Command::Leave => leave::apply(app, cmd).await,
             Command::End { reason } => end::apply(app, cmd, reason.as_deref()).await,
             Command::Match => admin_only(app, cmd, match_cmd::apply(app, cmd)).await,
-            Command::Report => admin_only(app, cmd, report::apply(app, &cmd.user_id)).await,
+            Command::Report { span } => {
+                admin_only(app, cmd, report::apply(app, &cmd.user_id, span)).await
+            }
             Command::Audit => admin_only(app, cmd, audit::apply(app)).await,
             Command::Feedback => admin_only(app, cmd, feedback::apply(app, &cmd.user_id)).await,
             Command::MyData => mydata::apply(app, cmd).await,
@@ -286,6 +296,19 @@ mod tests {
         assert_eq!(Command::parse("match"), Command::Match);
         assert_eq!(Command::parse("audit"), Command::Audit);
         assert_eq!(Command::parse("Feedback"), Command::Feedback);
+        assert_eq!(
+            Command::parse("report"),
+            Command::Report { span: Span::SoFar }
+        );
+        assert_eq!(
+            Command::parse("report period"),
+            Command::Report { span: Span::SoFar }
+        );
+        assert_eq!(
+            Command::parse("report ALL"),
+            Command::Report { span: Span::All }
+        );
+        assert!(matches!(Command::parse("report 2026"), Command::Usage(_)));
         assert!(matches!(Command::parse("feedback all"), Command::Usage(_)));
         assert_eq!(Command::parse("mydata"), Command::MyData);
         assert!(matches!(Command::parse("audit all"), Command::Usage(_)));
