@@ -4,13 +4,13 @@
 //! its formula guard and quoted when needed. No free text is exported (the inputs carry none) and no individual rating: meeting usefulness and
 //! feedback ratings are never written.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::domain::csv::Writer;
 use crate::domain::model::CheckinAnswer;
-use crate::domain::reports::{CheckinRound, Meeting, Pair, Period};
+use crate::domain::reports::{CheckinRound, Pair, Period, ReportInput};
 
 fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -83,18 +83,41 @@ pub fn checkins_csv(rounds: &[CheckinRound], period: &Period) -> String {
 }
 
 /// Mentoring hours per person for meetings in `period` (what firms credit as non-billable time), by user ID:
-/// `user_id, name, meetings, minutes, hours` (hours with two decimals). Names come from `pairs`; a person no pair
-/// names gets an empty name. Usefulness ratings are not exported.
-pub fn hours_csv(meetings: &[Meeting], pairs: &[Pair], period: &Period) -> String {
+/// `user_id, name, meetings, minutes, hours` (hours with two decimals). Everyone enrolled is listed, with 0 when they
+/// logged no meeting, and so is anyone who logged one and is no longer known by name (under the report's stand-in).
+/// A meeting counts once for each person who logged it, for the pair's length of it (the longest either logged:
+/// the *hours per pair* rule every figure follows). Usefulness ratings are not exported.
+pub fn hours_csv(input: &ReportInput, period: &Period) -> String {
     let mut names: BTreeMap<&str, &str> = BTreeMap::new();
-    for m in pairs.iter().flat_map(|p| [&p.junior, &p.senior]).flatten() {
+    for p in &input.participants {
+        names.insert(&p.user_id, &p.display_name);
+    }
+    for m in input
+        .pairs
+        .iter()
+        .flat_map(|p| [&p.junior, &p.senior])
+        .flatten()
+    {
         names.insert(&m.user_id, &m.display_name);
     }
-    let mut per_person: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
-    for m in meetings.iter().filter(|m| period.contains(m.at)) {
-        let e = per_person.entry(&m.logged_by).or_default();
-        e.0 += 1;
-        e.1 += u64::from(m.minutes);
+    // One meeting per pair and time, lasting the longest either logged; who logged it.
+    let mut meetings: BTreeMap<(i64, DateTime<Utc>), (u64, BTreeSet<&str>)> = BTreeMap::new();
+    for m in input.meetings.iter().filter(|m| period.contains(m.at)) {
+        let e = meetings.entry((m.pair_id, m.at)).or_default();
+        e.0 = e.0.max(u64::from(m.minutes));
+        e.1.insert(&m.logged_by);
+    }
+    let mut per_person: BTreeMap<&str, (u64, u64)> = input
+        .participants
+        .iter()
+        .map(|p| (p.user_id.as_str(), (0, 0)))
+        .collect();
+    for (minutes, people) in meetings.values() {
+        for who in people {
+            let e = per_person.entry(who).or_default();
+            e.0 += 1;
+            e.1 += minutes;
+        }
     }
     let mut out = Writer::new();
     out.row(&["user_id", "name", "meetings", "minutes", "hours"]);
@@ -153,14 +176,24 @@ mod tests {
     #[test]
     fn hours_csv_totals_each_person_without_ratings() {
         let inp = input();
-        let csv = hours_csv(&inp.meetings, &inp.pairs, &march());
+        let csv = hours_csv(&inp, &march());
+        // Pair 1 met on 5 March (both logged 60 minutes: one meeting each) and 28 March (45, logged by r1); pair 2 on
+        // 2 March (30, r2); pair 3 on 18 March (90, s3). Everyone else enrolled has 0.
         assert_eq!(
             csv,
             "user_id,name,meetings,minutes,hours\r\n\
              r1,Name of r1,2,105,1.75\r\n\
              r2,Name of r2,1,30,0.50\r\n\
+             r3,Name of r3,0,0,0.00\r\n\
+             r4,Name of r4,0,0,0.00\r\n\
+             r5,Name of r5,0,0,0.00\r\n\
+             r6,Name of r6,0,0,0.00\r\n\
              s1,Name of s1,1,60,1.00\r\n\
-             s3,Name of s3,1,90,1.50\r\n"
+             s2,Name of s2,0,0,0.00\r\n\
+             s3,Name of s3,1,90,1.50\r\n\
+             s4,Name of s4,0,0,0.00\r\n\
+             s5,Name of s5,0,0,0.00\r\n\
+             s6,Name of s6,0,0,0.00\r\n"
         );
     }
 
@@ -171,7 +204,7 @@ mod tests {
             [
                 pairs_csv(&inp.pairs),
                 checkins_csv(&inp.checkins, &march()),
-                hours_csv(&inp.meetings, &inp.pairs, &march()),
+                hours_csv(inp, &march()),
             ]
         };
         let before = all(&inp);

@@ -590,7 +590,7 @@ pub async fn export_csv(
         ),
         (
             "hours.csv",
-            crate::domain::export::hours_csv(&input.meetings, &input.pairs, &all_time),
+            crate::domain::export::hours_csv(&input, &all_time),
         ),
     ];
     let mut written = Vec::new();

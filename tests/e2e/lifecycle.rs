@@ -1146,7 +1146,7 @@ async fn retention_removes_an_old_pairs_personal_data_and_keeps_the_figures() {
     let after = export(&app.dir.path().join("after")).await;
     assert_eq!(before.len(), after.len());
     assert_eq!(before[0], after[0], "pairs.csv");
-    // hours.csv is per person: the hours stay, no longer under a name.
+    // hours.csv is per person: the hours stay, no longer under a name (both are still enrolled: listed with 0).
     let totals = |csv: &str| -> (u32, u32) {
         csv.lines().skip(1).fold((0, 0), |(m, min), line| {
             let cells: Vec<&str> = line.split(',').collect();
@@ -1162,7 +1162,16 @@ async fn retention_removes_an_old_pairs_personal_data_and_keeps_the_figures() {
         (1, 60),
         "the meeting and its minutes still count"
     );
-    assert!(!after[2].contains(J), "{}", after[2]);
+    for who in [J, S] {
+        assert!(after[2].contains(&format!("{who},")), "{}", after[2]);
+        assert!(
+            !after[2]
+                .lines()
+                .any(|l| l.starts_with(who) && !l.contains(",0,0,0.00")),
+            "{}",
+            after[2]
+        );
+    }
     // A second pass has nothing left to do.
     assert_eq!(
         tandem::flows::retention::run(app.app()).await.unwrap(),
