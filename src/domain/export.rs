@@ -100,8 +100,9 @@ pub fn hours_csv(input: &ReportInput, period: &Period) -> String {
     {
         names.insert(&m.user_id, &m.display_name);
     }
-    // One meeting per pair and time, lasting the longest either logged; who logged it.
-    let mut meetings: BTreeMap<(i64, DateTime<Utc>), (u64, BTreeSet<&str>)> = BTreeMap::new();
+    // One meeting per pair and time (the key), lasting the longest either logged; who logged it.
+    type Logged<'a> = (u64, BTreeSet<&'a str>);
+    let mut meetings: BTreeMap<(i64, DateTime<Utc>), Logged> = BTreeMap::new();
     for m in input.meetings.iter().filter(|m| period.contains(m.at)) {
         let e = meetings.entry((m.pair_id, m.at)).or_default();
         e.0 = e.0.max(u64::from(m.minutes));
