@@ -59,56 +59,27 @@ pub fn periods(
 /// The weeks the scheduled summary's chart shows.
 const CHART_WEEKS: usize = crate::domain::chart::WEEKS;
 
+/// The stand-in for someone who left, by the row that still counts them: distinct rows, distinct people.
+fn anonymous(rowid: Option<i64>) -> String {
+    format!("(left #{})", rowid.unwrap_or_default())
+}
+
 fn at(unix: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(unix, 0).unwrap_or_default()
 }
 
-/// Reads everything a summary needs from the store, as plain data without any free text. Check-ins (and the
-/// meetings logged on them) are read from `history_from` on: see [`reports::history_needed_from`].
-pub async fn gather(
-    store: &Store,
-    catalog: &Catalog,
-    config: &MatchConfig,
-    (period, previous): (Period, Period),
-    history_from: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<ReportInput, StoreError> {
-    let people = store.participants().await?;
-    let names: HashMap<String, String> = people
-        .iter()
-        .map(|p| {
-            (
-                p.user_id.clone(),
-                p.display_name.clone().unwrap_or_else(|| p.user_id.clone()),
-            )
-        })
-        .collect();
+/// The pairs as the report sees them (names from `names`, or the ID), and each pair's members.
+fn report_pairs(
+    records: &[crate::outbound::store::PairRecord],
+    names: &HashMap<String, String>,
+) -> (Vec<reports::Pair>, HashMap<i64, Vec<String>>) {
     let member = |id: &Option<String>| {
         id.as_ref().map(|u| reports::Member {
             user_id: u.clone(),
             display_name: names.get(u).cloned().unwrap_or_else(|| u.clone()),
         })
     };
-    let participants = people
-        .iter()
-        .map(|p| reports::Participant {
-            user_id: p.user_id.clone(),
-            display_name: names.get(&p.user_id).cloned().unwrap_or_default(),
-            side: config
-                .side_rule
-                .side_of(&rounds::to_matching(p, Naming::DisplayNames, now)),
-            joined_at: at(p.joined_at),
-            status: if p.is_paused(now.timestamp()) {
-                reports::ParticipantStatus::Paused
-            } else {
-                reports::ParticipantStatus::Active
-            },
-            teaches: p.answers.teach.clone(),
-            learns: p.answers.learn.clone(),
-        })
-        .collect();
-    let pair_records = store.pairs().await?;
-    let pairs: Vec<reports::Pair> = pair_records
+    let pairs = records
         .iter()
         .map(|p| reports::Pair {
             id: p.id,
@@ -120,7 +91,7 @@ pub async fn gather(
             last_met_at: p.last_met_at.map(at),
         })
         .collect();
-    let members: HashMap<i64, Vec<String>> = pair_records
+    let members = records
         .iter()
         .map(|p| {
             (
@@ -132,12 +103,18 @@ pub async fn gather(
             )
         })
         .collect();
+    (pairs, members)
+}
 
-    // Check-in rounds: every member's answer, or "no answer"; "we met" answers are also meetings.
-    let anonymous = |rowid: Option<i64>| format!("(left #{})", rowid.unwrap_or_default());
+/// Check-in rounds sent from `from` on: every member's answer, or "no answer"; "we met" answers are also meetings.
+async fn read_checkins(
+    store: &Store,
+    members: &HashMap<i64, Vec<String>>,
+    from: DateTime<Utc>,
+) -> Result<(Vec<reports::CheckinRound>, Vec<reports::Meeting>), StoreError> {
     let mut rounds: BTreeMap<i64, reports::CheckinRound> = BTreeMap::new();
     let mut meetings = Vec::new();
-    for row in store.checkin_answer_rows(history_from.timestamp()).await? {
+    for row in store.checkin_answer_rows(from.timestamp()).await? {
         let round = rounds
             .entry(row.checkin_id)
             .or_insert_with(|| reports::CheckinRound {
@@ -176,6 +153,50 @@ pub async fn gather(
             }
         }
     }
+    Ok((rounds.into_values().collect(), meetings))
+}
+
+/// Reads everything a summary needs from the store, as plain data without any free text. Check-ins (and the
+/// meetings logged on them) are read from `history_from` on: see [`reports::history_needed_from`].
+pub async fn gather(
+    store: &Store,
+    catalog: &Catalog,
+    config: &MatchConfig,
+    (period, previous): (Period, Period),
+    history_from: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<ReportInput, StoreError> {
+    let people = store.participants().await?;
+    let names: HashMap<String, String> = people
+        .iter()
+        .map(|p| {
+            (
+                p.user_id.clone(),
+                p.display_name.clone().unwrap_or_else(|| p.user_id.clone()),
+            )
+        })
+        .collect();
+    let participants = people
+        .iter()
+        .map(|p| reports::Participant {
+            user_id: p.user_id.clone(),
+            display_name: names.get(&p.user_id).cloned().unwrap_or_default(),
+            side: config
+                .side_rule
+                .side_of(&rounds::to_matching(p, Naming::DisplayNames, now)),
+            joined_at: at(p.joined_at),
+            status: if p.is_paused(now.timestamp()) {
+                reports::ParticipantStatus::Paused
+            } else {
+                reports::ParticipantStatus::Active
+            },
+            teaches: p.answers.teach.clone(),
+            learns: p.answers.learn.clone(),
+        })
+        .collect();
+    let pair_records = store.pairs().await?;
+    let (pairs, members) = report_pairs(&pair_records, &names);
+    let (checkins, meetings) = read_checkins(store, &members, history_from).await?;
     let feedback = store
         .feedback_rows()
         .await?
@@ -241,7 +262,7 @@ pub async fn gather(
         participants,
         departures,
         pairs,
-        checkins: rounds.into_values().collect(),
+        checkins,
         meetings,
         feedback,
         waiting,
@@ -345,12 +366,45 @@ pub async fn current(
 pub async fn queue_chart(app: &App, admin: &str) -> Result<(), StoreError> {
     let now = app.now();
     let mut tx = app.store().write().await?;
-    let job = NewJob::new(JobKind::ReportChart, now).payload(&UserPayload {
-        user: admin.to_string(),
-        first_time: false,
-    });
-    tx.enqueue(job, now).await?;
+    // One chart waiting per admin: reports asked in a row share it.
+    let job = NewJob::new(JobKind::ReportChart, now)
+        .payload(&UserPayload {
+            user: admin.to_string(),
+            first_time: false,
+        })
+        .key(format!("report_chart:{admin}"));
+    tx.enqueue_if_absent(job, now).await?;
     app.commit(tx).await
+}
+
+/// What the chart needs and nothing more: the pairs, and the check-ins (with their meetings) of its weeks.
+async fn chart_input(store: &Store, now: DateTime<Utc>) -> Result<ReportInput, StoreError> {
+    let from = reports::weeks_start(now, CHART_WEEKS);
+    let period = Period {
+        start: from,
+        end: now,
+    };
+    let mut input = ReportInput {
+        period,
+        previous: Period {
+            start: from,
+            end: from,
+        },
+        participants: Vec::new(),
+        departures: Vec::new(),
+        pairs: Vec::new(),
+        checkins: Vec::new(),
+        meetings: Vec::new(),
+        feedback: Vec::new(),
+        waiting: Vec::new(),
+        meetings_to_date: reports::MeetingTotals::default(),
+        skills: BTreeMap::new(),
+    };
+    let pair_records = store.pairs().await?;
+    let (pairs, members) = report_pairs(&pair_records, &HashMap::new());
+    input.pairs = pairs;
+    (input.checkins, input.meetings) = read_checkins(store, &members, from).await?;
+    Ok(input)
 }
 
 /// The "report_chart" job: the twelve weeks up to now as a PNG in the admin's DM, after one line saying what it is
@@ -358,17 +412,7 @@ pub async fn queue_chart(app: &App, admin: &str) -> Result<(), StoreError> {
 pub async fn send_chart(app: &App, job: &Job) -> Result<(), JobError> {
     let UserPayload { user, .. } = payload(job)?;
     let now = app.clock().now();
-    let (period, previous) = Span::SoFar.periods(&app.config().summary_schedule, now);
-    let from = reports::history_needed_from(&previous, now, Some(CHART_WEEKS));
-    let input = gather(
-        app.store(),
-        app.catalog(),
-        app.match_config(),
-        (period, previous),
-        from,
-        now,
-    )
-    .await?;
+    let input = chart_input(app.store(), now).await?;
     let png = chart_png(&input, now);
     let text = match &png {
         Ok(_) => views::summary::CHART_CAPTION.to_string(),
