@@ -136,6 +136,8 @@ spelled! {
         SubjectAccess = "subject_access",
         /// `/mentor report`: the weekly chart as a file in the admin's DM.
         ReportChart = "report_chart",
+        /// The end-of-cohort report, once the last pair of a matching round has closed.
+        CohortReport = "cohort_report",
     }
 }
 

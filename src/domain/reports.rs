@@ -1041,6 +1041,80 @@ impl Summary {
     }
 }
 
+/// The end of a cohort: the pairs one matching round formed, once the last of them has closed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CohortReport {
+    /// The proposal (matching round) that formed the pairs.
+    pub round: i64,
+    /// The first pair's start and the last pair's end.
+    pub started: Option<NaiveDate>,
+    pub closed: Option<NaiveDate>,
+    pub pairs: Figure<i64>,
+    pub completed: Figure<i64>,
+    pub ended_early: Figure<i64>,
+    /// Pairs that never logged a meeting.
+    pub never_met: Figure<i64>,
+    pub meetings: Figure<i64>,
+    /// Hours per pair (see [`MeetingTotals`]).
+    pub hours: Figure<f64>,
+    pub average_rating: Figure<f64>,
+    pub recommend_pct: Figure<i64>,
+}
+
+/// The report on the cohort of `round`, made of the pairs `pair_ids` (their meetings must all be in `input`).
+pub fn cohort_report(input: &ReportInput, round: i64, pair_ids: &BTreeSet<i64>) -> CohortReport {
+    let pairs: Vec<&Pair> = input
+        .pairs
+        .iter()
+        .filter(|p| pair_ids.contains(&p.id))
+        .collect();
+    let with =
+        |status: PairStatus| pairs_count(pairs.iter().copied().filter(move |p| p.status == status));
+    let meetings: Vec<Meeting> = input
+        .meetings
+        .iter()
+        .filter(|m| pair_ids.contains(&m.pair_id))
+        .cloned()
+        .collect();
+    let owned: Vec<Pair> = pairs.iter().map(|p| (*p).clone()).collect();
+    let totals = MeetingTotals::of(&meetings, &owned);
+    let met: BTreeSet<i64> = meetings.iter().map(|m| m.pair_id).collect();
+    let fb: Vec<&Feedback> = input
+        .feedback
+        .iter()
+        .filter(|f| pair_ids.contains(&f.pair_id))
+        .collect();
+    CohortReport {
+        round,
+        started: pairs
+            .iter()
+            .map(|p| p.created_at)
+            .min()
+            .map(|t| t.date_naive()),
+        closed: pairs
+            .iter()
+            .filter_map(|p| p.ended_at)
+            .max()
+            .map(|t| t.date_naive()),
+        pairs: pairs_count(pairs.iter().copied()).figure(),
+        completed: with(PairStatus::Completed).figure(),
+        ended_early: with(PairStatus::Ended).figure(),
+        never_met: pairs_count(pairs.iter().copied().filter(|p| !met.contains(&p.id))).figure(),
+        meetings: Drawn {
+            value: Some(totals.meetings),
+            people: totals.people,
+        }
+        .figure(),
+        hours: Drawn {
+            value: Some(hours(u64::try_from(totals.minutes).unwrap_or(0))),
+            people: totals.people,
+        }
+        .figure(),
+        average_rating: average_rating(&fb).figure(),
+        recommend_pct: recommend_pct(&fb).figure(),
+    }
+}
+
 /// The Monday of `date`'s week.
 fn monday(date: NaiveDate) -> NaiveDate {
     use chrono::Datelike;
@@ -1991,6 +2065,32 @@ mod tests {
             (e.meetings, e.hours),
             (Figure::FewerThan3, Figure::FewerThan3)
         );
+    }
+
+    #[test]
+    fn a_cohort_report_counts_only_its_pairs() {
+        // Pairs 3, 6 and 7 (all closed): six people, three completed; pair 3 met twice (30 + 90 minutes).
+        let c = cohort_report(&input(), 9, &[3, 6, 7].into_iter().collect());
+        assert_eq!(
+            c,
+            CohortReport {
+                round: 9,
+                started: NaiveDate::from_ymd_opt(2025, 1, 5),
+                closed: NaiveDate::from_ymd_opt(2025, 3, 25),
+                pairs: v(3),
+                completed: v(3),
+                ended_early: v(0),
+                never_met: v(2),
+                meetings: Figure::FewerThan3,
+                hours: Figure::FewerThan3,
+                // r3, s3 (pair 3), r3, s2 (7), r1, s3 (6): five people, ratings 5 4 3 4 2 5 → 23 / 6.
+                average_rating: v(3.8),
+                recommend_pct: v(67),
+            }
+        );
+        // Pairs 1 and 2 (four people) met: 60 + 45 + 60 and 30 + 60 minutes = 4.25 h.
+        let c = cohort_report(&input(), 1, &[1, 2].into_iter().collect());
+        assert_eq!((c.meetings, c.hours, c.never_met), (v(5), v(4.3), v(0)));
     }
 
     #[test]

@@ -47,6 +47,7 @@ pub async fn depart_in(
     }
     let departure = tx.delete_participant(user_id, now).await?;
     for (pair_id, partner) in departure.ended_pairs {
+        super::endings::after_finish(tx, pair_id, now).await?;
         if let Some(partner) = partner {
             let dm = text_message(&partner, &views::enrolment::partner_left_dm());
             queue_message(tx, &dm, Some(pair_id), now).await?;

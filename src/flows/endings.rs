@@ -6,8 +6,8 @@ use super::delivery::{JobError, post_once, queue_message, text_message};
 use super::home;
 use crate::context::App;
 use crate::domain::forms::pair_forms::Feedback;
-use crate::domain::model::PairStatus;
-use crate::outbound::store::{Job, StoreError};
+use crate::domain::model::{JobKind, PairStatus, ProposalPayload};
+use crate::outbound::store::{Job, NewJob, StoreError, Tx};
 use crate::views;
 
 /// The [`crate::domain::model::JobKind::Closing`] job: thanks the pair, offers the feedback form, then marks the
@@ -32,6 +32,7 @@ pub async fn close(app: &App, job: &Job) -> Result<(), JobError> {
         .await?
     {
         tx.cancel_pair_jobs(pair.id, now).await?;
+        after_finish(&mut tx, pair.id, now).await?;
         for m in [pair.junior_id.as_deref(), pair.senior_id.as_deref()]
             .into_iter()
             .flatten()
@@ -40,6 +41,22 @@ pub async fn close(app: &App, job: &Job) -> Result<(), JobError> {
         }
     }
     app.commit(tx).await?;
+    Ok(())
+}
+
+/// After pair `pair_id` finished in `tx`: if it was the last running pair of its matching round, queues the
+/// end-of-cohort report (once per round).
+pub async fn after_finish(tx: &mut Tx, pair_id: i64, now: i64) -> Result<(), StoreError> {
+    if let Some(round) = tx.cohort_closed_by(pair_id).await? {
+        let job = NewJob::new(JobKind::CohortReport, now)
+            .payload(&ProposalPayload {
+                proposal_id: round,
+                admin: String::new(),
+                text: String::new(),
+            })
+            .key(format!("cohort:{round}"));
+        tx.enqueue_if_absent(job, now).await?;
+    }
     Ok(())
 }
 
@@ -101,6 +118,7 @@ pub async fn end_early(app: &App, user_id: &str, reason: Option<&str>) -> Result
         return Ok(false);
     }
     tx.cancel_pair_jobs(pair.id, now).await?;
+    after_finish(&mut tx, pair.id, now).await?;
     let partner = pair.partner_of(user_id);
     if let Some(p) = partner {
         let dm = text_message(p, &views::closing::pair_ended(reason.is_some()));

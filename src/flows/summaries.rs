@@ -8,7 +8,7 @@ use crate::context::App;
 use crate::domain::catalog::Catalog;
 use crate::domain::matching::{self, MatchConfig};
 use crate::domain::model::CheckinAnswer;
-use crate::domain::model::{JobKind, UserPayload};
+use crate::domain::model::{JobKind, ProposalPayload, UserPayload};
 use crate::domain::reports::{self, Period, ReportInput, Summary};
 use crate::domain::rounds::{self, Naming};
 use crate::domain::schedule::SummarySchedule;
@@ -430,6 +430,50 @@ pub async fn send_chart(app: &App, job: &Job) -> Result<(), JobError> {
             .record_delivery(job.id, "chart", Some(&channel), None, now.timestamp())
             .await?;
     }
+    Ok(())
+}
+
+/// The "cohort_report" job: once the last pair of a matching round has closed, the cohort's report goes to the
+/// managers' channel (or, without one, to each admin's DM).
+pub async fn post_cohort(app: &App, job: &Job) -> Result<(), JobError> {
+    let ProposalPayload { proposal_id, .. } = payload(job)?;
+    let ids: std::collections::BTreeSet<i64> = app
+        .store()
+        .cohort_pairs(proposal_id)
+        .await?
+        .into_iter()
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let now = app.clock().now();
+    let pair_records = app.store().pairs().await?;
+    let start = pair_records
+        .iter()
+        .filter(|p| ids.contains(&p.id))
+        .map(|p| p.created_at)
+        .min()
+        .map_or(now, at);
+    let period = Period { start, end: now };
+    let input = gather(
+        app.store(),
+        app.catalog(),
+        app.match_config(),
+        (period, Period { start, end: start }),
+        start,
+        now,
+    )
+    .await?;
+    let report = reports::cohort_report(&input, proposal_id, &ids);
+    let (text, blocks) = views::summary::cohort(&report);
+    let targets: Vec<String> = match &app.config().manager_channel {
+        Some(channel) => vec![channel.clone()],
+        None => app.config().admins.clone(),
+    };
+    for (i, to) in targets.iter().enumerate() {
+        post_once(app, job, &format!("post:{i}"), to, &text, &blocks).await?;
+    }
+    tracing::info!(round = proposal_id, "end-of-cohort report posted");
     Ok(())
 }
 

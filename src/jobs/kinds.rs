@@ -33,5 +33,6 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
         JobKind::Welcome => enrolment::welcome(app, job).await,
         JobKind::SubjectAccess => subject_access::run(app, job).await,
         JobKind::ReportChart => summaries::send_chart(app, job).await,
+        JobKind::CohortReport => summaries::post_cohort(app, job).await,
     }
 }

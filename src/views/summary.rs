@@ -394,6 +394,41 @@ pub fn summary_blocks(s: &Summary) -> Value {
     json!(blocks)
 }
 
+/// The end-of-cohort report: `(text, blocks)`, under the same privacy rules as the summary.
+pub fn cohort(c: &crate::domain::reports::CohortReport) -> (String, Value) {
+    let day = |d: Option<chrono::NaiveDate>| {
+        d.map_or("?".to_string(), |d| d.format("%-d %b %Y").to_string())
+    };
+    let title = format!("A cohort has finished: matching round #{}", c.round);
+    let lines = [
+        format!("{} – {}", day(c.started), day(c.closed)),
+        format!(
+            "Pairs: {} · completed: {} · ended early: {} · never met: {}",
+            figure(&c.pairs, count),
+            figure(&c.completed, count),
+            figure(&c.ended_early, count),
+            figure(&c.never_met, count)
+        ),
+        format!(
+            "Meetings held: {} · Mentoring hours (per pair): {}",
+            figure(&c.meetings, count),
+            figure(&c.hours, |x| format!("{x:.1}"))
+        ),
+        format!(
+            "Average rating: {} · Would recommend it: {}",
+            figure(&c.average_rating, |x| format!("{x:.1} / 5")),
+            figure(&c.recommend_pct, |p| format!("{p}%"))
+        ),
+    ];
+    let text = format!("{title}\n{}\n\n{PRIVACY_NOTE}", lines.join("\n"));
+    let blocks = json!([
+        header(&title),
+        section(&escape(&lines.join("\n"))),
+        context(PRIVACY_NOTE),
+    ]);
+    (text, blocks)
+}
+
 /// The summary as plain text, for the CLI and the message's `text` fallback. Lists are cut as in the blocks, so the
 /// text stays short for any firm.
 pub fn summary_text(s: &Summary) -> String {

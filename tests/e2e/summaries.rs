@@ -623,3 +623,49 @@ async fn tandem_report_takes_dates_and_writes_the_chart() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_end_of_a_cohort_is_reported_once_when_its_last_pair_closes() {
+    let (app, clock) = program(&[]).await;
+    let pairs: Vec<i64> = sqlx::query_scalar("SELECT id FROM pairs ORDER BY junior_id")
+        .fetch_all(app.app().store().pool())
+        .await
+        .unwrap();
+    let cohort_posts = || {
+        app.fake
+            .messages_in(MANAGERS)
+            .into_iter()
+            .filter(|m| m.to_string().contains("A cohort has finished"))
+            .collect::<Vec<_>>()
+    };
+    close_with_feedback(&app, &clock, pairs[0], &[("U0JUN1", "x"), ("U0SEN1", "y")]).await;
+    close_with_feedback(&app, &clock, pairs[1], &[("U0JUN2", "z")]).await;
+    app.driver
+        .command("U0JUN3", &format!("end {SECRET} reason"))
+        .await;
+    settle(&app).await;
+    assert!(cohort_posts().is_empty(), "pair 4 still runs");
+    // The last pair ends because one of them leaves the program.
+    app.driver.command("U0SEN4", "leave").await;
+    app.driver
+        .click("U0SEN4", "leave_confirm", "leave", None)
+        .await;
+    settle(&app).await;
+    run_jobs(&app).await;
+    let posts = cohort_posts();
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    let text = posts[0]["text"].as_str().unwrap();
+    for expected in [
+        "Pairs: 4 · completed: 2 · ended early: 2 · never met: 2",
+        "Meetings held: 2",
+        "Meetings held: 2 · Mentoring hours (per pair): 2.3",
+        "Average rating: 4.0 / 5 · Would recommend it: 100%",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    assert!(!posts[0].to_string().contains(SECRET));
+    assert!(blockkit::check_message_blocks(&posts[0]["blocks"]).is_empty());
+    clock.advance(Duration::days(1));
+    run_jobs(&app).await;
+    assert_eq!(cohort_posts().len(), 1, "once per round");
+}

@@ -108,6 +108,16 @@ macro_rules! select_pairs {
 }
 
 impl Store {
+    /// The pairs a matching round (proposal) formed.
+    pub async fn cohort_pairs(&self, proposal_id: i64) -> Result<Vec<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM pairs WHERE proposal_id = ? ORDER BY id")
+                .bind(proposal_id)
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
     /// Pair `id`, if `user_id` is one of its members (anyone else gets `None`).
     pub async fn pair_of_member(
         &self,
@@ -182,6 +192,18 @@ impl Store {
     }
 }
 impl Tx {
+    /// The matching round (proposal) pair `pair_id` came from, when no pair of that round is still running: the
+    /// round's cohort has just closed.
+    pub async fn cohort_closed_by(&mut self, pair_id: i64) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT p.proposal_id FROM pairs p WHERE p.id = ? AND p.proposal_id IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM pairs o WHERE o.proposal_id = p.proposal_id AND o.status IN ('active', 'at_risk'))",
+        )
+        .bind(pair_id)
+        .fetch_optional(self.conn())
+        .await?)
+    }
+
     /// Moves a current pair to `status` (`active`, `at_risk`). Returns `false` if the pair is not current.
     pub async fn set_pair_risk(&mut self, id: i64, at_risk: bool) -> Result<bool, StoreError> {
         let done = sqlx::query("UPDATE pairs SET status = ?1 WHERE id = ?2 AND status IN ('active', 'at_risk') AND status != ?1")
