@@ -129,8 +129,10 @@ pub const VARIABLES: &[Variable] = &[
 /// The text `tandem serve --help` shows after its options.
 pub fn environment_help() -> String {
     let mut out = String::from("Environment variables:\n");
+    // Two spaces after the longest name, so every description starts in the same column.
+    let width = VARIABLES.iter().map(|v| v.name.len()).max().unwrap_or(0) + 2;
     for v in VARIABLES {
-        out.push_str(&format!("  {:<24}{}", v.name, v.help));
+        out.push_str(&format!("  {:<width$}{}", v.name, v.help));
         if let Some(d) = v.default.filter(|d| !d.is_empty()) {
             out.push_str(&format!(" [default: {d}]"));
         }
@@ -381,6 +383,27 @@ impl Config {
             manager_channel,
             log_format,
         })
+    }
+}
+
+#[cfg(test)]
+mod help_tests {
+    use super::*;
+
+    #[test]
+    fn every_description_starts_in_one_column() {
+        let help = environment_help();
+        let columns: std::collections::BTreeSet<usize> = help
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let name = l.trim_start().split(' ').next().unwrap_or_default();
+                let after = &l[l.find(name).unwrap_or(0) + name.len()..];
+                l.len() - after.trim_start().len()
+            })
+            .collect();
+        assert_eq!(columns.len(), 1, "{help}");
+        assert_eq!(help.lines().count(), VARIABLES.len() + 1);
     }
 }
 
