@@ -422,6 +422,9 @@ pub struct WeekPoint {
     pub week_start: NaiveDate,
     pub meetings: u32,
     pub active_pairs: u32,
+    /// The week had not ended at the report's time: its figures are "so far", not a fall.
+    #[serde(default)]
+    pub so_far: bool,
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1178,6 +1181,7 @@ pub fn weekly_points(
             week_start: start_day,
             meetings: held.len() as u32,
             active_pairs: active,
+            so_far: end < start + Duration::weeks(1),
         });
     }
     (people.is_empty() || people.len() >= MIN_PEOPLE).then_some(points)
@@ -2006,6 +2010,8 @@ mod tests {
         assert_eq!(pts.iter().map(|p| p.meetings).sum::<u32>(), 7);
         // At now: pairs 1, 2, 4.
         assert_eq!(pts[11].active_pairs, 3);
+        // Now is a Tuesday: the last week is unfinished, the others are whole.
+        assert!(pts[11].so_far && pts[..11].iter().all(|p| !p.so_far));
         // Only one pair's members in the window: no chart data.
         let mut one = input();
         one.pairs.truncate(1);
