@@ -139,13 +139,16 @@ async fn fake_main(opts: Opts) {
                 tokio::spawn(async move {
                     let found = fake
                         .wait_until(Duration::from_secs(3600), |f| {
-                            // The charts that follow `/mentor report` also reach the admin's DM: not a review.
+                            // The charts that follow `/mentor report` also reach the admin's DM (a caption, then
+                            // the file): not a review.
                             f.dms_to(&who)
                                 .iter()
                                 .skip(before)
+                                .filter(|m| m.get("files").is_none())
                                 .map(|m| m["text"].as_str().unwrap_or_default().to_string())
                                 .find(|t| {
-                                    t != tandem::views::summary::CHART_CAPTION
+                                    !t.is_empty()
+                                        && t != tandem::views::summary::CHART_CAPTION
                                         && !t.starts_with("No chart with this report")
                                 })
                                 .ok_or_else(|| format!("no new DM to {who}"))

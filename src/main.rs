@@ -11,6 +11,10 @@ use tandem::outbound::store::Store;
 use tandem::startup::telemetry;
 use tandem::startup::{Options, Server};
 
+/// See Cargo.toml: memory freed after a big report goes back to the system.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "tandem",

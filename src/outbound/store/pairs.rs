@@ -127,11 +127,15 @@ impl Store {
         Ok(self.pair(id).await?.filter(|p| p.has_member(user_id)))
     }
 
-    /// Every pair, oldest first (for reports).
+    /// Every pair, oldest first (for reports). The match explanations are not read (`explanation` is `None`):
+    /// no report shows them, and for a big firm they are most of the bytes.
     pub async fn pairs(&self) -> Result<Vec<PairRecord>, StoreError> {
-        let rows: Vec<PairRecord> = sqlx::query_as(select_pairs!("ORDER BY id"))
-            .fetch_all(self.pool())
-            .await?;
+        let rows: Vec<PairRecord> = sqlx::query_as(
+            "SELECT id, junior_id, senior_id, status, created_at, ended_at, channel, last_met_at, score, NULL AS explanation
+             FROM pairs ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
         Ok(rows)
     }
 
