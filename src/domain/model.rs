@@ -134,6 +134,8 @@ spelled! {
         Welcome = "welcome",
         /// `/mentor mydata`: the person's data as a summary DM and a JSON file.
         SubjectAccess = "subject_access",
+        /// A saved plan with a first meeting: the calendar invite (`.ics`) in the pair's group DM.
+        PlanCalendar = "plan_calendar",
     }
 }
 
@@ -254,6 +256,12 @@ pub struct ProposalPayload {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckinPayload {
     pub checkin_id: i64,
+}
+
+/// The payload of [`JobKind::PlanCalendar`]: the `SEQUENCE` of the invite decided with the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarPayload {
+    pub sequence: u32,
 }
 
 /// A person who opted in, with their survey answers.
