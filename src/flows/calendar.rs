@@ -123,7 +123,10 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
             let invite = series.invite(pair.id, sequence, names, attendees, app.clock().now());
             let id = app
                 .slack()
-                .start_upload(views::plan::CALENDAR_FILE_NAME, invite.render().into_bytes())
+                .start_upload(
+                    views::plan::CALENDAR_FILE_NAME,
+                    invite.render().into_bytes(),
+                )
                 .await?;
             store
                 .record_delivery(job.id, UPLOADED, None, Some(&id), app.now())

@@ -461,7 +461,8 @@ impl SlackApi {
         channel: &str,
         comment: Option<&str>,
     ) -> Result<(), ApiError> {
-        let mut body = json!({ "files": [{ "id": file_id, "title": title }], "channel_id": channel });
+        let mut body =
+            json!({ "files": [{ "id": file_id, "title": title }], "channel_id": channel });
         if let Some(c) = comment {
             body["initial_comment"] = json!(c);
         }

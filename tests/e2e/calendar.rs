@@ -112,7 +112,10 @@ fn start_instant(event: &Event) -> DateTime<Utc> {
             let CalendarDateTime::WithTimezone { tzid, .. } = &dt else {
                 unreachable!()
             };
-            assert_eq!(tzid, "America/New_York", "kept on the later partner's clock");
+            assert_eq!(
+                tzid, "America/New_York",
+                "kept on the later partner's clock"
+            );
             dt.try_into_utc().expect("a known zone")
         }
         other => panic!("DTSTART should carry a TZID: {other:?}"),
@@ -138,7 +141,8 @@ async fn jobs_of(app: &TestApp, state: &str) -> i64 {
 }
 
 #[tokio::test]
-async fn a_saved_plan_puts_an_invite_in_the_group_dm_and_a_change_sends_it_again_with_a_higher_sequence() {
+async fn a_saved_plan_puts_an_invite_in_the_group_dm_and_a_change_sends_it_again_with_a_higher_sequence()
+ {
     let (app, _clock, pair, channel) = introduced().await;
     save_plan(&app, J, pair, &channel, &plan()).await;
     let stats = run_jobs(&app).await;
@@ -151,13 +155,18 @@ async fn a_saved_plan_puts_an_invite_in_the_group_dm_and_a_change_sends_it_again
     assert_eq!(file.shared_in, vec![channel.clone()], "shared there only");
     let comment = file.comment.clone().unwrap_or_default();
     assert!(
-        comment.contains("first meeting Thu 5 Mar 2026 at 10:00 (New York time), then every two weeks"),
+        comment.contains(
+            "first meeting Thu 5 Mar 2026 at 10:00 (New York time), then every two weeks"
+        ),
         "{comment}"
     );
     let (text, calendar, event) = parse(file);
     assert!(text.contains("\r\n") && !text.replace("\r\n", "").contains('\n'));
     assert_eq!(calendar.property_value("METHOD"), Some("REQUEST"));
-    assert_eq!(event.get_uid(), Some(format!("pair-{pair}@tandem").as_str()));
+    assert_eq!(
+        event.get_uid(),
+        Some(format!("pair-{pair}@tandem").as_str())
+    );
     assert_eq!(event.get_sequence(), Some(0));
     // Thursday 5 March at 10:00 in New York (the later of the two zones) is 15:00 UTC, 15:00 in London.
     assert_eq!(start_instant(&event), at("2026-03-05T15:00:00Z"));
@@ -171,7 +180,11 @@ async fn a_saved_plan_puts_an_invite_in_the_group_dm_and_a_change_sends_it_again
         ["mailto:u0junior@example.com", "mailto:u0senior@example.com"]
     );
     // The series as a calendar expands it: 10:00 New York throughout, across the change to summer time on 8 March.
-    let dates = event.get_recurrence().expect("a valid series").all(50).dates;
+    let dates = event
+        .get_recurrence()
+        .expect("a valid series")
+        .all(50)
+        .dates;
     let utc: Vec<DateTime<Utc>> = dates.iter().map(|d| d.with_timezone(&Utc)).collect();
     assert_eq!(utc.len(), 9, "5 March to 25 June, every two weeks");
     assert_eq!(utc[1], at("2026-03-19T14:00:00Z"));
@@ -211,14 +224,18 @@ async fn a_saved_plan_puts_an_invite_in_the_group_dm_and_a_change_sends_it_again
 }
 
 #[tokio::test]
-async fn a_plan_without_a_first_meeting_sends_no_invite_and_an_unknown_email_leaves_that_person_out() {
+async fn a_plan_without_a_first_meeting_sends_no_invite_and_an_unknown_email_leaves_that_person_out()
+ {
     let (app, _clock, pair, channel) = introduced().await;
     let mut undated = plan();
     undated.first_meeting = None;
     save_plan(&app, J, pair, &channel, &undated).await;
     run_jobs(&app).await;
     assert!(app.fake.files_shared_in(&channel).is_empty());
-    assert_eq!(jobs_of(&app, "done").await + jobs_of(&app, "pending").await, 0);
+    assert_eq!(
+        jobs_of(&app, "done").await + jobs_of(&app, "pending").await,
+        0
+    );
 
     // Slack has no e-mail for the senior: the invite goes out with the junior only.
     app.fake.set_email(S, None);

@@ -398,7 +398,10 @@ impl Store {
                 .fetch_optional(self.pool())
                 .await?;
         sequence
-            .map(|s| u32::try_from(s).map_err(|_| StoreError::Corrupt("calendar_invites.sequence".into())))
+            .map(|s| {
+                u32::try_from(s)
+                    .map_err(|_| StoreError::Corrupt("calendar_invites.sequence".into()))
+            })
             .transpose()
     }
 
