@@ -246,6 +246,10 @@ impl<'a> Transcript<'a> {
                         let channel = c.answer["channel"].as_str().unwrap_or(channel);
                         format!("~{}", self.audience(channel))
                     }
+                    "files.completeUploadExternal" => {
+                        let channel = c.body["channel_id"].as_str().unwrap_or_default();
+                        format!("~{}", self.audience(channel))
+                    }
                     _ => return None,
                 };
                 Some((rank, c))
@@ -282,6 +286,19 @@ impl<'a> Transcript<'a> {
                 if let Some(ts) = c.answer["ts"].as_str() {
                     self.posted.insert((channel, ts.to_string()), lines);
                 }
+            }
+            "files.completeUploadExternal" => {
+                let audience = self.audience(body["channel_id"].as_str().unwrap_or_default());
+                let names: Vec<&str> = c.answer["files"]
+                    .as_array()
+                    .map(|fs| fs.iter().filter_map(|f| f["name"].as_str()).collect())
+                    .unwrap_or_default();
+                let comment = body["initial_comment"].as_str().unwrap_or_default();
+                self.wrapped(
+                    "  ",
+                    "      ",
+                    &format!("📎 Tandem → {audience}: {} {comment}", names.join(", ")),
+                )?;
             }
             "chat.update" => {
                 let channel = body["channel"].as_str().unwrap_or_default().to_string();

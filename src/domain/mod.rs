@@ -1,5 +1,6 @@
 //! The pure core: plain data and pure functions, no async, no I/O beyond reading a configuration file.
 
+pub mod calendar;
 pub mod catalog;
 pub mod chart;
 pub mod csv;

@@ -138,6 +138,8 @@ spelled! {
         ReportChart = "report_chart",
         /// The end-of-cohort report, once the last pair of a matching round has closed.
         CohortReport = "cohort_report",
+        /// A saved plan with a first meeting: the calendar invite (`.ics`) in the pair's group DM.
+        PlanCalendar = "plan_calendar",
     }
 }
 
@@ -261,6 +263,12 @@ pub struct ProposalPayload {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckinPayload {
     pub checkin_id: i64,
+}
+
+/// The payload of [`JobKind::PlanCalendar`]: the `SEQUENCE` of the invite decided with the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarPayload {
+    pub sequence: u32,
 }
 
 /// A person who opted in, with their survey answers.

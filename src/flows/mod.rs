@@ -2,6 +2,7 @@
 //! the store in one transaction; the worker delivers the messages afterwards.
 
 pub mod admin;
+pub mod calendar;
 pub mod checkins;
 pub mod delivery;
 pub mod departures;

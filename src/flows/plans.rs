@@ -1,7 +1,9 @@
 //! The pair's plan: an objective, how often they meet, and by when. Either partner can set or change it; saving it
-//! announces it in the pair's group DM and reschedules check-ins and the closing, all in one transaction. With no
+//! announces it in the pair's group DM, queues the calendar invite when the plan has a first meeting
+//! ([`super::calendar`]) and reschedules check-ins and the closing, all in one transaction. With no
 //! plan after five business days, Tandem sends one gentle reminder, then leaves it to the pair.
 
+use super::calendar;
 use super::delivery::{JobError, post_once, queue_message};
 use super::pair_schedule;
 use crate::context::App;
@@ -49,7 +51,7 @@ pub enum Saved {
 }
 
 /// Saves `user_id`'s plan for pair `pair_id` and, in the same transaction, queues its announcement in the group DM
-/// and reschedules the next check-in (following the maybe new cadence from the last one) and the closing.
+/// (and, with a first meeting, the calendar invite with the pair's next `SEQUENCE`) and reschedules the next check-in (following the maybe new cadence from the last one) and the closing.
 pub async fn save(
     app: &App,
     pair_id: i64,
@@ -78,6 +80,9 @@ pub async fn save(
             blocks: Some(blocks),
         };
         queue_message(&mut tx, &message, Some(pair.id), now.timestamp()).await?;
+        if plan.first_meeting.is_some() {
+            calendar::queue(&mut tx, pair.id, now.timestamp()).await?;
+        }
     }
     if let Some(sched) = pair_schedule::read(app, &mut tx, &pair).await? {
         let last = tx

@@ -4,7 +4,7 @@ use crate::context::App;
 use crate::domain::model::JobKind;
 use crate::flows::delivery::JobError;
 use crate::flows::{
-    checkins, departures, endings, enrolment, home, introductions, plans, proposals,
+    calendar, checkins, departures, endings, enrolment, home, introductions, plans, proposals,
     subject_access, summaries,
 };
 use crate::outbound::store::Job;
@@ -34,5 +34,6 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
         JobKind::SubjectAccess => subject_access::run(app, job).await,
         JobKind::ReportChart => summaries::send_chart(app, job).await,
         JobKind::CohortReport => summaries::post_cohort(app, job).await,
+        JobKind::PlanCalendar => calendar::run(app, job).await,
     }
 }

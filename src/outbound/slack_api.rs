@@ -144,6 +144,8 @@ pub struct UserProfile {
     pub name: Option<String>,
     /// Slack's `deleted`: the account is deactivated (the person left the workspace).
     pub deleted: bool,
+    /// `profile.email`, which Slack gives only with the `users:read.email` scope (and not for every account).
+    pub email: Option<String>,
 }
 
 #[derive(Clone)]
@@ -409,6 +411,13 @@ impl SlackApi {
         title: &str,
         bytes: Vec<u8>,
     ) -> Result<(), ApiError> {
+        let file_id = self.start_upload(filename, bytes).await?;
+        self.complete_upload(&file_id, title, channel, None).await
+    }
+
+    /// The first two steps of the external upload flow: `files.getUploadURLExternal`, then the bytes to the URL it
+    /// gave. Returns the file's ID; the file is private (shared nowhere) until [`SlackApi::complete_upload`].
+    pub async fn start_upload(&self, filename: &str, bytes: Vec<u8>) -> Result<String, ApiError> {
         let method = "files.getUploadURLExternal";
         let length = bytes.len().to_string();
         let params = vec![
@@ -441,16 +450,28 @@ impl SlackApi {
                 status: r.status().as_u16(),
             });
         }
-        self.call(
-            "files.completeUploadExternal",
-            &json!({ "files": [{ "id": file_id, "title": title }], "channel_id": channel }),
-        )
-        .await?;
+        Ok(file_id.to_string())
+    }
+
+    /// `files.completeUploadExternal`: shares an uploaded file in `channel`, with `comment` as the message's text.
+    pub async fn complete_upload(
+        &self,
+        file_id: &str,
+        title: &str,
+        channel: &str,
+        comment: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let mut body =
+            json!({ "files": [{ "id": file_id, "title": title }], "channel_id": channel });
+        if let Some(c) = comment {
+            body["initial_comment"] = json!(c);
+        }
+        self.call("files.completeUploadExternal", &body).await?;
         Ok(())
     }
 
-    /// `users.info`: the person's IANA time zone and name, as far as Slack knows them, and whether the account is
-    /// deactivated.
+    /// `users.info`: the person's IANA time zone, name and e-mail, as far as Slack knows them, and whether the account
+    /// is deactivated.
     pub async fn user_profile(&self, user_id: &str) -> Result<UserProfile, ApiError> {
         let answer = self.call("users.info", &json!({ "user": user_id })).await?;
         let text = |v: &Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_string);
@@ -461,6 +482,7 @@ impl SlackApi {
                 .or_else(|| text(&user["profile"]["real_name"]))
                 .or_else(|| text(&user["name"])),
             deleted: user["deleted"].as_bool().unwrap_or(false),
+            email: text(&user["profile"]["email"]),
         })
     }
 

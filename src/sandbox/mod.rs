@@ -74,6 +74,27 @@ pub struct FakeUser {
     pub tz: String,
     /// Deactivated ([`FakeSlack::deactivate_user`]).
     pub deleted: bool,
+    /// `profile.email` in `users.info`: `<id in lower case>@example.com` unless set with [`FakeSlack::set_email`];
+    /// `None` leaves the field out, as Slack does for an account without one.
+    pub email: Option<String>,
+}
+
+/// A file as the fake holds it (the external upload flow).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakeFile {
+    pub id: String,
+    /// The `filename` given to `files.getUploadURLExternal`.
+    pub name: String,
+    /// The declared length.
+    pub length: u64,
+    /// The uploaded bytes, once uploaded.
+    pub bytes: Option<Vec<u8>>,
+    /// The title given on completion.
+    pub title: Option<String>,
+    /// The channels it was shared in, once per `files.completeUploadExternal` that shared it.
+    pub shared_in: Vec<String>,
+    /// The `initial_comment` of the last completion, if any.
+    pub comment: Option<String>,
 }
 
 struct Trigger {
@@ -95,8 +116,8 @@ struct Data {
     homes: BTreeMap<String, Value>,
     /// Open modals by view ID.
     views: BTreeMap<String, Value>,
-    /// Files by ID: (declared length, uploaded bytes once uploaded, title once shared).
-    files: BTreeMap<String, (u64, Option<Vec<u8>>)>,
+    /// Files by ID.
+    files: BTreeMap<String, FakeFile>,
     /// Modals opened, in order, with the user whose trigger opened them.
     opened: Vec<(Option<String>, String)>,
     limits: Option<MessageLimits>,
@@ -289,6 +310,7 @@ impl FakeSlack {
                 name: name.to_string(),
                 tz: tz.to_string(),
                 deleted: false,
+                email: Some(format!("{}@example.com", id.to_lowercase())),
             },
         );
     }
@@ -301,6 +323,13 @@ impl FakeSlack {
     pub fn deactivate_user(&self, id: &str) {
         if let Some(u) = self.shared.data().users.get_mut(id) {
             u.deleted = true;
+        }
+    }
+
+    /// Sets (or, with `None`, removes) a member's e-mail as `users.info` reports it.
+    pub fn set_email(&self, id: &str, email: Option<&str>) {
+        if let Some(u) = self.shared.data().users.get_mut(id) {
+            u.email = email.map(str::to_string);
         }
     }
 
@@ -317,14 +346,41 @@ impl FakeSlack {
         self.shared.data().limits = Some(limits);
     }
 
-    /// The files shared so far: (file ID, bytes).
+    /// The files uploaded so far (shared or not): (file ID, bytes).
     pub fn uploaded_files(&self) -> Vec<(String, Vec<u8>)> {
         self.shared
             .data()
             .files
             .iter()
-            .filter_map(|(id, (_, bytes))| bytes.clone().map(|b| (id.clone(), b)))
+            .filter_map(|(id, f)| f.bytes.clone().map(|b| (id.clone(), b)))
             .collect()
+    }
+
+    /// Every file Slack was told about, in the order of their IDs (the order they were started).
+    pub fn files(&self) -> Vec<FakeFile> {
+        self.shared.data().files.values().cloned().collect()
+    }
+
+    /// The files shared in `channel`, once per share, in order.
+    pub fn files_shared_in(&self, channel: &str) -> Vec<FakeFile> {
+        let data = self.shared.data();
+        let mut shares: Vec<(String, FakeFile)> = data
+            .messages
+            .iter()
+            .filter(|((c, _), _)| c == channel)
+            .flat_map(|((_, ts), m)| {
+                m["files"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|f| f["id"].as_str().and_then(|id| data.files.get(id)).cloned())
+                    .map(|f| (ts.clone(), f))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        shares.sort_by(|a, b| a.0.cmp(&b.0));
+        shares.into_iter().map(|(_, f)| f).collect()
     }
 
     /// How many `chat.postMessage` calls were refused with 429 by [`FakeSlack::set_message_limits`].
@@ -1084,11 +1140,15 @@ fn users_info(shared: &Shared, body: &Value) -> Answer {
         return refuse("user_not_found");
     };
     let offset = chrono_tz_offset(&u.tz);
-    ok(json!({ "user": {
+    let mut answer = json!({ "user": {
         "id": u.id, "team_id": TEAM_ID, "name": u.name.to_lowercase().replace(' ', "."), "real_name": u.name,
         "deleted": u.deleted, "is_bot": false, "tz": u.tz, "tz_label": u.tz, "tz_offset": offset,
-        "profile": { "real_name": u.name, "display_name": u.name, "email": format!("{}@example.com", u.id.to_lowercase()) },
-    }}))
+        "profile": { "real_name": u.name, "display_name": u.name },
+    }});
+    if let Some(email) = &u.email {
+        answer["user"]["profile"]["email"] = json!(email);
+    }
+    ok(answer)
 }
 
 fn chrono_tz_offset(tz: &str) -> i64 {
@@ -1244,7 +1304,18 @@ fn get_upload_url(shared: &Shared, body: &Value) -> Answer {
         return refuse("invalid_arguments");
     }
     let id = format!("F{:010}", shared.next());
-    shared.data().files.insert(id.clone(), (length, None));
+    shared.data().files.insert(
+        id.clone(),
+        FakeFile {
+            id: id.clone(),
+            name: filename.to_string(),
+            length,
+            bytes: None,
+            title: None,
+            shared_in: Vec::new(),
+            comment: None,
+        },
+    );
     ok(json!({ "upload_url": format!("{}/upload/{id}", shared.base_url()), "file_id": id }))
 }
 
@@ -1257,8 +1328,8 @@ async fn upload(
     let status = {
         let mut data = shared.data();
         match data.files.get_mut(&file_id) {
-            Some((length, uploaded)) if uploaded.is_none() && *length == body.len() as u64 => {
-                *uploaded = Some(body.to_vec());
+            Some(f) if f.bytes.is_none() && f.length == body.len() as u64 => {
+                f.bytes = Some(body.to_vec());
                 StatusCode::OK
             }
             _ => StatusCode::BAD_REQUEST,
@@ -1292,22 +1363,39 @@ fn complete_upload(shared: &Shared, body: &Value) -> Answer {
     let mut data = shared.data();
     for f in &files {
         match f["id"].as_str().and_then(|id| data.files.get(id)) {
-            Some((_, Some(_))) => {}
+            Some(FakeFile { bytes: Some(_), .. }) => {}
             _ => return refuse("file_not_found"),
         }
     }
-    if let Some(channel) = body["channel_id"].as_str() {
-        if !data.channels.contains_key(channel) {
-            return refuse("channel_not_found");
+    let channel = body["channel_id"].as_str();
+    if let Some(channel) = channel
+        && !data.channels.contains_key(channel)
+    {
+        return refuse("channel_not_found");
+    }
+    let comment = body["initial_comment"].as_str().map(str::to_string);
+    let mut described = Vec::new();
+    for f in &files {
+        let Some(stored) = f["id"].as_str().and_then(|id| data.files.get_mut(id)) else {
+            continue;
+        };
+        if let Some(title) = f["title"].as_str() {
+            stored.title = Some(title.to_string());
         }
+        if let Some(c) = channel {
+            stored.shared_in.push(c.to_string());
+            stored.comment = comment.clone();
+        }
+        described.push(json!({ "id": stored.id, "name": stored.name, "title": stored.title }));
+    }
+    if let Some(channel) = channel {
         let ts = format!(
             "{}.{:06}",
             1_700_000_000 + shared.next(),
             shared.next() % 1_000_000
         );
-        let message =
-            json!({ "type": "message", "user": BOT_USER_ID, "text": "", "files": files, "ts": ts });
+        let message = json!({ "type": "message", "user": BOT_USER_ID, "text": comment.unwrap_or_default(), "files": described, "ts": ts });
         data.messages.insert((channel.to_string(), ts), message);
     }
-    ok(json!({ "files": files }))
+    ok(json!({ "files": described }))
 }

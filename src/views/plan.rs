@@ -167,6 +167,48 @@ pub fn plan_reminder(pair_id: i64) -> (String, Value) {
     (text.to_string(), blocks)
 }
 
+/// The calendar file's name in the pair's conversation.
+pub const CALENDAR_FILE_NAME: &str = "tandem-meetings.ics";
+
+/// The calendar file's title.
+pub const CALENDAR_FILE_TITLE: &str = "Your Tandem meetings (calendar invite)";
+
+/// The text that comes with the calendar file in the pair's conversation: when the first meeting is (on the clock of
+/// `first`'s zone, which the series keeps), how often, until when, and what to do with the file. `update` when it
+/// replaces an earlier invite.
+pub fn calendar_comment(
+    first: chrono::DateTime<chrono_tz::Tz>,
+    cadence: Cadence,
+    end: NaiveDate,
+    update: bool,
+) -> String {
+    let zone = first.timezone();
+    let place = zone
+        .name()
+        .rsplit('/')
+        .next()
+        .unwrap_or("UTC")
+        .replace('_', " ");
+    let when = format!(
+        "{} at {} ({place} time), then {} until {}",
+        long_date(first.date_naive()),
+        first.format("%H:%M"),
+        cadence.label(),
+        long_date(end)
+    );
+    if update {
+        format!(
+            "📅 Your plan changed, so here is your updated calendar invite: first meeting {when}. Open it to update \
+             the meetings you added before (your calendar replaces them)."
+        )
+    } else {
+        format!(
+            "📅 Your meetings as a calendar invite: first meeting {when}. Open the file to add them to Outlook, \
+             Google or Apple Calendar, and move any meeting there if the time does not suit you both."
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,5 +334,23 @@ mod tests {
         assert_eq!(button["text"]["text"], "Set our plan");
         assert_eq!(button["action_id"], "plan_open");
         assert_eq!(button["value"], "9");
+    }
+
+    #[test]
+    fn the_calendar_comment_gives_the_first_meeting_on_the_series_clock() {
+        use chrono::TimeZone;
+        let first = chrono_tz::America::New_York
+            .with_ymd_and_hms(2026, 3, 5, 10, 0, 0)
+            .unwrap();
+        let text = calendar_comment(first, Cadence::Biweekly, d(2026, 6, 30), false);
+        assert!(
+            text.contains(
+                "first meeting Thu 5 Mar 2026 at 10:00 (New York time), then every two weeks until Tue 30 Jun 2026"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("Outlook"));
+        let update = calendar_comment(first, Cadence::Monthly, d(2026, 6, 30), true);
+        assert!(update.contains("updated calendar invite") && update.contains("then monthly"));
     }
 }

@@ -116,6 +116,15 @@ fn last_message(app: &TestApp, channel: &str) -> Value {
     app.fake.messages_in(channel).pop().expect("a message")
 }
 
+/// The last message posted in `channel`, leaving out file shares (the calendar invite that follows a plan).
+fn last_post(app: &TestApp, channel: &str) -> Value {
+    app.fake
+        .messages_in(channel)
+        .into_iter()
+        .rfind(|m| m.get("files").is_none())
+        .expect("a message")
+}
+
 #[tokio::test]
 async fn approval_introduces_each_pair_in_a_group_dm_with_both_people() {
     let (app, _) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
@@ -210,7 +219,7 @@ async fn either_partner_sets_the_plan_and_both_are_told_of_a_change() {
         Some(plan.clone())
     );
     assert!(
-        last_message(&app, &channel)
+        last_post(&app, &channel)
             .to_string()
             .contains("every two weeks")
     );
@@ -237,7 +246,7 @@ async fn either_partner_sets_the_plan_and_both_are_told_of_a_change() {
         "an unset first meeting keeps the stored one"
     );
     assert!(
-        last_message(&app, &channel)
+        last_post(&app, &channel)
             .to_string()
             .contains(&format!("<@{S}>"))
     );

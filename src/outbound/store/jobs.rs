@@ -248,6 +248,16 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets what a job recorded at `step` (so that a re-run does the step again).
+    pub async fn forget_delivery(&self, job_id: i64, step: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM deliveries WHERE job_id = ? AND step = ?")
+            .bind(job_id)
+            .bind(step)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Forgets finished jobs (done or cancelled) older than `before`, with their deliveries. Failed ones stay for
     /// the admins' report.
     pub async fn prune_finished_jobs(&self, before: i64) -> Result<u64, StoreError> {

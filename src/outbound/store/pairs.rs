@@ -261,6 +261,24 @@ impl Tx {
         Ok(!existed)
     }
 
+    /// The `SEQUENCE` of the pair's next calendar invite: 0 the first time, then one more than the last.
+    pub async fn next_calendar_sequence(
+        &mut self,
+        pair_id: i64,
+        now: i64,
+    ) -> Result<u32, StoreError> {
+        let sequence: i64 = sqlx::query_scalar(
+            "INSERT INTO calendar_invites (pair_id, sequence, updated_at) VALUES (?, 0, ?)
+             ON CONFLICT (pair_id) DO UPDATE SET sequence = sequence + 1, updated_at = excluded.updated_at
+             RETURNING sequence",
+        )
+        .bind(pair_id)
+        .bind(now)
+        .fetch_one(self.conn())
+        .await?;
+        u32::try_from(sequence).map_err(|_| StoreError::Corrupt("calendar_invites.sequence".into()))
+    }
+
     /// Records someone's answer to a check-in. Returns `false` if they had already answered (no second effect).
     pub async fn record_answer(
         &mut self,
@@ -396,6 +414,21 @@ impl Store {
 
     pub async fn plan(&self, pair_id: i64) -> Result<Option<Plan>, StoreError> {
         plan_on(&mut *self.pool().acquire().await?, pair_id).await
+    }
+
+    /// The `SEQUENCE` of the pair's latest calendar invite, if one was ever decided.
+    pub async fn calendar_sequence(&self, pair_id: i64) -> Result<Option<u32>, StoreError> {
+        let sequence: Option<i64> =
+            sqlx::query_scalar("SELECT sequence FROM calendar_invites WHERE pair_id = ?")
+                .bind(pair_id)
+                .fetch_optional(self.pool())
+                .await?;
+        sequence
+            .map(|s| {
+                u32::try_from(s)
+                    .map_err(|_| StoreError::Corrupt("calendar_invites.sequence".into()))
+            })
+            .transpose()
     }
 
     /// The time of a pair's last check-in, if any.
