@@ -18,7 +18,10 @@ pub fn status(
     now: i64,
 ) -> Value {
     match p {
-        None => not_enrolled("status"),
+        None => {
+            let text = "You have not joined Tandem yet. Type `/mentor join` to take part: it takes two minutes.";
+            ephemeral(text, vec![section(text)])
+        }
         Some(p) => {
             let text = format!(
                 "{}\n{}\nTime: {} a month, meeting {}.",
@@ -118,6 +121,13 @@ mod tests {
     fn messages_fit_slack_and_say_what_to_do() {
         let v = not_enrolled("pause");
         assert!(v["text"].as_str().unwrap().contains("/mentor join"));
+        let catalog = Catalog::default();
+        let v = status(None, None, &catalog, 0);
+        let text = v["text"].as_str().unwrap();
+        assert!(
+            text.contains("/mentor join") && !text.contains("nothing to"),
+            "{text}"
+        );
         let v = leave_confirmation();
         assert_eq!(check_message_blocks(&v["blocks"]), Vec::<String>::new());
         assert_eq!(
