@@ -5,6 +5,8 @@ pub mod chart;
 pub mod csv;
 pub mod export;
 pub mod forms;
+pub mod holidays;
+pub mod lateness;
 pub mod matching;
 pub mod model;
 pub mod reports;

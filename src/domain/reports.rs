@@ -891,30 +891,28 @@ pub fn summarize(input: &ReportInput, now: DateTime<Utc>) -> Summary {
     }
 }
 
-/// The Monday of `date`'s week.
-fn monday(date: NaiveDate) -> NaiveDate {
-    use chrono::Datelike;
-    date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
-}
-
-/// The last `weeks` weeks (Monday to Sunday, UTC) up to and including the week of `now`, for
-/// [`crate::domain::chart::weekly_chart_png`]: meetings held in each week and pairs running at the end of it (or at `now`
-/// for the current week). Returns `None` when the meetings and pairs of the whole window come from fewer than 3
-/// people, so a chart never shows a figure the summary would hide.
+/// The `weeks` seven-day windows that end where the summary's period ends (`end`), oldest first, for
+/// [`crate::domain::chart::weekly_chart_png`]: meetings held in each window and pairs running at its end. So the
+/// chart covers the same weeks as the summary's text: for a weekly summary its last point is the period the text
+/// describes (the same "meetings held" and "pairs active" figures) and the point before it the period the text
+/// compares with. Each point is labelled with its window's first day in `tz` (the summary's zone). Returns `None`
+/// when the meetings and pairs of the whole window come from fewer than 3 people, so a chart never shows a figure
+/// the summary would hide.
 pub fn weekly_points(
     input: &ReportInput,
-    now: DateTime<Utc>,
+    end: DateTime<Utc>,
+    tz: chrono_tz::Tz,
     weeks: usize,
 ) -> Option<Vec<WeekPoint>> {
-    let this_week = monday(now.date_naive());
     let pairs_by_id: HashMap<i64, &Pair> = input.pairs.iter().map(|p| (p.id, p)).collect();
     let mut people = BTreeSet::new();
     let mut points = Vec::with_capacity(weeks);
     for back in (0..weeks as i64).rev() {
-        let start_day = this_week - Duration::weeks(back);
-        let start = start_day.and_hms_opt(0, 0, 0)?.and_utc();
-        let end = (start + Duration::weeks(1)).min(now);
-        let week = Period { start, end };
+        let week_end = end.checked_sub_signed(Duration::weeks(back))?;
+        let week = Period {
+            start: week_end.checked_sub_signed(Duration::weeks(1))?,
+            end: week_end,
+        };
         let mut held = BTreeSet::new();
         for m in input.meetings.iter().filter(|m| week.contains(m.at)) {
             held.insert((m.pair_id, m.at));
@@ -926,12 +924,12 @@ pub fn weekly_points(
             }
         }
         let mut active = 0u32;
-        for p in input.pairs.iter().filter(|p| running_at(p, end)) {
+        for p in input.pairs.iter().filter(|p| running_at(p, week.end)) {
             active += 1;
             people.extend(pair_people(p));
         }
         points.push(WeekPoint {
-            week_start: start_day,
+            week_start: week.start.with_timezone(&tz).date_naive(),
             meetings: held.len() as u32,
             active_pairs: active,
         });
@@ -1741,28 +1739,60 @@ mod tests {
     }
 
     #[test]
-    fn weekly_points_cover_the_last_weeks() {
-        let pts = weekly_points(&input(), now(), 12).unwrap();
+    fn weekly_points_cover_the_weeks_of_the_summary_text() {
+        // A weekly summary posted on Monday 31 March 2025 at 09:00 UTC describes 24 March 09:00 – 31 March 09:00 and
+        // compares it with the week before: the chart's last two points are exactly those weeks.
+        let end = t(2025, 3, 31, 9);
+        let london = chrono_tz::Europe::London;
+        let pts = weekly_points(&input(), end, london, 12).unwrap();
         assert_eq!(pts.len(), 12);
-        // 1 Apr 2025 is a Tuesday: the last week starts on Monday 31 Mar.
+        let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+        assert_eq!(pts[11].week_start, day(3, 24));
+        assert_eq!(pts[10].week_start, day(3, 17));
+        assert_eq!(pts[0].week_start, day(1, 6));
+        let this = Period {
+            start: t(2025, 3, 24, 9),
+            end,
+        };
+        let before = Period {
+            start: t(2025, 3, 17, 9),
+            end: this.start,
+        };
+        let inp = input();
+        let pairs: HashMap<i64, &Pair> = inp.pairs.iter().map(|p| (p.id, p)).collect();
+        for (point, period) in [(&pts[11], &this), (&pts[10], &before)] {
+            assert_eq!(
+                Some(i64::from(point.meetings)),
+                meetings_held(&inp, &pairs, period).value,
+                "the text's meetings held, {period:?}"
+            );
+            assert_eq!(
+                Some(i64::from(point.active_pairs)),
+                pairs_count(inp.pairs.iter().filter(|p| running_at(p, period.end))).value,
+                "the text's active pairs, {period:?}"
+            );
+        }
+        // 28 March in the text's week, 18 March in the week before; the 5 March meeting (logged twice) once.
         assert_eq!(
-            pts[11].week_start,
-            NaiveDate::from_ymd_opt(2025, 3, 31).unwrap()
+            (pts[11].meetings, pts[10].meetings, pts[8].meetings),
+            (1, 1, 1)
         );
-        assert_eq!(
-            pts[0].week_start,
-            NaiveDate::from_ymd_opt(2025, 1, 13).unwrap()
-        );
-        // Week of 3 Mar: the 5 Mar meeting (logged twice); week of 24 Mar: the 28 Mar meeting.
-        assert_eq!(pts[7].meetings, 1);
-        assert_eq!(pts[10].meetings, 1);
         assert_eq!(pts.iter().map(|p| p.meetings).sum::<u32>(), 7);
-        // At now: pairs 1, 2, 4.
-        assert_eq!(pts[11].active_pairs, 3);
+        // Labels are the first day of each week in the summary's zone: Monday 09:00 in Tokyo is Monday 00:00 UTC.
+        let tokyo = weekly_points(&input(), t(2025, 3, 31, 0), chrono_tz::Asia::Tokyo, 12).unwrap();
+        assert_eq!(tokyo[11].week_start, day(3, 24));
+        let la = weekly_points(
+            &input(),
+            t(2025, 3, 31, 16),
+            chrono_tz::America::Los_Angeles,
+            12,
+        )
+        .unwrap();
+        assert_eq!(la[11].week_start, day(3, 24));
         // Only one pair's members in the window: no chart data.
         let mut one = input();
         one.pairs.truncate(1);
         one.meetings.retain(|m| m.pair_id == 1);
-        assert_eq!(weekly_points(&one, now(), 12), None);
+        assert_eq!(weekly_points(&one, end, london, 12), None);
     }
 }

@@ -3,9 +3,10 @@
 //! The figures, the privacy rules and the rendering are pure: [`crate::domain::reports`], [`crate::views::summary`],
 //! [`crate::domain::chart`], [`crate::domain::export`].
 
-use super::delivery::{JobError, post_once};
+use super::delivery::{JobError, Ran, post_once};
 use crate::context::App;
 use crate::domain::catalog::Catalog;
+use crate::domain::lateness;
 use crate::domain::matching::{self, MatchConfig};
 use crate::domain::model::CheckinAnswer;
 use crate::domain::model::JobKind;
@@ -268,15 +269,54 @@ async fn queue_next(app: &App, after: DateTime<Utc>) -> Result<(), StoreError> {
     app.commit(tx).await
 }
 
-/// The "summary" job: the summary of the period that just ended, with its chart, in the managers' channel; then the
-/// next one is scheduled. If the chart cannot be uploaded, the summary is still posted.
-pub async fn post_scheduled(app: &App, job: &Job) -> Result<(), JobError> {
+/// The latest time `schedule` fired at or before `now`, after `since` (a summary overdue since `since`): the summary
+/// that replaces it. `None` when none did.
+pub fn latest_due(
+    schedule: &SummarySchedule,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let mut latest = None;
+    let mut t = since;
+    // Bounded: a minutely schedule over a year of outage is half a million steps; stop well before.
+    for _ in 0..100_000 {
+        match schedule.next_after(t) {
+            Some(next) if next <= now => {
+                latest = Some(next);
+                t = next;
+            }
+            _ => break,
+        }
+    }
+    latest
+}
+
+/// The "summary" job: the summary of the period that just ended, with its chart covering the weeks up to the end of
+/// that period, in the managers' channel; then the next one is scheduled. If the chart cannot be uploaded, the
+/// summary is still posted. A summary a whole period late (after an outage, when a later one is due too) is dropped
+/// in favour of the latest one due, which is posted at once.
+pub async fn post_scheduled(app: &App, job: &Job) -> Result<Ran, JobError> {
     let Some(channel) = app.config().manager_channel.clone() else {
-        return Ok(());
+        return Ok(Ran::Done);
     };
     let schedule = &app.config().summary_schedule;
     let end = at(job.due_at);
     let now = app.clock().now();
+    let period_length = schedule
+        .next_after(end)
+        .map_or(Duration::zero(), |next| next - end);
+    if let Some(why) = lateness::overdue(JobKind::Summary, end, now, period_length) {
+        if let Some(latest) = latest_due(schedule, end, now) {
+            let mut tx = app.store().write().await?;
+            tx.enqueue(
+                NewJob::new(JobKind::Summary, latest.timestamp()).key("summary"),
+                now.timestamp(),
+            )
+            .await?;
+            app.commit(tx).await?;
+        }
+        return Ok(Ran::Dropped(why));
+    }
     let (period, previous) = periods(schedule, end, true);
     let input = gather(
         app.store(),
@@ -292,7 +332,7 @@ pub async fn post_scheduled(app: &App, job: &Job) -> Result<(), JobError> {
     let blocks = views::summary::summary_blocks(&summary);
     let (posted_in, _) = post_once(app, job, "post", &channel, &text, &blocks).await?;
     if app.store().delivery(job.id, "chart").await?.is_none() {
-        match reports::weekly_points(&input, now, 12)
+        match reports::weekly_points(&input, period.end, schedule.timezone(), 12)
             .map(|w| crate::domain::chart::weekly_chart_png(&w))
         {
             Some(Ok(png)) => {
@@ -328,7 +368,7 @@ pub async fn post_scheduled(app: &App, job: &Job) -> Result<(), JobError> {
         }
     }
     queue_next(app, end.max(now)).await?;
-    Ok(())
+    Ok(Ran::Done)
 }
 
 /// Where `--db` points: a `sqlite:` URL as given, or a file path (which must exist: a report never creates one).
