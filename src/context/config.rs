@@ -92,7 +92,12 @@ pub const VARIABLES: &[Variable] = &[
     Variable {
         name: "TANDEM_CHECKIN_TIME",
         default: Some("10:00"),
-        help: "Local time of day (HH:MM) check-ins arrive, in the time zone of the partner for whom it is latest.",
+        help: "Local time of day (HH:MM) every scheduled message arrives (check-ins, nudges, plan reminders, closing notes), in the recipient's time zone (for a pair, the partner for whom it is latest), on a working day.",
+    },
+    Variable {
+        name: "TANDEM_HOLIDAYS_FILE",
+        default: None,
+        help: "The firm's holidays, on which no scheduled message goes out: a TOML list of dates or an .ics calendar (see README). Without it, only weekends are off.",
     },
     Variable {
         name: "TANDEM_RETENTION_DAYS",
@@ -177,6 +182,8 @@ pub struct Config {
     pub skills_file: Option<std::path::PathBuf>,
     pub practice_groups_file: Option<std::path::PathBuf>,
     pub matching_file: Option<std::path::PathBuf>,
+    /// The firm's holidays (TOML or iCalendar); none without it.
+    pub holidays_file: Option<std::path::PathBuf>,
     pub log_format: LogFormat,
 }
 
@@ -374,6 +381,7 @@ impl Config {
             skills_file: file("TANDEM_SKILLS_FILE"),
             practice_groups_file: file("TANDEM_PRACTICE_GROUPS_FILE"),
             matching_file: file("TANDEM_MATCHING_FILE"),
+            holidays_file: file("TANDEM_HOLIDAYS_FILE"),
             bot_token,
             ingress,
             slack_api_url,

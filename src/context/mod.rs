@@ -1,5 +1,5 @@
 //! The application context: one cheap-to-clone [`App`] that every flow receives — configuration, store, Web API
-//! client, clock, catalog and matching rules, and the signal that wakes the jobs loop. No start-up code lives here
+//! client, clock, catalog, matching rules and working calendar, and the signal that wakes the jobs loop. No start-up code lives here
 //! (see [`crate::startup`]).
 
 pub mod clock;
@@ -7,6 +7,7 @@ pub mod config;
 
 use crate::domain::catalog::Catalog;
 use crate::domain::matching::MatchConfig;
+use crate::domain::schedule::WorkingCalendar;
 use crate::outbound::slack_api::SlackApi;
 use crate::outbound::store::{Store, StoreError, Tx};
 use clock::Clock;
@@ -20,6 +21,8 @@ pub struct Parts {
     pub config: Config,
     pub catalog: Catalog,
     pub match_config: MatchConfig,
+    /// Working days and holidays: when scheduled messages may go out.
+    pub calendar: Arc<WorkingCalendar>,
     pub store: Store,
     pub slack: SlackApi,
     pub clock: Clock,
@@ -82,6 +85,11 @@ impl App {
     }
     pub fn match_config(&self) -> &MatchConfig {
         &self.0.parts.match_config
+    }
+    /// The firm's working days (`TANDEM_HOLIDAYS_FILE`): every scheduled message goes out on one, by
+    /// [`WorkingCalendar::next_working_slot`].
+    pub fn calendar(&self) -> &Arc<WorkingCalendar> {
+        &self.0.parts.calendar
     }
     pub fn store(&self) -> &Store {
         &self.0.parts.store

@@ -460,7 +460,7 @@ impl<'s, 'o> Play<'s, 'o> {
                     stats.failed, stats.retried
                 )));
             }
-            if stats.done == 0 {
+            if stats.done == 0 && stats.dropped == 0 {
                 return Ok(());
             }
         }

@@ -87,14 +87,7 @@ pub fn weekly_chart_png(weeks: &[WeekPoint]) -> Result<Vec<u8>, ChartError> {
             }
             weeks
                 .get(i as usize)
-                .map(|w| {
-                    let day = w.week_start.format("%-d %b");
-                    if w.so_far {
-                        format!("{day} (so far)")
-                    } else {
-                        day.to_string()
-                    }
-                })
+                .map(|w| w.week_start.format("%-d %b").to_string())
                 .unwrap_or_default()
         };
         chart
@@ -120,39 +113,26 @@ pub fn weekly_chart_png(weeks: &[WeekPoint]) -> Result<Vec<u8>, ChartError> {
             ("Meetings held", MEETINGS_COLOUR, |w| w.meetings),
             ("Active pairs", PAIRS_COLOUR, |w| w.active_pairs),
         ];
-        // A week still running is no fall: its point is hollow, joined by a thin line, and labelled "so far".
-        let whole = weeks.iter().take_while(|w| !w.so_far).count();
         for (name, colour, value) in series {
             let points: Vec<(f64, u32)> = weeks
                 .iter()
                 .enumerate()
                 .map(|(i, w)| (i as f64, value(w)))
                 .collect();
-            let (done, running) = points.split_at(whole);
             chart
-                .draw_series(LineSeries::new(done.to_vec(), colour.stroke_width(3)))
+                .draw_series(LineSeries::new(points.clone(), colour.stroke_width(3)))
                 .map_err(draw_err)?
                 .label(name)
                 .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
                 });
             chart
-                .draw_series(done.iter().map(|p| Circle::new(*p, 4, colour.filled())))
+                .draw_series(
+                    points
+                        .into_iter()
+                        .map(|p| Circle::new(p, 4, colour.filled())),
+                )
                 .map_err(draw_err)?;
-            if !running.is_empty() {
-                let joined: Vec<(f64, u32)> =
-                    done.last().into_iter().chain(running).copied().collect();
-                chart
-                    .draw_series(LineSeries::new(joined, colour.mix(0.5).stroke_width(1)))
-                    .map_err(draw_err)?;
-                chart
-                    .draw_series(
-                        running
-                            .iter()
-                            .map(|p| Circle::new(*p, 5, colour.stroke_width(2))),
-                    )
-                    .map_err(draw_err)?;
-            }
         }
         chart
             .configure_series_labels()
@@ -195,7 +175,6 @@ mod tests {
                     week_start: first + chrono::Duration::weeks(i as i64),
                     meetings,
                     active_pairs,
-                    so_far: false,
                 }
             })
             .collect()
@@ -238,31 +217,6 @@ mod tests {
             weekly_chart_png(&longer).unwrap(),
             weekly_chart_png(&data).unwrap()
         );
-    }
-
-    #[test]
-    fn an_unfinished_week_is_drawn_apart_not_as_a_fall() {
-        let whole = weeks(12, |i| (if i == 11 { 1 } else { 8 }, 10));
-        let mut running = whole.clone();
-        running[11].so_far = true;
-        let (a, b) = (
-            weekly_chart_png(&whole).unwrap(),
-            weekly_chart_png(&running).unwrap(),
-        );
-        assert_ne!(a, b);
-        // The thick line stops at the last whole week: fewer pixels of the meetings colour.
-        let count = |png: &[u8]| {
-            decode(png)
-                .2
-                .chunks(3)
-                .filter(|p| *p == [MEETINGS_COLOUR.0, MEETINGS_COLOUR.1, MEETINGS_COLOUR.2])
-                .count()
-        };
-        assert!(count(&b) < count(&a));
-        // Every week running (a one-week chart of this week) still draws.
-        let mut only = weeks(1, |_| (2, 3));
-        only[0].so_far = true;
-        assert_eq!(weekly_chart_png(&only).unwrap()[..8], SIGNATURE);
     }
 
     #[test]

@@ -7,6 +7,8 @@ pub mod csv;
 pub mod export;
 pub mod feedback;
 pub mod forms;
+pub mod holidays;
+pub mod lateness;
 pub mod matching;
 pub mod model;
 pub mod reports;

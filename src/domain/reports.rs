@@ -422,9 +422,6 @@ pub struct WeekPoint {
     pub week_start: NaiveDate,
     pub meetings: u32,
     pub active_pairs: u32,
-    /// The week had not ended at the report's time: its figures are "so far", not a fall.
-    #[serde(default)]
-    pub so_far: bool,
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1118,50 +1115,47 @@ pub fn cohort_report(input: &ReportInput, round: i64, pair_ids: &BTreeSet<i64>) 
     }
 }
 
-/// The Monday of `date`'s week.
-fn monday(date: NaiveDate) -> NaiveDate {
-    use chrono::Datelike;
-    date - Duration::days(i64::from(date.weekday().num_days_from_monday()))
-}
-
-/// Where the first of the last `weeks` weeks (Monday to Sunday, UTC, up to and including the week of `now`) starts.
-pub fn weeks_start(now: DateTime<Utc>, weeks: usize) -> DateTime<Utc> {
-    let back = i64::try_from(weeks.saturating_sub(1)).unwrap_or(i64::MAX / 2);
-    (monday(now.date_naive()) - Duration::weeks(back.min(10_000)))
-        .and_time(chrono::NaiveTime::MIN)
-        .and_utc()
+/// Where the first of the last `weeks` seven-day windows ending at `end` starts (see [`weekly_points`]).
+pub fn weeks_start(end: DateTime<Utc>, weeks: usize) -> DateTime<Utc> {
+    let weeks = i64::try_from(weeks).unwrap_or(i64::MAX).min(10_000);
+    end - Duration::weeks(weeks)
 }
 
 /// The earliest check-in a report needs: the start of the period compared with, or of the chart's first week when
-/// the report draws one. Reading only from here keeps a report's cost that of the weeks it shows.
+/// the report draws one (its windows end at `end`). Reading only from here keeps a report's cost that of the weeks it
+/// shows.
 pub fn history_needed_from(
     previous: &Period,
-    now: DateTime<Utc>,
+    end: DateTime<Utc>,
     chart_weeks: Option<usize>,
 ) -> DateTime<Utc> {
     chart_weeks
-        .map(|w| weeks_start(now, w))
+        .map(|w| weeks_start(end, w))
         .map_or(previous.start, |s| s.min(previous.start))
 }
 
-/// The last `weeks` weeks (Monday to Sunday, UTC) up to and including the week of `now`, for
-/// [`crate::domain::chart::weekly_chart_png`]: meetings held in each week and pairs running at the end of it (or at `now`
-/// for the current week). Returns `None` when the meetings and pairs of the whole window come from fewer than 3
-/// people, so a chart never shows a figure the summary would hide.
+/// The `weeks` seven-day windows that end where the summary's period ends (`end`), oldest first, for
+/// [`crate::domain::chart::weekly_chart_png`]: meetings held in each window and pairs running at its end. So the
+/// chart covers the same weeks as the summary's text: for a weekly summary its last point is the period the text
+/// describes (the same "meetings held" and "pairs active" figures) and the point before it the period the text
+/// compares with. Each point is labelled with its window's first day in `tz` (the summary's zone). Returns `None`
+/// when the meetings and pairs of the whole window come from fewer than 3 people, so a chart never shows a figure
+/// the summary would hide.
 pub fn weekly_points(
     input: &ReportInput,
-    now: DateTime<Utc>,
+    end: DateTime<Utc>,
+    tz: chrono_tz::Tz,
     weeks: usize,
 ) -> Option<Vec<WeekPoint>> {
-    let first = weeks_start(now, weeks);
     let pairs_by_id: HashMap<i64, &Pair> = input.pairs.iter().map(|p| (p.id, p)).collect();
     let mut people = BTreeSet::new();
     let mut points = Vec::with_capacity(weeks);
-    for week_no in 0..weeks {
-        let start = first + Duration::weeks(i64::try_from(week_no).unwrap_or_default());
-        let start_day = start.date_naive();
-        let end = (start + Duration::weeks(1)).min(now);
-        let week = Period { start, end };
+    for back in (0..weeks as i64).rev() {
+        let week_end = end.checked_sub_signed(Duration::weeks(back))?;
+        let week = Period {
+            start: week_end.checked_sub_signed(Duration::weeks(1))?,
+            end: week_end,
+        };
         let mut held = BTreeSet::new();
         for m in input.meetings.iter().filter(|m| week.contains(m.at)) {
             held.insert((m.pair_id, m.at));
@@ -1173,15 +1167,14 @@ pub fn weekly_points(
             }
         }
         let mut active = 0u32;
-        for p in input.pairs.iter().filter(|p| running_at(p, end)) {
+        for p in input.pairs.iter().filter(|p| running_at(p, week.end)) {
             active += 1;
             people.extend(pair_people(p));
         }
         points.push(WeekPoint {
-            week_start: start_day,
+            week_start: week.start.with_timezone(&tz).date_naive(),
             meetings: held.len() as u32,
             active_pairs: active,
-            so_far: end < start + Duration::weeks(1),
         });
     }
     (people.is_empty() || people.len() >= MIN_PEOPLE).then_some(points)
@@ -1992,31 +1985,61 @@ mod tests {
     }
 
     #[test]
-    fn weekly_points_cover_the_last_weeks() {
-        let pts = weekly_points(&input(), now(), 12).unwrap();
+    fn weekly_points_cover_the_weeks_of_the_summary_text() {
+        // A weekly summary posted on Monday 31 March 2025 at 09:00 UTC describes 24 March 09:00 – 31 March 09:00 and
+        // compares it with the week before: the chart's last two points are exactly those weeks.
+        let end = t(2025, 3, 31, 9);
+        let london = chrono_tz::Europe::London;
+        let pts = weekly_points(&input(), end, london, 12).unwrap();
         assert_eq!(pts.len(), 12);
-        // 1 Apr 2025 is a Tuesday: the last week starts on Monday 31 Mar.
+        let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+        assert_eq!(pts[11].week_start, day(3, 24));
+        assert_eq!(pts[10].week_start, day(3, 17));
+        assert_eq!(pts[0].week_start, day(1, 6));
+        let this = Period {
+            start: t(2025, 3, 24, 9),
+            end,
+        };
+        let before = Period {
+            start: t(2025, 3, 17, 9),
+            end: this.start,
+        };
+        let inp = input();
+        let pairs: HashMap<i64, &Pair> = inp.pairs.iter().map(|p| (p.id, p)).collect();
+        for (point, period) in [(&pts[11], &this), (&pts[10], &before)] {
+            assert_eq!(
+                Some(i64::from(point.meetings)),
+                meetings_held(&inp, &pairs, period).value,
+                "the text's meetings held, {period:?}"
+            );
+            assert_eq!(
+                Some(i64::from(point.active_pairs)),
+                pairs_count(inp.pairs.iter().filter(|p| running_at(p, period.end))).value,
+                "the text's active pairs, {period:?}"
+            );
+        }
+        // 28 March in the text's week, 18 March in the week before; the 5 March meeting (logged twice) once.
         assert_eq!(
-            pts[11].week_start,
-            NaiveDate::from_ymd_opt(2025, 3, 31).unwrap()
+            (pts[11].meetings, pts[10].meetings, pts[8].meetings),
+            (1, 1, 1)
         );
-        assert_eq!(
-            pts[0].week_start,
-            NaiveDate::from_ymd_opt(2025, 1, 13).unwrap()
-        );
-        // Week of 3 Mar: the 5 Mar meeting (logged twice); week of 24 Mar: the 28 Mar meeting.
-        assert_eq!(pts[7].meetings, 1);
-        assert_eq!(pts[10].meetings, 1);
         assert_eq!(pts.iter().map(|p| p.meetings).sum::<u32>(), 7);
-        // At now: pairs 1, 2, 4.
-        assert_eq!(pts[11].active_pairs, 3);
-        // Now is a Tuesday: the last week is unfinished, the others are whole.
-        assert!(pts[11].so_far && pts[..11].iter().all(|p| !p.so_far));
+        // Labels are the first day of each week in the summary's zone: Monday 09:00 in Tokyo is Monday 00:00 UTC.
+        let tokyo = weekly_points(&input(), t(2025, 3, 31, 0), chrono_tz::Asia::Tokyo, 12).unwrap();
+        assert_eq!(tokyo[11].week_start, day(3, 24));
+        let la = weekly_points(
+            &input(),
+            t(2025, 3, 31, 16),
+            chrono_tz::America::Los_Angeles,
+            12,
+        )
+        .unwrap();
+        assert_eq!(la[11].week_start, day(3, 24));
         // Only one pair's members in the window: no chart data.
         let mut one = input();
         one.pairs.truncate(1);
         one.meetings.retain(|m| m.pair_id == 1);
-        assert_eq!(weekly_points(&one, now(), 12), None);
+        assert_eq!(weekly_points(&one, end, london, 12), None);
     }
 
     #[test]
@@ -2101,15 +2124,15 @@ mod tests {
 
     #[test]
     fn a_report_needs_history_from_its_earliest_window() {
-        // 2025-04-02 is a Wednesday: the chart's twelve weeks start on Monday 13 January.
+        // The chart's twelve seven-day windows ending on 2 April 2025 at 09:00 start 84 days before.
         let wed = t(2025, 4, 2, 9);
-        assert_eq!(weeks_start(wed, 12), t(2025, 1, 13, 0));
-        assert_eq!(weeks_start(wed, 1), t(2025, 3, 31, 0));
+        assert_eq!(weeks_start(wed, 12), t(2025, 1, 8, 9));
+        assert_eq!(weeks_start(wed, 1), t(2025, 3, 26, 9));
         let previous = february();
         assert_eq!(history_needed_from(&previous, wed, None), previous.start);
         assert_eq!(
             history_needed_from(&previous, wed, Some(12)),
-            t(2025, 1, 13, 0)
+            t(2025, 1, 8, 9)
         );
         assert_eq!(history_needed_from(&previous, wed, Some(4)), previous.start);
         // Leaving out what comes before changes no figure, for the summary and for the chart.
@@ -2138,9 +2161,10 @@ mod tests {
             cut.meetings.retain(|m| m.at >= from);
             assert_eq!(summarize(&cut, now()), summarize(&full, now()));
             if chart_weeks.is_some() {
+                let london = chrono_tz::Europe::London;
                 assert_eq!(
-                    weekly_points(&cut, now(), 12),
-                    weekly_points(&full, now(), 12)
+                    weekly_points(&cut, now(), london, 12),
+                    weekly_points(&full, now(), london, 12)
                 );
             } else {
                 assert!(

@@ -1,5 +1,6 @@
-//! Pure scheduling logic for Tandem: check-in times, business days, end dates,
-//! pauses and the managers' summary cron.
+//! Pure scheduling logic for Tandem: working days and the one rule for when a
+//! scheduled message goes out ([`WorkingCalendar::next_working_slot`]),
+//! check-in times, end dates, pauses and the managers' summary cron.
 //!
 //! Everything here is a pure function of its arguments: no I/O and no clock
 //! reads. Callers pass "now" (or the previous event) explicitly and get plain
@@ -16,7 +17,7 @@
 //!   **first instant after the gap**, e.g. 02:30 on the US spring-forward day is
 //!   03:00 EDT.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -229,41 +230,26 @@ pub struct TimeZoneError {
 }
 
 // ---------------------------------------------------------------------------
-// Check-ins
+// Working days: the one rule for when a scheduled message goes out
 // ---------------------------------------------------------------------------
 
-/// When check-in messages may be sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CheckinPolicy {
-    /// Local wall-clock time of the check-in, in the zone of the partner for
-    /// whom it comes latest. Default 10:00.
-    pub local_time: NaiveTime,
-    /// Only send on days that are Monday–Friday for every partner. Default
-    /// `true`.
-    pub weekdays_only: bool,
-}
+/// Days searched for a slot on a working day. Real zones are at most 26 h
+/// apart, so without holidays a Monday–Thursday slot is always valid and the
+/// search ends within 4 days; a firm's longest closure (say two weeks over
+/// the new year) ends well within this bound.
+const SLOT_SEARCH_DAYS: usize = 400;
 
-impl Default for CheckinPolicy {
-    fn default() -> Self {
-        CheckinPolicy {
-            local_time: NaiveTime::from_hms_opt(10, 0, 0).unwrap_or(NaiveTime::MIN),
-            weekdays_only: true,
-        }
-    }
-}
+/// More working days than this saturate [`WorkingCalendar::add_working_days`]
+/// at `NaiveDate::MAX` (about 380 years; it counts day by day).
+const MAX_WORKING_DAYS: u32 = 100_000;
 
-/// Days searched for a slot satisfying the weekday rule. Real zones are at
-/// most 26 h apart, so a Monday–Thursday slot is always valid and the search
-/// ends within 4 days; 14 is a generous bound.
-const SLOT_SEARCH_DAYS: usize = 14;
-
-/// The check-in slot on calendar date `date`: `local_time` on `date` in each
-/// partner's zone, taking the **latest** of those instants, so that no
-/// partner gets it before `local_time` on `date` in their own zone.
+/// The slot on calendar date `date`: `local_time` on `date` in each zone,
+/// taking the **latest** of those instants, so that nobody gets it before
+/// `local_time` on `date` in their own zone.
 ///
 /// Returns the chosen zone (the first listed on a tie) and the instant. An
-/// empty `zones` is treated as `[UTC]`. No weekday rule is applied here.
+/// empty `zones` is treated as `[UTC]`. No working-day rule is applied here:
+/// see [`WorkingCalendar::next_working_slot`].
 pub fn checkin_slot(date: NaiveDate, zones: &[Tz], local_time: NaiveTime) -> (Tz, DateTime<Utc>) {
     zones_or_utc(zones)
         .iter()
@@ -273,58 +259,6 @@ pub fn checkin_slot(date: NaiveDate, zones: &[Tz], local_time: NaiveTime) -> (Tz
             _ => Some(cand),
         })
         .unwrap_or((Tz::UTC, at_local(date, local_time, Tz::UTC)))
-}
-
-/// The next check-in, due one `cadence` period after `after` (the previous
-/// check-in, or the pair's start).
-///
-/// Rule:
-/// 1. The base date is `after`'s calendar date in the westernmost partner's
-///    zone (the earliest of the partners' local dates). For a previous
-///    check-in produced by this function that is the date it was held on.
-/// 2. The due date is the base date advanced by [`Cadence::advance`]
-///    (calendar months for monthly, clamped: Jan 31 → Feb 28/29).
-/// 3. The check-in is the [`checkin_slot`] of the first date on or after the
-///    due date that passes the weekday rule.
-///
-/// Guarantees (with `policy.weekdays_only`, the default):
-/// * the result is strictly after `after`;
-/// * it is `policy.local_time` on the wall clock of the chosen zone (the
-///   zone where that time comes latest), so no partner receives it before
-///   `policy.local_time` of that date in their own zone — London + New York
-///   gets 10:00 New York (15:00 London);
-/// * it falls on Monday–Friday in **every** partner's zone. A target date on
-///   Saturday/Sunday moves to the next Monday. For pairs so far apart that
-///   the chosen time is already the next day for the other partner (e.g.
-///   Los Angeles + Tokyo: Friday 10:00 LA is Saturday 02:00/03:00 Tokyo) the
-///   date also moves on, so such pairs meet Monday–Thursday (LA time). This is
-///   always satisfiable for real zones (at most 26 h apart); if it ever were
-///   not within 14 days, the rule falls back to "weekday in the chosen zone".
-/// * daylight-saving changes are respected: the local time stays fixed and
-///   the UTC instant shifts (see module docs for gaps and repeats).
-///
-/// With `weekdays_only == false` the due date's slot is used as is.
-/// Note that a weekend shift carries forward: the following check-in is one
-/// period after the shifted date. An empty `zones` is treated as `[UTC]`.
-pub fn next_checkin(
-    after: DateTime<Utc>,
-    cadence: Cadence,
-    zones: &[Tz],
-    policy: &CheckinPolicy,
-) -> DateTime<Utc> {
-    let due = cadence.advance(base_date(after, zones));
-    first_valid_slot(due, after, zones, policy)
-}
-
-/// The earliest valid check-in slot strictly after `after` (same zone and
-/// weekday rules as [`next_checkin`], without adding a period). Useful when a
-/// pair resumes after a pause, or for a first check-in "as soon as allowed".
-pub fn first_slot_after(
-    after: DateTime<Utc>,
-    zones: &[Tz],
-    policy: &CheckinPolicy,
-) -> DateTime<Utc> {
-    first_valid_slot(base_date(after, zones), after, zones, policy)
 }
 
 fn zones_or_utc(zones: &[Tz]) -> &[Tz] {
@@ -340,85 +274,402 @@ fn base_date(at: DateTime<Utc>, zones: &[Tz]) -> NaiveDate {
         .unwrap_or(at.date_naive())
 }
 
-fn first_valid_slot(
-    from: NaiveDate,
-    after: DateTime<Utc>,
-    zones: &[Tz],
-    policy: &CheckinPolicy,
-) -> DateTime<Utc> {
-    let zones = zones_or_utc(zones);
-    let candidates = || {
-        from.iter_days()
-            .take(SLOT_SEARCH_DAYS)
-            .map(|date| (date, checkin_slot(date, zones, policy.local_time).1))
-            .filter(|&(_, slot)| slot > after)
-    };
-    let weekday_everywhere = |slot: DateTime<Utc>| {
-        zones
-            .iter()
-            .all(|tz| !is_weekend(slot.with_timezone(tz).weekday()))
-    };
-    let found = if policy.weekdays_only {
-        candidates()
-            .find(|&(_, slot)| weekday_everywhere(slot))
-            .or_else(|| candidates().find(|&(date, _)| !is_weekend(date.weekday())))
-    } else {
-        candidates().next()
-    };
-    found.map(|(_, slot)| slot).unwrap_or_else(|| {
-        // Unreachable for real zones; stay total and strictly after `after`.
-        let last = from
-            .checked_add_days(Days::new(SLOT_SEARCH_DAYS as u64))
-            .unwrap_or(NaiveDate::MAX);
-        checkin_slot(last, zones, policy.local_time).1.max(after)
-    })
-}
-
-// ---------------------------------------------------------------------------
-// Business days, end dates, pauses
-// ---------------------------------------------------------------------------
-
-/// `date` plus `n` business days (Monday–Friday; no holiday calendar).
+/// A holiday that comes back every year (an `.ics` event with
+/// `RRULE:FREQ=YEARLY`), as RFC 5545 expands it for all-day events.
 ///
-/// Counting starts on the day after `date`: Friday + 1 = Monday,
-/// Thursday + 5 = next Thursday. A weekend `date` counts from the following
-/// Monday: Saturday + 1 = Monday, Saturday + 5 = Friday. `n == 0` returns
-/// `date` unchanged. Saturates at `NaiveDate::MAX`.
-pub fn add_business_days_to_date(date: NaiveDate, n: u32) -> NaiveDate {
-    if n == 0 {
-        return date;
-    }
-    // From a weekend, counting is the same as from the preceding Friday.
-    let anchor = match date.weekday() {
-        Weekday::Sat => date.pred_opt().unwrap_or(date),
-        Weekday::Sun => date.checked_sub_days(Days::new(2)).unwrap_or(date),
-        _ => date,
-    };
-    let whole_weeks = anchor
-        .checked_add_days(Days::new(u64::from(n / 5) * 7))
-        .unwrap_or(NaiveDate::MAX);
-    (0..n % 5).fold(whole_weeks, |d, _| {
-        let mut next = next_day(d);
-        while is_weekend(next.weekday()) && next != NaiveDate::MAX {
-            next = next_day(next);
-        }
-        next
-    })
+/// Without `months`, `month_days` and `weekdays` it falls on `first`'s month
+/// and day each year (a 29 February only in leap years). `months` (BYMONTH)
+/// picks months; `month_days` (BYMONTHDAY, negative counts from the month's
+/// end) picks days of those months, or of every month without `months`;
+/// `weekdays` (BYDAY) picks the n-th weekday of each month in `months`
+/// (`(4, Thu)` in November is US Thanksgiving, `(-1, Mon)` in May is the
+/// last Monday), or of the year without `months`; ordinal 0 means every such
+/// weekday. With `month_days` as well, `weekdays` only filters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YearlyHoliday {
+    /// What the holiday is called (the event's SUMMARY; may be empty).
+    pub name: String,
+    /// The first occurrence (DTSTART); none before it.
+    pub first: NaiveDate,
+    /// How many days each occurrence lasts (1 or more).
+    pub days: u32,
+    /// Every how many years (INTERVAL, 1 or more).
+    pub every_years: u32,
+    /// No occurrence starts after this date (UNTIL).
+    pub until: Option<NaiveDate>,
+    /// At most this many occurrences (COUNT), counted from `first`.
+    pub count: Option<u32>,
+    /// BYMONTH: 1–12.
+    pub months: Vec<u32>,
+    /// BYMONTHDAY: 1–31 or −31–−1.
+    pub month_days: Vec<i32>,
+    /// BYDAY: (ordinal, weekday); ordinal 0 = every such weekday.
+    pub weekdays: Vec<(i32, Weekday)>,
+    /// Occurrences that do not happen (EXDATE), by their first day.
+    pub except: BTreeSet<NaiveDate>,
 }
 
-/// `start` plus `n` business days (Monday–Friday) counted on the calendar of
-/// `tz`, at the same local wall-clock time as `start` (DST-safe via
-/// [`at_local`]'s rules). Used for "no plan after five business days → one
-/// reminder". See [`add_business_days_to_date`] for the counting rule;
-/// `n == 0` returns `start` unchanged.
-pub fn add_business_days(start: DateTime<Utc>, n: u32, tz: Tz) -> DateTime<Utc> {
-    if n == 0 {
-        return start;
+impl YearlyHoliday {
+    /// The same calendar day every year from `first` on, one day long.
+    pub fn every_year(name: impl Into<String>, first: NaiveDate) -> YearlyHoliday {
+        YearlyHoliday {
+            name: name.into(),
+            first,
+            days: 1,
+            every_years: 1,
+            until: None,
+            count: None,
+            months: Vec::new(),
+            month_days: Vec::new(),
+            weekdays: Vec::new(),
+            except: BTreeSet::new(),
+        }
     }
-    let local = start.with_timezone(&tz).naive_local();
-    let date = add_business_days_to_date(local.date(), n);
-    resolve_local(date.and_time(local.time()), tz)
+
+    /// The first days of the occurrences the rule generates in `year`, in
+    /// order (before `first`, UNTIL, COUNT and EXDATE are applied).
+    fn starts_in(&self, year: i32) -> Vec<NaiveDate> {
+        let month_len = |m: u32| -> u32 {
+            let next = if m == 12 {
+                NaiveDate::from_ymd_opt(year + 1, 1, 1)
+            } else {
+                NaiveDate::from_ymd_opt(year, m + 1, 1)
+            };
+            next.and_then(|n| n.pred_opt()).map_or(28, |d| d.day())
+        };
+        let nth_weekday = |days: &mut dyn Iterator<Item = NaiveDate>, ord: i32, wd: Weekday| {
+            let all: Vec<NaiveDate> = days.filter(|d| d.weekday() == wd).collect();
+            match ord {
+                0 => all,
+                n if n > 0 => all.get(n as usize - 1).copied().into_iter().collect(),
+                n => all
+                    .len()
+                    .checked_sub(n.unsigned_abs() as usize)
+                    .and_then(|i| all.get(i).copied())
+                    .into_iter()
+                    .collect(),
+            }
+        };
+        let mut out: Vec<NaiveDate> = Vec::new();
+        if !self.weekdays.is_empty() && self.months.is_empty() && self.month_days.is_empty() {
+            // BYDAY over the whole year.
+            let (Some(jan1), Some(dec31)) = (
+                NaiveDate::from_ymd_opt(year, 1, 1),
+                NaiveDate::from_ymd_opt(year, 12, 31),
+            ) else {
+                return out;
+            };
+            for &(ord, wd) in &self.weekdays {
+                out.extend(nth_weekday(
+                    &mut jan1.iter_days().take_while(|d| *d <= dec31),
+                    ord,
+                    wd,
+                ));
+            }
+        } else {
+            let months: Vec<u32> = if !self.months.is_empty() {
+                self.months.clone()
+            } else if !self.month_days.is_empty() {
+                (1..=12).collect()
+            } else {
+                vec![self.first.month()]
+            };
+            for m in months {
+                let len = month_len(m);
+                let day = |d: u32| NaiveDate::from_ymd_opt(year, m, d);
+                if !self.month_days.is_empty() {
+                    for &md in &self.month_days {
+                        let d = if md > 0 {
+                            md.unsigned_abs()
+                        } else {
+                            (len + 1).saturating_sub(md.unsigned_abs())
+                        };
+                        let Some(date) = (d >= 1 && d <= len).then(|| day(d)).flatten() else {
+                            continue;
+                        };
+                        if self.weekdays.is_empty()
+                            || self.weekdays.iter().any(|&(_, wd)| date.weekday() == wd)
+                        {
+                            out.push(date);
+                        }
+                    }
+                } else if !self.weekdays.is_empty() {
+                    for &(ord, wd) in &self.weekdays {
+                        out.extend(nth_weekday(&mut (1..=len).filter_map(day), ord, wd));
+                    }
+                } else if let Some(date) = day(self.first.day()) {
+                    out.push(date);
+                }
+            }
+        }
+        if year == self.first.year() && !out.contains(&self.first) {
+            // RFC 5545: DTSTART is always the first occurrence.
+            out.push(self.first);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Whether `date` falls within one of the occurrences.
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        if date < self.first {
+            return false;
+        }
+        let every = i32::try_from(self.every_years.max(1)).unwrap_or(i32::MAX);
+        // Without COUNT only the occurrences that could still last until
+        // `date` matter; with it, every occurrence from the first counts.
+        let reach_back_years = i32::try_from(self.days / 365 + 1).unwrap_or(i32::MAX);
+        let from_year = match self.count {
+            Some(_) => self.first.year(),
+            None => date
+                .year()
+                .saturating_sub(reach_back_years)
+                .max(self.first.year()),
+        };
+        let mut seen: u32 = 0;
+        for year in from_year..=date.year() {
+            if (year - self.first.year()) % every != 0 {
+                continue;
+            }
+            for start in self.starts_in(year) {
+                if start < self.first {
+                    continue;
+                }
+                if self.until.is_some_and(|u| start > u) || start > date {
+                    return false;
+                }
+                seen += 1;
+                if self.count.is_some_and(|c| seen > c) {
+                    return false;
+                }
+                let last = start
+                    .checked_add_days(Days::new(u64::from(self.days.max(1) - 1)))
+                    .unwrap_or(NaiveDate::MAX);
+                if date <= last && !self.except.contains(&start) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
 }
+
+/// The firm's working days: Monday to Friday, except its holidays
+/// (`TANDEM_HOLIDAYS_FILE`; none by default, see
+/// [`crate::domain::holidays`]).
+///
+/// [`WorkingCalendar::next_working_slot`] is **the** rule for when every
+/// scheduled message goes out (check-ins, nudges, plan reminders, closing
+/// notes and the feedback they ask for; anything new that is sent on a
+/// schedule should use it too): at the configured local time
+/// (`TANDEM_CHECKIN_TIME`) of the recipient — or of the partner of a pair for
+/// whom that time comes latest — on a day that is a working day for everyone
+/// it is addressed to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkingCalendar {
+    /// Single holidays by date, with their names (may be empty).
+    dates: BTreeMap<NaiveDate, String>,
+    /// Holidays that come back every year.
+    yearly: Vec<YearlyHoliday>,
+}
+
+impl WorkingCalendar {
+    /// A calendar whose holidays are `dates` (with their names, which may be
+    /// empty) and nothing else.
+    pub fn with_dates(dates: impl IntoIterator<Item = (NaiveDate, String)>) -> WorkingCalendar {
+        WorkingCalendar {
+            dates: dates.into_iter().collect(),
+            yearly: Vec::new(),
+        }
+    }
+
+    /// Adds one holiday (a second name for a date already there is ignored).
+    pub fn add_date(&mut self, date: NaiveDate, name: impl Into<String>) {
+        self.dates.entry(date).or_insert_with(|| name.into());
+    }
+
+    /// Adds a holiday that comes back every year.
+    pub fn add_yearly(&mut self, holiday: YearlyHoliday) {
+        self.yearly.push(holiday);
+    }
+
+    /// No holidays at all (weekends are still not working days).
+    pub fn is_empty(&self) -> bool {
+        self.dates.is_empty() && self.yearly.is_empty()
+    }
+
+    /// The name of the holiday on `date` (`Some("")` for an unnamed one), or
+    /// `None` when `date` is not a holiday. Weekends are not holidays.
+    pub fn holiday(&self, date: NaiveDate) -> Option<&str> {
+        self.dates.get(&date).map(String::as_str).or_else(|| {
+            self.yearly
+                .iter()
+                .find(|h| h.covers(date))
+                .map(|h| h.name.as_str())
+        })
+    }
+
+    /// Monday to Friday and not a holiday.
+    pub fn is_working_day(&self, date: NaiveDate) -> bool {
+        !is_weekend(date.weekday()) && self.holiday(date).is_none()
+    }
+
+    /// The holidays from `from` for `days` days, in order (for start-up logs).
+    pub fn holidays_between(&self, from: NaiveDate, days: u64) -> Vec<(NaiveDate, String)> {
+        from.iter_days()
+            .take(usize::try_from(days).unwrap_or(usize::MAX))
+            .filter_map(|d| self.holiday(d).map(|name| (d, name.to_string())))
+            .collect()
+    }
+
+    /// `date` plus `n` working days. Counting starts on the day after `date`
+    /// and skips weekends and holidays: Friday + 1 = Monday, Thursday + 5 =
+    /// next Thursday, Saturday + 1 = Monday, and with a holiday on Monday,
+    /// Friday + 1 = Tuesday. `n == 0` returns `date` unchanged. Saturates at
+    /// `NaiveDate::MAX`.
+    pub fn add_working_days(&self, date: NaiveDate, n: u32) -> NaiveDate {
+        if n > MAX_WORKING_DAYS {
+            return NaiveDate::MAX;
+        }
+        let mut d = date;
+        for _ in 0..n {
+            d = next_day(d);
+            while !self.is_working_day(d) && d != NaiveDate::MAX {
+                d = next_day(d);
+            }
+        }
+        d
+    }
+
+    /// **The** rule for when a scheduled message goes out: the earliest
+    /// instant at or after `earliest` that is `local_time` on a working day.
+    ///
+    /// * `zones` are the time zones of the people it is for (one person, or
+    ///   both partners of a pair); an empty list means UTC. The instant is
+    ///   `local_time` on the wall clock of the zone where that comes
+    ///   **latest** ([`checkin_slot`]), so nobody receives it before
+    ///   `local_time` of that day in their own zone: London + New York gets
+    ///   10:00 New York (15:00 London).
+    /// * It falls on a working day — Monday to Friday and not a holiday of
+    ///   this calendar — in **every** zone. A slot on Saturday, Sunday or a
+    ///   holiday moves to the next working day. For people so far apart that
+    ///   the chosen time is already the next day for the other (Friday 10:00
+    ///   Los Angeles is Saturday 03:00 Tokyo) the date moves on as well.
+    ///   Should no such day exist within 400 days (a calendar of nothing but
+    ///   holidays), the rule relaxes to "working day in the chosen zone", and
+    ///   then to the first slot at or after `earliest`.
+    /// * Daylight-saving changes keep the local time and shift the UTC
+    ///   instant (module docs: a time in a gap moves to the end of the gap; a
+    ///   repeated time is taken at its first occurrence).
+    /// * `earliest` itself is returned when it is such a slot (a message due
+    ///   at its slot stays there: applying the rule twice changes nothing).
+    ///
+    /// Callers pick `earliest`: "now" for "as soon as allowed", or the
+    /// `local_time` slot of the day the message is meant for
+    /// ([`checkin_slot`]) — e.g. a plan's end date for its closing note, which
+    /// then moves on to the next working day when that day is not one.
+    pub fn next_working_slot(
+        &self,
+        earliest: DateTime<Utc>,
+        zones: &[Tz],
+        local_time: NaiveTime,
+    ) -> DateTime<Utc> {
+        let zones = zones_or_utc(zones);
+        let from = base_date(earliest, zones);
+        let candidates = || {
+            from.iter_days()
+                .take(SLOT_SEARCH_DAYS)
+                .map(|date| checkin_slot(date, zones, local_time))
+                .filter(|&(_, slot)| slot >= earliest)
+        };
+        let works_in =
+            |slot: DateTime<Utc>, tz: &Tz| self.is_working_day(slot.with_timezone(tz).date_naive());
+        candidates()
+            .find(|&(_, slot)| zones.iter().all(|tz| works_in(slot, tz)))
+            .or_else(|| candidates().find(|(tz, slot)| works_in(*slot, tz)))
+            .map(|(_, slot)| slot)
+            .unwrap_or_else(|| {
+                candidates()
+                    .map(|(_, slot)| slot)
+                    .next()
+                    .unwrap_or(earliest)
+            })
+    }
+
+    /// The slot `n` working days after the day of `from` (the earliest local
+    /// date among `zones`), by [`WorkingCalendar::next_working_slot`]: "five
+    /// working days after the introduction, at 10:00". Introduced on Monday
+    /// 2 March at any hour, London + New York: Monday 9 March, 10:00 New York.
+    pub fn working_days_later(
+        &self,
+        from: DateTime<Utc>,
+        n: u32,
+        zones: &[Tz],
+        local_time: NaiveTime,
+    ) -> DateTime<Utc> {
+        let date = self.add_working_days(base_date(from, zones), n);
+        let slot = checkin_slot(date, zones, local_time).1.max(from);
+        self.next_working_slot(slot, zones, local_time)
+    }
+
+    /// The next check-in, due one `cadence` period after `after` (the
+    /// previous check-in, or the pair's start).
+    ///
+    /// 1. The base date is `after`'s calendar date in the westernmost
+    ///    partner's zone (the earliest of the partners' local dates). For a
+    ///    previous check-in produced by this function that is the date it was
+    ///    held on.
+    /// 2. The due date is the base date advanced by [`Cadence::advance`]
+    ///    (calendar months for monthly, clamped: Jan 31 → Feb 28/29).
+    /// 3. The check-in is [`WorkingCalendar::next_working_slot`] from the
+    ///    due date's slot: `local_time` in the later zone, on the first
+    ///    working day on or after the due date.
+    ///
+    /// The result is strictly after `after`. A shift carries forward: the
+    /// following check-in is one period after the shifted date.
+    pub fn next_checkin(
+        &self,
+        after: DateTime<Utc>,
+        cadence: Cadence,
+        zones: &[Tz],
+        local_time: NaiveTime,
+    ) -> DateTime<Utc> {
+        let due = cadence.advance(base_date(after, zones));
+        let slot = checkin_slot(due, zones, local_time).1;
+        let just_after = after
+            .checked_add_signed(TimeDelta::seconds(1))
+            .unwrap_or(after);
+        self.next_working_slot(slot.max(just_after), zones, local_time)
+    }
+
+    /// The first check-in of a pair's series at or after `now`, following on
+    /// from a check-in that was due at `missed` and is skipped (it came too
+    /// late, after an outage): the pair keeps its rhythm instead of getting
+    /// a check-in at once.
+    pub fn next_checkin_from_missed(
+        &self,
+        missed: DateTime<Utc>,
+        now: DateTime<Utc>,
+        cadence: Cadence,
+        zones: &[Tz],
+        local_time: NaiveTime,
+    ) -> DateTime<Utc> {
+        let mut t = missed;
+        // Each step is at least 7 days: 20 000 steps cover any real outage.
+        for _ in 0..20_000 {
+            t = self.next_checkin(t, cadence, zones, local_time);
+            if t >= now {
+                return t;
+            }
+        }
+        self.next_working_slot(now, zones, local_time)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// End dates, pauses
+// ---------------------------------------------------------------------------
 
 /// Default program end date: [`DEFAULT_PROGRAM_MONTHS`] (four) calendar
 /// months after `start_date`, clamped to the end of the month
@@ -921,8 +1172,18 @@ mod tests {
         t.with_timezone(&tz).naive_local()
     }
 
-    fn default_policy() -> CheckinPolicy {
-        CheckinPolicy::default()
+    fn ten() -> NaiveTime {
+        hm(10, 0)
+    }
+
+    /// The check-in rule with no holidays.
+    fn next_checkin(
+        after: DateTime<Utc>,
+        cadence: Cadence,
+        zones: &[Tz],
+        local_time: NaiveTime,
+    ) -> DateTime<Utc> {
+        WorkingCalendar::default().next_checkin(after, cadence, zones, local_time)
     }
 
     // --- facts about the cron crate that the translation relies on -------
@@ -1012,22 +1273,12 @@ mod tests {
     fn london_new_york_gets_ten_new_york_time() {
         // Previous check-in Monday 2025-06-02 10:00 EDT (= 15:00 London).
         let prev = utc(2025, 6, 2, 14, 0);
-        let next = next_checkin(
-            prev,
-            Cadence::Weekly,
-            &[London, New_York],
-            &default_policy(),
-        );
+        let next = next_checkin(prev, Cadence::Weekly, &[London, New_York], ten());
         assert_eq!(next, utc(2025, 6, 9, 14, 0));
         assert_eq!(local(next, New_York), date(2025, 6, 9).and_time(hm(10, 0)));
         assert_eq!(local(next, London), date(2025, 6, 9).and_time(hm(15, 0)));
         // Order of the zones does not matter.
-        let swapped = next_checkin(
-            prev,
-            Cadence::Weekly,
-            &[New_York, London],
-            &default_policy(),
-        );
+        let swapped = next_checkin(prev, Cadence::Weekly, &[New_York, London], ten());
         assert_eq!(swapped, next);
         assert_eq!(
             checkin_slot(date(2025, 6, 9), &[London, New_York], hm(10, 0)).0,
@@ -1038,12 +1289,7 @@ mod tests {
     #[test]
     fn berlin_tokyo_gets_ten_berlin_time() {
         let start = utc(2025, 6, 4, 9, 0); // Wednesday
-        let next = next_checkin(
-            start,
-            Cadence::Biweekly,
-            &[Tokyo, Berlin],
-            &default_policy(),
-        );
+        let next = next_checkin(start, Cadence::Biweekly, &[Tokyo, Berlin], ten());
         assert_eq!(local(next, Berlin), date(2025, 6, 18).and_time(hm(10, 0)));
         assert_eq!(local(next, Tokyo), date(2025, 6, 18).and_time(hm(17, 0)));
     }
@@ -1051,9 +1297,9 @@ mod tests {
     #[test]
     fn single_zone_and_empty_zones() {
         let start = utc(2025, 6, 4, 9, 0);
-        let ny = next_checkin(start, Cadence::Weekly, &[New_York], &default_policy());
+        let ny = next_checkin(start, Cadence::Weekly, &[New_York], ten());
         assert_eq!(ny, utc(2025, 6, 11, 14, 0));
-        let none = next_checkin(start, Cadence::Weekly, &[], &default_policy());
+        let none = next_checkin(start, Cadence::Weekly, &[], ten());
         assert_eq!(none, utc(2025, 6, 11, 10, 0), "empty zones = UTC");
     }
 
@@ -1061,30 +1307,14 @@ mod tests {
     fn weekend_target_moves_to_monday() {
         // Pair started on Saturday 2025-06-07: one week later is Saturday.
         let start = utc(2025, 6, 7, 12, 0);
-        let next = next_checkin(
-            start,
-            Cadence::Weekly,
-            &[London, New_York],
-            &default_policy(),
-        );
+        let next = next_checkin(start, Cadence::Weekly, &[London, New_York], ten());
         assert_eq!(local(next, New_York), date(2025, 6, 16).and_time(hm(10, 0)));
         assert_eq!(next.with_timezone(&New_York).weekday(), Weekday::Mon);
         // Friday stays Friday for London + New York (Friday afternoon in London).
         let fri = utc(2025, 6, 6, 14, 0);
-        let next = next_checkin(fri, Cadence::Weekly, &[London, New_York], &default_policy());
+        let next = next_checkin(fri, Cadence::Weekly, &[London, New_York], ten());
         assert_eq!(next, utc(2025, 6, 13, 14, 0));
         assert_eq!(local(next, London).time(), hm(15, 0));
-    }
-
-    #[test]
-    fn weekdays_only_off_allows_saturday() {
-        let policy = CheckinPolicy {
-            weekdays_only: false,
-            ..CheckinPolicy::default()
-        };
-        let start = utc(2025, 6, 7, 12, 0);
-        let next = next_checkin(start, Cadence::Weekly, &[London, New_York], &policy);
-        assert_eq!(local(next, New_York), date(2025, 6, 14).and_time(hm(10, 0)));
     }
 
     #[test]
@@ -1092,7 +1322,7 @@ mod tests {
         let zones = [Tokyo, Los_Angeles];
         // Monday 10:00 LA (17:00 UTC) is Tuesday 02:00 Tokyo: allowed.
         let mon = utc(2025, 6, 2, 17, 0);
-        let next = next_checkin(mon, Cadence::Weekly, &zones, &default_policy());
+        let next = next_checkin(mon, Cadence::Weekly, &zones, ten());
         assert_eq!(next, utc(2025, 6, 9, 17, 0));
         assert_eq!(
             local(next, Los_Angeles),
@@ -1101,7 +1331,7 @@ mod tests {
         assert_eq!(local(next, Tokyo), date(2025, 6, 10).and_time(hm(2, 0)));
         // Friday 10:00 LA would be Saturday 02:00 in Tokyo: moved to Monday.
         let fri = utc(2025, 6, 6, 17, 0);
-        let next = next_checkin(fri, Cadence::Weekly, &zones, &default_policy());
+        let next = next_checkin(fri, Cadence::Weekly, &zones, ten());
         assert_eq!(next, utc(2025, 6, 16, 17, 0));
         assert_eq!(next.with_timezone(&Los_Angeles).weekday(), Weekday::Mon);
     }
@@ -1112,7 +1342,7 @@ mod tests {
         // Monday 2025-03-03 10:00 EST = 15:00 UTC; US switches on 2025-03-09.
         let prev = utc(2025, 3, 3, 15, 0);
         assert_eq!(local(prev, New_York).time(), hm(10, 0));
-        let next = next_checkin(prev, Cadence::Weekly, &zones, &default_policy());
+        let next = next_checkin(prev, Cadence::Weekly, &zones, ten());
         assert_eq!(next, utc(2025, 3, 10, 14, 0), "one hour earlier in UTC");
         assert_eq!(local(next, New_York), date(2025, 3, 10).and_time(hm(10, 0)));
         // London has not switched yet (2025-03-30): 14:00 there.
@@ -1124,7 +1354,7 @@ mod tests {
         let zones = [Berlin, Tokyo];
         // Monday 2025-10-20 10:00 CEST = 08:00 UTC; EU switches on 2025-10-26.
         let prev = utc(2025, 10, 20, 8, 0);
-        let next = next_checkin(prev, Cadence::Weekly, &zones, &default_policy());
+        let next = next_checkin(prev, Cadence::Weekly, &zones, ten());
         assert_eq!(next, utc(2025, 10, 27, 9, 0), "one hour later in UTC");
         assert_eq!(local(next, Berlin), date(2025, 10, 27).and_time(hm(10, 0)));
         assert_eq!(local(next, Tokyo).time(), hm(18, 0));
@@ -1132,57 +1362,51 @@ mod tests {
 
     #[test]
     fn checkin_time_in_dst_gap_goes_to_first_valid_instant() {
-        let policy = CheckinPolicy {
-            local_time: hm(2, 30),
-            weekdays_only: false,
-        };
-        // Sunday 2025-03-02 02:30 EST; a week later 02:30 does not exist.
-        let prev = utc(2025, 3, 2, 7, 30);
-        let next = next_checkin(prev, Cadence::Weekly, &[New_York], &policy);
-        assert_eq!(next, utc(2025, 3, 9, 7, 0));
-        assert_eq!(local(next, New_York), date(2025, 3, 9).and_time(hm(3, 0)));
+        // Cairo springs forward at midnight on the last Friday of April (a
+        // working day): 00:30 does not exist on 2025-04-25.
+        let cairo = chrono_tz::Africa::Cairo;
+        let prev = utc(2025, 4, 17, 22, 30); // Friday 18 April 00:30 EET
+        assert_eq!(local(prev, cairo), date(2025, 4, 18).and_time(hm(0, 30)));
+        let next = next_checkin(prev, Cadence::Weekly, &[cairo], hm(0, 30));
+        assert_eq!(next, utc(2025, 4, 24, 22, 0));
+        assert_eq!(local(next, cairo), date(2025, 4, 25).and_time(hm(1, 0)));
     }
 
     #[test]
     fn monthly_clamps_to_end_of_month() {
         let zones = [London, New_York];
         // Friday 2025-01-31 10:00 EST -> Friday 2025-02-28.
-        let next = next_checkin(
-            utc(2025, 1, 31, 15, 0),
-            Cadence::Monthly,
-            &zones,
-            &default_policy(),
-        );
+        let next = next_checkin(utc(2025, 1, 31, 15, 0), Cadence::Monthly, &zones, ten());
         assert_eq!(next, utc(2025, 2, 28, 15, 0));
         // Wednesday 2024-01-31 -> leap day Thursday 2024-02-29.
-        let next = next_checkin(
-            utc(2024, 1, 31, 15, 0),
-            Cadence::Monthly,
-            &zones,
-            &default_policy(),
-        );
+        let next = next_checkin(utc(2024, 1, 31, 15, 0), Cadence::Monthly, &zones, ten());
         assert_eq!(next, utc(2024, 2, 29, 15, 0));
         // Wednesday 2025-01-15 -> Saturday 2025-02-15 -> Monday 2025-02-17.
-        let next = next_checkin(
-            utc(2025, 1, 15, 15, 0),
-            Cadence::Monthly,
-            &zones,
-            &default_policy(),
-        );
+        let next = next_checkin(utc(2025, 1, 15, 15, 0), Cadence::Monthly, &zones, ten());
         assert_eq!(next, utc(2025, 2, 17, 15, 0));
     }
 
     #[test]
-    fn first_slot_after_respects_time_and_weekends() {
+    fn next_working_slot_respects_time_and_weekends() {
+        let cal = WorkingCalendar::default();
         let zones = [London, New_York];
         // Wednesday 09:00 New York -> 10:00 the same day.
-        let t = first_slot_after(utc(2025, 6, 4, 13, 0), &zones, &default_policy());
+        let t = cal.next_working_slot(utc(2025, 6, 4, 13, 0), &zones, ten());
         assert_eq!(t, utc(2025, 6, 4, 14, 0));
-        // Exactly at the slot -> strictly after, so next day.
-        let t = first_slot_after(utc(2025, 6, 4, 14, 0), &zones, &default_policy());
+        // Exactly at the slot -> that slot (the rule applied twice changes nothing).
+        let t = cal.next_working_slot(utc(2025, 6, 4, 14, 0), &zones, ten());
+        assert_eq!(t, utc(2025, 6, 4, 14, 0));
+        // A second later -> the next day.
+        let t = cal.next_working_slot(
+            utc(2025, 6, 4, 14, 0) + TimeDelta::seconds(1),
+            &zones,
+            ten(),
+        );
         assert_eq!(t, utc(2025, 6, 5, 14, 0));
-        // Friday after the slot -> Monday.
-        let t = first_slot_after(utc(2025, 6, 6, 20, 0), &zones, &default_policy());
+        // Friday after the slot, or Saturday morning -> Monday.
+        let t = cal.next_working_slot(utc(2025, 6, 6, 20, 0), &zones, ten());
+        assert_eq!(t, utc(2025, 6, 9, 14, 0));
+        let t = cal.next_working_slot(utc(2025, 6, 7, 8, 0), &zones, ten());
         assert_eq!(t, utc(2025, 6, 9, 14, 0));
     }
 
@@ -1201,12 +1425,11 @@ mod tests {
             ],
             [chrono_tz::America::Sao_Paulo, chrono_tz::Asia::Kolkata],
         ];
-        let policy = default_policy();
         for zones in pairs {
             for cadence in Cadence::ALL {
                 for step in 0..(366 * 24 / 7) {
                     let after = utc(2025, 1, 1, 0, 0) + TimeDelta::hours(7 * step);
-                    let next = next_checkin(after, cadence, &zones, &policy);
+                    let next = next_checkin(after, cadence, &zones, ten());
                     assert!(next > after);
                     let min_gap = match cadence {
                         Cadence::Weekly => 6,
@@ -1243,11 +1466,16 @@ mod tests {
         }
     }
 
-    // --- business days, end dates, pauses --------------------------------
+    // --- working days ------------------------------------------------------
+
+    fn holidays(dates: &[NaiveDate]) -> WorkingCalendar {
+        WorkingCalendar::with_dates(dates.iter().map(|d| (*d, String::new())))
+    }
 
     #[test]
-    fn business_days_skip_weekends() {
-        let d = add_business_days_to_date;
+    fn working_days_skip_weekends() {
+        let c = WorkingCalendar::default();
+        let d = |from, n| c.add_working_days(from, n);
         assert_eq!(d(date(2025, 6, 5), 5), date(2025, 6, 12)); // Thu -> Thu
         assert_eq!(d(date(2025, 6, 6), 1), date(2025, 6, 9)); // Fri -> Mon
         assert_eq!(d(date(2025, 6, 5), 2), date(2025, 6, 9)); // Thu -> Mon
@@ -1261,27 +1489,212 @@ mod tests {
     }
 
     #[test]
-    fn business_days_keep_local_time_across_dst() {
-        // Friday 2025-03-07 09:00 EST + 1 business day = Monday 09:00 EDT.
-        let start = utc(2025, 3, 7, 14, 0);
-        let t = add_business_days(start, 1, New_York);
-        assert_eq!(t, utc(2025, 3, 10, 13, 0));
-        assert_eq!(local(t, New_York).time(), hm(9, 0));
-        // Five business days from Wednesday afternoon in London.
-        let start = utc(2025, 6, 4, 15, 30);
+    fn working_days_skip_holidays() {
+        // Good Friday 3 April and Easter Monday 6 April 2026.
+        let c = holidays(&[date(2026, 4, 3), date(2026, 4, 6)]);
+        assert!(!c.is_working_day(date(2026, 4, 3)));
+        assert!(!c.is_working_day(date(2026, 4, 4)), "a Saturday");
+        assert!(c.is_working_day(date(2026, 4, 2)));
+        assert_eq!(c.holiday(date(2026, 4, 3)), Some(""));
         assert_eq!(
-            add_business_days(start, PLAN_REMINDER_BUSINESS_DAYS, London),
-            utc(2025, 6, 11, 15, 30)
+            c.holiday(date(2026, 4, 4)),
+            None,
+            "weekends are not holidays"
         );
-        // The calendar of the zone decides: Friday 23:00 UTC is Saturday in Tokyo.
-        let start = utc(2025, 6, 6, 23, 0);
-        assert_eq!(add_business_days(start, 1, Tokyo), utc(2025, 6, 8, 23, 0)); // Mon 08:00 Tokyo
+        assert_eq!(c.add_working_days(date(2026, 4, 2), 1), date(2026, 4, 7)); // Thu -> Tue
+        // Mon 30 March + 5: Tue 31, Wed 1, Thu 2, Tue 7, Wed 8.
+        assert_eq!(c.add_working_days(date(2026, 3, 30), 5), date(2026, 4, 8));
         assert_eq!(
-            add_business_days(start, 1, New_York),
-            utc(2025, 6, 9, 23, 0)
-        ); // Mon 19:00 NY
-        assert_eq!(add_business_days(start, 0, New_York), start);
+            c.holidays_between(date(2026, 4, 1), 7),
+            vec![
+                (date(2026, 4, 3), String::new()),
+                (date(2026, 4, 6), String::new())
+            ]
+        );
     }
+
+    #[test]
+    fn a_slot_on_a_weekend_or_a_holiday_moves_to_the_next_working_day() {
+        // Friday 1 May 2026 (May Day) in Berlin, asked for on Thursday afternoon.
+        let thursday = utc(2026, 4, 30, 12, 0);
+        let none = WorkingCalendar::default();
+        assert_eq!(
+            none.next_working_slot(thursday, &[Berlin], ten()),
+            utc(2026, 5, 1, 8, 0),
+            "Friday 10:00 CEST without holidays"
+        );
+        let may_day = holidays(&[date(2026, 5, 1)]);
+        let t = may_day.next_working_slot(thursday, &[Berlin], ten());
+        assert_eq!(t, utc(2026, 5, 4, 8, 0), "over the holiday and the weekend");
+        assert_eq!(local(t, Berlin), date(2026, 5, 4).and_time(ten()));
+        // A slot already on a working day stays where it is.
+        assert_eq!(may_day.next_working_slot(t, &[Berlin], ten()), t);
+    }
+
+    #[test]
+    fn the_local_time_holds_across_dst_changes() {
+        let c = WorkingCalendar::default();
+        let after = |t: DateTime<Utc>| t + TimeDelta::seconds(1);
+        // New York, March: Friday 6 March 10:00 EST (15:00 UTC) -> Monday 9 March 10:00 EDT (14:00 UTC).
+        let t = c.next_working_slot(after(utc(2026, 3, 6, 15, 0)), &[New_York], ten());
+        assert_eq!(t, utc(2026, 3, 9, 14, 0));
+        assert_eq!(local(t, New_York), date(2026, 3, 9).and_time(ten()));
+        // New York, November: Friday 30 October 10:00 EDT (14:00 UTC) -> Monday 2 November 10:00 EST (15:00 UTC).
+        let t = c.next_working_slot(after(utc(2026, 10, 30, 14, 0)), &[New_York], ten());
+        assert_eq!(t, utc(2026, 11, 2, 15, 0));
+        assert_eq!(local(t, New_York), date(2026, 11, 2).and_time(ten()));
+        // London, March: Friday 27 March 10:00 GMT -> Monday 30 March 10:00 BST (09:00 UTC).
+        let t = c.next_working_slot(after(utc(2026, 3, 27, 10, 0)), &[London], ten());
+        assert_eq!(t, utc(2026, 3, 30, 9, 0));
+        // London, October: Friday 23 October 10:00 BST -> Monday 26 October 10:00 GMT.
+        let t = c.next_working_slot(after(utc(2026, 10, 23, 9, 0)), &[London], ten());
+        assert_eq!(t, utc(2026, 10, 26, 10, 0));
+        // London + New York between the two changes: 10:00 New York is 14:00 London.
+        let t = c.next_working_slot(utc(2026, 3, 16, 0, 0), &[London, New_York], ten());
+        assert_eq!(t, utc(2026, 3, 16, 14, 0));
+        assert_eq!(local(t, London).time(), hm(14, 0));
+    }
+
+    #[test]
+    fn far_apart_zones_need_a_working_day_in_both() {
+        let zones = [Tokyo, Los_Angeles];
+        let thursday = utc(2026, 4, 2, 12, 0); // 05:00 in Los Angeles
+        // Thursday 10:00 Los Angeles (17:00 UTC) is Friday 02:00 in Tokyo.
+        let none = WorkingCalendar::default();
+        assert_eq!(
+            none.next_working_slot(thursday, &zones, ten()),
+            utc(2026, 4, 2, 17, 0)
+        );
+        // With Good Friday a holiday: Thursday is Good Friday in Tokyo, Friday is one in Los Angeles, then the
+        // weekend: Monday 10:00 Los Angeles, Tuesday 02:00 Tokyo.
+        let good_friday = holidays(&[date(2026, 4, 3)]);
+        let t = good_friday.next_working_slot(thursday, &zones, ten());
+        assert_eq!(t, utc(2026, 4, 6, 17, 0));
+        assert_eq!(local(t, Los_Angeles), date(2026, 4, 6).and_time(ten()));
+        assert_eq!(local(t, Tokyo), date(2026, 4, 7).and_time(hm(2, 0)));
+    }
+
+    #[test]
+    fn yearly_holidays_recur_within_their_limits() {
+        let mut c = WorkingCalendar::default();
+        c.add_yearly(YearlyHoliday::every_year(
+            "Christmas Day",
+            date(2020, 12, 25),
+        ));
+        assert_eq!(c.holiday(date(2026, 12, 25)), Some("Christmas Day"));
+        assert_eq!(c.holiday(date(2019, 12, 25)), None, "none before the first");
+        // Thursday 24 December 2026, after the slot: Friday is Christmas, so Monday 28th.
+        let t = c.next_working_slot(utc(2026, 12, 24, 12, 0), &[London], ten());
+        assert_eq!(t, utc(2026, 12, 28, 10, 0));
+
+        // US Thanksgiving (fourth Thursday of November) and Memorial Day (last Monday of May).
+        let mut thanksgiving = YearlyHoliday::every_year("Thanksgiving", date(2020, 11, 26));
+        thanksgiving.months = vec![11];
+        thanksgiving.weekdays = vec![(4, Weekday::Thu)];
+        assert!(thanksgiving.covers(date(2026, 11, 26)));
+        assert!(thanksgiving.covers(date(2027, 11, 25)));
+        assert!(!thanksgiving.covers(date(2027, 11, 26)));
+        let mut memorial = YearlyHoliday::every_year("Memorial Day", date(2020, 5, 25));
+        memorial.months = vec![5];
+        memorial.weekdays = vec![(-1, Weekday::Mon)];
+        assert!(memorial.covers(date(2026, 5, 25)) && memorial.covers(date(2027, 5, 31)));
+        assert!(!memorial.covers(date(2027, 5, 24)));
+
+        // Three days each year (24–26 December) until 2027; a COUNT of two; every other year; an exception.
+        let mut closure = YearlyHoliday::every_year("Closure", date(2025, 12, 24));
+        closure.days = 3;
+        closure.until = Some(date(2027, 1, 1));
+        assert!(closure.covers(date(2026, 12, 24)) && closure.covers(date(2026, 12, 26)));
+        assert!(!closure.covers(date(2026, 12, 27)));
+        assert!(!closure.covers(date(2027, 12, 25)), "after UNTIL");
+        let mut twice = YearlyHoliday::every_year("Anniversary", date(2025, 6, 5));
+        twice.count = Some(2);
+        assert!(twice.covers(date(2025, 6, 5)) && twice.covers(date(2026, 6, 5)));
+        assert!(!twice.covers(date(2027, 6, 5)), "after COUNT");
+        let mut biennial = YearlyHoliday::every_year("Retreat", date(2024, 9, 1));
+        biennial.every_years = 2;
+        assert!(biennial.covers(date(2026, 9, 1)) && !biennial.covers(date(2025, 9, 1)));
+        let mut except = YearlyHoliday::every_year("Founders' Day", date(2024, 3, 2));
+        except.except.insert(date(2026, 3, 2));
+        assert!(except.covers(date(2025, 3, 2)) && !except.covers(date(2026, 3, 2)));
+        // 29 February only in leap years.
+        let leap = YearlyHoliday::every_year("Leap Day", date(2024, 2, 29));
+        assert!(leap.covers(date(2028, 2, 29)) && !leap.covers(date(2027, 3, 1)));
+    }
+
+    #[test]
+    fn a_yearly_holiday_moves_a_check_in_only_in_the_years_it_falls_on_a_weekday() {
+        // New Year's Day from 2020: Friday in 2027, Saturday in 2028.
+        let mut c = WorkingCalendar::default();
+        c.add_yearly(YearlyHoliday::every_year(
+            "New Year's Day",
+            date(2020, 1, 1),
+        ));
+        // Weekly check-ins held on Fridays: 25 December 2026 -> 1 January 2027 is the holiday -> Monday 4th.
+        let zones = [London, New_York];
+        let prev = utc(2026, 12, 25, 15, 0);
+        assert_eq!(
+            c.next_checkin(prev, Cadence::Weekly, &zones, ten()),
+            utc(2027, 1, 4, 15, 0)
+        );
+        assert_eq!(
+            WorkingCalendar::default().next_checkin(prev, Cadence::Weekly, &zones, ten()),
+            utc(2027, 1, 1, 15, 0)
+        );
+    }
+
+    #[test]
+    fn working_days_later_lands_at_the_local_time() {
+        let c = holidays(&[date(2026, 3, 6)]);
+        let zones = [London, New_York];
+        // Introduced Monday 2 March 2026 at 09:00 UTC: five working days (Friday 6th a holiday) -> Tuesday 10th,
+        // 10:00 New York (already on summer time).
+        let t = c.working_days_later(
+            utc(2026, 3, 2, 9, 0),
+            PLAN_REMINDER_BUSINESS_DAYS,
+            &zones,
+            ten(),
+        );
+        assert_eq!(t, utc(2026, 3, 10, 14, 0));
+        let t = WorkingCalendar::default().working_days_later(
+            utc(2026, 3, 2, 9, 0),
+            PLAN_REMINDER_BUSINESS_DAYS,
+            &zones,
+            ten(),
+        );
+        assert_eq!(t, utc(2026, 3, 9, 14, 0));
+        assert_eq!(
+            c.working_days_later(utc(2026, 3, 2, 9, 0), 0, &zones, ten()),
+            utc(2026, 3, 2, 15, 0)
+        );
+    }
+
+    #[test]
+    fn a_missed_check_in_gives_way_to_the_next_in_its_series() {
+        let c = WorkingCalendar::default();
+        let zones = [London, New_York];
+        // Due Monday 9 March 2026 (14:00 UTC); Tandem back on Tuesday 31 March: the series goes on Monday 6 April.
+        let missed = utc(2026, 3, 9, 14, 0);
+        let next = c.next_checkin_from_missed(
+            missed,
+            utc(2026, 3, 31, 12, 0),
+            Cadence::Weekly,
+            &zones,
+            ten(),
+        );
+        assert_eq!(next, utc(2026, 4, 6, 14, 0));
+        // Back the same day, after the slot: the next in the series.
+        let next = c.next_checkin_from_missed(
+            missed,
+            utc(2026, 3, 9, 18, 0),
+            Cadence::Weekly,
+            &zones,
+            ten(),
+        );
+        assert_eq!(next, utc(2026, 3, 16, 14, 0));
+    }
+
+    // --- end dates, pauses ------------------------------------------------
 
     #[test]
     fn default_end_date_is_four_months_clamped() {

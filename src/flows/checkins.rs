@@ -2,10 +2,11 @@
 //! no second effect), and stalled pairs (two delivered check-ins in a row without a meeting mark the pair at risk,
 //! with one nudge). When they are scheduled lives in [`super::pair_schedule`].
 
-use super::delivery::{JobError, payload, post_once};
+use super::delivery::{JobError, Ran, due_at, payload, post_once};
 use super::pair_schedule::{self, closing_at};
 use crate::context::App;
 use crate::domain::forms::pair_forms::{CheckinAnswer, MetAnswer};
+use crate::domain::lateness;
 use crate::domain::model::{CheckinPayload, JobKind, PairStatus};
 use crate::outbound::store::{CheckinOutcome, Job, NewJob, StoreError};
 use crate::views;
@@ -27,25 +28,49 @@ fn date_of(unix: i64) -> chrono::NaiveDate {
 }
 
 /// The [`JobKind::Checkin`] job: mark the pair at risk (with one nudge) if it stalled, ask whether they met, and
-/// queue the next check-in.
-pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
+/// queue the next check-in. A check-in a whole period late (after an outage) is dropped, and the pair's series goes
+/// on at its next slot.
+pub async fn run(app: &App, job: &Job) -> Result<Ran, JobError> {
     let store = app.store();
     let Some(pair) = store.pair(job.pair_id.unwrap_or_default()).await? else {
-        return Ok(());
+        return Ok(Ran::Done);
     };
     let (Some(members), Some(channel)) = (pair.members(), pair.channel.clone()) else {
-        return Ok(());
+        return Ok(Ran::Done);
     };
     if !pair.is_current() {
-        return Ok(());
+        return Ok(Ran::Done);
     }
     let now = app.clock().now();
     let mut tx = store.write().await?;
     let Some(sched) = pair_schedule::read(app, &mut tx, &pair).await? else {
-        return Ok(());
+        return Ok(Ran::Done);
     };
+    let due = due_at(job);
+    if let Some(why) = lateness::overdue(JobKind::Checkin, due, now, sched.period()) {
+        // The series goes on at its next slot, unless the plan has ended meanwhile (its closing is queued).
+        if now < closing_at(&sched) {
+            let next = sched.calendar.next_checkin_from_missed(
+                due,
+                now,
+                sched.cadence,
+                &sched.zones,
+                sched.local_time,
+            );
+            pair_schedule::queue_checkin_and_closing(
+                &mut tx,
+                pair.id,
+                &sched,
+                next,
+                now.timestamp(),
+            )
+            .await?;
+            app.commit(tx).await?;
+        }
+        return Ok(Ran::Dropped(why));
+    }
     if now >= closing_at(&sched) {
-        return Ok(()); // the closing takes over
+        return Ok(Ran::Done); // the closing takes over
     }
     let checkin = if sched.paused {
         None
@@ -56,8 +81,9 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
             && tx.set_pair_risk(pair.id, true).await?
         {
             tracing::info!(pair = pair.id, "pair at risk");
+            // With the check-in it follows: its slot is a working slot already.
             tx.enqueue(
-                NewJob::new(JobKind::Nudge, now.timestamp())
+                NewJob::new(JobKind::Nudge, sched.slot(due).timestamp())
                     .pair(pair.id)
                     .key(format!("nudge:{}", pair.id)),
                 now.timestamp(),
@@ -89,25 +115,41 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
     let mut tx = store.write().await?;
     pair_schedule::schedule_next(&mut tx, pair.id, &sched, now, now.timestamp()).await?;
     app.commit(tx).await?;
-    Ok(())
+    Ok(Ran::Done)
 }
 
-/// The [`JobKind::Nudge`] job: one message with concrete suggestions to a pair that stalled.
-pub async fn nudge(app: &App, job: &Job) -> Result<(), JobError> {
+/// The [`JobKind::Nudge`] job: one message with concrete suggestions to a pair that stalled (dropped when it is a
+/// whole period of the pair's cadence late).
+pub async fn nudge(app: &App, job: &Job) -> Result<Ran, JobError> {
     let Some(pair) = app.store().pair(job.pair_id.unwrap_or_default()).await? else {
-        return Ok(());
+        return Ok(Ran::Done);
     };
     let Some(channel) = pair
         .channel
         .clone()
         .filter(|_| pair.status == PairStatus::AtRisk)
     else {
-        return Ok(());
+        return Ok(Ran::Done);
     };
+    let sched = {
+        let mut tx = app.store().snapshot().await?;
+        pair_schedule::read(app, &mut tx, &pair).await?
+    };
+    let Some(sched) = sched else {
+        return Ok(Ran::Done);
+    };
+    if let Some(why) = lateness::overdue(
+        JobKind::Nudge,
+        due_at(job),
+        app.clock().now(),
+        sched.period(),
+    ) {
+        return Ok(Ran::Dropped(why));
+    }
     let (text, blocks) = views::checkin::at_risk_nudge(pair.id);
     post_once(app, job, "post", &channel, &text, &blocks).await?;
     tracing::info!(pair = pair.id, "nudge sent");
-    Ok(())
+    Ok(Ran::Done)
 }
 
 /// The [`JobKind::HelpAlert`] job: tells every program admin privately that a pair asked for help.

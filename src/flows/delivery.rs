@@ -20,6 +20,28 @@ pub enum JobError {
     Invalid(String),
 }
 
+/// What a job step did when it did not fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ran {
+    /// It did its work (which may be nothing, e.g. a plan reminder for a pair that has a plan).
+    Done,
+    /// It was a scheduled message that no longer made sense — too late after an outage
+    /// ([`crate::domain::lateness`]), or for a pair that has ended — and was not sent. The reason is one line for
+    /// the log and the job's record.
+    Dropped(String),
+}
+
+impl From<()> for Ran {
+    fn from((): ()) -> Ran {
+        Ran::Done
+    }
+}
+
+/// When `job` was due.
+pub fn due_at(job: &Job) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(job.due_at, 0).unwrap_or_default()
+}
+
 /// Reads a job's JSON payload.
 pub fn payload<T: serde::de::DeserializeOwned>(job: &Job) -> Result<T, JobError> {
     serde_json::from_str(&job.payload)

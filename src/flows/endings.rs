@@ -2,26 +2,33 @@
 //! types `/mentor end` (the partner gets a kind message; the optional reason goes only to the admins). Ending a pair,
 //! cancelling its jobs and queueing the messages it implies happen in one transaction.
 
-use super::delivery::{JobError, post_once, queue_message, text_message};
+use super::delivery::{JobError, Ran, due_at, post_once, queue_message, text_message};
 use super::home;
 use crate::context::App;
 use crate::domain::forms::pair_forms::Feedback;
+use crate::domain::lateness;
 use crate::domain::model::{JobKind, PairStatus, ProposalPayload};
 use crate::outbound::store::{Job, NewJob, StoreError, Tx};
 use crate::views;
 
-/// The [`crate::domain::model::JobKind::Closing`] job: thanks the pair, offers the feedback form, then marks the
-/// pair completed (both free for the next round), cancels what else was scheduled for it and refreshes both Home
-/// tabs.
-pub async fn close(app: &App, job: &Job) -> Result<(), JobError> {
+/// The [`JobKind::Closing`] job: thanks the pair, offers the feedback form, then marks the pair completed (both free
+/// for the next round), cancels what else was scheduled for it and refreshes both Home tabs. A closing note a day
+/// late (after an outage) is dropped — "your plan ends today" would not be true — but the pair still completes.
+pub async fn close(app: &App, job: &Job) -> Result<Ran, JobError> {
     let store = app.store();
     let Some(pair) = store.pair(job.pair_id.unwrap_or_default()).await? else {
-        return Ok(());
+        return Ok(Ran::Done);
     };
     if !pair.is_current() {
-        return Ok(());
+        return Ok(Ran::Done);
     }
-    if let Some(channel) = &pair.channel {
+    let late = lateness::overdue(
+        JobKind::Closing,
+        due_at(job),
+        app.clock().now(),
+        chrono::TimeDelta::zero(),
+    );
+    if let (Some(channel), None) = (&pair.channel, &late) {
         let (text, blocks) = views::closing::closing(pair.id);
         post_once(app, job, "post", channel, &text, &blocks).await?;
     }
@@ -41,7 +48,7 @@ pub async fn close(app: &App, job: &Job) -> Result<(), JobError> {
         }
     }
     app.commit(tx).await?;
-    Ok(())
+    Ok(late.map_or(Ran::Done, Ran::Dropped))
 }
 
 /// After pair `pair_id` finished in `tx`: if it was the last running pair of its matching round, queues the

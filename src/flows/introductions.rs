@@ -1,13 +1,12 @@
 //! Introductions: each approved pair gets a group DM with both people and an introduction that says who can teach
 //! what, the program's guidelines and a suggested first agenda. Then Tandem steps back: it schedules a gentle plan
-//! reminder, the first check-in and the closing. The introduction jobs are queued in the transaction that approves
+//! reminder (five working days later, at the check-in time), the first check-in and the closing. The introduction jobs are queued in the transaction that approves
 //! the pairs ([`crate::flows::proposals::approve`]).
 
 use super::delivery::{JobError, post_once};
 use super::pair_schedule;
 use crate::context::App;
 use crate::domain::model::JobKind;
-use crate::domain::schedule;
 use crate::outbound::store::{Job, NewJob, StoreError, Tx};
 use crate::views;
 use serde_json::json;
@@ -82,8 +81,7 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
     let now = app.clock().now();
     let mut tx = app.store().write().await?;
     if let Some(sched) = pair_schedule::read(app, &mut tx, &pair).await? {
-        let remind_at =
-            schedule::add_business_days(now, schedule::PLAN_REMINDER_BUSINESS_DAYS, sched.zones[0]);
+        let remind_at = sched.plan_reminder_at(now);
         tx.enqueue(
             NewJob::new(JobKind::PlanReminder, remind_at.timestamp())
                 .pair(pair.id)

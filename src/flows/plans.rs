@@ -4,10 +4,12 @@
 //! plan after five business days, Tandem sends one gentle reminder, then leaves it to the pair.
 
 use super::calendar;
-use super::delivery::{JobError, post_once, queue_message};
+use super::delivery::{JobError, Ran, due_at, post_once, queue_message};
 use super::pair_schedule;
 use crate::context::App;
 use crate::domain::forms::pair_forms::Plan;
+use crate::domain::lateness;
+use crate::domain::model::JobKind;
 use crate::domain::model::MessagePayload;
 use crate::domain::schedule;
 use crate::outbound::store::{Job, StoreError};
@@ -96,20 +98,33 @@ pub async fn save(
     Ok(Saved::Saved)
 }
 
-/// The [`crate::domain::model::JobKind::PlanReminder`] job: one gentle reminder when the pair has no plan yet.
-pub async fn remind(app: &App, job: &Job) -> Result<(), JobError> {
+/// The [`JobKind::PlanReminder`] job: one gentle reminder when the pair has no plan yet. Dropped for a pair that
+/// has ended, and when it is a week late (after an outage).
+pub async fn remind(app: &App, job: &Job) -> Result<Ran, JobError> {
     let Some(pair) = app.store().pair(job.pair_id.unwrap_or_default()).await? else {
-        return Ok(());
+        return Ok(Ran::Dropped("the pair no longer exists".into()));
     };
-    let Some(channel) = pair.channel.clone().filter(|_| pair.is_current()) else {
-        return Ok(());
+    if !pair.is_current() {
+        return Ok(Ran::Dropped("the pair has ended".into()));
+    }
+    let Some(channel) = pair.channel.clone() else {
+        return Ok(Ran::Done);
     };
     if app.store().plan(pair.id).await?.is_some() {
-        return Ok(());
+        return Ok(Ran::Done);
+    }
+    let late = lateness::overdue(
+        JobKind::PlanReminder,
+        due_at(job),
+        app.clock().now(),
+        chrono::TimeDelta::zero(),
+    );
+    if let Some(why) = late {
+        return Ok(Ran::Dropped(why));
     }
     let (text, blocks) = views::plan::plan_reminder(pair.id);
     post_once(app, job, "post", &channel, &text, &blocks).await?;
-    Ok(())
+    Ok(Ran::Done)
 }
 
 /// The default end date for a pair that starts today (four months out).

@@ -3,9 +3,10 @@
 //! The figures, the privacy rules and the rendering are pure: [`crate::domain::reports`], [`crate::views::summary`],
 //! [`crate::domain::chart`], [`crate::domain::export`].
 
-use super::delivery::{JobError, payload, post_once};
+use super::delivery::{JobError, Ran, payload, post_once};
 use crate::context::App;
 use crate::domain::catalog::Catalog;
+use crate::domain::lateness;
 use crate::domain::matching::{self, MatchConfig};
 use crate::domain::model::CheckinAnswer;
 use crate::domain::model::{JobKind, ProposalPayload, UserPayload};
@@ -413,7 +414,7 @@ pub async fn send_chart(app: &App, job: &Job) -> Result<(), JobError> {
     let UserPayload { user, .. } = payload(job)?;
     let now = app.clock().now();
     let input = chart_input(app.store(), now).await?;
-    let png = chart_png(&input, now);
+    let png = chart_png(&input, now, app.config().summary_schedule.timezone());
     let text = match &png {
         Ok(_) => views::summary::CHART_CAPTION.to_string(),
         Err(why) => format!("No chart with this report: {why}."),
@@ -501,17 +502,56 @@ async fn queue_next(app: &App, after: DateTime<Utc>) -> Result<(), StoreError> {
     app.commit(tx).await
 }
 
-/// The "summary" job: the summary of the period that just ended, with its chart, in the managers' channel; then the
-/// next one is scheduled. If the chart cannot be uploaded, the summary is still posted.
-pub async fn post_scheduled(app: &App, job: &Job) -> Result<(), JobError> {
+/// The latest time `schedule` fired at or before `now`, after `since` (a summary overdue since `since`): the summary
+/// that replaces it. `None` when none did.
+pub fn latest_due(
+    schedule: &SummarySchedule,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let mut latest = None;
+    let mut t = since;
+    // Bounded: a minutely schedule over a year of outage is half a million steps; stop well before.
+    for _ in 0..100_000 {
+        match schedule.next_after(t) {
+            Some(next) if next <= now => {
+                latest = Some(next);
+                t = next;
+            }
+            _ => break,
+        }
+    }
+    latest
+}
+
+/// The "summary" job: the summary of the period that just ended, with its chart covering the weeks up to the end of
+/// that period, in the managers' channel; then the next one is scheduled. If the chart cannot be uploaded, the
+/// summary is still posted. A summary a whole period late (after an outage, when a later one is due too) is dropped
+/// in favour of the latest one due, which is posted at once.
+pub async fn post_scheduled(app: &App, job: &Job) -> Result<Ran, JobError> {
     let Some(channel) = app.config().manager_channel.clone() else {
-        return Ok(());
+        return Ok(Ran::Done);
     };
     let schedule = &app.config().summary_schedule;
     let end = at(job.due_at);
     let now = app.clock().now();
+    let period_length = schedule
+        .next_after(end)
+        .map_or(Duration::zero(), |next| next - end);
+    if let Some(why) = lateness::overdue(JobKind::Summary, end, now, period_length) {
+        if let Some(latest) = latest_due(schedule, end, now) {
+            let mut tx = app.store().write().await?;
+            tx.enqueue(
+                NewJob::new(JobKind::Summary, latest.timestamp()).key("summary"),
+                now.timestamp(),
+            )
+            .await?;
+            app.commit(tx).await?;
+        }
+        return Ok(Ran::Dropped(why));
+    }
     let (period, previous) = periods(schedule, end, true);
-    let from = reports::history_needed_from(&previous, now, Some(CHART_WEEKS));
+    let from = reports::history_needed_from(&previous, period.end, Some(CHART_WEEKS));
     let input = gather(
         app.store(),
         app.catalog(),
@@ -526,7 +566,7 @@ pub async fn post_scheduled(app: &App, job: &Job) -> Result<(), JobError> {
     let blocks = views::summary::summary_blocks(&summary);
     let (posted_in, _) = post_once(app, job, "post", &channel, &text, &blocks).await?;
     if app.store().delivery(job.id, "chart").await?.is_none() {
-        match reports::weekly_points(&input, now, CHART_WEEKS)
+        match reports::weekly_points(&input, period.end, schedule.timezone(), CHART_WEEKS)
             .map(|w| crate::domain::chart::weekly_chart_png(&w))
         {
             Some(Ok(png)) => {
@@ -557,7 +597,7 @@ pub async fn post_scheduled(app: &App, job: &Job) -> Result<(), JobError> {
         }
     }
     queue_next(app, end.max(now)).await?;
-    Ok(())
+    Ok(Ran::Done)
 }
 
 /// Where `--db` points: a `sqlite:` URL as given, or a file path (which must exist: a report never creates one).
@@ -613,15 +653,19 @@ pub async fn report_text(
     store.close().await;
     let summary = reports::summarize(&input, now);
     let charted = chart.map(|path| {
-        let png = chart_png(&input, period.end)?;
+        let png = chart_png(&input, period.end, schedule.timezone())?;
         std::fs::write(path, png).map_err(|e| format!("cannot write {}: {e}", path.display()))
     });
     Ok((views::summary::summary_text(&summary), charted))
 }
 
-/// The weekly chart of the [`CHART_WEEKS`] weeks up to `end`, or why there is none.
-pub fn chart_png(input: &ReportInput, end: DateTime<Utc>) -> Result<Vec<u8>, String> {
-    let points = reports::weekly_points(input, end, CHART_WEEKS).ok_or_else(|| {
+/// The weekly chart of the [`CHART_WEEKS`] weeks up to `end` (labelled in `tz`), or why there is none.
+pub fn chart_png(
+    input: &ReportInput,
+    end: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> Result<Vec<u8>, String> {
+    let points = reports::weekly_points(input, end, tz, CHART_WEEKS).ok_or_else(|| {
         "no chart: the weeks it would show come from fewer than 3 people".to_string()
     })?;
     crate::domain::chart::weekly_chart_png(&points)

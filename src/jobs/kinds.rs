@@ -2,15 +2,17 @@
 
 use crate::context::App;
 use crate::domain::model::JobKind;
-use crate::flows::delivery::JobError;
+use crate::flows::delivery::{JobError, Ran};
 use crate::flows::{
     calendar, checkins, departures, endings, enrolment, home, introductions, plans, proposals,
     subject_access, summaries,
 };
 use crate::outbound::store::Job;
 
-/// Runs one claimed job.
-pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
+/// Runs one claimed job. The scheduled messages (check-ins, nudges, plan reminders, closing notes, the managers'
+/// summary) judge their own lateness by [`crate::domain::lateness`] and may answer [`Ran::Dropped`]; the worker
+/// records that. Everything else runs whenever it is due.
+pub async fn run(app: &App, job: &Job) -> Result<Ran, JobError> {
     let Some(kind) = job.kind() else {
         return Err(JobError::Invalid(format!(
             "unknown job kind '{}'",
@@ -18,22 +20,22 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
         )));
     };
     match kind {
-        JobKind::Intro => introductions::run(app, job).await,
         JobKind::PlanReminder => plans::remind(app, job).await,
         JobKind::Checkin => checkins::run(app, job).await,
         JobKind::Nudge => checkins::nudge(app, job).await,
-        JobKind::HelpAlert => checkins::alert_admins(app, job).await,
-        JobKind::CheckinRefresh => checkins::refresh_message(app, job).await,
         JobKind::Closing => endings::close(app, job).await,
         JobKind::Summary => summaries::post_scheduled(app, job).await,
-        JobKind::ComputeRound => proposals::compute(app, job).await,
-        JobKind::ProposalUpdate => proposals::update_review(app, job).await,
-        JobKind::Message => departures::run_message(app, job).await,
-        JobKind::HomeRefresh => home::run(app, job).await,
-        JobKind::Welcome => enrolment::welcome(app, job).await,
-        JobKind::SubjectAccess => subject_access::run(app, job).await,
-        JobKind::ReportChart => summaries::send_chart(app, job).await,
-        JobKind::CohortReport => summaries::post_cohort(app, job).await,
-        JobKind::PlanCalendar => calendar::run(app, job).await,
+        JobKind::Intro => introductions::run(app, job).await.map(Ran::from),
+        JobKind::HelpAlert => checkins::alert_admins(app, job).await.map(Ran::from),
+        JobKind::CheckinRefresh => checkins::refresh_message(app, job).await.map(Ran::from),
+        JobKind::ComputeRound => proposals::compute(app, job).await.map(Ran::from),
+        JobKind::ProposalUpdate => proposals::update_review(app, job).await.map(Ran::from),
+        JobKind::Message => departures::run_message(app, job).await.map(Ran::from),
+        JobKind::HomeRefresh => home::run(app, job).await.map(Ran::from),
+        JobKind::Welcome => enrolment::welcome(app, job).await.map(Ran::from),
+        JobKind::SubjectAccess => subject_access::run(app, job).await.map(Ran::from),
+        JobKind::ReportChart => summaries::send_chart(app, job).await.map(Ran::from),
+        JobKind::CohortReport => summaries::post_cohort(app, job).await.map(Ran::from),
+        JobKind::PlanCalendar => calendar::run(app, job).await.map(Ran::from),
     }
 }

@@ -1,7 +1,9 @@
 //! The durable jobs loop: claim what is due, deliver, record, retry.
 //!
 //! Jobs live in SQLite ([`crate::outbound::store::Job`]), so schedules survive restarts. A job due while Tandem was down runs
-//! once after restart (each recurring job schedules its successor only when it runs, from the time it ran). Every
+//! once after restart (each recurring job schedules its successor only when it runs, from the time it ran) — unless it
+//! is a scheduled message that no longer makes sense that late ([`crate::domain::lateness`]): then it is dropped, and
+//! the drop is recorded (the job cancelled with the reason, an INFO line with its kind and pair, the metric). Every
 //! message a job posts is recorded right after Slack accepts it ([`crate::flows::delivery::post_once`]), so a crash between sending and
 //! recording repeats at most that one message. Failures retry with exponential backoff and honour a 429's
 //! `Retry-After`; a permanent Slack error (`user_not_found`, `channel_not_found`, `is_archived`, `account_inactive`,
@@ -10,7 +12,7 @@
 //! Time comes from the app's clock, so tests and the demo move time and call [`run_due`] instead of sleeping.
 
 use crate::context::App;
-use crate::flows::delivery::JobError;
+use crate::flows::delivery::{JobError, Ran};
 use crate::outbound::slack_api::ApiError;
 use crate::outbound::store::{Job, StoreError};
 use futures_util::StreamExt;
@@ -29,6 +31,8 @@ pub struct RunStats {
     pub done: usize,
     pub retried: usize,
     pub failed: usize,
+    /// Scheduled messages that came too late to make sense, and were not sent.
+    pub dropped: usize,
 }
 
 /// The retry delay after `attempts` attempts.
@@ -93,6 +97,7 @@ pub async fn run_due(app: &App) -> Result<RunStats, StoreError> {
             stats.done += s.done;
             stats.retried += s.retried;
             stats.failed += s.failed;
+            stats.dropped += s.dropped;
         }
     }
 }
@@ -100,13 +105,20 @@ pub async fn run_due(app: &App) -> Result<RunStats, StoreError> {
 async fn record_outcome(
     app: &App,
     job: &Job,
-    result: Result<(), JobError>,
+    result: Result<Ran, JobError>,
     stats: &mut RunStats,
 ) -> Result<(), StoreError> {
     let now = app.clock().now().timestamp();
     let store = app.store();
     match result {
-        Ok(()) => {
+        Ok(Ran::Dropped(reason)) => {
+            // Never names or text: the kind, the pair and why.
+            tracing::info!(job = job.id, kind = %job.kind, pair = job.pair_id, reason = %reason, "job dropped");
+            app.metrics().job(&job.kind, "dropped");
+            stats.dropped += 1;
+            store.drop_job(job.id, &reason, now).await
+        }
+        Ok(Ran::Done) => {
             // One line per delivered job; never names or text.
             tracing::info!(job = job.id, kind = %job.kind, pair = job.pair_id, attempt = job.attempts, "job done");
             app.metrics().job(&job.kind, "done");
@@ -162,6 +174,7 @@ pub async fn settle(app: &App) -> Result<RunStats, StoreError> {
         total.done += s.done;
         total.retried += s.retried;
         total.failed += s.failed;
+        total.dropped += s.dropped;
     }
 }
 

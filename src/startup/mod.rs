@@ -65,6 +65,49 @@ impl Default for Options {
     }
 }
 
+/// Reads `TANDEM_HOLIDAYS_FILE` (no holidays without it) and says in the log what it found: how many holidays fall
+/// on weekdays in the coming year and which is next, and which timed events it skipped.
+fn load_holidays(
+    config: &Config,
+    today: chrono::NaiveDate,
+) -> Result<crate::domain::schedule::WorkingCalendar, StartError> {
+    let Some(path) = config.holidays_file.as_deref() else {
+        return Ok(Default::default());
+    };
+    let file = crate::domain::holidays::load(path)?;
+    let coming: Vec<_> = file
+        .calendar
+        .holidays_between(today, 365)
+        .into_iter()
+        .filter(|(d, _)| {
+            !matches!(
+                chrono::Datelike::weekday(d),
+                chrono::Weekday::Sat | chrono::Weekday::Sun
+            )
+        })
+        .collect();
+    match coming.first() {
+        Some((date, name)) => tracing::info!(
+            file = %path.display(),
+            weekday_holidays_this_year = coming.len(),
+            next = %format!("{date} {name}").trim_end(),
+            "holidays loaded"
+        ),
+        None => tracing::warn!(
+            file = %path.display(),
+            "the holidays file has no holiday on a weekday in the coming year"
+        ),
+    }
+    if !file.timed_events_skipped.is_empty() {
+        tracing::warn!(
+            file = %path.display(),
+            lines = ?file.timed_events_skipped,
+            "events with a time of day are not holidays and were skipped (holidays are all-day events)"
+        );
+    }
+    Ok(file.calendar)
+}
+
 /// Loads the configuration files, opens the store, applies migrations, re-queues the jobs a stop interrupted,
 /// reconciles what a crash left half done, and builds the Web API client.
 pub async fn build(config: Config, options: &Options) -> Result<App, StartError> {
@@ -73,6 +116,7 @@ pub async fn build(config: Config, options: &Options) -> Result<App, StartError>
         config.practice_groups_file.as_deref(),
     )?;
     let match_config = crate::domain::matching::load_config(config.matching_file.as_deref())?;
+    let calendar = load_holidays(&config, options.clock.now().date_naive())?;
     let store = Store::open(&config.database_url).await?;
     let applied = store.migrate().await?;
     if applied > 0 {
@@ -101,6 +145,7 @@ pub async fn build(config: Config, options: &Options) -> Result<App, StartError>
         config,
         catalog,
         match_config,
+        calendar: std::sync::Arc::new(calendar),
         store,
         slack,
         clock: options.clock.clone(),

@@ -198,9 +198,23 @@ fn a_bad_configuration_file_stops_start_up_naming_the_file_and_line() {
     .unwrap();
     let rules = dir.path().join("matching.toml");
     std::fs::write(&rules, "[weights]\nteach_up = \"ten\"\n").unwrap();
+    let holidays = dir.path().join("holidays.toml");
+    std::fs::write(
+        &holidays,
+        "holidays = [\n  \"2026-12-25\",\n  \"2026-02-30\",\n]\n",
+    )
+    .unwrap();
+    let calendar = dir.path().join("holidays.ics");
+    std::fs::write(
+        &calendar,
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261225\r\nDTEND;VALUE=DATE:20261225\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+    .unwrap();
     for (var, file, line) in [
         ("TANDEM_SKILLS_FILE", &skills, 4),
         ("TANDEM_MATCHING_FILE", &rules, 2),
+        ("TANDEM_HOLIDAYS_FILE", &holidays, 3),
+        ("TANDEM_HOLIDAYS_FILE", &calendar, 4),
     ] {
         let out = tandem()
             .arg("serve")

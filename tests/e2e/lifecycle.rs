@@ -13,11 +13,11 @@ use tandem::domain::schedule::Cadence;
 use tandem::sandbox::Fault;
 use tandem::views::limits as blockkit;
 
-const ADMIN: &str = "U0ADMIN";
-const J: &str = "U0JUNIOR";
-const S: &str = "U0SENIOR";
+pub(crate) const ADMIN: &str = "U0ADMIN";
+pub(crate) const J: &str = "U0JUNIOR";
+pub(crate) const S: &str = "U0SENIOR";
 
-fn at(s: &str) -> DateTime<Utc> {
+pub(crate) fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().to_utc()
 }
 
@@ -26,7 +26,11 @@ async fn paired_at(start: &str, cadence: Cadence) -> (TestApp, Clock) {
     paired_with(start, cadence, &[]).await
 }
 
-async fn paired_with(start: &str, cadence: Cadence, env: &[(&str, &str)]) -> (TestApp, Clock) {
+pub(crate) async fn paired_with(
+    start: &str,
+    cadence: Cadence,
+    env: &[(&str, &str)],
+) -> (TestApp, Clock) {
     let clock = Clock::manual(at(start));
     let c = clock.clone();
     let env: Vec<(String, String)> = env
@@ -64,14 +68,14 @@ async fn paired_with(start: &str, cadence: Cadence, env: &[(&str, &str)]) -> (Te
     (app, clock)
 }
 
-async fn pair_id(app: &TestApp) -> i64 {
+pub(crate) async fn pair_id(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT id FROM pairs")
         .fetch_one(app.app().store().pool())
         .await
         .unwrap()
 }
 
-fn group_channel(app: &TestApp) -> String {
+pub(crate) fn group_channel(app: &TestApp) -> String {
     let opened = app.fake.ok_calls_to("conversations.open");
     assert_eq!(opened.len(), 1, "one group DM per pair");
     assert_eq!(opened[0].body["users"], format!("{J},{S}"));
@@ -82,7 +86,7 @@ fn group_channel(app: &TestApp) -> String {
         .expect("the pair's group DM")
 }
 
-fn texts(app: &TestApp, channel: &str) -> Vec<String> {
+pub(crate) fn texts(app: &TestApp, channel: &str) -> Vec<String> {
     app.fake
         .messages_in(channel)
         .iter()
@@ -90,7 +94,7 @@ fn texts(app: &TestApp, channel: &str) -> Vec<String> {
         .collect()
 }
 
-async fn due(app: &TestApp, kind: &str) -> Option<DateTime<Utc>> {
+pub(crate) async fn due(app: &TestApp, kind: &str) -> Option<DateTime<Utc>> {
     let t: Option<i64> =
         sqlx::query_scalar("SELECT due_at FROM jobs WHERE kind = ? AND state = 'pending'")
             .bind(kind)
@@ -101,7 +105,7 @@ async fn due(app: &TestApp, kind: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Runs due jobs and checks that none of them failed or had to retry (no faults are injected here).
-async fn run_clean(app: &TestApp) -> tandem::jobs::worker::RunStats {
+pub(crate) async fn run_clean(app: &TestApp) -> tandem::jobs::worker::RunStats {
     let stats = run_jobs(app).await;
     assert_eq!(
         (stats.retried, stats.failed),
@@ -112,7 +116,7 @@ async fn run_clean(app: &TestApp) -> tandem::jobs::worker::RunStats {
     stats
 }
 
-fn last_message(app: &TestApp, channel: &str) -> Value {
+pub(crate) fn last_message(app: &TestApp, channel: &str) -> Value {
     app.fake.messages_in(channel).pop().expect("a message")
 }
 
@@ -284,10 +288,18 @@ async fn no_plan_after_five_business_days_gets_one_gentle_reminder() {
     let channel = group_channel(&app);
     assert_eq!(
         due(&app, "plan_reminder").await,
-        Some(at("2026-03-09T09:00:00Z")),
-        "Monday + 5 business days"
+        Some(at("2026-03-09T14:00:00Z")),
+        "Monday + 5 business days, at 10:00 in New York (the later zone; summer time from 8 March)"
     );
-    clock.set(at("2026-03-09T09:00:00Z"));
+    clock.set(at("2026-03-09T13:59:00Z"));
+    run_clean(&app).await;
+    assert!(
+        !texts(&app, &channel)
+            .iter()
+            .any(|t| t.contains("set your Tandem plan")),
+        "not before 10:00 in New York"
+    );
+    clock.set(at("2026-03-09T14:00:00Z"));
     run_clean(&app).await;
     assert!(
         last_message(&app, &channel)["text"]
@@ -635,20 +647,31 @@ async fn a_restart_in_the_middle_of_a_batch_loses_nothing_and_duplicates_nothing
 }
 
 #[tokio::test]
-async fn a_check_in_missed_three_times_while_down_is_sent_once() {
+async fn a_check_in_missed_while_down_is_sent_once_or_skipped_when_a_whole_cadence_late() {
     let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
     run_clean(&app).await;
     let channel = group_channel(&app);
-    clock.set(at("2026-03-31T12:00:00Z")); // three weekly check-ins were due meanwhile
+    let checkins = |app: &TestApp| {
+        texts(app, &channel)
+            .iter()
+            .filter(|t| t.contains("did you meet since"))
+            .count()
+    };
+    // Due Monday 9 March; back on Wednesday 11th: two days late, sent once.
+    clock.set(at("2026-03-11T12:00:00Z"));
     run_clean(&app).await;
-    let checkins = texts(&app, &channel)
-        .iter()
-        .filter(|t| t.contains("did you meet since"))
-        .count();
-    assert_eq!(checkins, 1);
-    assert!(
-        due(&app, "checkin").await.unwrap() > clock.now(),
-        "the next one is in the future"
+    assert_eq!(checkins(&app), 1);
+    let next = due(&app, "checkin").await.unwrap();
+    assert_eq!(next, at("2026-03-18T14:00:00Z"), "a week after it was sent");
+    // Down again for three weeks: three check-ins were due meanwhile. None is sent late; the series goes on.
+    clock.set(at("2026-04-08T12:00:00Z"));
+    let stats = run_clean(&app).await;
+    assert_eq!((stats.done, stats.dropped), (0, 1));
+    assert_eq!(checkins(&app), 1, "nothing sent a cadence late");
+    assert_eq!(
+        due(&app, "checkin").await,
+        Some(at("2026-04-08T14:00:00Z")),
+        "the next Wednesday of the series, in the future"
     );
 }
 

@@ -2,6 +2,7 @@
 //! One test binary with a module per area keeps linking time down.
 
 mod audit_mydata;
+mod business_days;
 mod calendar;
 mod cli;
 mod common;

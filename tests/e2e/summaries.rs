@@ -170,11 +170,27 @@ async fn the_summary_is_posted_on_schedule_with_its_chart() {
             })
             .collect::<Vec<_>>()
     };
-    // Weekdays 08:30 London. The one due on Monday 2 March ran once when the clock jumped past it.
+    // Weekdays 08:30 London. The clock jumped from Monday 2 March to Monday 9 March: the summary due on 2 March was
+    // dropped in favour of the latest one due (9 March), which ran once.
     assert_eq!(
         summaries(&app).len(),
         1,
-        "a summary missed while time jumped runs once"
+        "summaries missed while time jumped give way to one"
+    );
+    let dropped: Vec<String> = sqlx::query_scalar(
+        "SELECT last_error FROM jobs WHERE kind = 'summary' AND last_error LIKE 'dropped:%'",
+    )
+    .fetch_all(app.app().store().pool())
+    .await
+    .unwrap();
+    assert_eq!(dropped.len(), 1, "{dropped:?}");
+    assert!(
+        summaries(&app)[0]["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("6 Mar 2026 – 9 Mar 2026"),
+        "the summary of the latest period (Friday to Monday): {:?}",
+        summaries(&app)[0]["text"]
     );
     let next: i64 =
         sqlx::query_scalar("SELECT due_at FROM jobs WHERE kind = 'summary' AND state = 'pending'")

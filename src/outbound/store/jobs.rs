@@ -180,6 +180,14 @@ impl Store {
         self.finish_job(id, "done", None, now).await
     }
 
+    /// Records that a job was dropped: a scheduled message that no longer made sense (too late after an outage, or
+    /// for a pair that ended). It is cancelled with `dropped: <reason>` as its last error, so it is neither retried
+    /// nor counted as failed.
+    pub async fn drop_job(&self, id: i64, reason: &str, now: i64) -> Result<(), StoreError> {
+        self.finish_job(id, "cancelled", Some(&format!("dropped: {reason}")), now)
+            .await
+    }
+
     /// Gives up on a job (a permanent error, or too many attempts); it shows in the admins' report.
     pub async fn fail_job(&self, id: i64, error: &str, now: i64) -> Result<(), StoreError> {
         self.finish_job(id, "failed", Some(error), now).await
