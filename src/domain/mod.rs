@@ -5,6 +5,7 @@ pub mod chart;
 pub mod csv;
 pub mod export;
 pub mod forms;
+pub mod invitations;
 pub mod matching;
 pub mod model;
 pub mod reports;

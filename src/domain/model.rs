@@ -134,6 +134,8 @@ spelled! {
         Welcome = "welcome",
         /// `/mentor mydata`: the person's data as a summary DM and a JSON file.
         SubjectAccess = "subject_access",
+        /// An invitation to opt in: a DM with a Join button (`/mentor invite`, `tandem invite`).
+        Invite = "invite",
     }
 }
 
@@ -155,6 +157,8 @@ spelled! {
         Capacity = "capacity",
         /// `/mentor report`: the managers' summary was shown to an admin.
         Report = "report",
+        /// `/mentor invite` or `tandem invite`: invitations to opt in were queued.
+        Invite = "invite",
     }
 }
 
@@ -169,6 +173,7 @@ impl AuditAction {
             AuditAction::Unexclude => "removed an exclusion",
             AuditAction::Capacity => "set a capacity",
             AuditAction::Report => "ran the report",
+            AuditAction::Invite => "sent invitations",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod enrolment;
 pub mod help;
 pub mod home;
 pub mod intro;
+pub mod invitations;
 pub mod limits;
 pub mod plan;
 pub mod proposal;
