@@ -27,7 +27,18 @@ import yaml
 
 # Change this set only together with manifest.yml and the README's list of scopes.
 EXPECTED_BOT_SCOPES = frozenset(
-    {"commands", "chat:write", "im:write", "mpim:write", "users:read", "files:write"}
+    {
+        "commands",
+        "chat:write",
+        "im:write",
+        "mpim:write",
+        "users:read",
+        "files:write",
+        "channels:read",
+        "groups:read",
+        "usergroups:read",
+        "users:read.email",
+    }
 )
 
 SLASH_COMMAND = "/mentor"

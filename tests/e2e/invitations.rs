@@ -809,3 +809,36 @@ async fn an_invitation_is_in_mydata_and_leaving_removes_every_trace_of_it() {
         "Carol's survey no longer suggests Bob"
     );
 }
+
+#[test]
+fn the_fake_grants_exactly_the_scopes_the_manifest_asks_for() {
+    let manifest =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/manifest.yml")).unwrap();
+    let mut in_bot = false;
+    let mut scopes = Vec::new();
+    for line in manifest.lines() {
+        let t = line.trim();
+        if t == "bot:" {
+            in_bot = true;
+        } else if in_bot && t.starts_with("- ") {
+            scopes.push(t[2..].split_whitespace().next().unwrap().to_string());
+        } else if in_bot && !t.is_empty() && !t.starts_with('#') {
+            break;
+        }
+    }
+    let mut granted: Vec<String> = tandem::sandbox::GRANTED_SCOPES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    granted.sort();
+    scopes.sort();
+    assert_eq!(scopes, granted);
+    for needed in [
+        "channels:read",
+        "groups:read",
+        "usergroups:read",
+        "users:read.email",
+    ] {
+        assert!(scopes.iter().any(|s| s == needed), "{needed}");
+    }
+}
