@@ -842,3 +842,31 @@ fn the_fake_grants_exactly_the_scopes_the_manifest_asks_for() {
         assert!(scopes.iter().any(|s| s == needed), "{needed}");
     }
 }
+
+#[tokio::test]
+async fn retention_keeps_an_invitation_30_days_even_with_a_shorter_retention_period() {
+    let clock = Clock::manual(start());
+    let c = clock.clone();
+    let app = spawn_with(move |o| {
+        o.admins = vec![ADMIN.to_string()];
+        o.app.clock = c;
+        o.env.push(("TANDEM_RETENTION_DAYS".into(), "7".into()));
+    })
+    .await;
+    app.fake.add_public_channel(CHANNEL, &[BOB]);
+    app.driver
+        .command(ADMIN, &format!("invite <#{CHANNEL}>"))
+        .await;
+    settle(&app).await;
+
+    clock.advance(Duration::days(29));
+    let done = tandem::flows::retention::run(app.app()).await.unwrap();
+    assert_eq!(
+        done.invitations, 0,
+        "kept while it still stops a second invitation"
+    );
+    clock.advance(Duration::days(2));
+    let done = tandem::flows::retention::run(app.app()).await.unwrap();
+    assert_eq!(done.invitations, 1);
+    assert_eq!(count(&app, "invitations").await, 0);
+}
