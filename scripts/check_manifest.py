@@ -33,8 +33,11 @@ EXPECTED_BOT_SCOPES = frozenset(
         "im:write",
         "mpim:write",
         "users:read",
-        "users:read.email",
         "files:write",
+        "channels:read",
+        "groups:read",
+        "usergroups:read",
+        "users:read.email",
     }
 )
 

@@ -114,6 +114,37 @@ Roster format: docs/roster-format.md. Errors print one line naming the file and 
         #[arg(long)]
         force: bool,
     },
+    /// Invite the people of an HR export (CSV) to opt in: each gets a DM with a Join button that opens the survey.
+    #[command(
+        long_about = "Invite the people listed in an HR export (CSV) to opt in to Tandem. Nobody is enrolled by an \
+invitation: each person gets a DM with a Join button that opens the same survey as `/mentor join`.\n\n\
+The file needs a header row with an `email` column and may have a `supervisor_email` column (other columns are \
+ignored; a spreadsheet's \"CSV UTF-8\" export works). Each person and supervisor is found in Slack with \
+users.lookupByEmail (the app needs the users:read.email scope); the supervisor pre-fills \"who I report to\" in the \
+person's survey. People already enrolled, and people invited in the last 30 days, are not invited again.\n\n\
+This command sends no DM itself: it queues the invitations in the database (DATABASE_URL or --db), in one \
+transaction, and the running `tandem serve` sends them at Slack's pace (within about 15 seconds when it is running, \
+otherwise when it starts). With --dry-run it looks everyone up, prints who would be invited and changes nothing.\n\n\
+Rows that cannot be used (no e-mail, a malformed or repeated one, nobody in Slack with it, a deactivated account, a \
+bot) are reported on standard error with their line number and skipped; the other rows are still processed. \
+Slack's rate limit on look-ups is waited out; a progress line goes to standard error every 25 people.",
+        after_help = "Environment: SLACK_BOT_TOKEN (required), SLACK_API_URL, DATABASE_URL (as for `tandem serve`).\n\n\
+Examples:\n  tandem invite --csv people.csv --dry-run\n  tandem invite --csv people.csv\n\n\
+Who is invited goes to standard output, one line each; problems, progress and the summary to standard error. Exit \
+status 0 when the file was processed (even with bad rows), 2 when nothing was changed because the file, the \
+database or Slack could not be used."
+    )]
+    Invite {
+        /// The HR export: CSV with an `email` column and optionally a `supervisor_email` column.
+        #[arg(long, value_name = "FILE")]
+        csv: PathBuf,
+        /// Look everyone up and print who would be invited; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The database file (or a sqlite: URL); default DATABASE_URL, then tandem.db. It must exist.
+        #[arg(long, value_name = "PATH")]
+        db: Option<String>,
+    },
     /// Play a whole reverse-mentoring program in one command: Tandem's real server and store against a built-in
     /// Slack stand-in on loopback, with a fictional cohort and a simulated clock.
     #[command(
@@ -454,6 +485,34 @@ async fn main() -> ExitCode {
                     }
                     ExitCode::SUCCESS
                 }
+                Err(e) => fail(e),
+            }
+        }
+        Cmd::Invite { csv, dry_run, db } => {
+            let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+            let Some(bot_token) = env("SLACK_BOT_TOKEN") else {
+                return fail(
+                    "SLACK_BOT_TOKEN is not set: tandem invite looks people up in Slack with the bot token",
+                );
+            };
+            let database_url = match tandem::flows::summaries::database_url(&default_db(db)) {
+                Ok(u) => u,
+                Err(e) => return fail(e),
+            };
+            let options = tandem::cli::invite::InviteOptions {
+                csv,
+                dry_run,
+                database_url,
+                slack_api_url: env("SLACK_API_URL")
+                    .unwrap_or_else(|| "https://slack.com/api".to_string()),
+                bot_token,
+                progress_every: tandem::cli::invite::PROGRESS_EVERY,
+                retry: tandem::cli::invite::patient_retry(),
+            };
+            let now = chrono::Utc::now().timestamp();
+            let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+            match tandem::cli::invite::run(&options, now, &mut out, &mut err).await {
+                Ok(_) => ExitCode::SUCCESS,
                 Err(e) => fail(e),
             }
         }

@@ -1,4 +1,5 @@
 //! The offline commands.
 
 pub mod backup;
+pub mod invite;
 pub mod offline;

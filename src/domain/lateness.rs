@@ -46,7 +46,8 @@ pub fn max_lateness(kind: JobKind, period: TimeDelta) -> Option<TimeDelta> {
         | JobKind::SubjectAccess
         | JobKind::ReportChart
         | JobKind::CohortReport
-        | JobKind::PlanCalendar => None,
+        | JobKind::PlanCalendar
+        | JobKind::Invite => None,
     }
 }
 

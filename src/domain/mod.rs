@@ -8,6 +8,7 @@ pub mod export;
 pub mod feedback;
 pub mod forms;
 pub mod holidays;
+pub mod invitations;
 pub mod lateness;
 pub mod matching;
 pub mod model;

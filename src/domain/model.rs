@@ -140,6 +140,8 @@ spelled! {
         CohortReport = "cohort_report",
         /// A saved plan with a first meeting: the calendar invite (`.ics`) in the pair's group DM.
         PlanCalendar = "plan_calendar",
+        /// An invitation to opt in: a DM with a Join button (`/mentor invite`, `tandem invite`).
+        Invite = "invite",
     }
 }
 
@@ -163,6 +165,8 @@ spelled! {
         Report = "report",
         /// `/mentor feedback`: the pairs' anonymous words were shown to an admin.
         Feedback = "feedback",
+        /// `/mentor invite` or `tandem invite`: invitations to opt in were queued.
+        Invite = "invite",
     }
 }
 
@@ -178,6 +182,7 @@ impl AuditAction {
             AuditAction::Capacity => "set a capacity",
             AuditAction::Report => "ran the report",
             AuditAction::Feedback => "read the anonymous feedback",
+            AuditAction::Invite => "sent invitations",
         }
     }
 }

@@ -20,6 +20,8 @@ pub struct SubjectData {
     pub feedback: Vec<OwnFeedback>,
     /// Messages Tandem has scheduled that will reach them.
     pub scheduled_messages: Vec<ScheduledMessage>,
+    /// Their latest invitation to opt in, if Tandem keeps one.
+    pub invitation: Option<InvitationData>,
 }
 
 impl SubjectData {
@@ -30,7 +32,23 @@ impl SubjectData {
             && self.checkin_answers.is_empty()
             && self.feedback.is_empty()
             && self.scheduled_messages.is_empty()
+            && self.invitation.is_none()
     }
+}
+
+/// An invitation to opt in (`/mentor invite`, `tandem invite`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvitationData {
+    #[serde(serialize_with = "unix")]
+    pub invited_at: i64,
+    /// The admin's user ID, or `tandem invite` (the command line).
+    pub invited_by: String,
+    /// The channel, user group or HR file they were invited from.
+    pub source: String,
+    /// The supervisor an HR export named (a user ID), which pre-fills the survey.
+    pub suggested_supervisor: Option<String>,
+    /// `queued`, `sent`, `bot` or `deactivated`.
+    pub status: String,
 }
 
 /// The survey answers and settings, with skills as their labels.
@@ -161,6 +179,7 @@ mod tests {
                 given_at: 86_400,
             }],
             scheduled_messages: vec![],
+            invitation: None,
         };
         let v: serde_json::Value = serde_json::from_str(&to_json(&d)).unwrap();
         assert_eq!(v["generated_at"], "1970-01-01T00:00:00Z");

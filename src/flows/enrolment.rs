@@ -19,18 +19,30 @@ pub fn nonce() -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotOpened(pub String);
 
-/// Opens the survey modal (pre-filled when the person is enrolled) and remembers it, so that only this modal's
-/// submission is accepted. Must run on the request path: the trigger ID lives 3 seconds.
+/// Opens the survey modal (pre-filled when the person is enrolled, or with the supervisor their invitation names)
+/// and remembers it, so that only this modal's submission is accepted. Must run on the request path: the trigger ID
+/// lives 3 seconds.
 pub async fn open_survey(app: &App, user_id: &str, trigger_id: &str) -> Result<(), NotOpened> {
-    let current = app.store().participant(user_id).await.map_err(|e| {
+    let unreadable = |e: StoreError| {
         tracing::error!(error = %e, "cannot read a participant");
         NotOpened(
             "Tandem could not read your answers just now; please try again in a minute.".into(),
         )
-    })?;
+    };
+    let current = app.store().participant(user_id).await.map_err(unreadable)?;
+    let supervisor = match current {
+        Some(_) => None,
+        None => super::invitations::suggested_supervisor(app, user_id)
+            .await
+            .map_err(unreadable)?,
+    };
     let nonce = nonce();
-    let view =
-        views::survey::survey_modal(app.catalog(), current.as_ref().map(|p| &p.answers), &nonce);
+    let view = views::survey::survey_modal(
+        app.catalog(),
+        current.as_ref().map(|p| &p.answers),
+        supervisor.as_deref(),
+        &nonce,
+    );
     match app.slack().open_view(trigger_id, &view).await {
         Ok(view_id) => app
             .store()
@@ -60,13 +72,15 @@ pub async fn is_our_survey(
     app.store().is_survey_view_of(view_id, user_id, nonce).await
 }
 
-/// Saves validated survey answers and, in the same transaction, forgets the person's open survey modals and queues
-/// the welcome (time zone and name from Slack, the confirmation DM, the Home tab).
+/// Saves validated survey answers and, in the same transaction, forgets the person's open survey modals and their
+/// invitation (it has served), and queues the welcome (time zone and name from Slack, the confirmation DM, the Home
+/// tab).
 pub async fn save_survey(app: &App, user_id: &str, answers: &Answers) -> Result<(), StoreError> {
     let now = app.now();
     let mut tx = app.store().write().await?;
     let first_time = tx.save_answers(user_id, answers, now).await?;
     tx.forget_survey_views(user_id).await?;
+    tx.forget_invitation(user_id).await?;
     tx.enqueue(
         NewJob::new(JobKind::Welcome, now).payload(&UserPayload {
             user: user_id.to_string(),

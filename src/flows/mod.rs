@@ -10,6 +10,7 @@ pub mod endings;
 pub mod enrolment;
 pub mod home;
 pub mod introductions;
+pub mod invitations;
 pub mod pair_schedule;
 pub mod plans;
 pub mod proposals;

@@ -3,13 +3,17 @@
 //! program-to-date figures survive. README's "Data protection" says exactly what is kept and what is deleted.
 
 use crate::context::App;
+use crate::domain::invitations::recent_since;
 use crate::outbound::store::{Retained, StoreError};
 
-/// One retention pass, as of the app's clock, in one transaction.
+/// One retention pass, as of the app's clock, in one transaction. Invitations are kept for the retention period,
+/// and never less than the 30 days in which nobody is invited twice.
 pub async fn run(app: &App) -> Result<Retained, StoreError> {
-    let cutoff = app.now() - i64::from(app.config().retention_days) * 24 * 3600;
+    let now = app.now();
+    let cutoff = now - i64::from(app.config().retention_days) * 24 * 3600;
     let mut tx = app.store().write().await?;
-    let done = tx.apply_retention(cutoff).await?;
+    let mut done = tx.apply_retention(cutoff).await?;
+    done.invitations = tx.prune_invitations(cutoff.min(recent_since(now))).await?;
     app.commit(tx).await?;
     if done != Retained::default() {
         tracing::info!(
@@ -18,6 +22,7 @@ pub async fn run(app: &App) -> Result<Retained, StoreError> {
             answers = done.answers,
             feedback = done.feedback,
             audit = done.audit,
+            invitations = done.invitations,
             retention_days = app.config().retention_days,
             "retention removed the personal data of pairs that ended long ago"
         );

@@ -6,7 +6,9 @@
 use super::delivery::{JobError, payload, post_once};
 use crate::context::App;
 use crate::domain::model::{JobKind, Side, UserPayload};
-use crate::domain::subject_access::{self, PairData, PlanData, Profile, SubjectData};
+use crate::domain::subject_access::{
+    self, InvitationData, PairData, PlanData, Profile, SubjectData,
+};
 use crate::outbound::store::{Job, NewJob, StoreError};
 use crate::views;
 
@@ -101,6 +103,13 @@ pub async fn gather(app: &App, user: &str) -> Result<SubjectData, StoreError> {
         checkin_answers: store.own_checkin_answers(user).await?,
         feedback: store.own_feedback(user).await?,
         scheduled_messages: store.pending_jobs_for(user).await?,
+        invitation: store.invitation(user).await?.map(|i| InvitationData {
+            invited_at: i.invited_at,
+            invited_by: i.invited_by,
+            source: i.source,
+            suggested_supervisor: i.reports_to,
+            status: i.status,
+        }),
     })
 }
 

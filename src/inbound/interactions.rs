@@ -13,7 +13,7 @@ use crate::flows::plans::Saved;
 use crate::inbound::dispatch::DispatchError;
 use crate::inbound::payload::{Action, Interaction, View};
 use crate::outbound::store::StoreError;
-use crate::views::{enrolment as ev, home, proposal};
+use crate::views::{self, enrolment as ev, home, proposal};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -182,7 +182,7 @@ async fn on_action(
         }
     };
     match action.action_id.as_str() {
-        home::ACTION_JOIN | home::ACTION_EDIT => {
+        home::ACTION_JOIN | home::ACTION_EDIT | views::invitations::ACTION_JOIN => {
             let result = match trigger_id {
                 Some(t) => enrolment::open_survey(app, user_id, t).await,
                 None => Err(NotOpened(

@@ -4,8 +4,8 @@ use crate::context::App;
 use crate::domain::model::JobKind;
 use crate::flows::delivery::{JobError, Ran};
 use crate::flows::{
-    calendar, checkins, departures, endings, enrolment, home, introductions, plans, proposals,
-    subject_access, summaries,
+    calendar, checkins, departures, endings, enrolment, home, introductions, invitations, plans,
+    proposals, subject_access, summaries,
 };
 use crate::outbound::store::Job;
 
@@ -37,5 +37,6 @@ pub async fn run(app: &App, job: &Job) -> Result<Ran, JobError> {
         JobKind::ReportChart => summaries::send_chart(app, job).await.map(Ran::from),
         JobKind::CohortReport => summaries::post_cohort(app, job).await.map(Ran::from),
         JobKind::PlanCalendar => calendar::run(app, job).await.map(Ran::from),
+        JobKind::Invite => invitations::run(app, job).await.map(Ran::from),
     }
 }

@@ -137,6 +137,13 @@ pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
         .build()
 }
 
+/// How a call's arguments travel: a JSON body (`POST`), or the query string (`GET`).
+#[derive(Clone, Copy)]
+enum Request<'a> {
+    Json(&'a Value),
+    Query(&'a [(&'a str, &'a str)]),
+}
+
 /// What Tandem reads of a Slack user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserProfile {
@@ -146,7 +153,39 @@ pub struct UserProfile {
     pub deleted: bool,
     /// `profile.email`, which Slack gives only with the `users:read.email` scope (and not for every account).
     pub email: Option<String>,
+    /// Slack's `is_bot`: an app's bot user, not a person.
+    pub is_bot: bool,
 }
+
+impl UserProfile {
+    /// Reads Slack's user object (from `users.info` or `users.lookupByEmail`).
+    fn from_user(user: &Value) -> UserProfile {
+        let text = |v: &Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_string);
+        UserProfile {
+            tz: text(&user["tz"]),
+            name: text(&user["real_name"])
+                .or_else(|| text(&user["profile"]["real_name"]))
+                .or_else(|| text(&user["name"])),
+            deleted: user["deleted"].as_bool().unwrap_or(false),
+            email: text(&user["profile"]["email"]),
+            is_bot: user["is_bot"].as_bool().unwrap_or(false)
+                || user["id"].as_str() == Some("USLACKBOT"),
+        }
+    }
+}
+
+/// A Slack user found by e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundUser {
+    pub id: String,
+    pub profile: UserProfile,
+}
+
+/// How many members `conversations.members` is asked for per page: Slack's most (under 1,000), so that even a
+/// large channel takes few calls while the admin waits for the answer.
+const MEMBERS_PAGE: &str = "999";
+/// At most this many pages are read from one channel (200,000 members): a guard against a cursor that never ends.
+const MAX_PAGES: usize = 1000;
 
 #[derive(Clone)]
 pub struct SlackApi {
@@ -258,11 +297,28 @@ impl SlackApi {
         self.call_as(&token, method, body).await
     }
 
+    /// Calls a read method with its arguments in the query string (`GET`), as Slack documents for methods such as
+    /// `conversations.members`, `usergroups.users.list` and `users.lookupByEmail`, which do not read a JSON body.
+    /// Same timeouts, retries and rate-limit pauses as [`SlackApi::call`].
+    pub async fn call_get(&self, method: &str, params: &[(&str, &str)]) -> Result<Value, ApiError> {
+        self.send(&self.bot_token, method, Request::Query(params))
+            .await
+    }
+
     async fn call_as(
         &self,
         token: &SlackApiToken,
         method: &str,
         body: &Value,
+    ) -> Result<Value, ApiError> {
+        self.send(token, method, Request::Json(body)).await
+    }
+
+    async fn send(
+        &self,
+        token: &SlackApiToken,
+        method: &str,
+        request: Request<'_>,
     ) -> Result<Value, ApiError> {
         let (mut server_errors, mut rate_limits) = (0u32, 0usize);
         let mut waited_out = false;
@@ -283,7 +339,21 @@ impl SlackApi {
             }
             waited_out = false;
             let session = self.client.open_session(token);
-            let call = session.http_session_api.http_post(method, body, None);
+            let call = async {
+                match request {
+                    Request::Json(body) => {
+                        session.http_session_api.http_post(method, body, None).await
+                    }
+                    Request::Query(params) => {
+                        let params: Vec<(&str, Option<&str>)> =
+                            params.iter().map(|(k, v)| (*k, Some(*v))).collect();
+                        session
+                            .http_session_api
+                            .http_get(method, &params, None)
+                            .await
+                    }
+                }
+            };
             let result: Result<Value, SlackClientError> =
                 match tokio::time::timeout(self.retry.timeout, call).await {
                     Ok(r) => r,
@@ -474,16 +544,66 @@ impl SlackApi {
     /// is deactivated.
     pub async fn user_profile(&self, user_id: &str) -> Result<UserProfile, ApiError> {
         let answer = self.call("users.info", &json!({ "user": user_id })).await?;
-        let text = |v: &Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_string);
-        let user = &answer["user"];
-        Ok(UserProfile {
-            tz: text(&user["tz"]),
-            name: text(&user["real_name"])
-                .or_else(|| text(&user["profile"]["real_name"]))
-                .or_else(|| text(&user["name"])),
-            deleted: user["deleted"].as_bool().unwrap_or(false),
-            email: text(&user["profile"]["email"]),
-        })
+        Ok(UserProfile::from_user(&answer["user"]))
+    }
+
+    /// `conversations.members`: every member of a channel (user IDs, bots included), reading every page.
+    pub async fn conversation_members(&self, channel: &str) -> Result<Vec<String>, ApiError> {
+        let method = "conversations.members";
+        let mut members = Vec::new();
+        let mut cursor = String::new();
+        for _ in 0..MAX_PAGES {
+            let mut params = vec![("channel", channel), ("limit", MEMBERS_PAGE)];
+            if !cursor.is_empty() {
+                params.push(("cursor", cursor.as_str()));
+            }
+            let answer = self.call_get(method, &params).await?;
+            let page = answer["members"]
+                .as_array()
+                .ok_or_else(|| transport(method, "answer without members"))?;
+            members.extend(page.iter().filter_map(|m| m.as_str().map(str::to_string)));
+            cursor = answer["response_metadata"]["next_cursor"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            if cursor.is_empty() {
+                return Ok(members);
+            }
+        }
+        Err(transport(method, "the member list did not end"))
+    }
+
+    /// `usergroups.users.list`: every member of a user group (user IDs).
+    pub async fn usergroup_members(&self, usergroup: &str) -> Result<Vec<String>, ApiError> {
+        let method = "usergroups.users.list";
+        let answer = self.call_get(method, &[("usergroup", usergroup)]).await?;
+        let users = answer["users"]
+            .as_array()
+            .ok_or_else(|| transport(method, "answer without users"))?;
+        Ok(users
+            .iter()
+            .filter_map(|u| u.as_str().map(str::to_string))
+            .collect())
+    }
+
+    /// `users.lookupByEmail`: the Slack user with this e-mail address (`Ok(None)` when Slack answers
+    /// `users_not_found`). Needs the `users:read.email` scope.
+    pub async fn lookup_by_email(&self, email: &str) -> Result<Option<FoundUser>, ApiError> {
+        let method = "users.lookupByEmail";
+        match self.call_get(method, &[("email", email)]).await {
+            Ok(answer) => {
+                let user = &answer["user"];
+                let id = user["id"]
+                    .as_str()
+                    .ok_or_else(|| transport(method, "answer without user.id"))?;
+                Ok(Some(FoundUser {
+                    id: id.to_string(),
+                    profile: UserProfile::from_user(user),
+                }))
+            }
+            Err(e) if e.code() == Some("users_not_found") => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// `apps.connections.open`: a WebSocket URL for Socket Mode.

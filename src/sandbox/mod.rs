@@ -77,6 +77,8 @@ pub struct FakeUser {
     /// `profile.email` in `users.info`: `<id in lower case>@example.com` unless set with [`FakeSlack::set_email`];
     /// `None` leaves the field out, as Slack does for an account without one.
     pub email: Option<String>,
+    /// An app's bot user ([`FakeSlack::add_bot`]).
+    pub is_bot: bool,
 }
 
 /// A file as the fake holds it (the external upload flow).
@@ -97,6 +99,35 @@ pub struct FakeFile {
     pub comment: Option<String>,
 }
 
+/// A channel of the workspace with its members, for `conversations.members` ([`FakeSlack::add_public_channel`],
+/// [`FakeSlack::add_private_channel`]).
+#[derive(Debug, Clone)]
+struct Room {
+    private: bool,
+    members: Vec<String>,
+    /// Tandem's bot is a member (needed to read a private channel's members).
+    bot_in: bool,
+}
+
+/// The bot scopes the fake grants Tandem's token: the ones `manifest.yml` requests. A method needing a scope not
+/// granted (or withheld with [`FakeSlack::withhold_scope`]) answers `missing_scope`, as Slack does.
+pub const GRANTED_SCOPES: &[&str] = &[
+    "commands",
+    "chat:write",
+    "im:write",
+    "mpim:write",
+    "users:read",
+    "users:read.email",
+    "files:write",
+    "channels:read",
+    "groups:read",
+    "usergroups:read",
+];
+
+/// Methods that read their arguments from the query string or a form only: Slack ignores a JSON body for them (so
+/// the fake does too, and a client sending JSON gets the error for a missing argument).
+const FORM_ONLY: &[&str] = &["conversations.members", "usergroups.users.list"];
+
 struct Trigger {
     issued: Instant,
     used: bool,
@@ -110,6 +141,12 @@ struct Data {
     triggers: HashMap<String, Trigger>,
     users: BTreeMap<String, FakeUser>,
     channels: BTreeMap<String, Vec<String>>,
+    /// Workspace channels by ID, for `conversations.members`.
+    rooms: BTreeMap<String, Room>,
+    /// User groups by ID: their members.
+    usergroups: BTreeMap<String, Vec<String>>,
+    /// Scopes taken away from the token ([`FakeSlack::withhold_scope`]).
+    withheld: std::collections::BTreeSet<String>,
     /// (channel, ts) → the message as last posted or updated.
     messages: BTreeMap<(String, String), Value>,
     /// Home tabs as last published, by user.
@@ -311,8 +348,68 @@ impl FakeSlack {
                 tz: tz.to_string(),
                 deleted: false,
                 email: Some(format!("{}@example.com", id.to_lowercase())),
+                is_bot: false,
             },
         );
+    }
+
+    /// Adds an app's bot user (`is_bot: true`, no e-mail address): it shows up among channel members.
+    pub fn add_bot(&self, id: &str, name: &str) {
+        self.shared.data().users.insert(
+            id.to_string(),
+            FakeUser {
+                id: id.to_string(),
+                name: name.to_string(),
+                tz: "America/Los_Angeles".to_string(),
+                deleted: false,
+                email: None,
+                is_bot: true,
+            },
+        );
+    }
+
+    /// Sets the e-mail address `users.lookupByEmail` finds a member by.
+    pub fn set_email(&self, id: &str, email: &str) {
+        if let Some(u) = self.shared.data().users.get_mut(id) {
+            u.email = Some(email.to_string());
+        }
+    }
+
+    /// Adds a public channel with these members; Tandem's bot is not one of them (with `channels:read` it can still
+    /// list the members, as in Slack).
+    pub fn add_public_channel(&self, id: &str, members: &[&str]) {
+        self.add_room(id, false, members, false);
+    }
+
+    /// Adds a private channel with these members; only when `tandem_is_member` can Tandem list them (otherwise
+    /// Slack answers `channel_not_found`, as if the channel did not exist).
+    pub fn add_private_channel(&self, id: &str, members: &[&str], tandem_is_member: bool) {
+        self.add_room(id, true, members, tandem_is_member);
+    }
+
+    fn add_room(&self, id: &str, private: bool, members: &[&str], bot_in: bool) {
+        self.shared.data().rooms.insert(
+            id.to_string(),
+            Room {
+                private,
+                members: members.iter().map(|m| m.to_string()).collect(),
+                bot_in,
+            },
+        );
+    }
+
+    /// Adds a user group (`S…`) with these members.
+    pub fn add_usergroup(&self, id: &str, members: &[&str]) {
+        self.shared.data().usergroups.insert(
+            id.to_string(),
+            members.iter().map(|m| m.to_string()).collect(),
+        );
+    }
+
+    /// Takes a scope away from Tandem's token: methods that need it answer `missing_scope` (with `needed` and
+    /// `provided`, as Slack does), e.g. an app installed before the manifest gained the scope.
+    pub fn withhold_scope(&self, scope: &str) {
+        self.shared.data().withheld.insert(scope.to_string());
     }
 
     /// Deactivates a member, as an admin does when someone leaves the firm: `users.info` answers `deleted: true`,
@@ -326,10 +423,10 @@ impl FakeSlack {
         }
     }
 
-    /// Sets (or, with `None`, removes) a member's e-mail as `users.info` reports it.
-    pub fn set_email(&self, id: &str, email: Option<&str>) {
+    /// Removes a member's e-mail address: `users.info` leaves it out, as Slack does for an account without one.
+    pub fn remove_email(&self, id: &str) {
         if let Some(u) = self.shared.data().users.get_mut(id) {
-            u.email = email.map(str::to_string);
+            u.email = None;
         }
     }
 
@@ -686,6 +783,13 @@ async fn api(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_string);
     let mut parsed = parse_body(&headers, &body);
+    let json_body = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/json"));
+    if json_body && FORM_ONLY.contains(&method.as_str()) && parsed.is_some() {
+        parsed = Some(json!({}));
+    }
     // GET methods carry their arguments in the query string.
     if let (Some(q), Some(Value::Object(map))) = (query.as_deref(), parsed.as_mut()) {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q).unwrap_or_default();
@@ -849,6 +953,9 @@ fn answer(shared: &Shared, method: &str, token: Option<&str>, body: &Value) -> A
         "chat.postEphemeral" => post_ephemeral(shared, body),
         "conversations.open" => conversations_open(shared, body),
         "users.info" => users_info(shared, body),
+        "conversations.members" => conversations_members(shared, body),
+        "usergroups.users.list" => usergroups_users_list(shared, body),
+        "users.lookupByEmail" => lookup_by_email(shared, body),
         "files.getUploadURLExternal" => get_upload_url(shared, body),
         "files.completeUploadExternal" => complete_upload(shared, body),
         _ => refuse("unknown_method"),
@@ -1139,16 +1246,132 @@ fn users_info(shared: &Shared, body: &Value) -> Answer {
     let Some(u) = data.users.get(id) else {
         return refuse("user_not_found");
     };
+    ok(json!({ "user": user_object(u) }))
+}
+
+/// Slack's user object, as `users.info` and `users.lookupByEmail` return it.
+fn user_object(u: &FakeUser) -> Value {
     let offset = chrono_tz_offset(&u.tz);
-    let mut answer = json!({ "user": {
-        "id": u.id, "team_id": TEAM_ID, "name": u.name.to_lowercase().replace(' ', "."), "real_name": u.name,
-        "deleted": u.deleted, "is_bot": false, "tz": u.tz, "tz_label": u.tz, "tz_offset": offset,
-        "profile": { "real_name": u.name, "display_name": u.name },
-    }});
-    if let Some(email) = &u.email {
-        answer["user"]["profile"]["email"] = json!(email);
+    let mut profile = json!({ "real_name": u.name, "display_name": u.name });
+    if let Some(e) = &u.email {
+        profile["email"] = json!(e);
     }
-    ok(answer)
+    if u.is_bot {
+        profile["bot_id"] = json!(format!("B{}", u.id.trim_start_matches('U')));
+    }
+    json!({
+        "id": u.id, "team_id": TEAM_ID, "name": u.name.to_lowercase().replace(' ', "."), "real_name": u.name,
+        "deleted": u.deleted, "is_bot": u.is_bot, "is_app_user": false, "tz": u.tz, "tz_label": u.tz,
+        "tz_offset": offset, "profile": profile,
+    })
+}
+
+/// `Some(answer)` when the token lacks `scope`: Slack's `missing_scope`, naming what was needed and what the token
+/// has.
+fn lacks_scope(shared: &Shared, scope: &str) -> Option<Answer> {
+    let data = shared.data();
+    let provided: Vec<&str> = GRANTED_SCOPES
+        .iter()
+        .copied()
+        .filter(|s| !data.withheld.contains(*s))
+        .collect();
+    (!provided.contains(&scope)).then(|| {
+        (
+            StatusCode::OK,
+            None,
+            json!({ "ok": false, "error": "missing_scope", "needed": scope, "provided": provided.join(",") }),
+        )
+    })
+}
+
+/// An argument as a string (Slack reads query and form values as text; a number in JSON counts too).
+fn arg(body: &Value, name: &str) -> Option<String> {
+    match &body[name] {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `conversations.members`: a page of a channel's member IDs (bots included) and the cursor of the next page
+/// (`""` after the last). Needs `channels:read` for a public channel, `groups:read` and membership for a private one.
+fn conversations_members(shared: &Shared, body: &Value) -> Answer {
+    let Some(channel) = arg(body, "channel") else {
+        return refuse("channel_not_found");
+    };
+    let room = shared.data().rooms.get(&channel).cloned();
+    let Some(room) = room else {
+        return refuse("channel_not_found");
+    };
+    if let Some(refused) = lacks_scope(
+        shared,
+        if room.private {
+            "groups:read"
+        } else {
+            "channels:read"
+        },
+    ) {
+        return refused;
+    }
+    if room.private && !room.bot_in {
+        return refuse("channel_not_found");
+    }
+    let limit = match arg(body, "limit").map(|l| l.parse::<usize>()) {
+        None => 100,
+        Some(Ok(n)) if (1..1000).contains(&n) => n,
+        Some(_) => return refuse("invalid_limit"),
+    };
+    let start = match arg(body, "cursor") {
+        None => 0,
+        Some(c) => match c
+            .strip_prefix("dXNlcjpV")
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            Some(n) if n < room.members.len() => n,
+            _ => return refuse("invalid_cursor"),
+        },
+    };
+    let end = (start + limit).min(room.members.len());
+    let next = if end < room.members.len() {
+        format!("dXNlcjpV{end}")
+    } else {
+        String::new()
+    };
+    ok(json!({ "members": room.members[start..end], "response_metadata": { "next_cursor": next } }))
+}
+
+/// `usergroups.users.list`: the member IDs of a user group. Needs `usergroups:read`.
+fn usergroups_users_list(shared: &Shared, body: &Value) -> Answer {
+    if let Some(refused) = lacks_scope(shared, "usergroups:read") {
+        return refused;
+    }
+    let Some(group) = arg(body, "usergroup") else {
+        return refuse("invalid_arguments");
+    };
+    match shared.data().usergroups.get(&group) {
+        Some(members) => ok(json!({ "users": members })),
+        None => refuse("no_such_subteam"),
+    }
+}
+
+/// `users.lookupByEmail`: the member with this address (case ignored), deactivated ones included; `users_not_found`
+/// otherwise. Needs `users:read.email`.
+fn lookup_by_email(shared: &Shared, body: &Value) -> Answer {
+    if let Some(refused) = lacks_scope(shared, "users:read.email") {
+        return refused;
+    }
+    let Some(email) = arg(body, "email") else {
+        return refuse("invalid_arguments");
+    };
+    let data = shared.data();
+    match data.users.values().find(|u| {
+        u.email
+            .as_deref()
+            .is_some_and(|e| e.eq_ignore_ascii_case(email.trim()))
+    }) {
+        Some(u) => ok(json!({ "user": user_object(u) })),
+        None => refuse("users_not_found"),
+    }
 }
 
 fn chrono_tz_offset(tz: &str) -> i64 {

@@ -11,6 +11,7 @@ pub mod feedback;
 pub mod help;
 pub mod home;
 pub mod intro;
+pub mod invitations;
 pub mod limits;
 pub mod plan;
 pub mod proposal;

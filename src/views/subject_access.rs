@@ -164,6 +164,25 @@ pub fn summary(d: &SubjectData) -> (String, Value) {
         .map(|j| format!("{} on {}", j.kind.replace('_', " "), date(j.due_at)))
         .collect();
     blocks.push(block("Messages Tandem has scheduled for you", &jobs));
+    if let Some(i) = &d.invitation {
+        let by = if crate::domain::slack_id::looks_like_slack_id(&i.invited_by, &['U', 'W']) {
+            mention(&i.invited_by)
+        } else {
+            format!("`{}`", escape(&i.invited_by))
+        };
+        let mut line = format!(
+            "Invited on {} by {by}, from {}",
+            date(i.invited_at),
+            escape(&i.source)
+        );
+        if let Some(s) = &i.suggested_supervisor {
+            line.push_str(&format!(
+                "; your survey suggests {} as the person you report to",
+                mention(s)
+            ));
+        }
+        blocks.push(block("Your invitation to join", &[line]));
+    }
     blocks.push(context(
         "About other people Tandem shows you only your partner's name. The admins' audit log, which records what admins did, is not part of this. `/mentor leave` deletes your answers.",
     ));
@@ -202,8 +221,21 @@ mod tests {
             }],
             feedback: vec![],
             scheduled_messages: vec![],
+            invitation: Some(InvitationData {
+                invited_at: 0,
+                invited_by: "tandem invite".into(),
+                source: "people<>.csv".into(),
+                suggested_supervisor: Some("U0BOSS".into()),
+                status: "sent".into(),
+            }),
         };
         let (_, blocks) = summary(&d);
+        assert!(
+            blocks.to_string().contains(
+                "Invited on 1970-01-01 by `tandem invite`, from people&lt;&gt;.csv; your survey suggests <@U0BOSS>"
+            ),
+            "{blocks}"
+        );
         let s = blocks.to_string();
         assert!(s.contains("Sen &lt;Ator&gt;") && s.contains("45 minutes"));
         for b in blocks.as_array().unwrap() {

@@ -33,9 +33,14 @@ fn skills_select(catalog: &Catalog, chosen: &[String], placeholder: &str) -> Val
     )
 }
 
-/// The survey modal. `current` pre-fills it (editing); `nonce` goes in `private_metadata` to tie the submission to
-/// this very modal.
-pub fn survey_modal(catalog: &Catalog, current: Option<&Answers>, nonce: &str) -> Value {
+/// The survey modal. `current` pre-fills it (editing); otherwise `supervisor` (from an invitation made from an HR
+/// export) pre-fills "who I report to". `nonce` goes in `private_metadata` to tie the submission to this very modal.
+pub fn survey_modal(
+    catalog: &Catalog,
+    current: Option<&Answers>,
+    supervisor: Option<&str>,
+    nonce: &str,
+) -> Value {
     let role_opt = |r: Role| option(r.label(), role_value(r));
     let roles: Vec<Value> = Role::ALL.into_iter().map(role_opt).collect();
     let groups: Vec<Value> = catalog
@@ -65,6 +70,10 @@ pub fn survey_modal(catalog: &Catalog, current: Option<&Answers>, nonce: &str) -
             note["initial_value"] = json!(n);
         }
         confirm["initial_options"] = json!([option(CONFIRM_TEXT, CONFIRM_VALUE)]);
+    } else if let Some(s) =
+        supervisor.filter(|s| crate::domain::slack_id::looks_like_slack_id(s, &['U', 'W']))
+    {
+        reports_to["initial_user"] = json!(s);
     }
     let initial_group = current
         .filter(|a| catalog.practice_groups.contains(&a.practice_group))
@@ -194,7 +203,7 @@ mod tests {
 
     #[test]
     fn the_empty_modal_is_within_slacks_limits_and_has_every_field() {
-        let v = survey_modal(&Catalog::default(), None, "nonce-1");
+        let v = survey_modal(&Catalog::default(), None, None, "nonce-1");
         assert_eq!(check_view(&v), Vec::<String>::new());
         assert_eq!(v["title"]["text"], "Join Tandem");
         assert_eq!(v["private_metadata"], "nonce-1");
@@ -248,7 +257,7 @@ mod tests {
 
     #[test]
     fn the_edit_modal_is_prefilled_with_the_current_answers() {
-        let v = survey_modal(&Catalog::default(), Some(&answers()), "n");
+        let v = survey_modal(&Catalog::default(), Some(&answers()), Some("U0OTHER"), "n");
         assert_eq!(
             check_view(&v),
             Vec::<String>::new(),
@@ -273,8 +282,20 @@ mod tests {
     fn a_group_dropped_from_the_catalog_is_not_prefilled() {
         let mut a = answers();
         a.practice_group = "Maritime".into();
-        let v = survey_modal(&Catalog::default(), Some(&a), "n");
+        let v = survey_modal(&Catalog::default(), Some(&a), None, "n");
         assert!(v["blocks"][3]["element"].get("initial_option").is_none());
         assert_eq!(check_view(&v), Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_invitation_from_an_hr_export_pre_fills_the_supervisor_of_a_new_survey() {
+        let v = survey_modal(&Catalog::default(), None, Some("U0BOSS"), "n");
+        assert_eq!(check_view(&v), Vec::<String>::new());
+        assert_eq!(v["title"]["text"], "Join Tandem");
+        assert_eq!(v["blocks"][8]["block_id"], B_REPORTS_TO);
+        assert_eq!(v["blocks"][8]["element"]["initial_user"], "U0BOSS");
+        assert!(v["blocks"][9]["element"].get("initial_options").is_none());
+        let odd = survey_modal(&Catalog::default(), None, Some("not an id"), "n");
+        assert!(odd["blocks"][8]["element"].get("initial_user").is_none());
     }
 }

@@ -238,7 +238,7 @@ async fn a_plan_without_a_first_meeting_sends_no_invite_and_an_unknown_email_lea
     );
 
     // Slack has no e-mail for the senior: the invite goes out with the junior only.
-    app.fake.set_email(S, None);
+    app.fake.remove_email(S);
     save_plan(&app, J, pair, &channel, &plan()).await;
     let stats = run_jobs(&app).await;
     assert_eq!((stats.retried, stats.failed), (0, 0));
@@ -250,7 +250,7 @@ async fn a_plan_without_a_first_meeting_sends_no_invite_and_an_unknown_email_lea
     assert_eq!(calendar.property_value("METHOD"), Some("REQUEST"));
 
     // Nobody's e-mail known: still a valid series, published without attendees.
-    app.fake.set_email(J, None);
+    app.fake.remove_email(J);
     save_plan(&app, J, pair, &channel, &plan()).await;
     run_jobs(&app).await;
     let shared = app.fake.files_shared_in(&channel);

@@ -11,6 +11,7 @@ mod demo;
 mod enrolment;
 mod foundation;
 mod ingress_props;
+mod invitations;
 mod lifecycle;
 mod matching;
 mod offline_match;

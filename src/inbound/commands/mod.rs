@@ -6,6 +6,7 @@ pub mod end;
 pub mod exclude;
 pub mod feedback;
 pub mod help;
+pub mod invite;
 pub mod join;
 pub mod leave;
 pub mod match_cmd;
@@ -18,6 +19,7 @@ pub mod status;
 pub mod unexclude;
 
 use crate::context::App;
+use crate::domain::slack_id::{Audience, AudienceError, parse_audience};
 use crate::flows::summaries::Span;
 use crate::inbound::payload::SlashCommand;
 use crate::inbound::reply::Reply;
@@ -77,6 +79,10 @@ pub const ADMIN_SUBCOMMANDS: &[(&str, &str)] = &[
         "audit",
         "the latest 20 admin actions (who did what, when, on whom)",
     ),
+    (
+        "invite #channel | @group",
+        "DM the members of a channel or user group who have not joined an invitation with a Join button (nobody is enrolled by it; nobody is invited twice in 30 days)",
+    ),
 ];
 
 /// The most reverse mentors one senior can take at once.
@@ -125,6 +131,8 @@ pub enum Command {
         user: String,
         capacity: u8,
     },
+    /// `/mentor invite <#C…>` or `<!subteam^S…>`; what was not understood is kept to say why (to admins only).
+    Invite(Result<Audience, AudienceError>),
     /// A known subcommand used the wrong way: the message says how to use it.
     Usage(String),
 }
@@ -169,6 +177,7 @@ impl Command {
             "audit" if rest.is_empty() => Command::Audit,
             "feedback" if rest.is_empty() => Command::Feedback,
             "mydata" if rest.is_empty() => Command::MyData,
+            "invite" => Command::Invite(parse_audience(&text.trim()[first.len()..])),
             "end" => {
                 let reason = text.trim()[first.len()..].trim();
                 if reason.chars().count() > MAX_REASON {
@@ -228,6 +237,15 @@ impl Command {
             }
             Command::Capacity { user, capacity } => {
                 admin_only(app, cmd, capacity::apply(app, cmd, user, capacity)).await
+            }
+            Command::Invite(target) => {
+                admin_only(app, cmd, async {
+                    match target {
+                        Ok(audience) => invite::apply(app, cmd, audience).await,
+                        Err(why) => say(&why.to_string()),
+                    }
+                })
+                .await
             }
             Command::Usage(message) => say(&message),
         }
@@ -371,6 +389,32 @@ mod tests {
         ] {
             assert!(matches!(Command::parse(bad), Command::Usage(_)), "{bad}");
         }
+    }
+
+    #[test]
+    fn invite_takes_one_escaped_channel_or_user_group() {
+        assert_eq!(
+            Command::parse("invite <#C0GENERAL|general>"),
+            Command::Invite(Ok(Audience::Channel {
+                id: "C0GENERAL".into(),
+                name: Some("general".into())
+            }))
+        );
+        assert_eq!(
+            Command::parse("INVITE <!subteam^S0LAW|@lawyers>"),
+            Command::Invite(Ok(Audience::UserGroup {
+                id: "S0LAW".into(),
+                handle: Some("@lawyers".into())
+            }))
+        );
+        assert_eq!(
+            Command::parse("invite #general"),
+            Command::Invite(Err(AudienceError::PlainChannel("#general".into())))
+        );
+        assert_eq!(
+            Command::parse("invite"),
+            Command::Invite(Err(AudienceError::Missing))
+        );
     }
 
     #[test]

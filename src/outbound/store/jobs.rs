@@ -120,14 +120,14 @@ impl Tx {
 impl Store {
     /// Claims up to `limit` jobs due at `now`, marking them running. Two workers never claim one job. Work a request
     /// asked for (an introduction, a round, a message, a Home tab) comes before scheduled bulk (check-ins, nudges,
-    /// closings, reminders, the summary), then the oldest first: a round asked for while ten thousand check-ins drain
+    /// closings, reminders, the summary, invitations), then the oldest first: a round asked for while ten thousand check-ins drain
     /// waits for one batch, not for all of them.
     /// A claimed job gives up its key, so it can schedule its own successor under the same key.
     pub async fn claim_due_jobs(&self, now: i64, limit: i64) -> Result<Vec<Job>, StoreError> {
         let mut jobs: Vec<Job> = sqlx::query_as(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, key = NULL, updated_at = ?1
              WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND due_at <= ?1
-                          ORDER BY kind IN ('checkin', 'nudge', 'closing', 'plan_reminder', 'summary'), due_at, id LIMIT ?2)
+                          ORDER BY kind IN ('checkin', 'nudge', 'closing', 'plan_reminder', 'summary', 'invite'), due_at, id LIMIT ?2)
              RETURNING id, kind, pair_id, payload, due_at, attempts",
         )
         .bind(now)

@@ -29,6 +29,7 @@ pub(crate) async fn test_store() -> (tempfile::TempDir, Store) {
 
 mod audit;
 mod events;
+mod invitations;
 mod jobs;
 mod matching;
 mod pairs;
@@ -38,6 +39,7 @@ mod retention;
 mod subject_access;
 
 pub use crate::domain::model::{Departure, PairView, Participant};
+pub use invitations::InvitationRecord;
 pub use jobs::{FailedJob, Job, NewJob};
 pub use matching::{NewPair, ProposalRow};
 pub use pairs::{CheckinOutcome, CheckinRecord, PairRecord};

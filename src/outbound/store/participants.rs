@@ -342,6 +342,8 @@ impl Tx {
             "UPDATE pairs SET junior_id = NULL WHERE junior_id = ?",
             "UPDATE pairs SET senior_id = NULL WHERE senior_id = ?",
             "UPDATE participants SET reports_to = NULL WHERE reports_to = ?",
+            "DELETE FROM invitations WHERE user_id = ?",
+            "UPDATE invitations SET reports_to = NULL WHERE reports_to = ?",
             "DELETE FROM survey_views WHERE user_id = ?",
             "DELETE FROM participant_skills WHERE user_id = ?",
             "DELETE FROM participants WHERE user_id = ?",

@@ -12,6 +12,8 @@ pub struct Retained {
     pub feedback: u64,
     /// Audit log entries older than the cut-off.
     pub audit: u64,
+    /// Invitations older than their cut-off ([`Tx::prune_invitations`], run by the retention flow).
+    pub invitations: u64,
 }
 
 impl Tx {
@@ -65,6 +67,7 @@ impl Tx {
             answers,
             feedback,
             audit,
+            invitations: 0,
         })
     }
 }
