@@ -7,7 +7,7 @@ use super::home;
 use crate::context::App;
 use crate::domain::forms::pair_forms::Feedback;
 use crate::domain::model::PairStatus;
-use crate::outbound::store::{Job, StoreError};
+use crate::outbound::store::{Job, PairRecord, StoreError, Tx};
 use crate::views;
 
 /// The [`crate::domain::model::JobKind::Closing`] job: thanks the pair, offers the feedback form, then marks the
@@ -22,7 +22,7 @@ pub async fn close(app: &App, job: &Job) -> Result<(), JobError> {
         return Ok(());
     }
     if let Some(channel) = &pair.channel {
-        let (text, blocks) = views::closing::closing(pair.id);
+        let (text, blocks) = views::closing::closing(pair.id, pair.last_met_at.is_some());
         post_once(app, job, "post", channel, &text, &blocks).await?;
     }
     let now = app.now();
@@ -85,15 +85,15 @@ pub async fn record_feedback(
     Ok(true)
 }
 
-/// `/mentor end [reason]`: ends the member's current pair early. In one transaction: the pair ends, its jobs are
-/// cancelled, and the partner's kind DM, the admins' note and both Home tab refreshes are queued. Returns `false`
-/// when the person has no current pair.
-pub async fn end_early(app: &App, user_id: &str, reason: Option<&str>) -> Result<bool, StoreError> {
-    let now = app.now();
-    let mut tx = app.store().write().await?;
-    let Some(pair) = tx.current_pair_of(user_id).await? else {
-        return Ok(false);
-    };
+/// Ends current pair `pair` early in `tx` (the shared part of `/mentor end` and an admin's *End the pair kindly* or
+/// *Re-match both*): the pair ends (with a reason only admins see, if given), its jobs are cancelled and both Home
+/// tabs are refreshed. Returns `false`, changing nothing, when it was not current.
+pub async fn finish_early(
+    tx: &mut Tx,
+    pair: &PairRecord,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<bool, StoreError> {
     if !tx
         .finish_pair(pair.id, PairStatus::Ended, reason, now)
         .await?
@@ -101,13 +101,32 @@ pub async fn end_early(app: &App, user_id: &str, reason: Option<&str>) -> Result
         return Ok(false);
     }
     tx.cancel_pair_jobs(pair.id, now).await?;
+    for m in [pair.junior_id.as_deref(), pair.senior_id.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        home::queue_refresh(tx, m, now).await?;
+    }
+    Ok(true)
+}
+
+/// `/mentor end [reason]`: ends the member's current pair early. In one transaction: the pair ends, its jobs are
+/// cancelled, and the other person's kind DM, the admins' note and both Home tab refreshes are queued. Returns
+/// `false` when the person has no current pair.
+pub async fn end_early(app: &App, user_id: &str, reason: Option<&str>) -> Result<bool, StoreError> {
+    let now = app.now();
+    let mut tx = app.store().write().await?;
+    let Some(pair) = tx.current_pair_of(user_id).await? else {
+        return Ok(false);
+    };
+    if !finish_early(&mut tx, &pair, reason, now).await? {
+        return Ok(false);
+    }
     let partner = pair.partner_of(user_id);
     if let Some(p) = partner {
         let dm = text_message(p, &views::closing::pair_ended(reason.is_some()));
         queue_message(&mut tx, &dm, Some(pair.id), now).await?;
-        home::queue_refresh(&mut tx, p, now).await?;
     }
-    home::queue_refresh(&mut tx, user_id, now).await?;
     let note = format!(
         "A pair ended early: <@{}> and <@{}>.{}",
         user_id,

@@ -5,7 +5,7 @@ use crate::domain::model::JobKind;
 use crate::flows::delivery::JobError;
 use crate::flows::{
     checkins, departures, endings, enrolment, home, introductions, plans, proposals,
-    subject_access, summaries,
+    subject_access, summaries, trouble,
 };
 use crate::outbound::store::Job;
 
@@ -22,7 +22,8 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
         JobKind::PlanReminder => plans::remind(app, job).await,
         JobKind::Checkin => checkins::run(app, job).await,
         JobKind::Nudge => checkins::nudge(app, job).await,
-        JobKind::HelpAlert => checkins::alert_admins(app, job).await,
+        JobKind::HelpAlert => trouble::alert_help(app, job).await,
+        JobKind::RiskAlert => trouble::alert_risk(app, job).await,
         JobKind::CheckinRefresh => checkins::refresh_message(app, job).await,
         JobKind::Closing => endings::close(app, job).await,
         JobKind::Summary => summaries::post_scheduled(app, job).await,

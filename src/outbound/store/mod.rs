@@ -36,6 +36,7 @@ mod participants;
 mod reports;
 mod retention;
 mod subject_access;
+mod trouble;
 
 pub use crate::domain::model::{Departure, PairView, Participant};
 pub use jobs::{FailedJob, Job, NewJob};
@@ -43,6 +44,7 @@ pub use matching::{NewPair, ProposalRow};
 pub use pairs::{CheckinOutcome, CheckinRecord, PairRecord};
 pub use reports::{AnswerRow, FeedbackRow};
 pub use retention::Retained;
+pub use trouble::{HelpRecord, NudgeState};
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
