@@ -14,6 +14,9 @@ mod transcript;
 
 use crate::context::App;
 use crate::context::clock::Clock;
+use crate::domain::forms::help::{
+    self, AdminMessage, HelpRequest, Recipient, admin_message_values, help_values,
+};
 use crate::domain::forms::pair_forms::{
     self, ACTION_CHECKIN_HELP, ACTION_CHECKIN_MET, ACTION_CHECKIN_NOT_YET, ACTION_FEEDBACK_OPEN,
     ACTION_PLAN_OPEN, Feedback, MetAnswer, Plan,
@@ -129,7 +132,7 @@ pub struct Figures {
     pub meetings: i64,
     /// Minutes of those meetings (the longer answer when both partners gave one).
     pub minutes: i64,
-    /// Check-ins answered "We need help".
+    /// Private "We need help" requests.
     pub help_requests: i64,
     pub nudges: i64,
     pub feedback: i64,
@@ -171,10 +174,7 @@ impl Figures {
                  WHERE answer = 'met' GROUP BY checkin_id)",
             )
             .await?,
-            help_requests: one(
-                "SELECT COUNT(DISTINCT checkin_id) FROM checkin_answers WHERE answer = 'need_help'",
-            )
-            .await?,
+            help_requests: one("SELECT COUNT(*) FROM help_requests").await?,
             nudges: one("SELECT COUNT(*) FROM jobs WHERE kind = 'nudge' AND state = 'done'")
                 .await?,
             feedback: one("SELECT COUNT(*) FROM feedback").await?,
@@ -372,6 +372,9 @@ struct Play<'s, 'o> {
     people: &'static [Person],
     pairs: Vec<PairPart>,
     leaver: Option<&'static str>,
+    /// The admins' alerts the admin has looked at (by `ts`), and whether they answered an at-risk one yet.
+    alerts_seen: HashSet<String>,
+    risk_answered: bool,
 }
 
 fn button<'v>(message: &'v Value, action_id: &str) -> Option<&'v Value> {
@@ -436,6 +439,8 @@ impl<'s, 'o> Play<'s, 'o> {
             people: cohort::cohort(options.people),
             pairs: Vec::new(),
             leaver: None,
+            alerts_seen: HashSet::new(),
+            risk_answered: false,
         }
     }
 
@@ -855,11 +860,64 @@ impl<'s, 'o> Play<'s, 'o> {
                 }
             }
         }
+        self.admin_acts().await?;
         let halfway = 7 * (self.options.weeks / 2) + 2;
         if day == halfway
             && let Some(leaver) = self.leaver.take()
         {
             self.leave(leaver).await?;
+        }
+        Ok(())
+    }
+
+    /// The admin answers each private help request, privately to the person who asked, and the first at-risk alert,
+    /// in the pair's group DM, with *Message them*.
+    async fn admin_acts(&mut self) -> Result<(), DemoError> {
+        let Some(channel) = self.sandbox.fake.dm_channel_of(ADMIN.id) else {
+            return Ok(());
+        };
+        let alerts: Vec<Value> = self
+            .sandbox
+            .fake
+            .messages_in(&channel)
+            .into_iter()
+            .filter(|m| button(m, help::ACTION_MESSAGE).is_some())
+            .collect();
+        for m in alerts {
+            let Some(ts) = m["ts"].as_str().map(str::to_string) else {
+                continue;
+            };
+            if !self.alerts_seen.insert(ts) {
+                continue;
+            }
+            let asked = m["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("asked for help"));
+            if !asked && self.risk_answered {
+                continue;
+            }
+            let message = if asked {
+                AdminMessage {
+                    to: Recipient::Asker,
+                    text: "Thank you for telling me. Could we have a quick call this week? Nothing changes \
+                           unless you want it to."
+                        .into(),
+                }
+            } else {
+                self.risk_answered = true;
+                AdminMessage {
+                    to: Recipient::Pair,
+                    text: "Hello both, I run the Tandem program. Busy weeks happen: would a 20-minute first \
+                           call next week work? Tell me if the timing or the pairing should change."
+                        .into(),
+                }
+            };
+            self.t.line("")?;
+            self.press(ADMIN.id, &m, &channel, help::ACTION_MESSAGE)
+                .await?;
+            self.fill_in(ADMIN.id, admin_message_values(&message, asked), "message")
+                .await?;
+            self.show().await?;
         }
         Ok(())
     }
@@ -935,6 +993,16 @@ impl<'s, 'o> Play<'s, 'o> {
             self.pairs[i].helped = true;
             self.t.line("")?;
             self.press(first.id, m, &part.channel, ACTION_CHECKIN_HELP)
+                .await?;
+            let request = HelpRequest {
+                text: Some(format!(
+                    "We keep moving our sessions and I am not sure the pairing works for {}. I would rather \
+                     not make a fuss.",
+                    second.first_name()
+                )),
+                may_tell: false,
+            };
+            self.fill_in(first.id, help_values(&request), "help")
                 .await?;
             self.show().await?;
             self.press(second.id, m, &part.channel, ACTION_CHECKIN_NOT_YET)

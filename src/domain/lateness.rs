@@ -47,7 +47,8 @@ pub fn max_lateness(kind: JobKind, period: TimeDelta) -> Option<TimeDelta> {
         | JobKind::ReportChart
         | JobKind::CohortReport
         | JobKind::PlanCalendar
-        | JobKind::Invite => None,
+        | JobKind::Invite
+        | JobKind::RiskAlert => None,
     }
 }
 

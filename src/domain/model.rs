@@ -114,8 +114,10 @@ spelled! {
         Checkin = "checkin",
         /// Suggestions for a pair that stalled.
         Nudge = "nudge",
-        /// Tell the admins privately that a pair asked for help.
+        /// Tell the admins privately that someone in a pair asked for help (with what they wrote).
         HelpAlert = "help_alert",
+        /// Tell the admins privately that a pair went at risk (once per at-risk episode).
+        RiskAlert = "risk_alert",
         /// Thank a pair on their end date and ask for feedback.
         Closing = "closing",
         /// The managers' scheduled summary.
@@ -167,6 +169,12 @@ spelled! {
         Feedback = "feedback",
         /// `/mentor invite` or `tandem invite`: invitations to opt in were queued.
         Invite = "invite",
+        /// *Message them* on a help or at-risk alert: Tandem posted the admin's message to a pair.
+        MessagePair = "message_pair",
+        /// *End the pair kindly* on a help or at-risk alert.
+        EndPair = "end_pair",
+        /// *Re-match both* on a help or at-risk alert: the pair ended and both wait for the next round.
+        Rematch = "rematch",
     }
 }
 
@@ -183,6 +191,9 @@ impl AuditAction {
             AuditAction::Report => "ran the report",
             AuditAction::Feedback => "read the anonymous feedback",
             AuditAction::Invite => "sent invitations",
+            AuditAction::MessagePair => "messaged a pair",
+            AuditAction::EndPair => "ended a pair",
+            AuditAction::Rematch => "ended a pair to re-match both",
         }
     }
 }
@@ -264,7 +275,7 @@ pub struct ProposalPayload {
     pub text: String,
 }
 
-/// The payload of [`JobKind::HelpAlert`] and [`JobKind::CheckinRefresh`].
+/// The payload of [`JobKind::CheckinRefresh`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckinPayload {
     pub checkin_id: i64,
@@ -274,6 +285,28 @@ pub struct CheckinPayload {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarPayload {
     pub sequence: u32,
+}
+
+/// The payload of [`JobKind::HelpAlert`]: the help request. (A job queued by an earlier version names the check-in
+/// instead, whose "we need help" answer says who asked.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct HelpPayload {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkin_id: Option<i64>,
+}
+
+/// The payload of [`JobKind::Nudge`]: which nudge of the at-risk episode it is (1 or 2; an earlier version's job
+/// has none and is the first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NudgePayload {
+    #[serde(default = "first_nudge")]
+    pub nth: u8,
+}
+
+fn first_nudge() -> u8 {
+    1
 }
 
 /// A person who opted in, with their survey answers.

@@ -18,6 +18,8 @@ pub struct SubjectData {
     pub checkin_answers: Vec<OwnCheckinAnswer>,
     /// Their own closing feedback.
     pub feedback: Vec<OwnFeedback>,
+    /// Their own private help requests (what they wrote goes only to the program admins).
+    pub help_requests: Vec<OwnHelpRequest>,
     /// Messages Tandem has scheduled that will reach them.
     pub scheduled_messages: Vec<ScheduledMessage>,
     /// Their latest invitation to opt in, if Tandem keeps one.
@@ -31,6 +33,7 @@ impl SubjectData {
             && self.pairs.is_empty()
             && self.checkin_answers.is_empty()
             && self.feedback.is_empty()
+            && self.help_requests.is_empty()
             && self.scheduled_messages.is_empty()
             && self.invitation.is_none()
     }
@@ -127,6 +130,17 @@ pub struct OwnFeedback {
     pub given_at: i64,
 }
 
+/// One of their own private help requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OwnHelpRequest {
+    pub pair_id: i64,
+    pub text: Option<String>,
+    /// Whether they allowed the program team to tell the other person that they asked.
+    pub other_may_be_told: bool,
+    #[serde(serialize_with = "unix")]
+    pub asked_at: i64,
+}
+
 /// A pending job that will message them (its kind and when; the payload is rendered only when it runs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ScheduledMessage {
@@ -178,6 +192,7 @@ mod tests {
                 would_recommend: true,
                 given_at: 86_400,
             }],
+            help_requests: vec![],
             scheduled_messages: vec![],
             invitation: None,
         };

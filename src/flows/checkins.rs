@@ -1,14 +1,22 @@
 //! Check-ins: what they ask ("Did you meet since …?"), how answers are recorded (one per person; a second press has
-//! no second effect), and stalled pairs (two delivered check-ins in a row without a meeting mark the pair at risk,
-//! with one nudge). When they are scheduled lives in [`super::pair_schedule`].
+//! no second effect), and stalled pairs. When they are scheduled lives in [`super::pair_schedule`].
+//!
+//! **A pair in trouble.** Two delivered check-ins in a row without a meeting mark a pair *at risk* ([`stalled`]).
+//! At the check-in job that finds it (pure: [`step`]), in one transaction: the pair is marked, the admins' alert is
+//! queued (once per at-risk stretch: only the change to at risk queues it), and the first nudge is queued *instead
+//! of that check-in*. If the next check-in also passes without a meeting, the second (and last) nudge again replaces
+//! the check-in after it; from then on the pair gets only check-ins, and the admins decide (the alert's buttons,
+//! [`super::trouble`]). A meeting ends the stretch. So a pair never gets a check-in and a nudge at once, and a
+//! check-in that falls due less than an hour after a nudge (a plan saved just after one can bring it forward) is
+//! moved to one hour after the nudge ([`NUDGE_GAP`]).
 
 use super::delivery::{JobError, Ran, due_at, payload, post_once};
 use super::pair_schedule::{self, closing_at};
 use crate::context::App;
 use crate::domain::forms::pair_forms::{CheckinAnswer, MetAnswer};
 use crate::domain::lateness;
-use crate::domain::model::{CheckinPayload, JobKind, PairStatus};
-use crate::outbound::store::{CheckinOutcome, Job, NewJob, StoreError};
+use crate::domain::model::{CheckinPayload, JobKind, NudgePayload, PairStatus};
+use crate::outbound::store::{CheckinOutcome, Job, NewJob, StoreError, Tx};
 use crate::views;
 use chrono::DateTime;
 use serde_json::json;
@@ -16,9 +24,47 @@ use serde_json::json;
 /// How many check-ins in a row without a meeting make a pair "at risk".
 pub const STALL_AFTER: usize = 2;
 
+/// How many nudges an at-risk stretch brings at most.
+pub const MAX_NUDGES: i64 = 2;
+
+/// The least time between a nudge and the next check-in, in seconds.
+pub const NUDGE_GAP: i64 = 3600;
+
 /// Stalled (pure): the last [`STALL_AFTER`] check-ins (newest first) all passed without anyone saying they met.
 pub fn stalled(recent: &[CheckinOutcome]) -> bool {
     recent.len() >= STALL_AFTER && recent.iter().take(STALL_AFTER).all(|c| !c.met)
+}
+
+/// What a check-in job sends a pair that is not paused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Ask whether they met.
+    Checkin,
+    /// It just stalled: mark it at risk, alert the admins, and send the first nudge instead of the check-in.
+    AtRisk,
+    /// At risk, and the check-in after the first nudge passed without a meeting too: the second (last) nudge
+    /// instead of the check-in.
+    SecondNudge,
+}
+
+/// The step for a pair (pure). `recent`: its last delivered check-ins, newest first; `since_nudge`: those delivered
+/// after its last nudge, newest first; `nudges`: the nudges of its at-risk stretch so far.
+pub fn step(
+    status: PairStatus,
+    nudges: i64,
+    recent: &[CheckinOutcome],
+    since_nudge: &[CheckinOutcome],
+) -> Step {
+    match status {
+        PairStatus::Active if stalled(recent) => Step::AtRisk,
+        // (At risk with no nudge counted: marked by an earlier version, which sent the first one.)
+        PairStatus::AtRisk
+            if nudges < MAX_NUDGES && since_nudge.first().is_some_and(|c| !c.met) =>
+        {
+            Step::SecondNudge
+        }
+        _ => Step::Checkin,
+    }
 }
 
 fn date_of(unix: i64) -> chrono::NaiveDate {
@@ -27,9 +73,9 @@ fn date_of(unix: i64) -> chrono::NaiveDate {
         .date_naive()
 }
 
-/// The [`JobKind::Checkin`] job: mark the pair at risk (with one nudge) if it stalled, ask whether they met, and
-/// queue the next check-in. A check-in a whole period late (after an outage) is dropped, and the pair's series goes
-/// on at its next slot.
+/// The [`JobKind::Checkin`] job: a check-in, or (for a pair that stalled) a nudge in its place, then the next
+/// check-in is queued. See the module's notes. A check-in a whole period late (after an outage) is dropped, and the
+/// pair's series goes on at its next slot.
 pub async fn run(app: &App, job: &Job) -> Result<Ran, JobError> {
     let store = app.store();
     let Some(pair) = store.pair(job.pair_id.unwrap_or_default()).await? else {
@@ -42,6 +88,7 @@ pub async fn run(app: &App, job: &Job) -> Result<Ran, JobError> {
         return Ok(Ran::Done);
     }
     let now = app.clock().now();
+    let ts = now.timestamp();
     let mut tx = store.write().await?;
     let Some(sched) = pair_schedule::read(app, &mut tx, &pair).await? else {
         return Ok(Ran::Done);
@@ -57,14 +104,7 @@ pub async fn run(app: &App, job: &Job) -> Result<Ran, JobError> {
                 &sched.zones,
                 sched.local_time,
             );
-            pair_schedule::queue_checkin_and_closing(
-                &mut tx,
-                pair.id,
-                &sched,
-                next,
-                now.timestamp(),
-            )
-            .await?;
+            pair_schedule::queue_checkin_and_closing(&mut tx, pair.id, &sched, next, ts).await?;
             app.commit(tx).await?;
         }
         return Ok(Ran::Dropped(why));
@@ -75,29 +115,53 @@ pub async fn run(app: &App, job: &Job) -> Result<Ran, JobError> {
     let checkin = if sched.paused {
         None
     } else {
+        let nudged = tx.nudge_state(pair.id).await?;
         let recent = tx.recent_checkins(pair.id, STALL_AFTER as i64).await?;
-        if stalled(&recent)
-            && pair.status == PairStatus::Active
-            && tx.set_pair_risk(pair.id, true).await?
-        {
-            tracing::info!(pair = pair.id, "pair at risk");
-            // With the check-in it follows: its slot is a working slot already.
-            tx.enqueue(
-                NewJob::new(JobKind::Nudge, sched.slot(due).timestamp())
-                    .pair(pair.id)
-                    .key(format!("nudge:{}", pair.id)),
-                now.timestamp(),
-            )
+        let since_nudge = tx
+            .checkins_after(pair.id, nudged.nudged_at.unwrap_or(0))
             .await?;
+        match step(pair.status, nudged.nudges, &recent, &since_nudge) {
+            Step::AtRisk => {
+                if tx.set_pair_risk(pair.id, true).await? {
+                    tracing::info!(pair = pair.id, "pair at risk");
+                    queue_nudge(&mut tx, pair.id, 1, ts).await?;
+                    tx.enqueue(
+                        NewJob::new(JobKind::RiskAlert, ts)
+                            .pair(pair.id)
+                            .key(format!("risk_alert:{}", pair.id)),
+                        ts,
+                    )
+                    .await?;
+                }
+                None
+            }
+            Step::SecondNudge => {
+                queue_nudge(&mut tx, pair.id, MAX_NUDGES, ts).await?;
+                None
+            }
+            Step::Checkin => {
+                if let Some(at) = nudged.nudged_at.filter(|at| ts - at < NUDGE_GAP)
+                    && !tx.job_sent_checkin(job.id).await?
+                {
+                    // Never a check-in in the same hour as a nudge: this one moves to an hour after it.
+                    tx.enqueue(
+                        NewJob::new(JobKind::Checkin, at + NUDGE_GAP)
+                            .pair(pair.id)
+                            .key(format!("checkin:{}", pair.id)),
+                        ts,
+                    )
+                    .await?;
+                    app.commit(tx).await?;
+                    tracing::info!(pair = pair.id, "check-in moved to an hour after the nudge");
+                    return Ok(Ran::Done);
+                }
+                let since = tx
+                    .last_checkin_at(pair.id)
+                    .await?
+                    .unwrap_or(pair.created_at);
+                Some(tx.checkin_for_job(job.id, pair.id, since, ts).await?)
+            }
         }
-        let since = tx
-            .last_checkin_at(pair.id)
-            .await?
-            .unwrap_or(pair.created_at);
-        Some(
-            tx.checkin_for_job(job.id, pair.id, since, now.timestamp())
-                .await?,
-        )
     };
     app.commit(tx).await?;
     if let Some(checkin) = checkin {
@@ -118,8 +182,24 @@ pub async fn run(app: &App, job: &Job) -> Result<Ran, JobError> {
     Ok(Ran::Done)
 }
 
-/// The [`JobKind::Nudge`] job: one message with concrete suggestions to a pair that stalled (dropped when it is a
-/// whole period of the pair's cadence late).
+/// Queues the `nth` nudge of the pair's at-risk stretch, due now, and notes it.
+async fn queue_nudge(tx: &mut Tx, pair_id: i64, nth: i64, now: i64) -> Result<(), StoreError> {
+    tx.note_nudge(pair_id, nth, now).await?;
+    tx.enqueue(
+        NewJob::new(JobKind::Nudge, now)
+            .pair(pair_id)
+            .payload(&NudgePayload {
+                nth: u8::try_from(nth).unwrap_or(1),
+            })
+            .key(format!("nudge:{pair_id}")),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The [`JobKind::Nudge`] job: one message with concrete suggestions to a pair that stalled, worded for a pair that
+/// never met or one that stopped meeting (dropped when it is a whole period of the pair's cadence late).
 pub async fn nudge(app: &App, job: &Job) -> Result<Ran, JobError> {
     let Some(pair) = app.store().pair(job.pair_id.unwrap_or_default()).await? else {
         return Ok(Ran::Done);
@@ -146,47 +226,15 @@ pub async fn nudge(app: &App, job: &Job) -> Result<Ran, JobError> {
     ) {
         return Ok(Ran::Dropped(why));
     }
-    let (text, blocks) = views::checkin::at_risk_nudge(pair.id);
+    let NudgePayload { nth } = payload(job).unwrap_or(NudgePayload { nth: 1 });
+    let (text, blocks) = views::checkin::at_risk_nudge(views::checkin::Nudge {
+        pair_id: pair.id,
+        never_met: pair.last_met_at.is_none(),
+        nth,
+    });
     post_once(app, job, "post", &channel, &text, &blocks).await?;
-    tracing::info!(pair = pair.id, "nudge sent");
+    tracing::info!(pair = pair.id, nth, "nudge sent");
     Ok(Ran::Done)
-}
-
-/// The [`JobKind::HelpAlert`] job: tells every program admin privately that a pair asked for help.
-pub async fn alert_admins(app: &App, job: &Job) -> Result<(), JobError> {
-    let Some(pair) = app.store().pair(job.pair_id.unwrap_or_default()).await? else {
-        return Ok(());
-    };
-    let CheckinPayload { checkin_id } = payload(job)?;
-    let asked_by = app
-        .store()
-        .answers(checkin_id)
-        .await?
-        .into_iter()
-        .find(|(_, a)| *a == CheckinAnswer::NeedHelp)
-        .map(|(u, _)| u);
-    let (Some([junior, senior]), Some(asked_by)) = (pair.members(), asked_by) else {
-        return Ok(());
-    };
-    let text = views::checkin::help_alert(pair.id, junior, senior, &asked_by);
-    for (i, admin) in app.config().admins.iter().enumerate() {
-        post_once(
-            app,
-            job,
-            &format!("admin:{i}"),
-            admin,
-            &text,
-            &json!([views::section(&text)]),
-        )
-        .await?;
-    }
-    if app.config().admins.is_empty() {
-        tracing::warn!(
-            pair = pair.id,
-            "a pair asked for help but TANDEM_ADMINS is empty"
-        );
-    }
-    Ok(())
 }
 
 /// What an answer did.
@@ -200,7 +248,8 @@ pub enum Answered {
 }
 
 /// Records `user_id`'s answer to check-in `checkin_id` (if they are in the pair and had not answered) and, in the
-/// same transaction, queues the refresh of the check-in message for both and, for "we need help", the admins' alert.
+/// same transaction, queues the refresh of the check-in message for both. "We need help" is not an answer here: it
+/// is a private request ([`super::trouble::request_help`]); a `NeedHelp` passed in is recorded as "not yet".
 pub async fn answer(
     app: &App,
     checkin_id: i64,
@@ -208,6 +257,10 @@ pub async fn answer(
     answer: CheckinAnswer,
     met: Option<&MetAnswer>,
 ) -> Result<Answered, StoreError> {
+    let answer = match answer {
+        CheckinAnswer::NeedHelp => CheckinAnswer::NotYet,
+        other => other,
+    };
     let now = app.now();
     let mut tx = app.store().write().await?;
     let Some(checkin) = tx.checkin(checkin_id).await? else {
@@ -228,23 +281,11 @@ pub async fn answer(
         return Ok(Answered::AlreadyAnswered);
     }
     let about = CheckinPayload { checkin_id };
-    match answer {
-        CheckinAnswer::Met => {
-            tx.mark_met(pair.id, now).await?;
-            if pair.status == PairStatus::AtRisk {
-                tx.set_pair_risk(pair.id, false).await?;
-            }
+    if answer == CheckinAnswer::Met {
+        tx.mark_met(pair.id, now).await?;
+        if pair.status == PairStatus::AtRisk {
+            tx.set_pair_risk(pair.id, false).await?;
         }
-        CheckinAnswer::NeedHelp => {
-            tx.enqueue(
-                NewJob::new(JobKind::HelpAlert, now)
-                    .pair(pair.id)
-                    .payload(&about),
-                now,
-            )
-            .await?;
-        }
-        CheckinAnswer::NotYet => {}
     }
     tx.enqueue(
         NewJob::new(JobKind::CheckinRefresh, now)
@@ -338,5 +379,28 @@ mod tests {
             "the latest check-in says they met"
         );
         assert!(!stalled(&[c(false, true), c(true, true)]));
+    }
+
+    #[test]
+    fn a_stalled_pair_gets_a_nudge_then_one_more_after_the_next_missed_check_in_then_none() {
+        use PairStatus::{Active, AtRisk};
+        let missed = [c(false, false), c(false, true)];
+        assert_eq!(step(Active, 0, &missed, &missed), Step::AtRisk);
+        assert_eq!(step(Active, 0, &missed[..1], &missed[..1]), Step::Checkin);
+        assert_eq!(
+            step(Active, 0, &[c(true, true), c(false, false)], &[]),
+            Step::Checkin
+        );
+        // At risk, first nudge sent: no check-in since it, so the next one is a check-in ...
+        assert_eq!(step(AtRisk, 1, &missed, &[]), Step::Checkin);
+        // ... and once that one passed without a meeting, the second nudge replaces the check-in after it.
+        assert_eq!(step(AtRisk, 1, &missed, &missed[..1]), Step::SecondNudge);
+        // Then only check-ins: the admins decide.
+        assert_eq!(step(AtRisk, 2, &missed, &missed[..1]), Step::Checkin);
+        assert_eq!(step(AtRisk, 2, &missed, &missed), Step::Checkin);
+        // Marked at risk by an earlier version (no nudge counted): one more nudge, then none.
+        assert_eq!(step(AtRisk, 0, &missed, &missed), Step::SecondNudge);
+        // A pair that has ended gets nothing but the (ignored) check-in step.
+        assert_eq!(step(PairStatus::Ended, 0, &missed, &missed), Step::Checkin);
     }
 }

@@ -8,12 +8,13 @@ use crate::context::App;
 use crate::domain::forms::pair_forms::Feedback;
 use crate::domain::lateness;
 use crate::domain::model::{JobKind, PairStatus, ProposalPayload};
-use crate::outbound::store::{Job, NewJob, StoreError, Tx};
+use crate::outbound::store::{Job, NewJob, PairRecord, StoreError, Tx};
 use crate::views;
 
-/// The [`JobKind::Closing`] job: thanks the pair, offers the feedback form, then marks the pair completed (both free
-/// for the next round), cancels what else was scheduled for it and refreshes both Home tabs. A closing note a day
-/// late (after an outage) is dropped — "your plan ends today" would not be true — but the pair still completes.
+/// The [`JobKind::Closing`] job: thanks the pair (a pair that never met is not thanked for meetings), offers the
+/// feedback form, then marks the pair completed (both free for the next round), cancels what else was scheduled for
+/// it and refreshes both Home tabs. A closing note a day late (after an outage) is dropped — "your plan ends today"
+/// would not be true — but the pair still completes.
 pub async fn close(app: &App, job: &Job) -> Result<Ran, JobError> {
     let store = app.store();
     let Some(pair) = store.pair(job.pair_id.unwrap_or_default()).await? else {
@@ -29,7 +30,7 @@ pub async fn close(app: &App, job: &Job) -> Result<Ran, JobError> {
         chrono::TimeDelta::zero(),
     );
     if let (Some(channel), None) = (&pair.channel, &late) {
-        let (text, blocks) = views::closing::closing(pair.id);
+        let (text, blocks) = views::closing::closing(pair.id, pair.last_met_at.is_some());
         post_once(app, job, "post", channel, &text, &blocks).await?;
     }
     let now = app.now();
@@ -109,15 +110,15 @@ pub async fn record_feedback(
     Ok(true)
 }
 
-/// `/mentor end [reason]`: ends the member's current pair early. In one transaction: the pair ends, its jobs are
-/// cancelled, and the partner's kind DM, the admins' note and both Home tab refreshes are queued. Returns `false`
-/// when the person has no current pair.
-pub async fn end_early(app: &App, user_id: &str, reason: Option<&str>) -> Result<bool, StoreError> {
-    let now = app.now();
-    let mut tx = app.store().write().await?;
-    let Some(pair) = tx.current_pair_of(user_id).await? else {
-        return Ok(false);
-    };
+/// Ends current pair `pair` early in `tx` (the shared part of `/mentor end` and an admin's *End the pair kindly* or
+/// *Re-match both*): the pair ends (with a reason only admins see, if given), its jobs are cancelled and both Home
+/// tabs are refreshed. Returns `false`, changing nothing, when it was not current.
+pub async fn finish_early(
+    tx: &mut Tx,
+    pair: &PairRecord,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<bool, StoreError> {
     if !tx
         .finish_pair(pair.id, PairStatus::Ended, reason, now)
         .await?
@@ -125,14 +126,33 @@ pub async fn end_early(app: &App, user_id: &str, reason: Option<&str>) -> Result
         return Ok(false);
     }
     tx.cancel_pair_jobs(pair.id, now).await?;
-    after_finish(&mut tx, pair.id, now).await?;
+    after_finish(tx, pair.id, now).await?;
+    for m in [pair.junior_id.as_deref(), pair.senior_id.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        home::queue_refresh(tx, m, now).await?;
+    }
+    Ok(true)
+}
+
+/// `/mentor end [reason]`: ends the member's current pair early. In one transaction: the pair ends, its jobs are
+/// cancelled, and the other person's kind DM, the admins' note and both Home tab refreshes are queued. Returns
+/// `false` when the person has no current pair.
+pub async fn end_early(app: &App, user_id: &str, reason: Option<&str>) -> Result<bool, StoreError> {
+    let now = app.now();
+    let mut tx = app.store().write().await?;
+    let Some(pair) = tx.current_pair_of(user_id).await? else {
+        return Ok(false);
+    };
+    if !finish_early(&mut tx, &pair, reason, now).await? {
+        return Ok(false);
+    }
     let partner = pair.partner_of(user_id);
     if let Some(p) = partner {
         let dm = text_message(p, &views::closing::pair_ended(reason.is_some()));
         queue_message(&mut tx, &dm, Some(pair.id), now).await?;
-        home::queue_refresh(&mut tx, p, now).await?;
     }
-    home::queue_refresh(&mut tx, user_id, now).await?;
     let note = format!(
         "A pair ended early: <@{}> and <@{}>.{}",
         user_id,

@@ -2,7 +2,7 @@
 //! save its answers, pause, resume, leave. Each change and the messages it implies (the confirmation DM, a partner's
 //! note, Home tab refreshes) are written in one transaction.
 
-use super::delivery::{JobError, payload};
+use super::delivery::{JobError, payload, queue_message, text_message};
 use super::home;
 use crate::context::App;
 use crate::domain::forms::survey::Answers;
@@ -128,7 +128,8 @@ pub enum Outcome {
     NotEnrolled,
 }
 
-/// Pauses someone for `weeks` weeks, or until they resume.
+/// Pauses someone for `weeks` weeks, or until they resume. If they are in a pair, its check-ins pause too, and a note
+/// in the pair's group DM (or, before the introduction, a DM) tells the other person, in the same transaction.
 pub async fn pause(app: &App, user_id: &str, weeks: Option<u32>) -> Result<Outcome, StoreError> {
     let now_dt = app.clock().now();
     let now = now_dt.timestamp();
@@ -137,31 +138,91 @@ pub async fn pause(app: &App, user_id: &str, weeks: Option<u32>) -> Result<Outco
     if !tx.pause(user_id, until, now).await? {
         return Ok(Outcome::NotEnrolled);
     }
+    let others = tell_pairs(
+        &mut tx,
+        user_id,
+        &views::checkin::pair_paused(user_id, until),
+        now,
+    )
+    .await?;
     home::queue_refresh(&mut tx, user_id, now).await?;
     app.commit(tx).await?;
+    let pair_note = if others.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Your pair's check-ins are paused too, and {} has been told.",
+            others
+                .iter()
+                .map(|o| format!("<@{o}>"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        )
+    };
     Ok(Outcome::Done(match until {
         Some(u) => format!(
-            "You are paused until {}: no matching and no nudges until then. It ends by itself; `/mentor resume` ends it sooner.",
+            "You are paused until {}: no matching and no check-ins until then. It ends by itself; `/mentor resume` ends it sooner.{pair_note}",
             views::home::slack_date(u)
         ),
-        None => {
-            "You are paused: no matching and no nudges until you type `/mentor resume`.".to_string()
-        }
+        None => format!(
+            "You are paused: no matching and no check-ins until you type `/mentor resume`.{pair_note}"
+        ),
     }))
 }
 
+/// Posts `note` about `user_id` to each of their current pairs (in the group DM, or to the other person before the
+/// introduction). Returns the other people.
+async fn tell_pairs(
+    tx: &mut crate::outbound::store::Tx,
+    user_id: &str,
+    note: &str,
+    now: i64,
+) -> Result<Vec<String>, StoreError> {
+    let mut others = Vec::new();
+    for pair in tx.current_pairs_of(user_id).await? {
+        let Some(other) = pair.partner_of(user_id).map(str::to_string) else {
+            continue;
+        };
+        let to = pair.channel.clone().unwrap_or_else(|| other.clone());
+        queue_message(tx, &text_message(&to, note), Some(pair.id), now).await?;
+        others.push(other);
+    }
+    Ok(others)
+}
+
+/// Ends a pause. If they are in a pair and were paused, a note in the pair's group DM says its check-ins start
+/// again.
 pub async fn resume(app: &App, user_id: &str) -> Result<Outcome, StoreError> {
     let now = app.now();
     let mut tx = app.store().write().await?;
+    let was_paused = tx
+        .participant(user_id)
+        .await?
+        .is_some_and(|p| p.is_paused(now));
     if !tx.resume(user_id, now).await? {
         return Ok(Outcome::NotEnrolled);
     }
+    let paired = if was_paused {
+        !tell_pairs(
+            &mut tx,
+            user_id,
+            &views::checkin::pair_resumed(user_id),
+            now,
+        )
+        .await?
+        .is_empty()
+    } else {
+        !tx.current_pairs_of(user_id).await?.is_empty()
+    };
     home::queue_refresh(&mut tx, user_id, now).await?;
     app.commit(tx).await?;
-    Ok(Outcome::Done(
+    Ok(Outcome::Done(if paired {
+        "Welcome back: you are active again, and your Tandem pair's check-ins start again with the next one."
+            .to_string()
+    } else {
         "Welcome back: you are active again and will be considered in the next matching round."
-            .to_string(),
-    ))
+            .to_string()
+    }))
 }
 
 /// Deletes someone's answers and profile and ends their pair; in the same transaction, their partner's kind DM (no

@@ -18,3 +18,4 @@ pub mod reconcile;
 pub mod retention;
 pub mod subject_access;
 pub mod summaries;
+pub mod trouble;

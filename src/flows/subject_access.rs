@@ -7,7 +7,7 @@ use super::delivery::{JobError, payload, post_once};
 use crate::context::App;
 use crate::domain::model::{JobKind, Side, UserPayload};
 use crate::domain::subject_access::{
-    self, InvitationData, PairData, PlanData, Profile, SubjectData,
+    self, InvitationData, OwnHelpRequest, PairData, PlanData, Profile, SubjectData,
 };
 use crate::outbound::store::{Job, NewJob, StoreError};
 use crate::views;
@@ -102,6 +102,17 @@ pub async fn gather(app: &App, user: &str) -> Result<SubjectData, StoreError> {
         pairs,
         checkin_answers: store.own_checkin_answers(user).await?,
         feedback: store.own_feedback(user).await?,
+        help_requests: store
+            .help_requests_of(user)
+            .await?
+            .into_iter()
+            .map(|h| OwnHelpRequest {
+                pair_id: h.pair_id,
+                text: h.text,
+                other_may_be_told: h.may_tell,
+                asked_at: h.at,
+            })
+            .collect(),
         scheduled_messages: store.pending_jobs_for(user).await?,
         invitation: store.invitation(user).await?.map(|i| InvitationData {
             invited_at: i.invited_at,

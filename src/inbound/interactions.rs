@@ -4,12 +4,14 @@
 
 use super::reply::{Reply, field_errors, not_saved};
 use crate::context::App;
+use crate::domain::forms::help;
 use crate::domain::forms::pair_forms::{self, CheckinAnswer};
 use crate::domain::forms::survey;
 use crate::flows::checkins::Answered;
 use crate::flows::delivery::{queue_message, text_message};
 use crate::flows::enrolment::{self, NotOpened, Outcome};
 use crate::flows::plans::Saved;
+use crate::flows::trouble::{Acted, Asked, HelpOpened};
 use crate::inbound::dispatch::DispatchError;
 use crate::inbound::payload::{Action, Interaction, View};
 use crate::outbound::store::StoreError;
@@ -44,6 +46,8 @@ pub async fn handle(app: &App, interaction: Interaction) -> Result<Reply, Dispat
             pair_forms::CALLBACK_PLAN => submit_plan(app, &user.id, &view).await,
             pair_forms::CALLBACK_MET => submit_met(app, &user.id, &view).await,
             pair_forms::CALLBACK_FEEDBACK => submit_feedback(app, &user.id, &view).await,
+            help::CALLBACK_HELP => submit_help(app, &user.id, &view).await,
+            help::CALLBACK_MESSAGE => submit_admin_message(app, &user.id, &view).await,
             _ => Reply::Ack,
         }),
         Interaction::ViewClosed { .. } | Interaction::Ignored { .. } => Ok(Reply::Ack),
@@ -136,6 +140,45 @@ async fn submit_feedback(app: &App, user_id: &str, view: &View) -> Reply {
             "This form is not for one of your pairs.",
         ),
         Err(e) => not_saved(pair_forms::B_RATING, &e),
+    }
+}
+
+/// The private help modal's submission: recorded, and the admins alerted, without a word in the pair's DM.
+async fn submit_help(app: &App, user_id: &str, view: &View) -> Reply {
+    let Some(checkin_id) = pair_modal_id(view) else {
+        return Reply::Ack;
+    };
+    let request = match help::parse_help(&view.state.values) {
+        Ok(r) => r,
+        Err(errors) => return field_errors(&errors),
+    };
+    match crate::flows::trouble::request_help(app, checkin_id, user_id, &request).await {
+        Ok(Asked::Recorded | Asked::AlreadyAsked) => Reply::Ack,
+        Ok(Asked::NotTheirs) => error_on(help::B_HELP_TELL, PAIR_GONE),
+        Err(e) => not_saved(help::B_HELP_TELL, &e),
+    }
+}
+
+/// An admin's *Message them* submission (admins only, like the button that opened it).
+async fn submit_admin_message(app: &App, user_id: &str, view: &View) -> Reply {
+    let Some(r) = help::parse_alert_value(&view.private_metadata) else {
+        return Reply::Ack;
+    };
+    let message = match help::parse_admin_message(&view.state.values, r.help_id.is_some()) {
+        Ok(m) => m,
+        Err(errors) => return field_errors(&errors),
+    };
+    match crate::flows::trouble::send_message(app, user_id, r, &message).await {
+        Ok(Acted::Done) => Reply::Ack,
+        Ok(Acted::NotAdmin) => {
+            tracing::warn!("a non-admin submitted an admin's message form");
+            error_on(help::B_MESSAGE_TEXT, crate::views::trouble::ADMINS_ONLY)
+        }
+        Ok(Acted::AlreadyOver | Acted::NotFound) => error_on(
+            help::B_MESSAGE_TEXT,
+            "This pairing has ended, so nothing was sent.",
+        ),
+        Err(e) => not_saved(help::B_MESSAGE_TEXT, &e),
     }
 }
 
@@ -235,13 +278,39 @@ async fn on_action(
                 .await;
             }
         }
-        pair_forms::ACTION_CHECKIN_NOT_YET | pair_forms::ACTION_CHECKIN_HELP => {
+        pair_forms::ACTION_CHECKIN_HELP => {
+            let (Some(id), Some(trigger)) = (
+                action.value.as_deref().and_then(pair_forms::parse_id),
+                trigger_id,
+            ) else {
+                return;
+            };
+            match crate::flows::trouble::open_help(app, id, user_id, trigger).await {
+                Ok(HelpOpened::Opened | HelpOpened::NotTheirs) => {}
+                Ok(HelpOpened::AlreadyAsked) => {
+                    tell(app, user_id, crate::views::trouble::HELP_ALREADY).await
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not open the help form");
+                    tell(
+                        app,
+                        user_id,
+                        "Slack did not let me open the help form in time. Please press *We need help* again.",
+                    )
+                    .await;
+                }
+            }
+        }
+        help::ACTION_MESSAGE | help::ACTION_END | help::ACTION_REMATCH => {
+            on_alert(app, user_id, action, trigger_id).await
+        }
+        pair_forms::ACTION_CHECKIN_NOT_YET => {
             let Some(id) = action.value.as_deref().and_then(pair_forms::parse_id) else {
                 return;
             };
-            let answer =
-                CheckinAnswer::from_action_id(&action.action_id).unwrap_or(CheckinAnswer::NotYet);
-            if let Err(e) = crate::flows::checkins::answer(app, id, user_id, answer, None).await {
+            if let Err(e) =
+                crate::flows::checkins::answer(app, id, user_id, CheckinAnswer::NotYet, None).await
+            {
                 tracing::error!(error = %e, "could not record a check-in answer");
                 tell(app, user_id, "Tandem could not record your answer just now. Please press the button again in a minute.").await;
             }
@@ -278,5 +347,44 @@ async fn on_proposal(app: &App, user_id: &str, action: &Action) {
     if let Err(e) = result {
         tracing::error!(error = %e, "a proposal decision failed");
         tell(app, user_id, "Tandem could not record that decision just now. Please press the button again in a minute.").await;
+    }
+}
+
+/// A button on an admins' alert (help or at risk): admins only. *Message them* opens the message modal; *End the
+/// pair kindly* and *Re-match both* act at once (Slack asked the admin to confirm before sending the click). The
+/// admin is told the outcome by DM.
+async fn on_alert(app: &App, user_id: &str, action: &Action, trigger_id: Option<&str>) {
+    if !app.config().is_admin(user_id) {
+        tracing::warn!("a non-admin pressed a button of an admins' alert");
+        tell(app, user_id, crate::views::trouble::ADMINS_ONLY).await;
+        return;
+    }
+    let Some(r) = action.value.as_deref().and_then(help::parse_alert_value) else {
+        return;
+    };
+    let failed = "Tandem could not do that just now. Please press the button again in a minute.";
+    let result = match action.action_id.as_str() {
+        help::ACTION_MESSAGE => {
+            let Some(trigger) = trigger_id else {
+                tell(app, user_id, failed).await;
+                return;
+            };
+            crate::flows::trouble::open_message_modal(app, user_id, r, trigger)
+                .await
+                .map_err(|e| e.to_string())
+        }
+        rematch => {
+            crate::flows::trouble::end_pair(app, user_id, r, rematch == help::ACTION_REMATCH)
+                .await
+                .map_err(|e| e.to_string())
+        }
+    };
+    match result {
+        Ok(Acted::NotFound) => tell(app, user_id, "That pair no longer exists.").await,
+        Ok(_) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "an admin's action on a pair failed");
+            tell(app, user_id, failed).await;
+        }
     }
 }

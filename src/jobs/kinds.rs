@@ -5,7 +5,7 @@ use crate::domain::model::JobKind;
 use crate::flows::delivery::{JobError, Ran};
 use crate::flows::{
     calendar, checkins, departures, endings, enrolment, home, introductions, invitations, plans,
-    proposals, subject_access, summaries,
+    proposals, subject_access, summaries, trouble,
 };
 use crate::outbound::store::Job;
 
@@ -23,10 +23,11 @@ pub async fn run(app: &App, job: &Job) -> Result<Ran, JobError> {
         JobKind::PlanReminder => plans::remind(app, job).await,
         JobKind::Checkin => checkins::run(app, job).await,
         JobKind::Nudge => checkins::nudge(app, job).await,
+        JobKind::HelpAlert => trouble::alert_help(app, job).await.map(Ran::from),
+        JobKind::RiskAlert => trouble::alert_risk(app, job).await.map(Ran::from),
         JobKind::Closing => endings::close(app, job).await,
         JobKind::Summary => summaries::post_scheduled(app, job).await,
         JobKind::Intro => introductions::run(app, job).await.map(Ran::from),
-        JobKind::HelpAlert => checkins::alert_admins(app, job).await.map(Ran::from),
         JobKind::CheckinRefresh => checkins::refresh_message(app, job).await.map(Ran::from),
         JobKind::ComputeRound => proposals::compute(app, job).await.map(Ran::from),
         JobKind::ProposalUpdate => proposals::update_review(app, job).await.map(Ran::from),

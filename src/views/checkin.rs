@@ -1,5 +1,6 @@
-//! Check-ins: the scheduled "did you meet?" message (re-rendered after each answer), the "we met" details modal, the
-//! private alert to program admins when a pair asks for help, and the friendly nudge for a pair that has stalled.
+//! Check-ins: the scheduled "did you meet?" message (re-rendered after each answer), the "we met" details modal, and
+//! the friendly nudge for a pair that has stalled. The private help form and the admins' alerts are in
+//! [`super::trouble`].
 
 use super::blocks::{
     actions, button, context, input, modal, multiline_input, option, section, section_with_id,
@@ -10,14 +11,15 @@ use crate::domain::forms::pair_forms::*;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
-/// How the check-in message shows one person's answer, e.g. `we met ✓`.
-fn shown(answer: CheckinAnswer) -> String {
+/// How the check-in message shows one person's answer, e.g. `we met ✓`. "We need help" is never shown: it is a
+/// private request to the program team (an answer recorded by an earlier version is left out, see [`checkin`]).
+fn shown(answer: CheckinAnswer) -> Option<String> {
     let mark = match answer {
         CheckinAnswer::Met => "✓",
         CheckinAnswer::NotYet => "⏳",
-        CheckinAnswer::NeedHelp => "🙋",
+        CheckinAnswer::NeedHelp => return None,
     };
-    format!("{} {mark}", answer.label())
+    Some(format!("{} {mark}", answer.label()))
 }
 
 /// The check-in message for check-in `checkin_id`: "Did you meet since {since}?" with **We met**, **Not yet** and
@@ -26,16 +28,23 @@ fn shown(answer: CheckinAnswer) -> String {
 /// `answered` is who answered what so far (a later answer from the same person replaces an earlier one); `members`
 /// are the pair's people. The same function renders the message again for `chat.update` after each answer: the
 /// answers are listed (members first, in order), and once every member has answered the buttons are dropped.
-/// Returns the fallback text and the blocks.
+///
+/// **We need help** opens a private form and records no answer here, so the message never shows who asked, or that
+/// anyone did: a "we need help" answer stored by an earlier version counts as no answer (not listed, and it does
+/// not complete the check-in). Returns the fallback text and the blocks.
 pub fn checkin(
     checkin_id: i64,
     since: NaiveDate,
     answered: &[(String, CheckinAnswer)],
     members: &[String],
 ) -> (String, Value) {
+    let answered: Vec<&(String, CheckinAnswer)> = answered
+        .iter()
+        .filter(|(_, a)| *a != CheckinAnswer::NeedHelp)
+        .collect();
     // The latest answer per person, members first (in their order), then anyone else who answered.
     let mut order: Vec<&str> = members.iter().map(String::as_str).collect();
-    for (user, _) in answered {
+    for (user, _) in &answered {
         if !order.contains(&user.as_str()) {
             order.push(user);
         }
@@ -49,12 +58,13 @@ pub fn checkin(
     };
     let lines: Vec<String> = order
         .iter()
-        .filter_map(|u| latest(u).map(|a| format!("{}: {}", mention(u), shown(a))))
+        .filter_map(|u| {
+            latest(u)
+                .and_then(shown)
+                .map(|a| format!("{}: {a}", mention(u)))
+        })
         .collect();
     let complete = !members.is_empty() && members.iter().all(|m| latest(m).is_some());
-    let anyone_needs_help = order
-        .iter()
-        .any(|u| latest(u) == Some(CheckinAnswer::NeedHelp));
 
     let since = long_date(since);
     let question = format!("Did you meet since {since}?");
@@ -64,12 +74,9 @@ pub fn checkin(
         blocks.push(section(&lines.join("\n")));
     }
     if complete {
-        let thanks = if anyone_needs_help {
-            "Thank you both for answering. The program team has been asked to help and will be in touch."
-        } else {
-            "Thank you both for answering. See you at the next check-in."
-        };
-        blocks.push(context(thanks));
+        blocks.push(context(
+            "Thank you both for answering. See you at the next check-in.",
+        ));
     } else {
         let id = checkin_id.to_string();
         blocks.push(actions(
@@ -81,7 +88,9 @@ pub fn checkin(
             ],
         ));
         blocks.push(context(
-            "Each of you can answer; your partner sees your answer here. The details you add after *We met* are not posted.",
+            "Each of you can answer; your Tandem pair sees your answer here. The details you add after *We met* \
+             are not posted. *We need help* is private: it opens a form only the program team sees, and nothing \
+             about it appears here.",
         ));
     }
     (text, json!(blocks))
@@ -135,39 +144,85 @@ pub fn met_modal(checkin_id: i64) -> Value {
     )
 }
 
-/// The private message to program admins when `asked_by` answers **We need help** for pair `pair_id`. It names the
-/// pair and who asked, nothing else: no private answers.
-pub fn help_alert(pair_id: i64, junior_id: &str, senior_id: &str, asked_by: &str) -> String {
-    format!(
-        "🙋 *A Tandem pair asked for help.* {asked} answered *We need help* at a check-in of pair #{pair_id}: \
-         {junior} (reverse mentor) and {senior}. A short, friendly message to them may be all it takes.",
-        asked = mention(asked_by),
-        junior = mention(junior_id),
-        senior = mention(senior_id),
-    )
+/// Which nudge of an at-risk stretch, and for which kind of pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Nudge {
+    pub pair_id: i64,
+    /// They have not had a first meeting yet (no one ever answered "we met").
+    pub never_met: bool,
+    /// 1 for the first nudge of the stretch, 2 for the second (and last).
+    pub nth: u8,
 }
 
-/// The friendly nudge for pair `pair_id` when it has stalled: concrete suggestions, no blame. Its first block's ID
-/// is `at_risk:{pair_id}`. Returns the fallback text and the blocks.
-pub fn at_risk_nudge(pair_id: i64) -> (String, Value) {
-    let text = "A friendly Tandem nudge: a few ideas to get your next meeting in the diary.";
-    let blocks = json!([
-        section_with_id(
-            &format!("at_risk:{pair_id}"),
+/// The friendly nudge for a pair that has stalled: concrete suggestions, no blame, and words that fit a pair that
+/// never met ("you haven't had your first meeting yet") or one that stopped. The second (and last) one says the
+/// program team knows. It stands in for that day's check-in (never both in one hour). Its first block's
+/// ID is `at_risk:{pair_id}`. Returns the fallback text and the blocks.
+pub fn at_risk_nudge(n: Nudge) -> (String, Value) {
+    let (text, opening) = match (n.never_met, n.nth >= 2) {
+        (true, false) => (
+            "A friendly Tandem nudge: a few ideas to get your first meeting in the diary.",
+            "👋 *A friendly nudge.* You haven't had your first meeting yet. That is common: diaries fill up, \
+             especially around deadlines and trials. A few ideas that help pairs get started:",
+        ),
+        (false, false) => (
+            "A friendly Tandem nudge: a few ideas to get your next meeting in the diary.",
             "👋 *A friendly nudge.* Your Tandem meetings seem to have paused for a while. That happens \
              to everyone, especially around deadlines and trials. A few ideas that help pairs get going again:",
         ),
-        section(
-            "• *Book a recurring 30-minute slot now.* It is easier to move a meeting than to find one.\n\
-             • *Pick one small topic* for next time: one tool, one habit, one question each.\n\
-             • *Swap roles for a session.* Whoever usually asks the questions leads this one.\n\
-             • *If the timing is wrong*, either of you can take a break with `/mentor pause`, no explanation needed."
+        (true, true) => (
+            "A friendly Tandem nudge: still no first meeting? The program team knows and may be in touch.",
+            "👋 *A friendly nudge.* You still haven't had your first meeting. No one is keeping score: the \
+             program team knows and may get in touch to see whether the timing or the pairing needs to change. Meanwhile:",
         ),
+        (false, true) => (
+            "A friendly Tandem nudge: still no meeting? The program team knows and may be in touch.",
+            "👋 *A friendly nudge.* Your Tandem meetings are still on pause. No one is keeping score: the \
+             program team knows and may get in touch to see whether the timing or the pairing needs to change. Meanwhile:",
+        ),
+    };
+    let ideas = if n.never_met {
+        "• *Book a 20-minute first call now.* A short first meeting is easier to fit in than an hour.\n\
+         • *Pick one small topic* for it: one tool, one habit, one question each.\n\
+         • *Set your plan together* (the *Set our plan* button in your introduction) and agree how often to meet.\n\
+         • *If the timing is wrong*, either of you can take a break with `/mentor pause`, no explanation needed."
+    } else {
+        "• *Book a recurring 30-minute slot now.* It is easier to move a meeting than to find one.\n\
+         • *Pick one small topic* for next time: one tool, one habit, one question each.\n\
+         • *Swap roles for a session.* Whoever usually asks the questions leads this one.\n\
+         • *If the timing is wrong*, either of you can take a break with `/mentor pause`, no explanation needed."
+    };
+    let blocks = json!([
+        section_with_id(&format!("at_risk:{}", n.pair_id), opening),
+        section(ideas),
         context(
-            "Something else in the way? Answer *We need help* at your next check-in and the program team will reach out."
+            "This message stands in for today's check-in. Something else in the way? Press *We need help* on your \
+             next check-in: it goes privately to the program team, not to this conversation."
         ),
     ]);
     (text.to_string(), blocks)
+}
+
+/// The note in a pair's group DM when `who` pauses (`until`: unix seconds, or until they resume): the other person
+/// is told, and the pair's check-ins stop until `who` is back.
+pub fn pair_paused(who: &str, until: Option<i64>) -> String {
+    let until = match until {
+        Some(t) => format!("until {}", super::home::slack_date(t)),
+        None => "for a while".to_string(),
+    };
+    format!(
+        "⏸️ {} is taking a break from Tandem {until}. Your pair's check-ins are paused until they are back, and \
+         start again by themselves then. Nothing for either of you to do; you are welcome to keep meeting.",
+        mention(who)
+    )
+}
+
+/// The note in a pair's group DM when `who` resumes after a pause.
+pub fn pair_resumed(who: &str) -> String {
+    format!(
+        "▶️ {} is back from their break. Your pair's check-ins start again with the next one.",
+        mention(who)
+    )
 }
 
 #[cfg(test)]
@@ -240,18 +295,28 @@ mod tests {
     }
 
     #[test]
-    fn a_changed_answer_replaces_the_earlier_one_and_help_is_acknowledged() {
+    fn a_changed_answer_replaces_the_earlier_one_and_need_help_is_never_shown() {
         let answers = [
+            ("U1".to_string(), CheckinAnswer::Met),
+            ("U2".to_string(), CheckinAnswer::NotYet),
             ("U1".to_string(), CheckinAnswer::NotYet),
-            ("U2".to_string(), CheckinAnswer::Met),
-            ("U1".to_string(), CheckinAnswer::NeedHelp),
         ];
         let (_, blocks) = checkin(31, since(), &answers, &members());
         let all = blocks.to_string();
-        assert!(all.contains("<@U1>: we need help 🙋"));
-        assert!(!all.contains("not yet"));
-        assert!(all.contains("program team has been asked to help"));
-        assert!(buttons(&blocks).is_empty());
+        assert!(all.contains("<@U1>: not yet"));
+        assert!(!all.contains("we met"));
+        // A "we need help" answer stored by an earlier version: not listed, and the check-in is not complete.
+        let legacy = [
+            ("U1".to_string(), CheckinAnswer::NeedHelp),
+            ("U2".to_string(), CheckinAnswer::Met),
+        ];
+        let (_, blocks) = checkin(31, since(), &legacy, &members());
+        let all = blocks.to_string();
+        assert!(!all.contains("<@U1>"), "{all}");
+        assert!(!all.contains("🙋") && !all.to_lowercase().contains("asked to help"));
+        assert_eq!(buttons(&blocks).len(), 3, "U1 can still answer");
+        assert!(all.contains("private"));
+        assert!(!all.to_lowercase().contains("partner"));
     }
 
     #[test]
@@ -303,33 +368,53 @@ mod tests {
     }
 
     #[test]
-    fn the_help_alert_names_the_pair_and_nothing_private() {
-        let alert = help_alert(12, "U0JR", "U0SR", "U0JR");
-        assert!(alert.contains("pair #12"));
-        assert!(alert.contains("<@U0JR>") && alert.contains("<@U0SR>"));
-        assert!(alert.contains("We need help"));
-        for private in ["minutes", "useful", "covered", "rating"] {
-            assert!(!alert.contains(private), "{private}");
+    fn the_nudge_is_concrete_friendly_and_fits_the_pair() {
+        let nudge = |never_met, nth| {
+            at_risk_nudge(Nudge {
+                pair_id: 12,
+                never_met,
+                nth,
+            })
+        };
+        for never_met in [true, false] {
+            for nth in [1, 2] {
+                let (text, blocks) = nudge(never_met, nth);
+                assert_eq!(check_message_blocks(&blocks), Vec::<String>::new());
+                assert!(text.contains("friendly"));
+                assert_eq!(blocks[0]["block_id"], "at_risk:12");
+                let all = blocks.to_string();
+                assert!(all.contains("A friendly nudge."));
+                for idea in ["one small topic", "/mentor pause", "We need help"] {
+                    assert!(all.contains(idea), "{idea}");
+                }
+                for blame in ["failed", "should have", "overdue", "partner"] {
+                    assert!(!all.to_lowercase().contains(blame), "{blame}");
+                }
+                assert_eq!(
+                    all.contains("first meeting yet")
+                        || all.contains("still haven't had your first"),
+                    never_met,
+                    "{all}"
+                );
+                assert_eq!(all.contains("program team knows"), nth == 2, "{all}");
+            }
         }
+        let never = nudge(true, 1).1.to_string();
+        assert!(never.contains("You haven't had your first meeting yet"));
+        assert!(!never.contains("paused for a while") && !never.contains("Swap roles"));
+        let stopped = nudge(false, 1).1.to_string();
+        assert!(
+            stopped.contains("paused for a while") && stopped.contains("recurring 30-minute slot")
+        );
     }
 
     #[test]
-    fn the_nudge_is_concrete_and_friendly() {
-        let (text, blocks) = at_risk_nudge(12);
-        assert_eq!(check_message_blocks(&blocks), Vec::<String>::new());
-        assert!(text.contains("friendly"));
-        assert_eq!(blocks[0]["block_id"], "at_risk:12");
-        let all = blocks.to_string();
-        for idea in [
-            "recurring 30-minute slot",
-            "one small topic",
-            "Swap roles",
-            "/mentor pause",
-        ] {
-            assert!(all.contains(idea), "{idea}");
-        }
-        for blame in ["failed", "should have", "you haven't", "overdue"] {
-            assert!(!all.to_lowercase().contains(blame), "{blame}");
-        }
+    fn a_pause_note_says_who_until_when_and_that_check_ins_pause() {
+        let note = pair_paused("U1", None);
+        assert!(note.contains("<@U1>") && note.contains("check-ins are paused"));
+        let dated = pair_paused("U1", Some(1_780_000_000));
+        assert!(dated.contains("until <!date^1780000000^"), "{dated}");
+        assert!(pair_resumed("U1").contains("check-ins start again"));
+        assert!(!format!("{note}{dated}").to_lowercase().contains("partner"));
     }
 }

@@ -8,18 +8,31 @@ use super::blocks::{
 use crate::domain::forms::pair_forms::*;
 use serde_json::{Value, json};
 
-/// The closing message for pair `pair_id`, sent on the plan's end date: thanks, and the **Give feedback** button
-/// (`feedback_open`, value = the pair ID). Returns the fallback text and the blocks.
-pub fn closing(pair_id: i64) -> (String, Value) {
-    let text = "Your Tandem plan ends today. Thank you both! Two minutes of feedback would help the next pairs.";
-    let blocks = json!([
-        header("Your Tandem plan ends today"),
-        section(
+/// The closing message for pair `pair_id`, sent on the plan's end date, with the **Give feedback** button
+/// (`feedback_open`, value = the pair ID). A pair that met (`met`: someone answered "we met") is thanked for the
+/// time they gave; one that never met is not thanked for meetings it did not have, and is asked what got in the way.
+/// Returns the fallback text and the blocks.
+pub fn closing(pair_id: i64, met: bool) -> (String, Value) {
+    let (text, body) = if met {
+        (
+            "Your Tandem plan ends today. Thank you both! Two minutes of feedback would help the next pairs.",
             "Thank you both for the time and openness you brought. Teaching someone more senior, or learning from \
              someone more junior, takes generosity on both sides. You are welcome to keep meeting, of course.\n\n\
              Each of you, please take two minutes to tell us how it went: what you learned, and whether you would \
-             recommend Tandem to a colleague. It shapes the next round."
-        ),
+             recommend Tandem to a colleague. It shapes the next round.",
+        )
+    } else {
+        (
+            "Your Tandem plan ends today. Two minutes of feedback would help the next pairs.",
+            "Your Tandem pairing ends today. It seems you did not get to meet this time: diaries, deadlines and \
+             trials get in the way, and that is nobody's fault. You are still welcome to meet, of course.\n\n\
+             Each of you, please take two minutes to tell us what got in the way and whether you would recommend \
+             Tandem to a colleague. It helps us plan the next round better.",
+        )
+    };
+    let blocks = json!([
+        header("Your Tandem plan ends today"),
+        section(body),
         actions(
             B_FEEDBACK_ACTIONS,
             vec![button(
@@ -89,14 +102,14 @@ pub fn feedback_modal(pair_id: i64) -> Value {
     )
 }
 
-/// The message to a partner when the other ends the pairing early with `/mentor end`.
+/// The message to the other person when one ends the pairing early with `/mentor end`.
 ///
 /// It never includes the reason: that goes only to admins. The wording is deliberately the same whether or not a
 /// reason was given (`reason_given`), so the partner cannot even tell that one exists.
 pub fn pair_ended(reason_given: bool) -> String {
     // Same text either way, on purpose (see above).
     let _ = reason_given;
-    "Your Tandem partner has ended your pairing. Plans change (workloads, trials, new roles), and this is not a \
+    "Your Tandem pair has ended your pairing. Plans change (workloads, trials, new roles), and this is not a \
      judgement on you. Thank you for the time and openness you brought; what you taught and learned stays with you. \
      You are welcome in future rounds, and `/mentor status` shows where you stand."
         .to_string()
@@ -104,7 +117,7 @@ pub fn pair_ended(reason_given: bool) -> String {
 
 /// The confirmation to the person who ended the pairing with `/mentor end`.
 pub fn ended_by_you() -> String {
-    "You have ended your Tandem pairing. Thank you for the time you gave it. Your partner has been told kindly, \
+    "You have ended your Tandem pairing. Thank you for the time you gave it. Your Tandem pair has been told kindly, \
      without any reason: a reason you gave goes only to the program team. `/mentor status` shows where you stand."
         .to_string()
 }
@@ -116,10 +129,19 @@ mod tests {
     use crate::views::limits::{check_message_blocks, check_view};
 
     #[test]
-    fn closing_thanks_and_offers_feedback() {
-        let (text, blocks) = closing(5);
+    fn closing_thanks_a_pair_that_met_and_offers_feedback() {
+        let (text, blocks) = closing(5, true);
         assert_eq!(check_message_blocks(&blocks), Vec::<String>::new());
         assert!(text.contains("Thank you"));
+        let (never_text, never) = closing(5, false);
+        assert_eq!(check_message_blocks(&never), Vec::<String>::new());
+        let all = format!("{never_text}{never}").to_lowercase();
+        assert!(
+            !all.contains("thank you both") && !all.contains("time and openness"),
+            "{all}"
+        );
+        assert!(all.contains("did not get to meet") && all.contains("what got in the way"));
+        assert_eq!(never[2]["elements"][0]["action_id"], "feedback_open");
         let button = &blocks[2]["elements"][0];
         assert_eq!(button["text"]["text"], "Give feedback");
         assert_eq!(button["action_id"], "feedback_open");

@@ -2,7 +2,8 @@
 //! views' unit tests call them directly.
 //!
 //! Covered: view and message block counts, modal title/submit/close, `submit` required with inputs, block IDs
-//! (length, uniqueness), text lengths for sections, headers, labels, hints, placeholders, buttons, option text and
+//! (length, uniqueness), text lengths for sections, headers, labels, hints, placeholders, buttons (and their
+//! confirmation dialogs), option text and
 //! value, options per select and per checkbox group, `initial_option(s)` among the options, `private_metadata` and
 //! `callback_id` lengths.
 
@@ -136,6 +137,20 @@ fn initial_among(path: &str, el: &Value, values: &BTreeSet<String>, out: &mut Pr
     }
 }
 
+/// A confirmation dialog object: title (plain, 100), text (300), confirm and deny (plain, 30), style.
+fn confirm_dialog(path: &str, c: &Value, out: &mut Problems) {
+    text_object(&format!("{path}.title"), &c["title"], 100, true, out);
+    text_object(&format!("{path}.text"), &c["text"], 300, false, out);
+    text_object(&format!("{path}.confirm"), &c["confirm"], 30, true, out);
+    text_object(&format!("{path}.deny"), &c["deny"], 30, true, out);
+    if let Some(s) = c["style"]
+        .as_str()
+        .filter(|s| *s != "primary" && *s != "danger")
+    {
+        out.push(format!("{path}.style: '{s}' is not primary or danger"));
+    }
+}
+
 fn element(path: &str, el: &Value, action_ids: &mut BTreeSet<String>, out: &mut Problems) {
     if let Some(id) = el["action_id"].as_str() {
         if id.chars().count() > MAX_BLOCK_ID {
@@ -165,6 +180,9 @@ fn element(path: &str, el: &Value, action_ids: &mut BTreeSet<String>, out: &mut 
                 .filter(|s| *s != "primary" && *s != "danger")
             {
                 out.push(format!("{path}.style: '{s}' is not primary or danger"));
+            }
+            if el.get("confirm").is_some() {
+                confirm_dialog(&format!("{path}.confirm"), &el["confirm"], out);
             }
         }
         "static_select" | "multi_static_select" => {
@@ -449,6 +467,23 @@ mod tests {
             json!({"type": "static_select", "options": opts(2, 3), "initial_option": {"text": {"type": "plain_text", "text": "zz"}, "value": "nope"}})
         )]));
         assert!(check_view(&stray)[0].contains("not among the options"));
+
+        let plain = |t: &str| json!({"type": "plain_text", "text": t});
+        let confirmed = |c: Value| json!([{"type": "actions", "elements": [{"type": "button", "text": plain("Go"), "action_id": "a", "confirm": c}]}]);
+        let good = json!({"title": plain("Sure?"), "text": {"type": "mrkdwn", "text": "*Really*"}, "confirm": plain("Yes"), "deny": plain("No"), "style": "danger"});
+        assert_eq!(
+            check_message_blocks(&confirmed(good.clone())),
+            Vec::<String>::new()
+        );
+        let mut long = good.clone();
+        long["confirm"] = plain(&"y".repeat(31));
+        assert!(check_message_blocks(&confirmed(long))[0].contains("confirm.confirm.text: 31"));
+        let mut no_deny = good.clone();
+        no_deny.as_object_mut().unwrap().remove("deny");
+        assert!(check_message_blocks(&confirmed(no_deny))[0].contains("confirm.deny"));
+        let mut text = good;
+        text["text"]["text"] = json!("t".repeat(301));
+        assert!(check_message_blocks(&confirmed(text))[0].contains("301"));
 
         let mut meta = modal(json!([]));
         meta["private_metadata"] = json!("m".repeat(3001));

@@ -19,6 +19,7 @@ pub mod subject_access;
 pub mod summary;
 pub mod survey;
 pub mod text;
+pub mod trouble;
 
 mod pair_common;
 

@@ -158,6 +158,20 @@ pub fn summary(d: &SubjectData) -> (String, Value) {
         })
         .collect();
     blocks.push(block("Your closing feedback", &feedback));
+    let help: Vec<String> = d
+        .help_requests
+        .iter()
+        .map(|h| {
+            format!(
+                "{} (pair #{}): {}; the program team may tell the other person you asked: {}",
+                date(h.asked_at),
+                h.pair_id,
+                free(&h.text),
+                if h.other_may_be_told { "yes" } else { "no" }
+            )
+        })
+        .collect();
+    blocks.push(block("Your private help requests", &help));
     let jobs: Vec<String> = d
         .scheduled_messages
         .iter()
@@ -220,6 +234,12 @@ mod tests {
                 answered_at: 0,
             }],
             feedback: vec![],
+            help_requests: vec![OwnHelpRequest {
+                pair_id: 3,
+                text: Some("y".repeat(1000)),
+                other_may_be_told: false,
+                asked_at: 0,
+            }],
             scheduled_messages: vec![],
             invitation: Some(InvitationData {
                 invited_at: 0,

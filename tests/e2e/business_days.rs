@@ -149,23 +149,29 @@ async fn every_message_to_a_pair_lands_on_a_working_day_at_ten_in_the_later_zone
     assert_eq!((r.status, r.body.as_str()), (200, ""));
     settle(&app).await;
 
-    // No answers: the check-ins of 17 and 24 March; at the third without a meeting the nudge goes with it.
-    for expected in ["2026-03-17T14:00:00Z", "2026-03-24T14:00:00Z"] {
+    // No answers: the check-in of 17 March; on 24 March, the third without a meeting, the nudge goes out in its
+    // place (never a check-in and a nudge together), at the same working slot.
+    for (expected, what) in [
+        ("2026-03-17T14:00:00Z", "did you meet since"),
+        ("2026-03-24T14:00:00Z", "friendly Tandem nudge"),
+    ] {
         let checkin = due(&app, "checkin").await.unwrap();
         assert_eq!(checkin, at(expected));
         assert_working_slot(checkin, "a check-in");
         let sent = deliver_at(&app, &clock, &channel, checkin).await;
-        assert!(
-            sent.iter().any(|t| t.contains("did you meet since")),
-            "{sent:?}"
-        );
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert!(sent[0].contains(what), "{sent:?}");
     }
     let sent = texts(&app, &channel);
     let nudge = sent
         .iter()
         .position(|t| t.contains("friendly Tandem nudge"))
         .expect("the nudge");
-    assert_eq!(nudge, sent.len() - 1, "sent with the check-in of 24 March");
+    assert_eq!(
+        nudge,
+        sent.len() - 1,
+        "sent in place of the check-in of 24 March"
+    );
     let nudged_at: i64 = sqlx::query_scalar("SELECT updated_at FROM jobs WHERE kind = 'nudge'")
         .fetch_one(app.app().store().pool())
         .await

@@ -419,6 +419,19 @@ async fn we_need_help_tells_the_admins_privately() {
             Some((&channel, m["ts"].as_str().unwrap())),
         )
         .await;
+    // A private form (see tests/e2e/trouble.rs for all of it).
+    let modal = app.fake.last_modal_for(J).expect("the help form");
+    let request = tandem::domain::forms::help::HelpRequest {
+        text: None,
+        may_tell: true,
+    };
+    app.driver
+        .submit_view(
+            J,
+            &modal,
+            tandem::domain::forms::help::help_values(&request),
+        )
+        .await;
     settle(&app).await;
     run_clean(&app).await;
     let to_admin = app.fake.dms_to(ADMIN);
@@ -437,7 +450,8 @@ async fn we_need_help_tells_the_admins_privately() {
 }
 
 #[tokio::test]
-async fn two_check_ins_without_a_meeting_mark_the_pair_at_risk_with_one_nudge() {
+async fn two_check_ins_without_a_meeting_mark_the_pair_at_risk_with_a_nudge_instead_of_a_check_in()
+{
     let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
     let (channel, _, _) = first_checkin(&app, &clock).await;
     let pair = pair_id(&app).await;
@@ -450,22 +464,24 @@ async fn two_check_ins_without_a_meeting_mark_the_pair_at_risk_with_one_nudge() 
         async move { store.pair(pair).await.unwrap().unwrap().status }
     };
     assert_eq!(status(&app).await, PairStatus::AtRisk);
-    let nudges = texts(&app, &channel)
-        .iter()
-        .filter(|t| {
-            t.contains("suggest")
-                || t.to_lowercase().contains("nudge")
-                || t.to_lowercase().contains("busy")
-        })
-        .count();
-    assert!(nudges >= 1, "{:?}", texts(&app, &channel));
+    let all = texts(&app, &channel);
+    assert!(
+        all.last().unwrap().contains("friendly Tandem nudge"),
+        "the nudge stands in for the third check-in: {all:?}"
+    );
+    assert_eq!(
+        all.iter()
+            .filter(|t| t.contains("did you meet since"))
+            .count(),
+        2
+    );
     let before = app.fake.messages_in(&channel).len();
     clock.set(due(&app, "checkin").await.unwrap());
     run_clean(&app).await;
     assert_eq!(
         app.fake.messages_in(&channel).len(),
         before + 1,
-        "a further check-in, but no second nudge"
+        "then a check-in (a second nudge only after it passes without a meeting)"
     );
 
     let m = last_message(&app, &channel);

@@ -18,4 +18,5 @@ mod offline_match;
 mod process;
 mod socket_mode;
 mod summaries;
+mod trouble;
 mod web_api;

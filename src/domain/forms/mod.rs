@@ -2,6 +2,7 @@
 //! Slack would send for given answers (used by the sandbox, the demo and the views' tests); [`state`] reads and
 //! builds `view.state.values` for all of them.
 
+pub mod help;
 pub mod pair_forms;
 pub mod pair_values;
 pub mod state;

@@ -37,6 +37,7 @@ mod participants;
 mod reports;
 mod retention;
 mod subject_access;
+mod trouble;
 
 pub use crate::domain::model::{Departure, PairView, Participant};
 pub use invitations::InvitationRecord;
@@ -45,6 +46,7 @@ pub use matching::{NewPair, ProposalRow};
 pub use pairs::{CheckinOutcome, CheckinRecord, PairRecord};
 pub use reports::{AnswerRow, FeedbackRow};
 pub use retention::Retained;
+pub use trouble::{HelpRecord, NudgeState};
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

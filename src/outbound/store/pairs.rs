@@ -208,9 +208,10 @@ impl Tx {
         .await?)
     }
 
-    /// Moves a current pair to `status` (`active`, `at_risk`). Returns `false` if the pair is not current.
+    /// Moves a current pair to `status` (`active`, `at_risk`). Returns `false` if the pair is not current or had that
+    /// status already. Back to active ends the at-risk episode: its nudge count starts again.
     pub async fn set_pair_risk(&mut self, id: i64, at_risk: bool) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE pairs SET status = ?1 WHERE id = ?2 AND status IN ('active', 'at_risk') AND status != ?1")
+        let done = sqlx::query("UPDATE pairs SET status = ?1, nudges = IIF(?1 = 'active', 0, nudges), nudged_at = IIF(?1 = 'active', NULL, nudged_at) WHERE id = ?2 AND status IN ('active', 'at_risk') AND status != ?1")
             .bind(if at_risk { PairStatus::AtRisk } else { PairStatus::Active }.as_str())
             .bind(id)
             .execute(self.conn())

@@ -14,12 +14,14 @@ pub struct Retained {
     pub audit: u64,
     /// Invitations older than their cut-off ([`Tx::prune_invitations`], run by the retention flow).
     pub invitations: u64,
+    /// Help requests from which who asked and what they wrote were removed.
+    pub help: u64,
 }
 
 impl Tx {
     /// For every pair that ended before `cutoff` and still holds personal data: deletes its plan (the objective is
     /// free text), and removes from its check-in answers and feedback who gave them and what they wrote (`covered`,
-    /// `learned`), so only anonymous counts remain (meetings, minutes, usefulness, ratings, would-recommend); clears
+    /// `learned`) and from its help requests who asked and what they wrote (`text`), so only anonymous counts remain (meetings, minutes, usefulness, ratings, would-recommend); clears
     /// the pair's explanation and end reason. The pair itself (who was paired with whom, for "no repeat pairs") and
     /// its check-in times stay. Audit log entries older than `cutoff` are deleted.
     pub async fn apply_retention(&mut self, cutoff: i64) -> Result<Retained, StoreError> {
@@ -48,6 +50,14 @@ impl Tx {
         .execute(self.conn())
         .await?
         .rows_affected();
+        let help = run(format!(
+            "UPDATE help_requests SET user_id = NULL, text = NULL
+             WHERE (user_id IS NOT NULL OR text IS NOT NULL) AND pair_id IN ({expired})"
+        ))
+        .bind(cutoff)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
         let pairs = run(format!(
             "UPDATE pairs SET explanation = NULL, end_reason = NULL
              WHERE (explanation IS NOT NULL OR end_reason IS NOT NULL) AND id IN ({expired})"
@@ -68,6 +78,7 @@ impl Tx {
             feedback,
             audit,
             invitations: 0,
+            help,
         })
     }
 }

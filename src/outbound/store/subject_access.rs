@@ -102,7 +102,7 @@ impl Store {
             .collect())
     }
 
-    /// Pending jobs that will message `user_id`: their current pairs' (not the admins' help alerts) and those whose
+    /// Pending jobs that will message `user_id`: their current pairs' (not the admins' help and at-risk alerts) and those whose
     /// payload names them (a DM, their Home tab). Kind and due time only.
     pub async fn pending_jobs_for(
         &self,
@@ -110,7 +110,7 @@ impl Store {
     ) -> Result<Vec<ScheduledMessage>, StoreError> {
         let rows: Vec<PendingRow> = sqlx::query_as(
             "SELECT kind, pair_id, due_at FROM jobs
-             WHERE state = 'pending' AND kind NOT IN ('help_alert', 'summary')
+             WHERE state = 'pending' AND kind NOT IN ('help_alert', 'risk_alert', 'summary')
                AND (pair_id IN (SELECT id FROM pairs WHERE (junior_id = ?1 OR senior_id = ?1) AND status IN ('active', 'at_risk'))
                     OR instr(payload, '\"' || ?1 || '\"') > 0)
              ORDER BY due_at, id",
