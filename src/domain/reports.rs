@@ -1797,7 +1797,10 @@ mod tests {
         assert_eq!(weeks_start(wed, 1), t(2025, 3, 31, 0));
         let previous = february();
         assert_eq!(history_needed_from(&previous, wed, None), previous.start);
-        assert_eq!(history_needed_from(&previous, wed, Some(12)), t(2025, 1, 13, 0));
+        assert_eq!(
+            history_needed_from(&previous, wed, Some(12)),
+            t(2025, 1, 13, 0)
+        );
         assert_eq!(history_needed_from(&previous, wed, Some(4)), previous.start);
         // Leaving out what comes before changes no figure, for the summary and for the chart.
         let mut full = input();
@@ -1825,10 +1828,14 @@ mod tests {
             cut.meetings.retain(|m| m.at >= from);
             assert_eq!(summarize(&cut, now()), summarize(&full, now()));
             if chart_weeks.is_some() {
-                assert_eq!(weekly_points(&cut, now(), 12), weekly_points(&full, now(), 12));
+                assert_eq!(
+                    weekly_points(&cut, now(), 12),
+                    weekly_points(&full, now(), 12)
+                );
             } else {
                 assert!(
-                    cut.checkins.len() + cut.meetings.len() < full.checkins.len() + full.meetings.len(),
+                    cut.checkins.len() + cut.meetings.len()
+                        < full.checkins.len() + full.meetings.len(),
                     "the fixture has history before the period compared with"
                 );
             }

@@ -11,6 +11,7 @@ pub mod home;
 pub mod introductions;
 pub mod pair_schedule;
 pub mod plans;
+pub mod proposal_edit;
 pub mod proposals;
 pub mod reconcile;
 pub mod retention;

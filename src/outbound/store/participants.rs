@@ -44,7 +44,11 @@ macro_rules! select_participants {
 /// Splits a row's `skills` column into what the person can teach and wants to learn, each sorted by skill ID.
 fn split_skills(skills: Option<&str>) -> Result<(Vec<String>, Vec<String>), StoreError> {
     let (mut teach, mut learn) = (Vec::new(), Vec::new());
-    for item in skills.unwrap_or_default().split('\u{1f}').filter(|i| !i.is_empty()) {
+    for item in skills
+        .unwrap_or_default()
+        .split('\u{1f}')
+        .filter(|i| !i.is_empty())
+    {
         match item.split_once(':') {
             Some(("teach", skill)) => teach.push(skill.to_string()),
             Some(("learn", skill)) => learn.push(skill.to_string()),
@@ -118,7 +122,9 @@ impl Store {
         let rows: Vec<ParticipantRow> = sqlx::query_as(select_participants!("ORDER BY user_id"))
             .fetch_all(self.pool())
             .await?;
-        rows.into_iter().map(ParticipantRow::into_participant).collect()
+        rows.into_iter()
+            .map(ParticipantRow::into_participant)
+            .collect()
     }
 
     pub async fn set_timezone(&self, user_id: &str, tz: &str) -> Result<(), StoreError> {
@@ -331,6 +337,7 @@ impl Tx {
             "UPDATE checkin_answers SET user_id = NULL, covered = NULL WHERE user_id = ?1",
             "UPDATE feedback SET user_id = NULL, learned = NULL WHERE user_id = ?1",
             "DELETE FROM exclusions WHERE user_a = ?1 OR user_b = ?1",
+            "UPDATE exclusions SET added_by = NULL WHERE added_by = ?1",
             "DELETE FROM plans WHERE pair_id IN (SELECT id FROM pairs WHERE junior_id = ?1 OR senior_id = ?1)",
             "UPDATE jobs SET state = 'cancelled', key = NULL WHERE state = 'pending' AND pair_id IN (SELECT id FROM pairs WHERE (junior_id = ?1 OR senior_id = ?1) AND status = 'ended')",
             "UPDATE pairs SET junior_id = NULL WHERE junior_id = ?",
