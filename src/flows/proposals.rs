@@ -316,9 +316,11 @@ pub async fn approve(
         app.commit(tx).await?;
         return Ok(Approval::Stale { problems });
     }
-    let pairs: Vec<NewPair> = stored
-        .pairs
-        .iter()
+    // Created in a stable order (senior, then reverse mentor), whatever order the review showed them in.
+    let mut ordered: Vec<&rounds::StoredPair> = stored.pairs.iter().collect();
+    ordered.sort_by(|a, b| (&a.senior_id, &a.junior_id).cmp(&(&b.senior_id, &b.junior_id)));
+    let pairs: Vec<NewPair> = ordered
+        .into_iter()
         .map(|p| NewPair {
             junior_id: p.junior_id.clone(),
             senior_id: p.senior_id.clone(),
