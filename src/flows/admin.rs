@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 /// What `/mentor exclude` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Excluded {
-    /// The pairs newly excluded (left person, right person), in the order named.
-    pub added: Vec<(String, String)>,
+    /// How many pairs were newly excluded.
+    pub added: usize,
     /// How many of the pairs were excluded already (nothing changed, nothing recorded for them).
     pub already: usize,
 }
@@ -48,10 +48,10 @@ pub async fn exclude(
                 ));
             }
             tx.audit(&entry, now).await?;
-            done.added.push((a.clone(), b.clone()));
+            done.added += 1;
         }
     }
-    if done.added.is_empty() {
+    if done.added == 0 {
         return Ok(done);
     }
     app.commit(tx).await?;

@@ -7,14 +7,13 @@
 //! round) and the update of the review message are written in one transaction; the review message is re-rendered
 //! from the proposal as it is when the update job runs, so updates that run out of order still show the latest.
 
-use super::delivery::JobError;
 use crate::context::App;
 use crate::domain::model::{AuditAction, AuditEntry, JobKind, ProposalPayload, ProposalStatus};
 use crate::domain::rounds::{RemovedPair, Stored};
 use crate::outbound::store::{NewJob, ProposalRow, StoreError, Tx};
 use crate::views;
 use crate::views::proposal::RemoveTarget;
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// The outcome of a *Remove* press.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,34 +111,25 @@ pub async fn remove_pair(
     Ok(Removal::Rematching { version: next })
 }
 
-/// The review message as the proposal is now: its current version while open, a note while it is re-matched after
-/// a removal; nothing once decided (the decision's own update says what happened).
-pub async fn refresh(app: &App, row: &ProposalRow) -> Result<(), JobError> {
-    let (Some(channel), Some(ts)) = (&row.channel, &row.ts) else {
-        return Ok(());
-    };
-    let (text, blocks) = match row.status {
+/// The review message as the proposal is now, `(text, blocks)`: its current version while open, a note while it is
+/// re-matched after a removal; `None` once decided (the decision's own update says what happened).
+pub fn current_review(row: &ProposalRow) -> Result<Option<(String, Value)>, StoreError> {
+    Ok(match row.status {
         ProposalStatus::Open => {
             let stored: Stored = serde_json::from_str(&row.body)
                 .map_err(|e| StoreError::Corrupt(format!("proposal body: {e}")))?;
-            views::proposal::review(row.id, row.version, &stored)
+            Some(views::proposal::review(row.id, row.version, &stored))
         }
         ProposalStatus::Computing => {
-            let removed = crate::domain::rounds::removed_of(&row.body);
-            let Some(last) = removed.last() else {
-                return Ok(());
-            };
-            let text = views::proposal::rematching_text(row.id, &last.junior_id, &last.senior_id);
-            let blocks = json!([views::section(&text)]);
-            (text, blocks)
+            crate::domain::rounds::removed_of(&row.body)
+                .last()
+                .map(|last| {
+                    let text =
+                        views::proposal::rematching_text(row.id, &last.junior_id, &last.senior_id);
+                    let blocks = json!([views::section(&text)]);
+                    (text, blocks)
+                })
         }
-        _ => return Ok(()),
-    };
-    app.slack()
-        .call(
-            "chat.update",
-            &json!({ "channel": channel, "ts": ts, "text": text, "blocks": blocks }),
-        )
-        .await?;
-    Ok(())
+        _ => None,
+    })
 }

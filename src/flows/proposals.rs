@@ -209,7 +209,8 @@ async fn queue_update(tx: &mut Tx, id: i64, text: String, now: i64) -> Result<()
     Ok(())
 }
 
-/// The [`JobKind::ProposalUpdate`] job: `chat.update` on the review message.
+/// The [`JobKind::ProposalUpdate`] job: `chat.update` on the review message, with the payload's text, or (no
+/// text) with the proposal as it is now.
 pub async fn update_review(app: &App, job: &Job) -> Result<(), JobError> {
     let ProposalPayload {
         proposal_id, text, ..
@@ -217,11 +218,13 @@ pub async fn update_review(app: &App, job: &Job) -> Result<(), JobError> {
     let Some(row) = app.store().proposal(proposal_id).await? else {
         return Ok(());
     };
-    if text.is_empty() {
-        return super::proposal_edit::refresh(app, &row).await;
-    }
-    if let (Some(channel), Some(ts)) = (&row.channel, &row.ts) {
+    let content = if text.is_empty() {
+        super::proposal_edit::current_review(&row)?
+    } else {
         let blocks = json!([views::section(&text)]);
+        Some((text, blocks))
+    };
+    if let (Some((text, blocks)), Some(channel), Some(ts)) = (content, &row.channel, &row.ts) {
         app.slack()
             .call(
                 "chat.update",

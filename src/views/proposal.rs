@@ -137,7 +137,14 @@ pub fn review(id: i64, version: i64, p: &Stored) -> (String, Value) {
         let removed: Vec<String> = p
             .removed
             .iter()
-            .map(|r| format!("{} ↔ {}", mention(&r.junior_id), mention(&r.senior_id)))
+            .map(|r| {
+                format!(
+                    "{} ↔ {} (by {})",
+                    mention(&r.junior_id),
+                    mention(&r.senior_id),
+                    mention(&r.by)
+                )
+            })
             .collect();
         blocks.push(context(&truncate(
             &format!(
@@ -354,7 +361,10 @@ mod tests {
         let (_, blocks) = review(7, 3, &p);
         let all = blocks.to_string();
         assert!(all.contains("Matching proposal #7 · version 3"));
-        assert!(all.contains("Removed from this round") && all.contains("<@UJX> ↔ <@USX>"));
+        assert!(
+            all.contains("Removed from this round")
+                && all.contains("<@UJX> ↔ <@USX> (by <@UADMIN>)")
+        );
         assert_eq!(last_buttons(&blocks)[0]["value"], "7:3");
         assert_eq!(parse_approve_value("7:3"), Some((7, 3)));
         assert_eq!(

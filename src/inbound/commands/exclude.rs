@@ -131,7 +131,7 @@ pub async fn apply(app: &App, cmd: &SlashCommand, left: Vec<String>, right: Vec<
         Err(e) => return super::sorry(e),
     };
     if let ([a], [b]) = (left.as_slice(), right.as_slice()) {
-        return if done.added.is_empty() {
+        return if done.added == 0 {
             say(&format!(
                 "<@{a}> and <@{b}> were already excluded from being paired."
             ))
@@ -152,7 +152,7 @@ pub async fn apply(app: &App, cmd: &SlashCommand, left: Vec<String>, right: Vec<
         "Ethical wall recorded: {} will never be paired with {}. {} excluded",
         mentions(&left),
         mentions(&right),
-        pairs(done.added.len())
+        pairs(done.added)
     );
     if done.already > 0 {
         text.push_str(&format!(" ({} already were)", pairs(done.already)));
