@@ -39,10 +39,15 @@ enum Cmd {
         long_about = "Propose pairs offline from a roster file of survey answers, so a program manager can try \
 matching on a spreadsheet export without Slack.\n\n\
 Prints the proposed pairs as a table on standard output; the summary and the names of files written go to \
-standard error. Nothing is sent to Slack and no database is opened. Uses the default matching rules and weights.\n\n\
+standard error, with a warning for a roster that names nobody or skill ids the catalog does not know. Nothing is \
+sent to Slack and no database is opened.\n\n\
+Matching rules and weights: the TOML file of --rules FILE, else of TANDEM_MATCHING_FILE (the file `tandem serve` \
+uses), else the defaults; skill labels from TANDEM_SKILLS_FILE, else the built-in catalog. So a firm can preview \
+its own rules on its own roster.\n\n\
 The roster format (JSON) is documented in docs/roster-format.md; examples/roster.json is a full example with 40 \
 fictional attorneys.",
-        after_help = "Example:\n  tandem match --input examples/roster.json --output proposal.json --explain-all pairs.csv\n\n\
+        after_help = "Examples:\n  tandem match --input examples/roster.json --output proposal.json --explain-all pairs.csv\n  \
+tandem match --input roster.json --rules matching.toml\n  tandem match --from-db --db /var/lib/tandem/tandem.db\n\n\
 Roster format: docs/roster-format.md. Errors print one line naming the file and exit with status 2."
     )]
     Match(MatchCmd),
@@ -246,14 +251,21 @@ struct MatchCmd {
     #[arg(
         long,
         value_name = "FILE",
-        required_unless_present = "from_db",
-        conflicts_with = "from_db"
+        required_unless_present_any = ["from_db", "db"],
+        conflicts_with_all = ["from_db", "db"]
     )]
     input: Option<PathBuf>,
-    /// Instead of a file, a dry run over the live database (DATABASE_URL, default sqlite://tandem.db): what
+    /// Instead of a file, a dry run over the live database (--db, else DATABASE_URL, else tandem.db): what
     /// `/mentor match` would propose now. Changes nothing and sends nothing.
     #[arg(long)]
     from_db: bool,
+    /// With --from-db: the database file (or a sqlite: URL); giving it implies --from-db.
+    #[arg(long, value_name = "PATH")]
+    db: Option<String>,
+    /// Matching rules and weights (TOML, the format of TANDEM_MATCHING_FILE); default: TANDEM_MATCHING_FILE if
+    /// set, else the built-in rules.
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
     /// Also write the proposal as JSON to FILE (created or overwritten).
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -263,13 +275,33 @@ struct MatchCmd {
     explain_all: Option<PathBuf>,
 }
 
-/// `tandem match --from-db`: the catalog and matching rules come from the same variables as `serve`.
+/// `tandem match --from-db`: the catalog and matching rules come from the same variables as `serve` (`--rules`
+/// overrides the rules).
 async fn match_from_db(
-    output: Option<&std::path::Path>,
-    explain_all: Option<&std::path::Path>,
+    m: &MatchCmd,
+    rules: Option<&std::path::Path>,
 ) -> Result<offline::MatchReport, offline::OfflineError> {
-    let o = offline_setup(None).map_err(|message| offline::OfflineError::Database { message })?;
-    offline::run_match_from_db(&o.url, &o.catalog, &o.rules, output, explain_all).await
+    let mut o = offline_setup(m.db.clone())
+        .map_err(|message| offline::OfflineError::Database { message })?;
+    if let Some(file) = rules {
+        o.rules = offline::load_setup(Some(file), None)?.0;
+    }
+    offline::run_match_from_db(
+        &o.url,
+        &o.catalog,
+        &o.rules,
+        m.output.as_deref(),
+        m.explain_all.as_deref(),
+    )
+    .await
+}
+
+/// A file named by an environment variable (unset or blank: none).
+fn env_file(name: &str) -> Option<PathBuf> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map(PathBuf::from)
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -468,17 +500,26 @@ async fn main() -> ExitCode {
             }
         }
         Cmd::Match(m) => {
-            let result = match m.input {
+            let rules = m.rules.clone().or_else(|| env_file("TANDEM_MATCHING_FILE"));
+            let result = match m.input.clone() {
                 Some(input) => offline::run_match(&MatchArgs {
                     input,
-                    output: m.output,
-                    explain_all: m.explain_all,
+                    output: m.output.clone(),
+                    explain_all: m.explain_all.clone(),
+                    rules: rules.clone(),
+                    skills: env_file("TANDEM_SKILLS_FILE"),
                 }),
-                None => match_from_db(m.output.as_deref(), m.explain_all.as_deref()).await,
+                None => match_from_db(&m, rules.as_deref()).await,
             };
             match result {
                 Ok(report) => {
                     print!("{}", report.table);
+                    if let Some(file) = &rules {
+                        eprintln!("tandem: matching rules from {}", file.display());
+                    }
+                    for w in &report.warnings {
+                        eprintln!("tandem: warning: {w}");
+                    }
                     eprintln!("tandem: {}", report.summary);
                     for w in &report.written {
                         eprintln!("tandem: {w}");

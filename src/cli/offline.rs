@@ -2,7 +2,8 @@
 //!
 //! Reads a roster (the survey answers, see `docs/roster-format.md`), proposes pairs with the pure matching core and
 //! renders the table, optionally writing the proposal as JSON and every candidate pair as CSV. Nothing is sent to
-//! Slack and no database is opened.
+//! Slack and no database is opened. The firm's own matching rules (`--rules FILE` or `TANDEM_MATCHING_FILE`) and
+//! skill catalog (`TANDEM_SKILLS_FILE`) apply when given, so a firm can preview its own round.
 //!
 //! Layers, so that another input source (e.g. the live program's database) can be added next to the file:
 //! * [`read_roster`] — the only place the input is read: a file into a validated [`Roster`];
@@ -30,6 +31,10 @@ pub struct MatchArgs {
     pub output: Option<PathBuf>,
     /// Where to write every candidate pair as CSV (`--explain-all`), if anywhere.
     pub explain_all: Option<PathBuf>,
+    /// The matching rules and weights: a TOML file (`--rules`, else `TANDEM_MATCHING_FILE`), or the defaults.
+    pub rules: Option<PathBuf>,
+    /// The skill catalog whose labels the table and explanations use (`TANDEM_SKILLS_FILE`), or the built-in one.
+    pub skills: Option<PathBuf>,
 }
 
 /// Why `tandem match` stopped. Every message is one line and names the file concerned.
@@ -65,6 +70,11 @@ pub enum OfflineError {
         /// What it clashes with, e.g. "the input file".
         with: String,
     },
+    /// A matching rules or skill catalog file is missing or bad.
+    Config {
+        /// What went wrong, naming the file and the line.
+        message: String,
+    },
     /// The live database could not be read (`--from-db`), or a configuration file is bad.
     Database {
         /// What went wrong, naming the database or the file.
@@ -97,7 +107,9 @@ impl fmt::Display for OfflineError {
             OfflineError::Write { path, what, source } => {
                 write!(f, "cannot write {what} to {}: {source}", path.display())
             }
-            OfflineError::Database { message } => f.write_str(message),
+            OfflineError::Database { message } | OfflineError::Config { message } => {
+                f.write_str(message)
+            }
         }
     }
 }
@@ -108,7 +120,9 @@ impl std::error::Error for OfflineError {
             OfflineError::Read { source, .. } | OfflineError::Write { source, .. } => Some(source),
             OfflineError::Roster { error, .. } => Some(error),
             OfflineError::Match { error, .. } => Some(error),
-            OfflineError::Clash { .. } | OfflineError::Database { .. } => None,
+            OfflineError::Clash { .. }
+            | OfflineError::Database { .. }
+            | OfflineError::Config { .. } => None,
         }
     }
 }
@@ -141,6 +155,9 @@ pub struct MatchReport {
     pub summary: String,
     /// Every candidate pair as CSV ([`explain_all_csv`]), when it was asked for.
     pub explain_all_csv: Option<String>,
+    /// What the admin should know about the input (one line each): no participants, skill ids the catalog does
+    /// not know.
+    pub warnings: Vec<String>,
     /// Files written by [`write_outputs`], in the order written.
     pub written: Vec<Written>,
 }
@@ -161,12 +178,39 @@ pub fn roster_context(roster: &Roster) -> Context {
     roster.context(MatchConfig::default(), default_skill_labels())
 }
 
-/// Reads and validates a roster file.
+/// The matching rules and the skill labels for `args`: from the files named, else the defaults.
+pub fn load_setup(
+    rules: Option<&Path>,
+    skills: Option<&Path>,
+) -> Result<(MatchConfig, BTreeMap<String, String>), OfflineError> {
+    let bad = |e: crate::domain::catalog::CatalogError| OfflineError::Config {
+        message: format!("bad configuration file {e}"),
+    };
+    let config = crate::domain::matching::load_config(rules).map_err(bad)?;
+    let labels = Catalog::load(skills, None)
+        .map_err(bad)?
+        .skills
+        .into_iter()
+        .map(|s| (s.id, s.label))
+        .collect();
+    Ok((config, labels))
+}
+
+/// Reads and validates a roster file. An empty file (or one of only blank space) says so.
 pub fn read_roster(path: &Path) -> Result<Roster, OfflineError> {
     let text = std::fs::read_to_string(path).map_err(|source| OfflineError::Read {
         path: path.to_path_buf(),
         source,
     })?;
+    if text.trim().is_empty() {
+        return Err(OfflineError::Roster {
+            path: path.to_path_buf(),
+            error: RosterError::Invalid(
+                "the file is empty; a roster is a JSON object with a \"participants\" list (docs/roster-format.md)"
+                    .into(),
+            ),
+        });
+    }
     parse_roster(&text).map_err(|error| OfflineError::Roster {
         path: path.to_path_buf(),
         error,
@@ -194,6 +238,56 @@ pub fn summary_line(source_name: &str, participants: usize, proposal: &Proposal)
     )
 }
 
+/// What the admin should know about a cohort before reading its proposal: nobody in it, or skill ids that are not in
+/// the catalog (`ctx.skill_labels`; not checked when it is empty), each with how many people use it.
+pub fn cohort_warnings(
+    source_name: &str,
+    participants: &[Participant],
+    ctx: &Context,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if participants.is_empty() {
+        out.push(format!(
+            "{source_name} has no participants, so there is nobody to match"
+        ));
+        return out;
+    }
+    if ctx.skill_labels.is_empty() {
+        return out;
+    }
+    let mut unknown: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in participants {
+        let mine: std::collections::BTreeSet<&str> = p
+            .can_teach
+            .iter()
+            .chain(&p.wants_to_learn)
+            .map(String::as_str)
+            .filter(|id| !ctx.skill_labels.contains_key(*id))
+            .collect();
+        for id in mine {
+            *unknown.entry(id).or_default() += 1;
+        }
+    }
+    if !unknown.is_empty() {
+        let listed: Vec<String> = unknown
+            .iter()
+            .map(|(id, n)| match n {
+                1 => format!("{id} (1 person)"),
+                n => format!("{id} ({n} people)"),
+            })
+            .collect();
+        out.push(format!(
+            "{source_name}: {} not in the skill catalog: {}; they are matched as written and shown as ids (check the spelling, or set TANDEM_SKILLS_FILE to your catalog)",
+            match unknown.len() {
+                1 => "1 skill id is".to_string(),
+                n => format!("{n} skill ids are"),
+            },
+            listed.join(", ")
+        ));
+    }
+    out
+}
+
 /// Computes a round (pure): the proposal, its table and summary, and — if `with_csv` — every candidate pair as
 /// CSV. `source_name` only names the cohort in the summary and in errors.
 pub fn match_cohort(
@@ -207,7 +301,8 @@ pub fn match_cohort(
         error,
     })?;
     Ok(MatchReport {
-        table: render_table(&proposal),
+        warnings: cohort_warnings(source_name, participants, ctx),
+        table: render_table(&proposal, ctx),
         summary: summary_line(source_name, participants.len(), &proposal),
         explain_all_csv: with_csv.then(|| explain_all_csv(participants, ctx)),
         participants: participants.len(),
@@ -323,13 +418,14 @@ pub fn write_outputs(
     Ok(())
 }
 
-/// `tandem match --input FILE [--output FILE] [--explain-all FILE]`: reads the roster, checks the output paths,
-/// computes the round and writes the files. Printing is left to the caller.
+/// `tandem match --input FILE [--output FILE] [--explain-all FILE] [--rules FILE]`: reads the rules and the roster,
+/// checks the output paths, computes the round and writes the files. Printing is left to the caller.
 pub fn run_match(args: &MatchArgs) -> Result<MatchReport, OfflineError> {
+    let (config, labels) = load_setup(args.rules.as_deref(), args.skills.as_deref())?;
     let roster = read_roster(&args.input)?;
     let (output, explain_all) = (args.output.as_deref(), args.explain_all.as_deref());
     check_outputs(Some(&args.input), output, explain_all)?;
-    let ctx = roster_context(&roster);
+    let ctx = roster.context(config, labels);
     let source_name = args.input.display().to_string();
     let mut report = match_cohort(
         &source_name,
@@ -443,7 +539,8 @@ mod tests {
             )
         );
         assert!(r.proposal.total_score > 0);
-        assert_eq!(r.table, render_table(&r.proposal));
+        assert_eq!(r.table, render_table(&r.proposal, &ctx));
+        assert_eq!(r.warnings, Vec::<String>::new());
         assert_eq!(r.explain_all_csv, None);
         assert!(!r.summary.contains('\n'));
         let empty = summary_line("x", 0, &propose(&[], &ctx).unwrap());
@@ -532,6 +629,63 @@ mod tests {
         );
         assert!(m.contains("line 3 column"), "{m}");
         assert!(!m.contains('\n'));
+    }
+
+    #[test]
+    fn an_empty_file_says_so_and_rules_come_from_the_file_named() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [("zero.json", ""), ("blank.json", " \n\t\n")] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            let m = read_roster(&path).unwrap_err().to_string();
+            assert!(
+                m.starts_with(&format!("{}: roster: the file is empty", path.display())),
+                "{m}"
+            );
+        }
+        let rules = dir.path().join("rules.toml");
+        std::fs::write(&rules, "min_gap_years = 30\n").unwrap();
+        let (config, labels) = load_setup(Some(&rules), None).unwrap();
+        assert_eq!(config.min_gap_years, 30);
+        assert_eq!(labels, default_skill_labels());
+        std::fs::write(&rules, "min_gap_years = 30\nbalanse = 1\n").unwrap();
+        let m = load_setup(Some(&rules), None).unwrap_err().to_string();
+        assert!(
+            m.starts_with(&format!("bad configuration file {}:2: ", rules.display())),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn nobody_or_unknown_skills_bring_a_warning() {
+        let ctx = roster_context(&Roster {
+            participants: vec![],
+            history: vec![],
+            exclusions: vec![],
+        });
+        assert_eq!(
+            cohort_warnings("r.json", &[], &ctx),
+            ["r.json has no participants, so there is nobody to match"]
+        );
+        let mut people = cohort();
+        people[0].can_teach.push("made_up".into());
+        people[1].wants_to_learn.push("made_up".into());
+        people[2].can_teach.push("other_typo".into());
+        let w = cohort_warnings("r.json", &people, &ctx);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("r.json: 2 skill ids are not in the skill catalog: made_up (2 people), other_typo (1 person)"),
+            "{w:?}"
+        );
+        assert_eq!(
+            cohort_warnings("r.json", &cohort(), &ctx),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            cohort_warnings("r.json", &people, &Context::default()),
+            Vec::<String>::new(),
+            "no catalog, nothing to check against"
+        );
     }
 
     #[test]

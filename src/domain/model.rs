@@ -124,7 +124,7 @@ spelled! {
         Summary = "summary",
         /// Compute a matching round and send it to the admin for review.
         ComputeRound = "compute_round",
-        /// Replace the review message of a decided proposal with the decision.
+        /// Replace the review message of a proposal: with the decision, or with its current version.
         ProposalUpdate = "proposal_update",
         /// Re-render a check-in message with who answered what.
         CheckinRefresh = "checkin_refresh",
@@ -157,6 +157,8 @@ spelled! {
         Approve = "approve",
         /// A proposal was discarded.
         Discard = "discard",
+        /// A pair was removed from a proposal (the rest re-matched without it, for that round only).
+        RemovePair = "remove_pair",
         /// `/mentor exclude @a @b`.
         Exclude = "exclude",
         /// `/mentor unexclude @a @b`.
@@ -185,6 +187,7 @@ impl AuditAction {
             AuditAction::StartRound => "started a matching round",
             AuditAction::Approve => "approved a proposal",
             AuditAction::Discard => "discarded a proposal",
+            AuditAction::RemovePair => "removed a pair from a proposal",
             AuditAction::Exclude => "excluded a pairing",
             AuditAction::Unexclude => "removed an exclusion",
             AuditAction::Capacity => "set a capacity",
@@ -235,6 +238,17 @@ impl AuditEntry {
     }
 }
 
+/// Two people an admin excluded from ever being paired (`/mentor exclusions` lists them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exclusion {
+    pub a: String,
+    pub b: String,
+    /// Unix seconds when it was added.
+    pub at: i64,
+    /// The admin who added it, when known (the audit log of an old exclusion may be past retention).
+    pub added_by: Option<String>,
+}
+
 /// An audit log row as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRecord {
@@ -270,7 +284,8 @@ pub struct ProposalPayload {
     /// The admin who asked for the round (the review goes to them).
     #[serde(default)]
     pub admin: String,
-    /// For [`JobKind::ProposalUpdate`]: what the review message becomes.
+    /// For [`JobKind::ProposalUpdate`]: what the review message becomes; empty: the proposal as it is when the
+    /// job runs (its current version, or a note that it is being re-matched; nothing once decided).
     #[serde(default)]
     pub text: String,
 }

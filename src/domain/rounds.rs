@@ -145,14 +145,50 @@ pub fn build_round(
     }
 }
 
+impl Round {
+    /// Keeps the pairs an admin removed from this round's proposal apart, for this round only (as exclusions of
+    /// this round's context; nothing is stored as an exclusion).
+    pub fn without(mut self, removed: &[RemovedPair]) -> Round {
+        for r in removed {
+            self.ctx.exclusions.insert(&r.junior_id, &r.senior_id);
+        }
+        self
+    }
+}
+
 /// A proposal as kept while an admin reviews it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stored {
+    /// Best score first.
     pub pairs: Vec<StoredPair>,
     pub unmatched: Vec<StoredUnmatched>,
     pub total_score: i64,
     /// How many people the round considered.
     pub considered: usize,
+    /// Pairs an admin removed from this proposal, oldest first: kept apart for this round only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<RemovedPair>,
+}
+
+/// A pair an admin removed from a proposal (the rest was re-matched without pairing these two).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedPair {
+    pub junior_id: String,
+    pub senior_id: String,
+    /// The admin who removed it.
+    pub by: String,
+}
+
+/// The pairs removed so far from a proposal, from its stored body (whatever state it is in: `{}` has none).
+pub fn removed_of(body: &str) -> Vec<RemovedPair> {
+    #[derive(Deserialize)]
+    struct Removals {
+        #[serde(default)]
+        removed: Vec<RemovedPair>,
+    }
+    serde_json::from_str::<Removals>(body)
+        .map(|r| r.removed)
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,6 +205,9 @@ pub struct StoredPair {
     /// The score's parts, e.g. "teaching 20 · balance 15 · cross-group 5 · overlap 8".
     #[serde(default)]
     pub breakdown: String,
+    /// The score in words for the admin, e.g. "each can teach the other 2 skills · same time zone · same cadence".
+    #[serde(default)]
+    pub words: String,
 }
 
 /// The non-zero parts of a score, for the admin's review.
@@ -196,12 +235,14 @@ pub struct StoredUnmatched {
 }
 
 impl Stored {
+    /// The proposal as kept for review: pairs best score first (ties in the proposal's order).
     pub fn from_proposal(p: &matching::Proposal, ctx: &Context, considered: usize) -> Stored {
         let labels = |ids: &[String]| ids.iter().map(|id| ctx.skill_label(id)).collect();
+        let mut ranked: Vec<&matching::Pair> = p.pairs.iter().collect();
+        ranked.sort_by_key(|pair| std::cmp::Reverse(pair.score));
         Stored {
-            pairs: p
-                .pairs
-                .iter()
+            pairs: ranked
+                .into_iter()
                 .map(|pair| StoredPair {
                     junior_id: pair.junior_id.clone(),
                     senior_id: pair.senior_id.clone(),
@@ -211,6 +252,7 @@ impl Stored {
                     for_senior: pair.explanation.for_senior.clone(),
                     for_junior: pair.explanation.for_junior.clone(),
                     breakdown: breakdown_text(&pair.breakdown),
+                    words: matching::score_words(&pair.breakdown, &ctx.config),
                 })
                 .collect(),
             unmatched: p
@@ -223,6 +265,7 @@ impl Stored {
                 .collect(),
             total_score: p.total_score,
             considered,
+            removed: Vec::new(),
         }
     }
 }
@@ -378,6 +421,63 @@ mod tests {
         assert!(
             r.participants.iter().all(|p| p.id != "US1"),
             "a senior at capacity is out"
+        );
+    }
+
+    #[test]
+    fn pairs_are_kept_best_first_with_their_score_in_words() {
+        let mut people = cohort();
+        people.push(person(
+            "US2",
+            Role::Partner,
+            30,
+            &["negotiation"],
+            &["ai_drafting"],
+        ));
+        people[2].capacity = 1;
+        let r = round(&people, &[], &[]);
+        let p = matching::propose(&r.participants, &r.ctx).unwrap();
+        let stored = Stored::from_proposal(&p, &r.ctx, people.len());
+        assert_eq!(stored.pairs.len(), 2);
+        assert!(
+            stored.pairs.windows(2).all(|w| w[0].score >= w[1].score),
+            "{:?}",
+            stored.pairs
+        );
+        assert!(
+            stored.pairs.iter().all(|x| x
+                .words
+                .starts_with("each can teach the other 1 skill · same time zone")),
+            "{:?}",
+            stored.pairs
+        );
+    }
+
+    #[test]
+    fn a_removed_pair_is_kept_apart_for_this_round_only() {
+        let people = cohort();
+        let removed = vec![RemovedPair {
+            junior_id: "UJ1".into(),
+            senior_id: "US1".into(),
+            by: "UADMIN".into(),
+        }];
+        let r = round(&people, &[], &[]).without(&removed);
+        assert!(r.ctx.exclusions.contains("US1", "UJ1"));
+        let p = matching::propose(&r.participants, &r.ctx).unwrap();
+        assert!(
+            p.pairs
+                .iter()
+                .all(|x| !(x.junior_id == "UJ1" && x.senior_id == "US1"))
+        );
+        let mut stored = Stored::from_proposal(&p, &r.ctx, 3);
+        stored.removed = removed.clone();
+        let body = serde_json::to_string(&stored).unwrap();
+        assert_eq!(removed_of(&body), removed);
+        assert_eq!(removed_of("{}"), vec![]);
+        assert_eq!(removed_of("not json"), vec![]);
+        assert!(
+            round(&people, &[], &[]).ctx.exclusions.is_empty(),
+            "the next round starts without it"
         );
     }
 

@@ -3,7 +3,7 @@
 //! `proposals`). Also `tandem audit`, which prints the log from the database.
 
 use crate::context::App;
-use crate::domain::model::{AuditAction, AuditEntry, AuditRecord};
+use crate::domain::model::{AuditAction, AuditEntry, AuditRecord, Exclusion};
 use crate::outbound::store::StoreError;
 use crate::views;
 use chrono::{DateTime, Utc};
@@ -21,21 +21,59 @@ pub async fn feedback(
     Ok(crate::domain::feedback::digest(&input, seed))
 }
 
-/// `/mentor exclude @a @b`: records the exclusion and its audit row together. Returns `false` when it existed
-/// already (nothing changed, nothing recorded).
-pub async fn exclude(app: &App, admin: &str, a: &str, b: &str) -> Result<bool, StoreError> {
+/// What `/mentor exclude` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Excluded {
+    /// How many pairs were newly excluded.
+    pub added: usize,
+    /// How many of the pairs were excluded already (nothing changed, nothing recorded for them).
+    pub already: usize,
+}
+
+/// `/mentor exclude @a @b | @c @d`: excludes every pair across the two sides (an ethical wall; one person on each
+/// side is a single exclusion), in one transaction, with an audit row for each pair newly excluded. The caller
+/// checks that nobody is on both sides.
+pub async fn exclude(
+    app: &App,
+    admin: &str,
+    left: &[String],
+    right: &[String],
+) -> Result<Excluded, StoreError> {
     let now = app.now();
+    let wall = left.len() > 1 || right.len() > 1;
+    let mut done = Excluded::default();
     let mut tx = app.store().write().await?;
-    if !tx.add_exclusion(a, b, now).await? {
-        return Ok(false);
+    for a in left {
+        for b in right {
+            if a == b {
+                continue;
+            }
+            if !tx.add_exclusion(a, b, admin, now).await? {
+                done.already += 1;
+                continue;
+            }
+            let mut entry = AuditEntry::new(admin, AuditAction::Exclude).on(a).and(b);
+            if wall {
+                entry = entry.detail(format!(
+                    "ethical wall: {} | {} people",
+                    left.len(),
+                    right.len()
+                ));
+            }
+            tx.audit(&entry, now).await?;
+            done.added += 1;
+        }
     }
-    tx.audit(
-        &AuditEntry::new(admin, AuditAction::Exclude).on(a).and(b),
-        now,
-    )
-    .await?;
+    if done.added == 0 {
+        return Ok(done);
+    }
     app.commit(tx).await?;
-    Ok(true)
+    Ok(done)
+}
+
+/// `/mentor exclusions`: every exclusion, oldest first, with who added it.
+pub async fn exclusions(app: &App) -> Result<Vec<Exclusion>, StoreError> {
+    app.store().exclusions_listed().await
 }
 
 /// `/mentor unexclude @a @b`: removes the exclusion and records it. Returns `false` when there was none.

@@ -13,6 +13,7 @@ pub mod introductions;
 pub mod invitations;
 pub mod pair_schedule;
 pub mod plans;
+pub mod proposal_edit;
 pub mod proposals;
 pub mod reconcile;
 pub mod retention;

@@ -11,7 +11,9 @@ use crate::domain::catalog::Catalog;
 use crate::domain::matching::{self, MatchConfig};
 use crate::domain::model::{AuditAction, AuditEntry, JobKind, ProposalPayload, ProposalStatus};
 use crate::domain::rounds::{self, Naming, Round, RoundInputs, Stored};
-use crate::outbound::store::{Job, NewJob, NewPair, Participant, Store, StoreError, Tx};
+use crate::outbound::store::{
+    Job, NewJob, NewPair, Participant, ProposalRow, Store, StoreError, Tx,
+};
 use crate::views;
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -132,7 +134,9 @@ pub async fn compute(app: &App, job: &Job) -> Result<(), JobError> {
         return Ok(());
     };
     if row.status == ProposalStatus::Computing {
-        let round = load_round(app, Naming::Mentions).await?;
+        // After a removal: the pairs removed so far stay apart, for this round only.
+        let removed = rounds::removed_of(&row.body);
+        let round = load_round(app, Naming::Mentions).await?.without(&removed);
         let started = std::time::Instant::now();
         let people = round.participants.len();
         let computed = tokio::task::spawn_blocking(move || {
@@ -143,7 +147,8 @@ pub async fn compute(app: &App, job: &Job) -> Result<(), JobError> {
         .map_err(|e| JobError::Invalid(format!("the matching task failed: {e}")))?;
         let mut tx = app.store().write().await?;
         match computed {
-            Ok(stored) => {
+            Ok(mut stored) => {
+                stored.removed = removed;
                 tracing::info!(
                     proposal = id,
                     people,
@@ -153,11 +158,24 @@ pub async fn compute(app: &App, job: &Job) -> Result<(), JobError> {
                 );
                 let body =
                     serde_json::to_string(&stored).map_err(|e| JobError::Invalid(e.to_string()))?;
-                tx.open_proposal(id, &body).await?;
+                // A re-match (the review message exists): show the new version in its place.
+                if tx.open_proposal(id, &body).await? && row.ts.is_some() {
+                    super::proposal_edit::queue_refresh(&mut tx, id, app.now()).await?;
+                }
             }
             Err(e) => {
                 tracing::error!(proposal = id, error = %e, "a matching round failed");
-                tx.drop_proposal(id).await?;
+                if row.ts.is_some() {
+                    // A re-match after a removal: the review message says so instead of "re-matching…".
+                    tx.abandon_proposal(id, ProposalStatus::Stale, app.now())
+                        .await?;
+                    let text = format!(
+                        "Proposal #{id} could not be re-matched. Nobody was introduced; run `/mentor match` for a new one."
+                    );
+                    queue_update(&mut tx, id, text, app.now()).await?;
+                } else {
+                    tx.drop_proposal(id).await?;
+                }
                 let text = "Tandem could not compute a matching proposal just now; please try `/mentor match` again.";
                 super::delivery::queue_message(
                     &mut tx,
@@ -185,7 +203,7 @@ pub async fn compute(app: &App, job: &Job) -> Result<(), JobError> {
     }
     let stored: Stored = serde_json::from_str(&row.body)
         .map_err(|e| StoreError::Corrupt(format!("proposal body: {e}")))?;
-    let (text, blocks) = views::proposal::review(id, &stored);
+    let (text, blocks) = views::proposal::review(id, row.version, &stored);
     let (channel, ts) = post_once(app, job, "review", &admin, &text, &blocks).await?;
     app.store().set_proposal_message(id, &channel, &ts).await?;
     Ok(())
@@ -202,7 +220,8 @@ async fn queue_update(tx: &mut Tx, id: i64, text: String, now: i64) -> Result<()
     Ok(())
 }
 
-/// The [`JobKind::ProposalUpdate`] job: `chat.update` on the review message.
+/// The [`JobKind::ProposalUpdate`] job: `chat.update` on the review message, with the payload's text, or (no
+/// text) with the proposal as it is now.
 pub async fn update_review(app: &App, job: &Job) -> Result<(), JobError> {
     let ProposalPayload {
         proposal_id, text, ..
@@ -210,8 +229,13 @@ pub async fn update_review(app: &App, job: &Job) -> Result<(), JobError> {
     let Some(row) = app.store().proposal(proposal_id).await? else {
         return Ok(());
     };
-    if let (Some(channel), Some(ts)) = (&row.channel, &row.ts) {
+    let content = if text.is_empty() {
+        super::proposal_edit::current_review(&row)?
+    } else {
         let blocks = json!([views::section(&text)]);
+        Some((text, blocks))
+    };
+    if let (Some((text, blocks)), Some(channel), Some(ts)) = (content, &row.channel, &row.ts) {
         app.slack()
             .call(
                 "chat.update",
@@ -232,20 +256,43 @@ pub enum Approval {
     Stale {
         problems: Vec<String>,
     },
+    /// The press was on an older version: a pair was removed since and version `current` replaced it.
+    Outdated {
+        current: i64,
+    },
+    /// A pair was just removed and the rest is being re-matched; nothing to approve until the new version shows.
+    Rematching,
     /// Already decided (a second press), or unknown.
     NotOpen,
 }
 
-/// Approves proposal `id` for `admin`: re-checks it against the program as it is now, then, in one transaction,
-/// stores the pairs, queues their introductions and the update of the review message. A stale proposal is closed
-/// and a fresh round started in the same way.
-pub async fn approve(app: &App, id: i64, admin: &str) -> Result<Approval, StoreError> {
-    let Some(row) = app
-        .store()
-        .proposal(id)
-        .await?
-        .filter(|r| r.status == ProposalStatus::Open)
-    else {
+/// Where version `version` of a proposal stands, for an Approve press on it: `None` when it is the open one.
+fn not_approvable(row: Option<&ProposalRow>, version: i64) -> Option<Approval> {
+    match row {
+        Some(r) if r.status == ProposalStatus::Computing => Some(Approval::Rematching),
+        Some(r) if r.status == ProposalStatus::Open && r.version != version => {
+            Some(Approval::Outdated { current: r.version })
+        }
+        Some(r) if r.status == ProposalStatus::Open => None,
+        _ => Some(Approval::NotOpen),
+    }
+}
+
+/// Approves version `version` of proposal `id` for `admin` (only the current version: an older one approves
+/// nothing): re-checks it against the program as it is now, then, in one transaction, stores the pairs, queues
+/// their introductions and the update of the review message. A stale proposal is closed and a fresh round started
+/// in the same way.
+pub async fn approve(
+    app: &App,
+    id: i64,
+    version: i64,
+    admin: &str,
+) -> Result<Approval, StoreError> {
+    let row = app.store().proposal(id).await?;
+    if let Some(refused) = not_approvable(row.as_ref(), version) {
+        return Ok(refused);
+    }
+    let Some(row) = row else {
         return Ok(Approval::NotOpen);
     };
     let stored: Stored = serde_json::from_str(&row.body)
@@ -255,6 +302,10 @@ pub async fn approve(app: &App, id: i64, admin: &str) -> Result<Approval, StoreE
     let problems = rounds::recheck(&stored, &round);
     let now = app.now();
     let mut tx = app.store().write().await?;
+    // The version may have changed between the read above and this transaction.
+    if let Some(refused) = not_approvable(tx.proposal(id).await?.as_ref(), version) {
+        return Ok(refused);
+    }
     if !problems.is_empty() {
         if !tx.close_proposal(id, ProposalStatus::Stale, now).await? {
             return Ok(Approval::NotOpen);
@@ -279,9 +330,11 @@ pub async fn approve(app: &App, id: i64, admin: &str) -> Result<Approval, StoreE
         app.commit(tx).await?;
         return Ok(Approval::Stale { problems });
     }
-    let pairs: Vec<NewPair> = stored
-        .pairs
-        .iter()
+    // Created in a stable order (senior, then reverse mentor), whatever order the review showed them in.
+    let mut ordered: Vec<&rounds::StoredPair> = stored.pairs.iter().collect();
+    ordered.sort_by(|a, b| (&a.senior_id, &a.junior_id).cmp(&(&b.senior_id, &b.junior_id)));
+    let pairs: Vec<NewPair> = ordered
+        .into_iter()
         .map(|p| NewPair {
             junior_id: p.junior_id.clone(),
             senior_id: p.senior_id.clone(),
@@ -290,7 +343,7 @@ pub async fn approve(app: &App, id: i64, admin: &str) -> Result<Approval, StoreE
                 .to_string(),
         })
         .collect();
-    let Some(pair_ids) = tx.approve_proposal(id, &pairs, now).await? else {
+    let Some(pair_ids) = tx.approve_proposal(id, version, &pairs, now).await? else {
         return Ok(Approval::NotOpen);
     };
     for pair in &pair_ids {
@@ -312,12 +365,13 @@ pub async fn approve(app: &App, id: i64, admin: &str) -> Result<Approval, StoreE
     Ok(Approval::Approved { pair_ids })
 }
 
-/// Discards proposal `id`, queueing the update of its review message. Returns `false` when it was not open.
+/// Discards proposal `id` (open, or being re-matched after a removal), queueing the update of its review message.
+/// Returns `false` when it was decided already.
 pub async fn discard(app: &App, id: i64, admin: &str) -> Result<bool, StoreError> {
     let now = app.now();
     let mut tx = app.store().write().await?;
     if !tx
-        .close_proposal(id, ProposalStatus::Discarded, now)
+        .abandon_proposal(id, ProposalStatus::Discarded, now)
         .await?
     {
         return Ok(false);

@@ -247,8 +247,8 @@ async fn on_action(
             Err(e) => report(Err(e)).await,
         },
         ev::ACTION_LEAVE_CANCEL => respond_later(app, response_url, ev::leave_cancelled()),
-        proposal::ACTION_APPROVE | proposal::ACTION_DISCARD => {
-            on_proposal(app, user_id, action).await
+        proposal::ACTION_APPROVE | proposal::ACTION_DISCARD | proposal::ACTION_REMOVE => {
+            on_proposal(app, user_id, action, response_url).await
         }
         pair_forms::ACTION_PLAN_OPEN
         | pair_forms::ACTION_CHECKIN_MET
@@ -319,34 +319,90 @@ async fn on_action(
     }
 }
 
-/// Approve or Discard on a proposal: admins only; a second press has no second effect. The decision is committed at
-/// once; the review message is updated (and the pairs introduced) by jobs.
-async fn on_proposal(app: &App, user_id: &str, action: &Action) {
+/// Answers a press privately: an ephemeral reply through the button's `response_url` (the message stays as it is),
+/// or a DM when Slack sent none.
+async fn answer_press(app: &App, user_id: &str, response_url: Option<&str>, text: &str) {
+    match response_url {
+        Some(_) => respond_later(
+            app,
+            response_url,
+            serde_json::json!({ "response_type": "ephemeral", "replace_original": false, "text": text }),
+        ),
+        None => tell(app, user_id, text).await,
+    }
+}
+
+/// Approve, Discard or Remove on a proposal: admins only; a second press has no second effect, and a press on an
+/// older version of the proposal changes nothing and says so. The decision is committed at once; the review
+/// message is updated (and the pairs introduced, or the rest re-matched) by jobs.
+async fn on_proposal(app: &App, user_id: &str, action: &Action, response_url: Option<&str>) {
+    use crate::flows::proposal_edit::{self, Removal};
+    use crate::flows::proposals::{self, Approval};
     if !app.config().is_admin(user_id) {
         tracing::warn!("a non-admin pressed a proposal button");
         tell(
             app,
             user_id,
-            "Sorry, only the program's admins can approve or discard a proposal.",
+            "Sorry, only the program's admins can approve, change or discard a proposal.",
         )
         .await;
         return;
     }
-    let Some(id) = action.value.as_deref().and_then(|v| v.parse::<i64>().ok()) else {
-        return;
+    let value = action.value.as_deref().unwrap_or_default();
+    let decided = |id: i64| {
+        format!(
+            "Proposal #{id} was already approved or discarded (or replaced), so this press changed nothing."
+        )
     };
-    let result = if action.action_id == proposal::ACTION_APPROVE {
-        crate::flows::proposals::approve(app, id, user_id)
-            .await
-            .map(|_| ())
-    } else {
-        crate::flows::proposals::discard(app, id, user_id)
-            .await
-            .map(|_| ())
+    let answer: Result<Option<String>, StoreError> = match action.action_id.as_str() {
+        proposal::ACTION_APPROVE => {
+            let Some((id, version)) = proposal::parse_approve_value(value) else {
+                return;
+            };
+            proposals::approve(app, id, version, user_id).await.map(|a| match a {
+                Approval::Approved { .. } | Approval::Stale { .. } => None,
+                Approval::NotOpen => Some(decided(id)),
+                Approval::Rematching => Some(format!(
+                    "Nothing was approved: a pair was just removed from proposal #{id} and the rest is being re-matched. Approve the new version when it replaces the message."
+                )),
+                Approval::Outdated { current } => Some(format!(
+                    "Nothing was approved: you pressed Approve on version {version} of proposal #{id}, and version {current} has replaced it since a pair was removed. Review and approve the latest version."
+                )),
+            })
+        }
+        proposal::ACTION_REMOVE => {
+            let Some(target) = proposal::RemoveTarget::parse(value) else {
+                return;
+            };
+            let id = target.proposal_id;
+            proposal_edit::remove_pair(app, &target, user_id).await.map(|r| match r {
+                Removal::Rematching { .. } => None,
+                Removal::Busy => Some(format!(
+                    "Proposal #{id} is being re-matched after another removal; remove more pairs from the new version when it replaces the message."
+                )),
+                Removal::Outdated { current } => Some(format!(
+                    "Nothing was removed: that button is from version {} of proposal #{id}, and version {current} has replaced it. Use the latest version.",
+                    target.version
+                )),
+                Removal::Closed => Some(decided(id)),
+            })
+        }
+        _ => {
+            let Some(id) = value.parse::<i64>().ok() else {
+                return;
+            };
+            proposals::discard(app, id, user_id)
+                .await
+                .map(|done| (!done).then(|| decided(id)))
+        }
     };
-    if let Err(e) = result {
-        tracing::error!(error = %e, "a proposal decision failed");
-        tell(app, user_id, "Tandem could not record that decision just now. Please press the button again in a minute.").await;
+    match answer {
+        Ok(Some(text)) => answer_press(app, user_id, response_url, &text).await,
+        Ok(None) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "a proposal decision failed");
+            tell(app, user_id, "Tandem could not record that decision just now. Please press the button again in a minute.").await;
+        }
     }
 }
 

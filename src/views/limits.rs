@@ -160,6 +160,23 @@ fn element(path: &str, el: &Value, action_ids: &mut BTreeSet<String>, out: &mut 
             out.push(format!("{path}.action_id: duplicate '{id}' in one block"));
         }
     }
+    if let Some(c) = el.get("confirm") {
+        // A confirmation dialog: title 100, text 300, the two buttons 30 characters each.
+        for (field, max, plain_only) in [
+            ("title", 100, true),
+            ("text", 300, false),
+            ("confirm", 30, true),
+            ("deny", 30, true),
+        ] {
+            text_object(
+                &format!("{path}.confirm.{field}"),
+                &c[field],
+                max,
+                plain_only,
+                out,
+            );
+        }
+    }
     if el.get("placeholder").is_some() {
         text_object(
             &format!("{path}.placeholder"),
@@ -488,6 +505,19 @@ mod tests {
         let mut meta = modal(json!([]));
         meta["private_metadata"] = json!("m".repeat(3001));
         assert!(check_view(&meta)[0].contains("private_metadata"));
+
+        let long_confirm = json!([{"type": "actions", "elements": [{"type": "button", "action_id": "a", "value": "v",
+            "text": {"type": "plain_text", "text": "Go"},
+            "confirm": {"title": {"type": "plain_text", "text": "Sure?"}, "text": {"type": "plain_text", "text": "t".repeat(301)},
+                        "confirm": {"type": "plain_text", "text": "Yes"}, "deny": {"type": "plain_text", "text": "n".repeat(31)}}}]}]);
+        let problems = check_message_blocks(&long_confirm);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("confirm.text.text: 301"))
+                && problems.iter().any(|p| p.contains("confirm.deny.text: 31")),
+            "{problems:?}"
+        );
 
         let input_in_message = json!([input("b", json!({"type": "plain_text_input"}))]);
         assert!(

@@ -7,6 +7,7 @@ pub mod blocks;
 pub mod checkin;
 pub mod closing;
 pub mod enrolment;
+pub mod exclusions;
 pub mod feedback;
 pub mod help;
 pub mod home;

@@ -1,16 +1,22 @@
-//! The proposal an admin reviews before anyone is introduced: one line a pair, the totals, who is left unmatched and
-//! why, and Approve / Discard. Long lists are cut to stay within Slack's 50 blocks.
+//! The proposal an admin reviews before anyone is introduced: one block a pair (best score first, the score in words,
+//! what each teaches, and *Remove*), the totals, who is left unmatched and why, and Approve / Discard. Long lists are
+//! cut to stay within Slack's 50 blocks.
 
 use super::blocks::{actions, button, confirm, context, header, section};
-use crate::domain::rounds::Stored;
+use super::pair_common::mention;
+use crate::domain::rounds::{Stored, StoredPair};
 use crate::domain::text::truncate;
 use serde_json::{Value, json};
 
 pub const ACTION_APPROVE: &str = "proposal_approve";
 pub const ACTION_DISCARD: &str = "proposal_discard";
-/// Room for pair lines and unmatched lines; the rest of the 50 blocks hold the header, totals and buttons.
-const MAX_PAIR_BLOCKS: usize = 30;
-const MAX_UNMATCHED_BLOCKS: usize = 12;
+pub const ACTION_REMOVE: &str = "proposal_remove";
+/// Pairs shown with their own *Remove* button (one section each).
+const MAX_REMOVABLE: usize = 30;
+/// Room for the pairs after those, as packed lines; the rest of the 50 blocks hold the header, totals, the removed
+/// pairs, unmatched people and buttons.
+const MAX_PAIR_BLOCKS: usize = 3;
+const MAX_UNMATCHED_BLOCKS: usize = 8;
 /// Below Slack's 3,000 characters per section, with room for an "and N more" line.
 const SECTION_BUDGET: usize = 2_800;
 
@@ -51,54 +57,146 @@ fn list(items: &[String]) -> String {
     }
 }
 
-/// The review message for proposal `id`: `(fallback text, blocks)`.
-pub fn review(id: i64, p: &Stored) -> (String, Value) {
+/// The value of the *Approve* button of version `version`: `"7:2"` (a message from before versions is `"7"`).
+pub fn approve_value(id: i64, version: i64) -> String {
+    format!("{id}:{version}")
+}
+
+/// Reads an *Approve* button's value: `(proposal, version)`; a bare ID is version 1.
+pub fn parse_approve_value(value: &str) -> Option<(i64, i64)> {
+    match value.split_once(':') {
+        Some((id, v)) => Some((id.parse().ok()?, v.parse().ok()?)),
+        None => Some((value.parse().ok()?, 1)),
+    }
+}
+
+/// What a *Remove* button names: a pair of one version of a proposal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoveTarget {
+    pub proposal_id: i64,
+    pub version: i64,
+    pub junior_id: String,
+    pub senior_id: String,
+}
+
+impl RemoveTarget {
+    /// `"7:2:UJ:US"`.
+    pub fn value(&self) -> String {
+        format!(
+            "{}:{}:{}:{}",
+            self.proposal_id, self.version, self.junior_id, self.senior_id
+        )
+    }
+
+    pub fn parse(value: &str) -> Option<RemoveTarget> {
+        let mut parts = value.split(':');
+        let target = RemoveTarget {
+            proposal_id: parts.next()?.parse().ok()?,
+            version: parts.next()?.parse().ok()?,
+            junior_id: parts.next().filter(|s| !s.is_empty())?.to_string(),
+            senior_id: parts.next().filter(|s| !s.is_empty())?.to_string(),
+        };
+        parts.next().is_none().then_some(target)
+    }
+}
+
+/// One pair as the admin reads it: who, the score in words, what each teaches.
+fn pair_text(k: usize, x: &StoredPair) -> String {
+    let (j, s) = (mention(&x.junior_id), mention(&x.senior_id));
+    let mut text = format!("*{k}.* {j} ↔ {s} · score {}", x.score);
+    if !x.words.is_empty() {
+        text.push_str(&format!("\n{}", x.words));
+    }
+    text.push_str(&format!(
+        "\n{j} teaches {}; {s} teaches {}",
+        list(&x.junior_teaches),
+        list(&x.senior_teaches)
+    ));
+    text
+}
+
+/// The review message for version `version` of proposal `id`: `(fallback text, blocks)`.
+pub fn review(id: i64, version: i64, p: &Stored) -> (String, Value) {
+    let mut pairs: Vec<&StoredPair> = p.pairs.iter().collect();
+    pairs.sort_by_key(|x| std::cmp::Reverse(x.score));
     let totals = format!(
-        "*{} pair{}* proposed from {} people considered; total score {}. *{} unmatched.*\nNothing has been sent to anyone. Approve to introduce every pair, or discard.",
-        p.pairs.len(),
-        if p.pairs.len() == 1 { "" } else { "s" },
+        "*{} pair{}* proposed from {} people considered; total score {}. *{} unmatched.*\nNothing has been sent to anyone. *Remove* a pair to re-match the rest without it; approve to introduce every pair, or discard.",
+        pairs.len(),
+        if pairs.len() == 1 { "" } else { "s" },
         p.considered,
         p.total_score,
         p.unmatched.len()
     );
-    let pair_lines: Vec<String> = p
-        .pairs
-        .iter()
-        .map(|x| {
-            format!(
-                "• <@{}> ↔ <@{}> (score {}{}): <@{}> teaches {}; <@{}> teaches {}",
-                x.junior_id,
-                x.senior_id,
-                x.score,
-                if x.breakdown.is_empty() {
-                    String::new()
-                } else {
-                    format!(" = {}", x.breakdown)
-                },
-                x.junior_id,
-                list(&x.junior_teaches),
-                x.senior_id,
-                list(&x.senior_teaches)
-            )
-        })
-        .collect();
+    let title = if version > 1 {
+        format!("Matching proposal #{id} · version {version}")
+    } else {
+        format!("Matching proposal #{id}")
+    };
+    let mut blocks = vec![header(&title), section(&totals)];
+    if !p.removed.is_empty() {
+        let removed: Vec<String> = p
+            .removed
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} ↔ {} (by {})",
+                    mention(&r.junior_id),
+                    mention(&r.senior_id),
+                    mention(&r.by)
+                )
+            })
+            .collect();
+        blocks.push(context(&truncate(
+            &format!(
+                "Removed from this round (each may still be paired with someone else; not a lasting exclusion): {}",
+                removed.join(", ")
+            ),
+            2_000,
+        )));
+    }
+    for (k, x) in pairs.iter().take(MAX_REMOVABLE).enumerate() {
+        let target = RemoveTarget {
+            proposal_id: id,
+            version,
+            junior_id: x.junior_id.clone(),
+            senior_id: x.senior_id.clone(),
+        };
+        let mut remove = button("Remove", ACTION_REMOVE, &target.value(), None);
+        remove["confirm"] = confirm(
+            &format!("Remove pair {}?", k + 1),
+            "Tandem re-matches everyone else and shows a new version of this proposal. These two are not paired with each other this round (either may be paired with someone else). Nobody is told.",
+            "Remove and re-match",
+            "Keep it",
+            Some("danger"),
+        );
+        let mut block = section(&truncate(&pair_text(k + 1, x), SECTION_BUDGET));
+        block["accessory"] = remove;
+        blocks.push(block);
+    }
+    if pairs.len() > MAX_REMOVABLE {
+        let lines: Vec<String> = pairs
+            .iter()
+            .enumerate()
+            .skip(MAX_REMOVABLE)
+            .map(|(k, x)| pair_text(k + 1, x).replace('\n', " · "))
+            .collect();
+        let (pair_blocks, left) = packed_sections(&lines, MAX_PAIR_BLOCKS);
+        blocks.extend(pair_blocks);
+        let mut note = format!(
+            "Pairs after #{MAX_REMOVABLE} have no *Remove* button (a Slack message holds 50 blocks)."
+        );
+        if left > 0 {
+            note.push_str(&format!(
+                " …and {left} more pairs: `tandem match --from-db` on the server lists them all."
+            ));
+        }
+        blocks.push(context(&note));
+    }
     let unmatched_lines: Vec<String> = p
         .unmatched
         .iter()
-        .map(|u| format!("• <@{}>: {}", u.id, u.reason))
+        .map(|u| format!("• {}: {}", mention(&u.id), u.reason))
         .collect();
-
-    let mut blocks = vec![
-        header(&format!("Matching proposal #{id}")),
-        section(&totals),
-    ];
-    let (pair_blocks, pairs_left) = packed_sections(&pair_lines, MAX_PAIR_BLOCKS);
-    blocks.extend(pair_blocks);
-    if pairs_left > 0 {
-        blocks.push(context(&format!(
-            "…and {pairs_left} more pairs. `tandem match --from-db` on the server lists them all."
-        )));
-    }
     if !unmatched_lines.is_empty() {
         blocks.push(section("*Unmatched, and why*"));
         let (u_blocks, u_left) = packed_sections(&unmatched_lines, MAX_UNMATCHED_BLOCKS);
@@ -110,14 +208,14 @@ pub fn review(id: i64, p: &Stored) -> (String, Value) {
     let mut approve = button(
         "Approve and introduce",
         ACTION_APPROVE,
-        &id.to_string(),
+        &approve_value(id, version),
         Some("primary"),
     );
     approve["confirm"] = confirm(
         "Introduce these pairs?",
         &format!(
             "Each of the {} pairs gets a group DM introducing them.",
-            p.pairs.len()
+            pairs.len()
         ),
         "Approve",
         "Not yet",
@@ -129,16 +227,25 @@ pub fn review(id: i64, p: &Stored) -> (String, Value) {
         &id.to_string(),
         Some("danger"),
     )];
-    if !p.pairs.is_empty() {
+    if !pairs.is_empty() {
         elements.insert(0, approve);
     }
-    blocks.push(actions(&format!("proposal_{id}"), elements));
+    blocks.push(actions(&format!("proposal_{id}_{version}"), elements));
     let text = format!(
         "Matching proposal #{id}: {} pairs, {} unmatched. Review it in Slack to approve or discard.",
-        p.pairs.len(),
+        pairs.len(),
         p.unmatched.len()
     );
     (text, json!(blocks))
+}
+
+/// What the review message says while the proposal is re-matched after `junior` and `senior` were removed.
+pub fn rematching_text(id: i64, junior: &str, senior: &str) -> String {
+    format!(
+        "Proposal #{id}: removed {} ↔ {}; re-matching everyone else. The new version replaces this message in a moment.",
+        mention(junior),
+        mention(senior)
+    )
 }
 
 pub fn approved_text(admin: &str, pairs: usize) -> String {
@@ -151,7 +258,7 @@ pub fn approved_text(admin: &str, pairs: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::rounds::{StoredPair, StoredUnmatched};
+    use crate::domain::rounds::{RemovedPair, StoredPair, StoredUnmatched};
     use crate::views::limits::check_message_blocks;
 
     fn stored(pairs: usize, unmatched: usize) -> Stored {
@@ -160,7 +267,8 @@ mod tests {
                 .map(|i| StoredPair {
                     junior_id: format!("UJ{i:05}"),
                     senior_id: format!("US{i:05}"),
-                    score: 40,
+                    // Stored out of order on purpose: the view lists the best first.
+                    score: 40 + (i as i64 % 7),
                     junior_teaches: vec![
                         "AI-assisted drafting".into(),
                         "E-discovery platforms".into(),
@@ -169,48 +277,148 @@ mod tests {
                     for_senior: String::new(),
                     for_junior: String::new(),
                     breakdown: "teaching 30 · balance 10".into(),
+                    words: "one can teach 2 skills, the other 1 · same time zone · same cadence"
+                        .into(),
                 })
                 .collect(),
             unmatched: (0..unmatched)
                 .map(|i| StoredUnmatched {
                     id: format!("UU{i:05}"),
-                    reason: "no senior with time left".into(),
+                    reason: "capacity 0 this round".into(),
                 })
                 .collect(),
             total_score: 40 * pairs as i64,
             considered: pairs * 2 + unmatched,
+            removed: Vec::new(),
         }
     }
 
+    fn texts(blocks: &Value) -> Vec<String> {
+        blocks
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|b| b["text"]["text"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    fn last_buttons(blocks: &Value) -> Vec<Value> {
+        blocks.as_array().unwrap().last().unwrap()["elements"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
     #[test]
-    fn a_small_proposal_lists_every_pair_and_reason() {
-        let (text, blocks) = review(7, &stored(2, 1));
+    fn a_small_proposal_lists_every_pair_best_first_in_words_with_remove() {
+        let (text, blocks) = review(7, 1, &stored(2, 1));
         assert!(text.contains("2 pairs, 1 unmatched"));
         assert_eq!(check_message_blocks(&blocks), Vec::<String>::new());
-        let all = blocks.to_string();
-        assert!(all.contains("<@UJ00000> ↔ <@US00000> (score 40 = teaching 30 · balance 10): <@UJ00000> teaches AI-assisted drafting and E-discovery platforms; <@US00000> teaches Client management"));
-        assert!(all.contains("<@UU00000>: no senior with time left"));
-        let buttons = blocks.as_array().unwrap().last().unwrap()["elements"].clone();
+        let all = texts(&blocks).join("\n");
+        assert!(
+            all.contains("*1.* <@UJ00001> ↔ <@US00001> · score 41\none can teach 2 skills, the other 1 · same time zone · same cadence\n<@UJ00001> teaches AI-assisted drafting and E-discovery platforms; <@US00001> teaches Client management"),
+            "{all}"
+        );
+        assert!(all.find("<@UJ00001>").unwrap() < all.find("<@UJ00000>").unwrap());
+        for jargon in ["balance", "overlap", "teaching 30"] {
+            assert!(!all.contains(jargon), "{jargon} in {all}");
+        }
+        assert!(all.contains("<@UU00000>: capacity 0 this round"));
+        let remove = &blocks[2]["accessory"];
+        assert_eq!(remove["action_id"], ACTION_REMOVE);
+        assert_eq!(
+            RemoveTarget::parse(remove["value"].as_str().unwrap()),
+            Some(RemoveTarget {
+                proposal_id: 7,
+                version: 1,
+                junior_id: "UJ00001".into(),
+                senior_id: "US00001".into()
+            })
+        );
+        assert_eq!(remove["confirm"]["title"]["text"], "Remove pair 1?");
+        assert!(
+            remove["confirm"]["text"]["text"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .count()
+                <= 300
+        );
+        let buttons = last_buttons(&blocks);
         assert_eq!(buttons[0]["action_id"], ACTION_APPROVE);
-        assert_eq!(buttons[0]["value"], "7");
+        assert_eq!(buttons[0]["value"], "7:1");
         assert_eq!(buttons[1]["action_id"], ACTION_DISCARD);
     }
 
     #[test]
+    fn a_new_version_names_itself_its_removals_and_approves_only_itself() {
+        let mut p = stored(1, 0);
+        p.removed = vec![RemovedPair {
+            junior_id: "UJX".into(),
+            senior_id: "USX".into(),
+            by: "UADMIN".into(),
+        }];
+        let (_, blocks) = review(7, 3, &p);
+        let all = blocks.to_string();
+        assert!(all.contains("Matching proposal #7 · version 3"));
+        assert!(
+            all.contains("Removed from this round")
+                && all.contains("<@UJX> ↔ <@USX> (by <@UADMIN>)")
+        );
+        assert_eq!(last_buttons(&blocks)[0]["value"], "7:3");
+        assert_eq!(parse_approve_value("7:3"), Some((7, 3)));
+        assert_eq!(
+            parse_approve_value("7"),
+            Some((7, 1)),
+            "a message from before versions"
+        );
+        for bad in ["", "x", "7:", "7:x", ":3"] {
+            assert_eq!(parse_approve_value(bad), None, "{bad}");
+        }
+        for bad in ["7:1:UJ", "7:1::US", "7:1:UJ:US:extra", "x:1:UJ:US"] {
+            assert_eq!(RemoveTarget::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn a_firm_sized_proposal_stays_within_block_kit_limits() {
-        let (_, blocks) = review(1, &stored(5_000, 2_000));
+        let (_, blocks) = review(1, 2, &stored(5_000, 2_000));
         assert_eq!(check_message_blocks(&blocks), Vec::<String>::new());
+        let n = blocks.as_array().unwrap().len();
+        assert!(n <= 50, "{n} blocks");
         let all = blocks.to_string();
         assert!(all.contains("more pairs") && all.contains("…and "));
+        let removable = blocks
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["accessory"]["action_id"] == ACTION_REMOVE)
+            .count();
+        assert_eq!(removable, MAX_REMOVABLE);
+        assert!(all.contains("have no *Remove* button"));
+        // Best first across the cut: every pair with a button scores at least as much as every pair without.
+        let scores: Vec<i64> = texts(&blocks)
+            .iter()
+            .flat_map(|t| {
+                t.split("· score ")
+                    .skip(1)
+                    .map(|r| {
+                        r.split(|c: char| !c.is_ascii_digit())
+                            .next()
+                            .unwrap()
+                            .parse::<i64>()
+                            .unwrap()
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
     }
 
     #[test]
     fn no_pairs_means_no_approve_button() {
-        let (_, blocks) = review(3, &stored(0, 4));
-        let buttons = blocks.as_array().unwrap().last().unwrap()["elements"]
-            .as_array()
-            .unwrap()
-            .clone();
+        let (_, blocks) = review(3, 1, &stored(0, 4));
+        let buttons = last_buttons(&blocks);
         assert_eq!(buttons.len(), 1);
         assert_eq!(buttons[0]["action_id"], ACTION_DISCARD);
     }

@@ -156,8 +156,10 @@ pub async fn approve_round(app: &TestApp, admin: &str) -> usize {
     // The decision is committed when the click is answered; its jobs (introductions, the review's update) are left
     // to the worker (or to the test, with a manual worker).
     app.app().background_idle().await;
+    // The button's value is "proposal:version".
+    let proposal = id.split(':').next().unwrap_or_default();
     sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM pairs WHERE proposal_id = ?")
-        .bind(id.parse::<i64>().unwrap_or_default())
+        .bind(proposal.parse::<i64>().expect("a proposal ID"))
         .fetch_one(app.app().store().pool())
         .await
         .unwrap_or_default() as usize

@@ -16,6 +16,7 @@ mod lifecycle;
 mod matching;
 mod offline_match;
 mod process;
+mod proposal_edit;
 mod socket_mode;
 mod summaries;
 mod trouble;

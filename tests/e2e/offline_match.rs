@@ -101,7 +101,7 @@ fn the_example_roster_prints_the_proposal_table() {
     let o = run(&["--input", EXAMPLE]);
     assert!(o.status.success(), "{}", stderr(&o));
     let table = stdout(&o);
-    assert_eq!(table, render_table(&expected));
+    assert_eq!(table, render_table(&expected, &example().1));
     // One numbered line per pair.
     let numbered = table
         .lines()
@@ -148,7 +148,7 @@ fn output_writes_the_proposal_as_json_and_overwrites() {
     let first = &written["pairs"][0]["explanation"]["for_senior"];
     assert!(first.as_str().is_some_and(|s| !s.contains('_')), "{first}");
     // Where it was written is said on stderr; stdout is still exactly the table.
-    assert_eq!(stdout(&o), render_table(&expected));
+    assert_eq!(stdout(&o), render_table(&expected, &example().1));
     let err = stderr(&o);
     assert!(
         err.lines().any(|l| l
@@ -357,4 +357,228 @@ fn help_documents_the_command_and_the_roster_format() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     assert!(readme.contains("tandem match --input"));
+}
+
+// ------------------------------------------------------------------ issue 12.7: what an admin reads
+
+fn write_roster(dir: &Path, name: &str, roster: &serde_json::Value) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, roster.to_string()).unwrap();
+    path
+}
+
+fn person(id: &str, role: &str, years: u8, teach: &[&str], learn: &[&str]) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "name": format!("{id} Person"), "role": role, "years": years,
+        "can_teach": teach, "wants_to_learn": learn, "hours_per_month": 2, "cadence": "monthly",
+        "practice_group": "Tax", "utc_offset_minutes": 0, "capacity": 1, "paused": false
+    })
+}
+
+#[test]
+fn the_table_shows_skill_labels_and_reasons_addressed_to_the_admin() {
+    let o = run(&["--input", EXAMPLE]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = stdout(&o);
+    let (roster, ctx) = example();
+    // Every skill a pair teaches appears by its catalog label, never by its id.
+    for pair in &example_proposal().pairs {
+        for id in pair
+            .breakdown
+            .teach_up_skills
+            .iter()
+            .chain(&pair.breakdown.teach_down_skills)
+        {
+            assert!(table.contains(&ctx.skill_label(id)), "{id}: {table}");
+            assert!(!table.contains(id.as_str()), "{id} shown as an id: {table}");
+        }
+    }
+    assert!(table.contains("to the senior: ") && table.contains("to the reverse mentor: "));
+    assert!(!table.contains("up: ") && !table.contains("down: "));
+    // Reasons speak of the person to the admin ("capacity 0 this round"), never to them ("your", "you").
+    let unmatched = &table[table.find("Unmatched:").expect("an unmatched list")..];
+    assert!(unmatched.contains("capacity 0 this round"), "{unmatched}");
+    for line in unmatched.lines().skip(1) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert!(
+            !words
+                .iter()
+                .any(|w| ["you", "your", "you.", "yourself"].contains(w)),
+            "{line}"
+        );
+    }
+    assert!(roster.participants.len() == 40);
+}
+
+#[test]
+fn the_same_situation_gets_the_same_reason_on_either_side() {
+    let dir = tempfile::tempdir().unwrap();
+    // One senior and two reverse mentors who fit it, then one reverse mentor and two seniors who fit it: in both
+    // rounds one person is left out because everyone who fits them was paired with a better fit.
+    let two_juniors = serde_json::json!({ "participants": [
+        person("S1", "partner", 20, &["negotiation"], &["ediscovery"]),
+        person("J1", "associate", 3, &["ediscovery"], &["negotiation"]),
+        person("J2", "associate", 2, &["ediscovery"], &["negotiation"]),
+    ]});
+    let two_seniors = serde_json::json!({ "participants": [
+        person("J1", "associate", 3, &["ediscovery"], &["negotiation"]),
+        person("S1", "partner", 20, &["negotiation"], &["ediscovery"]),
+        person("S2", "partner", 21, &["negotiation"], &["ediscovery"]),
+    ]});
+    let reason_of = |roster: &serde_json::Value, name: &str| {
+        let path = write_roster(dir.path(), name, roster);
+        let o = run(&["--input", path_str(&path)]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let table = stdout(&o);
+        let line = table
+            .lines()
+            .skip_while(|l| !l.starts_with("Unmatched:"))
+            .nth(1)
+            .expect("one unmatched")
+            .to_string();
+        let side = if line.contains("reverse mentor") {
+            "reverse mentor"
+        } else {
+            "senior"
+        };
+        (
+            side,
+            line[line.find(side).unwrap() + side.len()..]
+                .trim()
+                .to_string(),
+        )
+    };
+    let (side_a, a) = reason_of(&two_juniors, "a.json");
+    let (side_b, b) = reason_of(&two_seniors, "b.json");
+    assert_eq!((side_a, side_b), ("reverse mentor", "senior"));
+    assert_eq!(a, b);
+    assert_eq!(a, "everyone who fits was paired with a better fit");
+}
+
+#[test]
+fn a_firms_own_rules_apply_from_rules_or_tandem_matching_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("matching.toml");
+    std::fs::write(&rules, "min_gap_years = 20\n[weights]\nbalance = 40\n").unwrap();
+    let (roster, _) = example();
+    let labels: BTreeMap<String, String> = Catalog::default()
+        .skills
+        .into_iter()
+        .map(|s| (s.id, s.label))
+        .collect();
+    let config: MatchConfig = tandem::domain::catalog::parse_toml(
+        "matching.toml",
+        &std::fs::read_to_string(&rules).unwrap(),
+    )
+    .unwrap();
+    let ctx = roster.context(config, labels);
+    let expected = propose(&roster.participants, &ctx).unwrap();
+    assert_ne!(
+        expected.pairs.len(),
+        example_proposal().pairs.len(),
+        "the rules must change the result for this test to mean anything"
+    );
+    let by_flag = run(&["--input", EXAMPLE, "--rules", path_str(&rules)]);
+    let by_env = tandem()
+        .args(["match", "--input", EXAMPLE])
+        .env("TANDEM_MATCHING_FILE", &rules)
+        .output()
+        .unwrap();
+    for o in [&by_flag, &by_env] {
+        assert!(o.status.success(), "{}", stderr(o));
+        assert_eq!(stdout(o), render_table(&expected, &ctx));
+        assert!(
+            stderr(o).contains(&format!("tandem: matching rules from {}", rules.display())),
+            "{}",
+            stderr(o)
+        );
+    }
+    // --rules wins over the variable.
+    let other = dir.path().join("other.toml");
+    std::fs::write(&other, "min_gap_years = 40\n").unwrap();
+    let both = tandem()
+        .args(["match", "--input", EXAMPLE, "--rules", path_str(&rules)])
+        .env("TANDEM_MATCHING_FILE", &other)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&both), stdout(&by_flag));
+    // A bad rules file: one line naming the file and the line.
+    std::fs::write(&other, "min_gap_years = 5\nbalanse = 3\n").unwrap();
+    let o = run(&["--input", EXAMPLE, "--rules", path_str(&other)]);
+    assert_one_error_line(&o, &[&format!("{}:2", other.display())]);
+}
+
+#[test]
+fn an_empty_roster_nobody_or_unknown_skills_are_said_plainly() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, "").unwrap();
+    let o = run(&["--input", path_str(&empty)]);
+    assert_one_error_line(&o, &[path_str(&empty), "the file is empty"]);
+    assert!(!stderr(&o).contains("EOF"), "{}", stderr(&o));
+
+    let nobody = write_roster(
+        dir.path(),
+        "nobody.json",
+        &serde_json::json!({ "participants": [] }),
+    );
+    let o = run(&["--input", path_str(&nobody)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "tandem: warning: {} has no participants, so there is nobody to match",
+            nobody.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+
+    let mut roster: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(EXAMPLE).unwrap()).unwrap();
+    roster["participants"][0]["can_teach"]
+        .as_array_mut()
+        .unwrap()
+        .push("ai_draftng".into());
+    let typo = write_roster(dir.path(), "typo.json", &roster);
+    let o = run(&["--input", path_str(&typo)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("tandem: warning: ")
+            && err.contains("1 skill id is not in the skill catalog: ai_draftng (1 person)"),
+        "{err}"
+    );
+    // The example roster itself uses only catalog skills: no warning.
+    assert!(!stderr(&run(&["--input", EXAMPLE])).contains("warning"));
+}
+
+#[test]
+fn from_db_hints_at_a_flag_that_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = tandem()
+        .args(["match", "--from-db"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_one_error_line(&o, &["no database at tandem.db", "--db tandem.db"]);
+    // The flag the hint names is one `tandem match` takes: on a fresh database it runs (and says nobody is there).
+    let db = dir.path().join("fresh.db");
+    let migrated = tandem()
+        .arg("migrate")
+        .env("DATABASE_URL", format!("sqlite://{}", db.display()))
+        .output()
+        .unwrap();
+    assert!(migrated.status.success(), "{}", stderr(&migrated));
+    let o = run(&["--db", path_str(&db)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("0 participants, 0 pairs"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("warning: ") && stderr(&o).contains("no participants"));
+    let o = run(&["--from-db", "--db", path_str(&db)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["--input", EXAMPLE, "--db", path_str(&db)]);
+    assert_eq!(o.status.code(), Some(2), "--input and --db do not mix");
 }

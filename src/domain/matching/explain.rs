@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::config::Context;
+use super::config::{Context, MatchConfig};
 use super::model::{Participant, Side};
 use super::propose::{Explanation, Proposal};
 use super::rules::{Prepared, ScoreBreakdown};
@@ -39,6 +39,53 @@ pub(crate) fn explanation(
     }
 }
 
+/// `n skill` or `n skills`.
+fn skills(n: usize) -> String {
+    if n == 1 {
+        "1 skill".to_owned()
+    } else {
+        format!("{n} skills")
+    }
+}
+
+/// What makes a pair's score, in words for the admin who reviews it, most important first, e.g.
+/// "each can teach the other 2 skills · same time zone · same cadence". Only what the weights count (a part worth
+/// 0 points is left out), except the time zones, which are always said.
+pub fn score_words(b: &ScoreBreakdown, config: &MatchConfig) -> String {
+    let (up, down) = (b.teach_up_skills.len(), b.teach_down_skills.len());
+    let mut parts = vec![if up == down {
+        format!("each can teach the other {}", skills(up))
+    } else {
+        format!(
+            "one can teach {}, the other {}",
+            skills(up.max(down)),
+            up.min(down)
+        )
+    }];
+    let day = u32::from(config.work_day_minutes);
+    parts.push(if b.overlap_minutes >= day {
+        "same time zone".to_owned()
+    } else if b.overlap_minutes >= 60 {
+        let h = b.overlap_minutes / 60;
+        format!(
+            "{h} working hour{} in common",
+            if h == 1 { "" } else { "s" }
+        )
+    } else {
+        "almost no working hours in common".to_owned()
+    });
+    if b.same_cadence != 0 {
+        parts.push("same cadence".to_owned());
+    }
+    if b.same_hours != 0 {
+        parts.push("same hours a month".to_owned());
+    }
+    if b.cross_group != 0 {
+        parts.push("different practice groups".to_owned());
+    }
+    parts.join(" · ")
+}
+
 fn width(s: &str) -> usize {
     s.chars().count()
 }
@@ -49,9 +96,15 @@ fn fit(s: &str, w: usize) -> String {
 }
 
 /// A fixed-width plain-text table of a proposal: one line per pair (people,
-/// score, what each teaches the other), the totals, then everyone
-/// unmatched with the reason.
-pub fn render_table(p: &Proposal) -> String {
+/// score, what each teaches the other, as the skill labels of `ctx`), the
+/// totals, then everyone unmatched with the reason.
+pub fn render_table(p: &Proposal, ctx: &Context) -> String {
+    let labels = |ids: &[String]| {
+        ids.iter()
+            .map(|id| ctx.skill_label(id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     const MAX: usize = 40;
     let people = |name: &str, id: &str| format!("{name} ({id})");
     let rows: Vec<[String; 5]> = p
@@ -65,9 +118,9 @@ pub fn render_table(p: &Proposal) -> String {
                 people(&pair.junior_name, &pair.junior_id),
                 pair.score.to_string(),
                 format!(
-                    "up: {} | down: {}",
-                    pair.breakdown.teach_up_skills.join(", "),
-                    pair.breakdown.teach_down_skills.join(", ")
+                    "to the senior: {} | to the reverse mentor: {}",
+                    labels(&pair.breakdown.teach_up_skills),
+                    labels(&pair.breakdown.teach_down_skills)
                 ),
             ]
         })

@@ -42,7 +42,7 @@ mod solver;
 mod tests;
 
 pub use config::{Context, MatchConfig, SideRule, Weights};
-pub use explain::{explain_all_csv, join_labels, render_table};
+pub use explain::{explain_all_csv, join_labels, render_table, score_words};
 pub use model::{Cadence, PairSet, Participant, Role, Side};
 pub use propose::{
     CohortMatrix, Explanation, MatchError, Pair, Proposal, Unmatched, UnmatchedReason,

@@ -42,7 +42,8 @@ pub struct Explanation {
     pub for_junior: String,
 }
 
-/// Why someone was left out, most specific first.
+/// Why someone was left out, most specific first. The same situation gets the same reason whichever side the
+/// person is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnmatchedReason {
@@ -68,39 +69,40 @@ pub enum UnmatchedReason {
     /// The only suitable partners are their supervisor or report, an
     /// earlier partner, or excluded by an admin.
     OnlyBlockedPartners,
-    /// A reverse mentor whose suitable seniors are all at capacity.
+    /// A reverse mentor while every senior (not paused) has capacity 0.
     NoSeniorWithTimeLeft,
-    /// A senior whose suitable reverse mentors were all paired elsewhere.
+    /// Suitable partners exist, and every one of them was paired with
+    /// someone who fits them better (for a reverse mentor: the seniors who
+    /// fit are full).
     PartnersTakenElsewhere,
 }
 
 impl UnmatchedReason {
-    /// Human-readable reason, addressed to the person.
+    /// Human-readable reason, addressed to the admin who reads the
+    /// proposal (it speaks of the person, not to them).
     pub fn text(&self) -> &'static str {
         match self {
             UnmatchedReason::Paused => "paused",
-            UnmatchedReason::NoCapacity => "your capacity is 0 this round",
-            UnmatchedReason::TooFewHours => {
-                "you offered fewer hours a month than this round's minimum"
-            }
+            UnmatchedReason::NoCapacity => "capacity 0 this round",
+            UnmatchedReason::TooFewHours => "offered fewer hours a month than this round's minimum",
             UnmatchedReason::NobodyOnOtherSide => "nobody on the other side in this round",
             UnmatchedReason::PartnersShortOfHours => {
-                "no possible partner offers enough hours a month"
+                "every possible partner offers too few hours a month"
             }
-            UnmatchedReason::NoSeniorityGap => "no partner with a large enough seniority gap",
+            UnmatchedReason::NoSeniorityGap => "nobody with a large enough seniority gap",
             UnmatchedReason::NobodyWantsYourSkills => {
-                "nobody in this round wants to learn what you offer"
+                "nobody in this round wants to learn what they offer"
             }
             UnmatchedReason::NobodyTeachesWhatYouWant => {
-                "no partner could teach you what you want to learn"
+                "nobody in this round can teach what they want to learn"
             }
             UnmatchedReason::LowScore => "no possible pairing scores above zero",
             UnmatchedReason::OnlyBlockedPartners => {
-                "no allowed partner (supervisor / earlier pair / exclusion)"
+                "every suitable partner is ruled out (reports to / earlier pair / exclusion / removed)"
             }
-            UnmatchedReason::NoSeniorWithTimeLeft => "no senior with time left",
+            UnmatchedReason::NoSeniorWithTimeLeft => "every senior has capacity 0 this round",
             UnmatchedReason::PartnersTakenElsewhere => {
-                "everyone who fits you was paired with a better-fitting partner"
+                "everyone who fits was paired with a better fit"
             }
         }
     }
@@ -435,14 +437,13 @@ fn unmatched_reason(prep: &Prepared<'_>, i: usize, load: &[usize]) -> UnmatchedR
             return reason;
         }
     }
-    if my_side == Side::ReverseMentor {
-        // Allowed seniors exist; all of them are full.
-        debug_assert!(
-            left.iter()
+    // Allowed partners exist; all of them were paired with a better fit (for a reverse mentor: the seniors are
+    // full). The same reason on both sides, for the same situation.
+    debug_assert!(
+        my_side == Side::Senior
+            || left
+                .iter()
                 .all(|(o, _)| load[*o] >= usize::from(prep.people[*o].capacity))
-        );
-        UnmatchedReason::NoSeniorWithTimeLeft
-    } else {
-        UnmatchedReason::PartnersTakenElsewhere
-    }
+    );
+    UnmatchedReason::PartnersTakenElsewhere
 }

@@ -664,8 +664,8 @@ fn capacity_two_takes_two_never_three() {
     assert_eq!(
         left,
         [
-            ("J2", UnmatchedReason::NoSeniorWithTimeLeft),
-            ("J3", UnmatchedReason::NoSeniorWithTimeLeft)
+            ("J2", UnmatchedReason::PartnersTakenElsewhere),
+            ("J3", UnmatchedReason::PartnersTakenElsewhere)
         ]
     );
     // With capacity 3 (or more juniors than slots otherwise) never above it.
@@ -733,6 +733,48 @@ fn explanation_sentences_use_labels_and_first_names() {
 }
 
 #[test]
+fn the_score_reads_in_words_without_jargon() {
+    let ctx = Context::default();
+    let words = |j: &Participant, s: &Participant| {
+        score_words(&pair_verdict(j, s, &ctx).expect("allowed"), &ctx.config)
+    };
+    let j = junior(
+        "J",
+        &["ediscovery", "ai_drafting"],
+        &["negotiation", "networking"],
+    );
+    let s = senior(
+        "S",
+        &["negotiation", "networking"],
+        &["ediscovery", "ai_drafting"],
+    );
+    // Same offset, cadence, hours and practice group (worth no points, so not said).
+    assert_eq!(
+        words(&j, &s),
+        "each can teach the other 2 skills · same time zone · same cadence · same hours a month"
+    );
+    let mut far = senior("S", &["negotiation"], &["ediscovery"]);
+    far.utc_offset_minutes = 5 * 60;
+    far.cadence = Cadence::Weekly;
+    far.hours_per_month = 4;
+    far.practice_group = "Tax".into();
+    assert_eq!(
+        words(&j, &far),
+        "each can teach the other 1 skill · 4 working hours in common · different practice groups"
+    );
+    let mut night = senior("S", &["negotiation"], &["ediscovery", "ai_drafting"]);
+    night.utc_offset_minutes = 12 * 60;
+    let w = words(&j, &night);
+    assert!(
+        w.starts_with("one can teach 2 skills, the other 1 · almost no working hours in common"),
+        "{w}"
+    );
+    for jargon in ["balance", "overlap", "teach_up", "cross"] {
+        assert!(!w.contains(jargon) && !words(&j, &far).contains(jargon));
+    }
+}
+
+#[test]
 fn unmatched_reasons_most_specific_first() {
     let ctx = Context::default();
     let reason = |people: &[Participant], id: &str| {
@@ -792,21 +834,30 @@ fn unmatched_reasons_most_specific_first() {
         UnmatchedReason::OnlyBlockedPartners
     );
 
-    // Two juniors fit one senior: the weaker one gets "no senior with time
-    // left"; two seniors for one junior: "paired elsewhere".
+    // Two juniors fit one senior, or two seniors one junior: the one left
+    // out is in the same situation on either side, and gets the same reason.
     let j2 = junior("J2", &["ediscovery"], &["negotiation"]);
     let both = propose(&[j.clone(), j2, s.clone()], &ctx).expect("p");
     assert_eq!(both.pairs.len(), 1);
     assert_eq!(
         both.unmatched[0].reason,
-        UnmatchedReason::NoSeniorWithTimeLeft
+        UnmatchedReason::PartnersTakenElsewhere
     );
-    assert_eq!(both.unmatched[0].reason_text, "no senior with time left");
+    assert_eq!(
+        both.unmatched[0].reason_text,
+        "everyone who fits was paired with a better fit"
+    );
     let s2 = senior("S2", &["negotiation"], &["ediscovery"]);
     let two = propose(&[j, s, s2], &ctx).expect("p");
     assert_eq!(
-        two.unmatched[0].reason,
-        UnmatchedReason::PartnersTakenElsewhere
+        (
+            two.unmatched[0].reason,
+            two.unmatched[0].reason_text.as_str()
+        ),
+        (
+            UnmatchedReason::PartnersTakenElsewhere,
+            both.unmatched[0].reason_text.as_str()
+        )
     );
 
     let mut short = ctx.clone();
@@ -837,14 +888,20 @@ fn table_lists_pairs_totals_and_unmatched() {
     let (j, s) = base_pair();
     let lonely = junior("L", &["social_media"], &["negotiation"]);
     let p = propose(&[j, s, lonely], &Context::default()).expect("p");
-    let t = render_table(&p);
+    let mut ctx = Context::default();
+    ctx.skill_labels
+        .insert("ediscovery".into(), "E-discovery platforms".into());
+    let t = render_table(&p, &ctx);
     assert!(t.contains("J Person (J)"), "{t}");
     assert!(t.contains("S Person (S)"), "{t}");
-    assert!(t.contains("up: ediscovery | down: negotiation"), "{t}");
+    assert!(
+        t.contains("to the senior: E-discovery platforms | to the reverse mentor: negotiation"),
+        "labels where the catalog has them: {t}"
+    );
     assert!(t.contains("Total: 1 pairs, score 50, 1 unmatched"), "{t}");
     assert!(t.contains("L Person (L)"), "{t}");
     assert!(
-        t.contains("nobody in this round wants to learn what you offer"),
+        t.contains("nobody in this round wants to learn what they offer"),
         "{t}"
     );
 }
@@ -983,7 +1040,11 @@ fn example_roster_parses_and_matches() {
     let ctx = r.context(MatchConfig::default(), BTreeMap::new());
     let p = propose(&r.participants, &ctx).expect("p");
     assert_valid(&r.participants, &ctx, &p);
-    assert!(p.pairs.len() >= 10, "{}", render_table(&p));
+    assert!(
+        p.pairs.len() >= 10,
+        "{}",
+        render_table(&p, &Context::default())
+    );
     let json = serde_json::to_string(&p).expect("proposal serializes");
     assert!(json.contains("\"total_score\""));
 }

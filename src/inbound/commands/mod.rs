@@ -4,6 +4,7 @@ pub mod audit;
 pub mod capacity;
 pub mod end;
 pub mod exclude;
+pub mod exclusions;
 pub mod feedback;
 pub mod help;
 pub mod invite;
@@ -65,7 +66,11 @@ pub const ADMIN_SUBCOMMANDS: &[(&str, &str)] = &[
     ),
     (
         "exclude @a @b",
-        "never pair these two people (ethical walls, conflicts)",
+        "never pair these two people (conflicts); `exclude @a @b | @c @d` walls off two groups (ethical walls)",
+    ),
+    (
+        "exclusions",
+        "every exclusion: both people, who added it and when",
     ),
     (
         "unexclude @a @b",
@@ -117,10 +122,12 @@ pub enum Command {
         span: crate::flows::summaries::Span,
     },
     Feedback,
+    /// Everyone in `left` is never paired with anyone in `right` (one each: a single exclusion).
     Exclude {
-        a: String,
-        b: String,
+        left: Vec<String>,
+        right: Vec<String>,
     },
+    Exclusions,
     Unexclude {
         a: String,
         b: String,
@@ -186,10 +193,8 @@ impl Command {
                     Command::End { reason: (!reason.is_empty()).then(|| reason.to_string()) }
                 }
             }
-            "exclude" => match rest.iter().map(|w| parse_user(w)).collect::<Vec<_>>().as_slice() {
-                [Some(a), Some(b)] if a != b => Command::Exclude { a: a.clone(), b: b.clone() },
-                _ => Command::Usage("`/mentor exclude @person @other` names two different people who must never be paired.".into()),
-            },
+            "exclude" => exclude::parse(&text.trim()[first.len()..]),
+            "exclusions" if rest.is_empty() => Command::Exclusions,
             "unexclude" => match rest.iter().map(|w| parse_user(w)).collect::<Vec<_>>().as_slice() {
                 [Some(a), Some(b)] if a != b => Command::Unexclude { a: a.clone(), b: b.clone() },
                 _ => Command::Usage("`/mentor unexclude @person @other` names the two people whose exclusion to remove.".into()),
@@ -202,7 +207,7 @@ impl Command {
                 _ => Command::Usage(format!("`/mentor capacity @senior N` takes a person and a number from 0 to {MAX_CAPACITY}.")),
             },
             sub @ ("join" | "signup" | "opt-in" | "profile" | "edit" | "status" | "resume"
-            | "leave" | "match" | "audit" | "mydata" | "feedback") => Command::Usage(format!(
+            | "leave" | "match" | "audit" | "mydata" | "feedback" | "exclusions") => Command::Usage(format!(
                 "`/mentor {sub}` takes nothing after it; type just `/mentor {sub}`."
             )),
             _ => Command::Help {
@@ -231,7 +236,10 @@ impl Command {
             Command::Audit => admin_only(app, cmd, audit::apply(app)).await,
             Command::Feedback => admin_only(app, cmd, feedback::apply(app, &cmd.user_id)).await,
             Command::MyData => mydata::apply(app, cmd).await,
-            Command::Exclude { a, b } => admin_only(app, cmd, exclude::apply(app, cmd, a, b)).await,
+            Command::Exclude { left, right } => {
+                admin_only(app, cmd, exclude::apply(app, cmd, left, right)).await
+            }
+            Command::Exclusions => admin_only(app, cmd, exclusions::apply(app)).await,
             Command::Unexclude { a, b } => {
                 admin_only(app, cmd, unexclude::apply(app, cmd, a, b)).await
             }
@@ -355,17 +363,22 @@ mod tests {
         assert_eq!(
             Command::parse("exclude <@U0A|alice> <@U0B>"),
             Command::Exclude {
-                a: "U0A".into(),
-                b: "U0B".into()
+                left: vec!["U0A".into()],
+                right: vec!["U0B".into()]
             }
         );
         assert_eq!(
-            Command::parse("exclude U0A W0B"),
+            Command::parse("EXCLUDE <@U0A|alice> <@U0B> | <@U0C>"),
             Command::Exclude {
-                a: "U0A".into(),
-                b: "W0B".into()
+                left: vec!["U0A".into(), "U0B".into()],
+                right: vec!["U0C".into()]
             }
         );
+        assert_eq!(Command::parse("exclusions"), Command::Exclusions);
+        assert!(matches!(
+            Command::parse("exclusions all"),
+            Command::Usage(_)
+        ));
         for bad in [
             "exclude <@U0A>",
             "exclude <@U0A> <@U0A>",

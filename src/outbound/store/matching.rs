@@ -1,7 +1,7 @@
 //! What matching reads and writes: exclusions, capacity, pair history, proposals under review, approved pairs.
 
 use super::{Store, StoreError, Tx};
-use crate::domain::model::ProposalStatus;
+use crate::domain::model::{Exclusion, ProposalStatus};
 use std::collections::BTreeMap;
 
 /// A proposal as stored.
@@ -15,6 +15,8 @@ pub struct ProposalRow {
     pub ts: Option<String>,
     /// The proposal as JSON while open; `{}` once decided.
     pub body: String,
+    /// 1 when first computed; one more each time an admin removes a pair and the rest is re-matched.
+    pub version: i64,
 }
 
 /// A pair to create on approval.
@@ -32,15 +34,22 @@ fn ordered<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
 }
 
 impl Tx {
-    /// Records that `a` and `b` must never be paired. Returns `false` if it was already recorded.
-    pub async fn add_exclusion(&mut self, a: &str, b: &str, now: i64) -> Result<bool, StoreError> {
+    /// Records that `a` and `b` must never be paired (`admin` added it). Returns `false` if it was already recorded.
+    pub async fn add_exclusion(
+        &mut self,
+        a: &str,
+        b: &str,
+        admin: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         let (a, b) = ordered(a, b);
         let done = sqlx::query(
-            "INSERT OR IGNORE INTO exclusions (user_a, user_b, created_at) VALUES (?, ?, ?)",
+            "INSERT OR IGNORE INTO exclusions (user_a, user_b, created_at, added_by) VALUES (?, ?, ?, ?)",
         )
         .bind(a)
         .bind(b)
         .bind(now)
+        .bind(admin)
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
@@ -75,6 +84,27 @@ impl Store {
                 .fetch_all(self.pool())
                 .await?,
         )
+    }
+
+    /// Every exclusion with who added it, oldest first. Who added it is recorded with it, else (an exclusion older
+    /// than that column) taken from the latest `exclude` entry of the audit log naming the two, else unknown.
+    pub async fn exclusions_listed(&self) -> Result<Vec<Exclusion>, StoreError> {
+        let rows: Vec<(String, String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT e.user_a, e.user_b, e.created_at,
+                    COALESCE(e.added_by,
+                             (SELECT a.actor FROM audit_log a
+                              WHERE a.action = 'exclude'
+                                AND ((a.subject = e.user_a AND a.other = e.user_b)
+                                  OR (a.subject = e.user_b AND a.other = e.user_a))
+                              ORDER BY a.id DESC LIMIT 1)) AS added_by
+             FROM exclusions e ORDER BY e.created_at, e.user_a, e.user_b",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(a, b, at, added_by)| Exclusion { a, b, at, added_by })
+            .collect())
     }
 
     pub async fn set_display_name(&self, user_id: &str, name: &str) -> Result<(), StoreError> {
@@ -142,16 +172,37 @@ impl Tx {
         }
     }
 
-    /// Stores a computed proposal's body and opens it for review.
-    pub async fn open_proposal(&mut self, id: i64, body: &str) -> Result<(), StoreError> {
-        sqlx::query(
+    /// Stores a computed proposal's body and opens it for review. Returns `false` if it was not computing (decided
+    /// or reset meanwhile).
+    pub async fn open_proposal(&mut self, id: i64, body: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
             "UPDATE proposals SET status = 'open', body = ? WHERE id = ? AND status = 'computing'",
         )
         .bind(body)
         .bind(id)
         .execute(self.conn())
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Sends version `version` of an open proposal back to be computed again as the next version, with `body`
+    /// (what it keeps meanwhile: the pairs removed so far). Returns `false` if that version is not the one open.
+    pub async fn rematch_proposal(
+        &mut self,
+        id: i64,
+        version: i64,
+        body: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE proposals SET status = 'computing', version = version + 1, body = ?
+             WHERE id = ? AND status = 'open' AND version = ?",
+        )
+        .bind(body)
+        .bind(id)
+        .bind(version)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Closes an open proposal as `discarded` or `stale`. Returns `false` if it was not open (a second press).
@@ -170,17 +221,20 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Approves an open proposal and creates its pairs, atomically. Returns the new pair IDs, or `None` if the
-    /// proposal was not open (already decided: a second press has no effect).
+    /// Approves version `version` of an open proposal and creates its pairs, atomically. Returns the new pair IDs,
+    /// or `None` if that version is not the one open (already decided: a second press has no effect; or a pair
+    /// was removed since and the rest re-matched).
     pub async fn approve_proposal(
         &mut self,
         id: i64,
+        version: i64,
         pairs: &[NewPair],
         now: i64,
     ) -> Result<Option<Vec<i64>>, StoreError> {
-        let done = sqlx::query("UPDATE proposals SET status = 'approved', decided_at = ?, body = '{}' WHERE id = ? AND status = 'open'")
+        let done = sqlx::query("UPDATE proposals SET status = 'approved', decided_at = ?, body = '{}' WHERE id = ? AND status = 'open' AND version = ?")
             .bind(now)
             .bind(id)
+            .bind(version)
             .execute(self.conn())
             .await?;
         if done.rows_affected() != 1 {
@@ -324,14 +378,19 @@ mod tests {
             explanation: "{}".into(),
         }];
         assert_eq!(
-            in_tx!(s, approve_proposal(id, &pairs, 4))
+            in_tx!(s, approve_proposal(id, 2, &pairs, 4)).await.unwrap(),
+            None,
+            "only the version that is open"
+        );
+        assert_eq!(
+            in_tx!(s, approve_proposal(id, 1, &pairs, 4))
                 .await
                 .unwrap()
                 .map(|v| v.len()),
             Some(1)
         );
         assert_eq!(
-            in_tx!(s, approve_proposal(id, &pairs, 5)).await.unwrap(),
+            in_tx!(s, approve_proposal(id, 1, &pairs, 5)).await.unwrap(),
             None,
             "a second press creates nothing"
         );
@@ -388,13 +447,69 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_rematch_makes_the_next_version_and_only_that_one_can_be_approved() {
+        let (_d, s) = store().await;
+        let id = in_tx!(s, begin_proposal(1)).await.unwrap().unwrap();
+        assert!(
+            !in_tx!(s, rematch_proposal(id, 1, "{}")).await.unwrap(),
+            "not open yet"
+        );
+        assert!(in_tx!(s, open_proposal(id, r#"{"v":1}"#)).await.unwrap());
+        assert!(
+            in_tx!(s, rematch_proposal(id, 1, r#"{"removed":[]}"#))
+                .await
+                .unwrap()
+        );
+        let row = s.proposal(id).await.unwrap().unwrap();
+        assert_eq!(
+            (row.status, row.version, row.body.as_str()),
+            (ProposalStatus::Computing, 2, r#"{"removed":[]}"#)
+        );
+        assert!(
+            !in_tx!(s, rematch_proposal(id, 1, "{}")).await.unwrap(),
+            "a second press on version 1 does nothing"
+        );
+        assert!(in_tx!(s, open_proposal(id, r#"{"v":2}"#)).await.unwrap());
+        assert!(
+            !in_tx!(s, open_proposal(id, r#"{"v":3}"#)).await.unwrap(),
+            "open already"
+        );
+        assert_eq!(
+            in_tx!(s, approve_proposal(id, 1, &[], 2)).await.unwrap(),
+            None
+        );
+        assert_eq!(
+            in_tx!(s, approve_proposal(id, 2, &[], 2)).await.unwrap(),
+            Some(vec![])
+        );
+    }
+
+    #[tokio::test]
     async fn exclusions_are_unordered_and_unique() {
         let (_d, s) = store().await;
-        assert!(in_tx!(s, add_exclusion("UB", "UA", 1)).await.unwrap());
-        assert!(!in_tx!(s, add_exclusion("UA", "UB", 2)).await.unwrap());
+        assert!(
+            in_tx!(s, add_exclusion("UB", "UA", "UADMIN", 1))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !in_tx!(s, add_exclusion("UA", "UB", "UOTHER", 2))
+                .await
+                .unwrap()
+        );
         assert_eq!(
             s.exclusions().await.unwrap(),
             vec![("UA".to_string(), "UB".to_string())]
+        );
+        assert_eq!(
+            s.exclusions_listed().await.unwrap(),
+            vec![Exclusion {
+                a: "UA".into(),
+                b: "UB".into(),
+                at: 1,
+                added_by: Some("UADMIN".into())
+            }],
+            "the first admin who added it"
         );
         assert!(in_tx!(s, remove_exclusion("UA", "UB")).await.unwrap());
         assert!(!in_tx!(s, remove_exclusion("UB", "UA")).await.unwrap());

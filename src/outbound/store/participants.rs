@@ -338,6 +338,7 @@ impl Tx {
             "UPDATE feedback SET user_id = NULL, learned = NULL WHERE user_id = ?1",
             "DELETE FROM help_requests WHERE user_id = ?1",
             "DELETE FROM exclusions WHERE user_a = ?1 OR user_b = ?1",
+            "UPDATE exclusions SET added_by = NULL WHERE added_by = ?1",
             "DELETE FROM plans WHERE pair_id IN (SELECT id FROM pairs WHERE junior_id = ?1 OR senior_id = ?1)",
             "UPDATE jobs SET state = 'cancelled', key = NULL WHERE state = 'pending' AND pair_id IN (SELECT id FROM pairs WHERE (junior_id = ?1 OR senior_id = ?1) AND status = 'ended')",
             "UPDATE pairs SET junior_id = NULL WHERE junior_id = ?",
