@@ -502,7 +502,13 @@ async fn each_admin_button_is_admins_only_and_acts_once_with_an_audit_record() {
         ),
         (ADMIN, Some(J), Some(S))
     );
-    assert!(text_of(app.fake.dms_to(ADMIN).last().unwrap()).contains("has ended"));
+    // (The end-of-cohort report for this one-pair round may come before or after the admin's confirmation.)
+    assert!(
+        app.fake
+            .dms_to(ADMIN)
+            .iter()
+            .any(|m| text_of(m).contains("has ended"))
+    );
 
     // A second press (by either admin, on either button) changes nothing and records nothing.
     let notes_to_j = app.fake.dms_to(J).len();
