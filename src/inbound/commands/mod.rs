@@ -292,6 +292,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_manifests_usage_hint_names_every_subcommand() {
+        let manifest = include_str!("../../../manifest.yml");
+        let hint = manifest
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("usage_hint:"))
+            .expect("a usage hint");
+        for (usage, _) in SUBCOMMANDS.iter().chain(ADMIN_SUBCOMMANDS) {
+            let name = usage.split_whitespace().next().unwrap_or_default();
+            assert!(
+                hint.split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|w| w == name),
+                "`{name}` is missing from manifest.yml's usage_hint: {hint}"
+            );
+        }
+    }
+
+    #[test]
     fn parses_every_subcommand_and_its_misuse() {
         for t in ["", "  ", "help", "HELP", "help me", "?"] {
             assert_eq!(Command::parse(t), Command::Help { unknown: None }, "{t:?}");
