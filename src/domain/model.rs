@@ -134,6 +134,10 @@ spelled! {
         Welcome = "welcome",
         /// `/mentor mydata`: the person's data as a summary DM and a JSON file.
         SubjectAccess = "subject_access",
+        /// `TANDEM_ROUND_CRON` fired: start a matching round (the proposal goes to the admins for review).
+        ScheduledRound = "scheduled_round",
+        /// After approval: tell one person left out of the round why, and when the next round is.
+        UnmatchedNote = "unmatched_note",
     }
 }
 
@@ -248,6 +252,18 @@ pub struct ProposalPayload {
     /// For [`JobKind::ProposalUpdate`]: what the review message becomes.
     #[serde(default)]
     pub text: String,
+    /// For [`JobKind::ComputeRound`]: the round was started by `TANDEM_ROUND_CRON`, so the review goes to every
+    /// admin (`admin` is empty).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scheduled: bool,
+}
+
+/// The payload of [`JobKind::UnmatchedNote`]: who was left out of which round, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnmatchedPayload {
+    pub user: String,
+    pub proposal_id: i64,
+    pub reason: crate::domain::matching::UnmatchedReason,
 }
 
 /// The payload of [`JobKind::HelpAlert`] and [`JobKind::CheckinRefresh`].

@@ -143,11 +143,12 @@ pub async fn resume(app: &App, user_id: &str) -> Result<Outcome, StoreError> {
         return Ok(Outcome::NotEnrolled);
     }
     home::queue_refresh(&mut tx, user_id, now).await?;
+    let tz = tx.participant(user_id).await?.map(|p| p.tz).unwrap_or_default();
     app.commit(tx).await?;
-    Ok(Outcome::Done(
-        "Welcome back: you are active again and will be considered in the next matching round."
-            .to_string(),
-    ))
+    Ok(Outcome::Done(format!(
+        "Welcome back: you are active again. {}",
+        views::rounds::considered_again(super::rounds::next_round(app), &tz)
+    )))
 }
 
 /// Deletes someone's answers and profile and ends their pair; in the same transaction, their partner's kind DM (no

@@ -14,5 +14,6 @@ pub mod plans;
 pub mod proposals;
 pub mod reconcile;
 pub mod retention;
+pub mod rounds;
 pub mod subject_access;
 pub mod summaries;

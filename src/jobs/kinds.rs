@@ -4,7 +4,7 @@ use crate::context::App;
 use crate::domain::model::JobKind;
 use crate::flows::delivery::JobError;
 use crate::flows::{
-    checkins, departures, endings, enrolment, home, introductions, plans, proposals,
+    checkins, departures, endings, enrolment, home, introductions, plans, proposals, rounds,
     subject_access, summaries,
 };
 use crate::outbound::store::Job;
@@ -32,5 +32,7 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
         JobKind::HomeRefresh => home::run(app, job).await,
         JobKind::Welcome => enrolment::welcome(app, job).await,
         JobKind::SubjectAccess => subject_access::run(app, job).await,
+        JobKind::ScheduledRound => rounds::run_scheduled(app, job).await,
+        JobKind::UnmatchedNote => rounds::send_unmatched_note(app, job).await,
     }
 }

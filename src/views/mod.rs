@@ -13,6 +13,7 @@ pub mod intro;
 pub mod limits;
 pub mod plan;
 pub mod proposal;
+pub mod rounds;
 pub mod subject_access;
 pub mod summary;
 pub mod survey;

@@ -51,10 +51,16 @@ fn list(items: &[String]) -> String {
     }
 }
 
-/// The review message for proposal `id`: `(fallback text, blocks)`.
+/// The review message for proposal `id` (a round an admin asked for): `(fallback text, blocks)`.
 pub fn review(id: i64, p: &Stored) -> (String, Value) {
+    review_for(id, p, false)
+}
+
+/// The review message for proposal `id`; `scheduled`: the round was started by `TANDEM_ROUND_CRON` and every admin
+/// gets this review.
+pub fn review_for(id: i64, p: &Stored, scheduled: bool) -> (String, Value) {
     let totals = format!(
-        "*{} pair{}* proposed from {} people considered; total score {}. *{} unmatched.*\nNothing has been sent to anyone. Approve to introduce every pair, or discard.",
+        "*{} pair{}* proposed from {} people considered; total score {}. *{} unmatched.*\nNothing has been sent to anyone. Approve to introduce every pair (each person left out then gets a kind note saying why, in their own words), or discard.",
         p.pairs.len(),
         if p.pairs.len() == 1 { "" } else { "s" },
         p.considered,
@@ -88,10 +94,13 @@ pub fn review(id: i64, p: &Stored) -> (String, Value) {
         .map(|u| format!("• <@{}>: {}", u.id, u.reason))
         .collect();
 
-    let mut blocks = vec![
-        header(&format!("Matching proposal #{id}")),
-        section(&totals),
-    ];
+    let mut blocks = vec![header(&format!("Matching proposal #{id}"))];
+    if scheduled {
+        blocks.push(context(
+            "This round started on schedule (`TANDEM_ROUND_CRON`) and went to every program admin: the first decision counts.",
+        ));
+    }
+    blocks.push(section(&totals));
     let (pair_blocks, pairs_left) = packed_sections(&pair_lines, MAX_PAIR_BLOCKS);
     blocks.extend(pair_blocks);
     if pairs_left > 0 {
@@ -141,9 +150,14 @@ pub fn review(id: i64, p: &Stored) -> (String, Value) {
     (text, json!(blocks))
 }
 
-pub fn approved_text(admin: &str, pairs: usize) -> String {
+pub fn approved_text(admin: &str, pairs: usize, told: usize) -> String {
+    let notes = match told {
+        0 => String::new(),
+        1 => " The one person left out will get a note saying why.".to_string(),
+        n => format!(" The {n} people left out will each get a note saying why."),
+    };
     format!(
-        "Approved by <@{admin}>: {pairs} pair{} will be introduced in group DMs.",
+        "Approved by <@{admin}>: {pairs} pair{} will be introduced in group DMs.{notes}",
         if pairs == 1 { "" } else { "s" }
     )
 }
@@ -175,6 +189,7 @@ mod tests {
                 .map(|i| StoredUnmatched {
                     id: format!("UU{i:05}"),
                     reason: "no senior with time left".into(),
+                    code: None,
                 })
                 .collect(),
             total_score: 40 * pairs as i64,
@@ -194,6 +209,19 @@ mod tests {
         assert_eq!(buttons[0]["action_id"], ACTION_APPROVE);
         assert_eq!(buttons[0]["value"], "7");
         assert_eq!(buttons[1]["action_id"], ACTION_DISCARD);
+    }
+
+    #[test]
+    fn a_scheduled_round_says_so_and_the_approval_counts_the_notes() {
+        let (_, blocks) = review_for(4, &stored(1, 1), true);
+        assert_eq!(check_message_blocks(&blocks), Vec::<String>::new());
+        assert!(blocks.to_string().contains("started on schedule"));
+        assert!(!review(4, &stored(1, 1)).1.to_string().contains("started on schedule"));
+        assert_eq!(
+            approved_text("U1", 2, 3),
+            "Approved by <@U1>: 2 pairs will be introduced in group DMs. The 3 people left out will each get a note saying why."
+        );
+        assert!(approved_text("U1", 1, 0).ends_with("1 pair will be introduced in group DMs."));
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod lifecycle;
 mod matching;
 mod offline_match;
 mod process;
+mod rounds;
 mod socket_mode;
 mod summaries;
 mod web_api;
