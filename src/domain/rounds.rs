@@ -453,7 +453,11 @@ mod tests {
         let p = matching::propose(&r.participants, &r.ctx).unwrap();
         let mut stored = Stored::from_proposal(&p, &r.ctx, 3);
         assert_eq!(
-            stored.unmatched.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
+            stored
+                .unmatched
+                .iter()
+                .map(|u| u.id.as_str())
+                .collect::<Vec<_>>(),
             vec!["UJ2"]
         );
         assert!(stored.to_tell().is_empty(), "UJ2 paused");

@@ -143,7 +143,11 @@ pub async fn resume(app: &App, user_id: &str) -> Result<Outcome, StoreError> {
         return Ok(Outcome::NotEnrolled);
     }
     home::queue_refresh(&mut tx, user_id, now).await?;
-    let tz = tx.participant(user_id).await?.map(|p| p.tz).unwrap_or_default();
+    let tz = tx
+        .participant(user_id)
+        .await?
+        .map(|p| p.tz)
+        .unwrap_or_default();
     app.commit(tx).await?;
     Ok(Outcome::Done(format!(
         "Welcome back: you are active again. {}",

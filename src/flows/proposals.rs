@@ -327,7 +327,8 @@ pub async fn approve(app: &App, id: i64, admin: &str) -> Result<Approval, StoreE
     for pair in &pair_ids {
         introductions::queue(&mut tx, *pair, now).await?;
     }
-    let told = super::rounds::queue_unmatched_notes(app, &mut tx, id, &stored, &people, now).await?;
+    let told =
+        super::rounds::queue_unmatched_notes(app, &mut tx, id, &stored, &people, now).await?;
     let text = views::proposal::approved_text(admin, pair_ids.len(), told);
     queue_update(&mut tx, id, text, now).await?;
     let n = pair_ids.len();

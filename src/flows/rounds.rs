@@ -59,15 +59,20 @@ async fn queue_next(
     let Some(next) = next_after(app.config().round_schedule.as_ref(), after) else {
         return Ok(());
     };
-    tx.enqueue_if_absent(NewJob::new(JobKind::ScheduledRound, next).key(ROUND_KEY), now)
-        .await
+    tx.enqueue_if_absent(
+        NewJob::new(JobKind::ScheduledRound, next).key(ROUND_KEY),
+        now,
+    )
+    .await
 }
 
 /// The [`JobKind::ScheduledRound`] job: starts a round (or, while another proposal is pending, tells the admins it
 /// did not start) and queues the next one, in one transaction.
 pub async fn run_scheduled(app: &App, job: &Job) -> Result<(), JobError> {
     if app.config().round_schedule.is_none() {
-        tracing::info!("TANDEM_ROUND_CRON is no longer set: the round queued for it does not start");
+        tracing::info!(
+            "TANDEM_ROUND_CRON is no longer set: the round queued for it does not start"
+        );
         return Ok(());
     }
     let now = app.now();

@@ -212,7 +212,9 @@ mod tests {
         let text = home(Some(&active), Some(&pair), &c, 0, Some(86_400)).to_string();
         assert!(text.contains("paired* with <@U2>"));
         assert!(
-            text.contains("Next matching round: *<!date^86400^{date_long}|Friday 2 January 1970>*."),
+            text.contains(
+                "Next matching round: *<!date^86400^{date_long}|Friday 2 January 1970>*."
+            ),
             "{text}"
         );
         assert!(

@@ -216,7 +216,12 @@ mod tests {
         let (_, blocks) = review_for(4, &stored(1, 1), true);
         assert_eq!(check_message_blocks(&blocks), Vec::<String>::new());
         assert!(blocks.to_string().contains("started on schedule"));
-        assert!(!review(4, &stored(1, 1)).1.to_string().contains("started on schedule"));
+        assert!(
+            !review(4, &stored(1, 1))
+                .1
+                .to_string()
+                .contains("started on schedule")
+        );
         assert_eq!(
             approved_text("U1", 2, 3),
             "Approved by <@U1>: 2 pairs will be introduced in group DMs. The 3 people left out will each get a note saying why."

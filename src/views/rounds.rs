@@ -42,7 +42,9 @@ pub fn considered_again(next: Option<i64>, tz: &str) -> String {
 /// something. Never names an admin's exclusion (an ethical wall is not theirs to know of).
 pub fn reason_for_person(reason: UnmatchedReason) -> &'static str {
     match reason {
-        UnmatchedReason::Paused => "You were taking a break from Tandem, so this round left you out, as you asked.",
+        UnmatchedReason::Paused => {
+            "You were taking a break from Tandem, so this round left you out, as you asked."
+        }
         UnmatchedReason::NoCapacity => {
             "You are set to take no reverse mentor for now, so this round left you out. If you would like one, \
              tell a program admin."
@@ -92,7 +94,7 @@ pub fn reason_for_person(reason: UnmatchedReason) -> &'static str {
 /// The DM to someone left out of an approved round: `(fallback text, blocks)`. `next` is the next scheduled round
 /// (unix seconds), `tz` the person's zone.
 pub fn unmatched_dm(reason: UnmatchedReason, next: Option<i64>, tz: &str) -> (String, Value) {
-    let opening = "*This round's Tandem pairs have just been introduced, and you were not paired this time.*";
+    let opening = "*This Tandem matching round's pairs have been introduced, and you were not paired this time.*";
     let why = reason_for_person(reason);
     let next_text = match next {
         Some(at) => format!(
@@ -108,7 +110,9 @@ pub fn unmatched_dm(reason: UnmatchedReason, next: Option<i64>, tz: &str) -> (St
     let blocks = json!([
         section(&format!("{opening}\n{why}")),
         section(&next_text),
-        context("`/mentor status` shows where you stand; `/mentor pause` takes a break from matching."),
+        context(
+            "`/mentor status` shows where you stand; `/mentor pause` takes a break from matching."
+        ),
     ]);
     (text, blocks)
 }
@@ -128,10 +132,7 @@ pub fn round_skipped_note(
         "is still waiting for review"
     };
     let after = match next {
-        Some(at) => format!(
-            " The next scheduled round is on {}.",
-            round_date(at, "UTC")
-        ),
+        Some(at) => format!(" The next scheduled round is on {}.", round_date(at, "UTC")),
         None => String::new(),
     };
     format!(
@@ -182,7 +183,8 @@ mod tests {
     }
 
     #[test]
-    fn the_note_gives_the_next_round_as_a_date_in_the_persons_zone_or_says_an_admin_will_be_in_touch() {
+    fn the_note_gives_the_next_round_as_a_date_in_the_persons_zone_or_says_an_admin_will_be_in_touch()
+     {
         // 04:00 UTC on Monday 11 May is still Sunday 10 May in Chicago.
         let monday = DateTime::parse_from_rfc3339("2026-05-11T04:00:00Z")
             .unwrap()
@@ -194,11 +196,17 @@ mod tests {
         );
         assert_eq!(check_message_blocks(&blocks), Vec::<String>::new());
         assert!(
-            text.contains(&format!("<!date^{monday}^{{date_long}}|Sunday 10 May 2026>")),
+            text.contains(&format!(
+                "<!date^{monday}^{{date_long}}|Sunday 10 May 2026>"
+            )),
             "{text}"
         );
         assert!(text.contains("not about you") && !text.contains("admin will be in touch"));
-        let (text, _) = unmatched_dm(UnmatchedReason::PartnersTakenElsewhere, Some(monday), "Asia/Tokyo");
+        let (text, _) = unmatched_dm(
+            UnmatchedReason::PartnersTakenElsewhere,
+            Some(monday),
+            "Asia/Tokyo",
+        );
         assert!(text.contains("|Monday 11 May 2026>"), "{text}");
         let (text, blocks) = unmatched_dm(UnmatchedReason::NoSeniorityGap, None, "Europe/London");
         assert_eq!(check_message_blocks(&blocks), Vec::<String>::new());

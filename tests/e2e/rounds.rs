@@ -28,6 +28,10 @@ fn at(s: &str) -> DateTime<Utc> {
 
 /// Five people enrolled on Sunday 1 March 2026, two admins, rounds on `cron` (or on demand).
 async fn program(cron: Option<&str>) -> (TestApp, Clock) {
+    program_with(cron, tandem::startup::WorkerMode::OnWake).await
+}
+
+async fn program_with(cron: Option<&str>, worker: tandem::startup::WorkerMode) -> (TestApp, Clock) {
     let clock = Clock::manual(at("2026-03-01T10:00:00Z"));
     let c = clock.clone();
     let mut env = vec![("TANDEM_TZ".to_string(), "Europe/London".to_string())];
@@ -36,6 +40,7 @@ async fn program(cron: Option<&str>) -> (TestApp, Clock) {
     }
     let app = spawn_with(move |o| {
         o.app.clock = c;
+        o.app.worker = worker;
         o.admins = vec![ADMIN.into(), ADMIN2.into()];
         o.env = env;
     })
@@ -63,7 +68,12 @@ async fn program(cron: Option<&str>) -> (TestApp, Clock) {
         ),
         (
             J2,
-            answers(Role::JuniorAssociate, 1, &["social_media"], &["firm_culture"]),
+            answers(
+                Role::JuniorAssociate,
+                1,
+                &["social_media"],
+                &["firm_culture"],
+            ),
         ),
         (
             J3,
@@ -164,7 +174,8 @@ fn status_text(r: &tandem::sandbox::DriverResponse) -> String {
 }
 
 #[tokio::test]
-async fn a_scheduled_round_goes_to_every_admin_and_the_left_out_hear_why_and_when_the_next_round_is() {
+async fn a_scheduled_round_goes_to_every_admin_and_the_left_out_hear_why_and_when_the_next_round_is()
+ {
     let (app, clock) = program(Some(CRON)).await;
     // Monday 2 March 00:30 GMT is the first time after Sunday's start.
     let first = at("2026-03-02T00:30:00Z").timestamp();
@@ -189,7 +200,8 @@ async fn a_scheduled_round_goes_to_every_admin_and_the_left_out_hear_why_and_whe
         let (_, _, blocks) = review_of(&app, admin).expect("each admin gets the review");
         let text = blocks.to_string();
         assert!(
-            text.contains("started on schedule") && text.contains("*2 pairs* proposed from 5 people"),
+            text.contains("started on schedule")
+                && text.contains("*2 pairs* proposed from 5 people"),
             "{text}"
         );
         assert!(
@@ -203,7 +215,11 @@ async fn a_scheduled_round_goes_to_every_admin_and_the_left_out_hear_why_and_whe
         "nothing reaches participants before approval"
     );
     assert!(pairs(&app).await.is_empty());
-    assert_eq!(pending_round_due(&app).await, vec![second], "the next one is queued");
+    assert_eq!(
+        pending_round_due(&app).await,
+        vec![second],
+        "the next one is queued"
+    );
 
     // The second admin approves at 08:00; both reviews lose their buttons.
     clock.set(at("2026-03-02T08:00:00Z"));
@@ -216,7 +232,10 @@ async fn a_scheduled_round_goes_to_every_admin_and_the_left_out_hear_why_and_whe
         vec![(J1, S1), (J2, S2)]
     );
     for admin in [ADMIN, ADMIN2] {
-        assert!(review_of(&app, admin).is_none(), "{admin}'s review still has buttons");
+        assert!(
+            review_of(&app, admin).is_none(),
+            "{admin}'s review still has buttons"
+        );
         let last = app.fake.dms_to(admin).pop().unwrap();
         assert!(
             last["text"]
@@ -236,7 +255,9 @@ async fn a_scheduled_round_goes_to_every_admin_and_the_left_out_hear_why_and_whe
         notes[0]
     );
     assert!(
-        notes[0].contains(&format!("<!date^{second}^{{date_long}}|Sunday 8 March 2026>")),
+        notes[0].contains(&format!(
+            "<!date^{second}^{{date_long}}|Sunday 8 March 2026>"
+        )),
         "{}",
         notes[0]
     );
@@ -293,11 +314,18 @@ async fn without_a_round_cron_the_left_out_hear_that_an_admin_will_be_in_touch()
         "{status}"
     );
     app.driver
-        .event("EvHomeJ3", tandem::sandbox::driver::app_home_opened(J3), None)
+        .event(
+            "EvHomeJ3",
+            tandem::sandbox::driver::app_home_opened(J3),
+            None,
+        )
         .await;
     settle(&app).await;
     let home = app.fake.home_of(J3).unwrap().to_string();
-    assert!(home.contains("Rounds are started by the program admins."), "{home}");
+    assert!(
+        home.contains("Rounds are started by the program admins."),
+        "{home}"
+    );
 
     // Someone whose partner leaves is not promised a round that is not scheduled.
     app.driver.command(S2, "leave").await;
@@ -349,15 +377,24 @@ async fn a_second_round_after_a_pair_ends_matches_the_free_and_never_repeats_a_p
     assert_eq!(round2, vec![(J3, S1)], "S1 gets J3, not J1 again");
     let mut seen = std::collections::BTreeSet::new();
     for (j, s, _, _) in &made {
-        assert!(seen.insert((j.clone(), s.clone())), "{j} and {s} were paired twice");
+        assert!(
+            seen.insert((j.clone(), s.clone())),
+            "{j} and {s} were paired twice"
+        );
     }
     // J1 waits, and is told why without any admin's wording; J3, left out last time, is told nothing now.
     let notes = notes_to(&app, J1);
     assert_eq!(notes.len(), 1, "{notes:?}");
-    assert!(notes[0].contains("you have been partners before"), "{}", notes[0]);
+    assert!(
+        notes[0].contains("you have been partners before"),
+        "{}",
+        notes[0]
+    );
     let next = at("2026-03-16T00:30:00Z").timestamp();
     assert!(
-        notes[0].contains(&format!("<!date^{next}^{{date_long}}|Monday 16 March 2026>")),
+        notes[0].contains(&format!(
+            "<!date^{next}^{{date_long}}|Monday 16 March 2026>"
+        )),
         "J1 is in London: {}",
         notes[0]
     );
@@ -422,4 +459,42 @@ async fn a_scheduled_round_never_opens_a_second_proposal_and_one_missed_while_do
         vec![at("2026-03-29T23:30:00Z").timestamp()]
     );
     assert_eq!(posted_to_participants(&app), before);
+}
+
+#[tokio::test]
+async fn someone_who_leaves_before_their_note_is_sent_gets_none_and_leaves_no_trace_in_it() {
+    // No worker loop: the approval's jobs wait until the test runs them.
+    let (app, _clock) = program_with(None, tandem::startup::WorkerMode::Manual).await;
+    app.driver.command(ADMIN, "match").await;
+    settle(&app).await;
+    let (channel, ts, blocks) = review_of(&app, ADMIN).unwrap();
+    app.driver
+        .click(
+            ADMIN,
+            "proposal_approve",
+            &button_value(&blocks, "proposal_approve"),
+            Some((&channel, &ts)),
+        )
+        .await;
+    app.app().background_idle().await;
+    let cells = cells_containing(&app, J3).await;
+    assert!(
+        cells.contains(&"jobs.payload".to_string()) && cells.contains(&"jobs.key".to_string()),
+        "J3's note is queued: {cells:?}"
+    );
+    app.driver.command(J3, "leave").await;
+    app.driver.click(J3, "leave_confirm", "leave", None).await;
+    app.app().background_idle().await;
+    let note: (String, String, Option<String>) =
+        sqlx::query_as("SELECT state, payload, key FROM jobs WHERE kind = 'unmatched_note'")
+            .fetch_one(app.app().store().pool())
+            .await
+            .unwrap();
+    assert_eq!(note, ("cancelled".into(), "{}".into(), None));
+    settle(&app).await;
+    assert!(notes_to(&app, J3).is_empty());
+    assert_eq!(
+        cells_containing_except(&app, J3, &["audit_log"]).await,
+        Vec::<String>::new()
+    );
 }
