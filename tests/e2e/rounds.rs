@@ -205,7 +205,9 @@ async fn a_scheduled_round_goes_to_every_admin_and_the_left_out_hear_why_and_whe
             "{text}"
         );
         assert!(
-            text.contains(&format!("<@{J3}>: no senior with time left")),
+            text.contains(&format!(
+                "<@{J3}>: everyone who fits was paired with a better fit"
+            )),
             "the admins read the reason as it is: {text}"
         );
     }
@@ -249,8 +251,8 @@ async fn a_scheduled_round_goes_to_every_admin_and_the_left_out_hear_why_and_whe
     let notes = notes_to(&app, J3);
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(
-        notes[0].contains("already has as many reverse mentors as they can take")
-            && !notes[0].contains("no senior with time left"),
+        notes[0].contains("paired with someone who suited them even more closely")
+            && !notes[0].contains("everyone who fits was paired with a better fit"),
         "{}",
         notes[0]
     );
