@@ -85,9 +85,14 @@ pub const VARIABLES: &[Variable] = &[
         help: "When the managers' summary is posted: a crontab line (minute hour day month weekday), in TANDEM_TZ.",
     },
     Variable {
+        name: "TANDEM_ROUND_CRON",
+        default: None,
+        help: "When a matching round starts by itself: a crontab line in TANDEM_TZ (e.g. 0 9 1 */3 * for quarterly); the proposal still waits for an admin's approval. Unset: rounds start only with /mentor match.",
+    },
+    Variable {
         name: "TANDEM_TZ",
         default: Some("UTC"),
-        help: "Time zone of TANDEM_SUMMARY_CRON (IANA name, e.g. Europe/London).",
+        help: "Time zone of TANDEM_SUMMARY_CRON and TANDEM_ROUND_CRON (IANA name, e.g. Europe/London).",
     },
     Variable {
         name: "TANDEM_CHECKIN_TIME",
@@ -175,6 +180,8 @@ pub struct Config {
     pub manager_channel: Option<String>,
     /// When the managers' summary is posted.
     pub summary_schedule: crate::domain::schedule::SummarySchedule,
+    /// When a matching round starts by itself; `None`: only on demand (`/mentor match`).
+    pub round_schedule: Option<crate::domain::schedule::CronSchedule>,
     /// The local time of day check-ins arrive.
     pub checkin_time: chrono::NaiveTime,
     /// Days after a pair ends before its free text and per-person answers are deleted.
@@ -350,6 +357,16 @@ impl Config {
             tz,
         )
         .map_err(|e| invalid("TANDEM_SUMMARY_CRON", e.to_string()))?;
+        let round_schedule = get("TANDEM_ROUND_CRON")
+            .map(|expr| crate::domain::schedule::CronSchedule::parse(&expr, tz))
+            .transpose()
+            .map_err(|e| invalid("TANDEM_ROUND_CRON", e.to_string()))?;
+        if round_schedule.is_some() && admins.is_empty() {
+            return Err(invalid(
+                "TANDEM_ROUND_CRON",
+                "a scheduled round waits for an admin's approval, so TANDEM_ADMINS must name at least one admin",
+            ));
+        }
         let checkin_raw = get("TANDEM_CHECKIN_TIME").unwrap_or_default();
         let checkin_time =
             chrono::NaiveTime::parse_from_str(checkin_raw.trim(), "%H:%M").map_err(|_| {
@@ -376,6 +393,7 @@ impl Config {
         let file = |name: &'static str| get(name).map(|f| std::path::PathBuf::from(f.trim()));
         Ok(Config {
             summary_schedule,
+            round_schedule,
             checkin_time,
             retention_days,
             skills_file: file("TANDEM_SKILLS_FILE"),
@@ -557,6 +575,23 @@ mod tests {
                 &[
                     ("SLACK_BOT_TOKEN", "xoxb-1"),
                     ("SLACK_SIGNING_SECRET", "x"),
+                    ("TANDEM_ADMINS", "U0ADMIN"),
+                    ("TANDEM_ROUND_CRON", "quarterly"),
+                ],
+                "TANDEM_ROUND_CRON",
+            ),
+            (
+                &[
+                    ("SLACK_BOT_TOKEN", "xoxb-1"),
+                    ("SLACK_SIGNING_SECRET", "x"),
+                    ("TANDEM_ROUND_CRON", "0 9 1 */3 *"),
+                ],
+                "TANDEM_ROUND_CRON",
+            ),
+            (
+                &[
+                    ("SLACK_BOT_TOKEN", "xoxb-1"),
+                    ("SLACK_SIGNING_SECRET", "x"),
                     ("TANDEM_CHECKIN_TIME", "25:00"),
                 ],
                 "TANDEM_CHECKIN_TIME",
@@ -590,6 +625,35 @@ mod tests {
         assert_eq!(c.admins, vec!["U01ADMIN", "W02OTHER"]);
         assert!(c.is_admin("W02OTHER") && !c.is_admin("U999"));
         assert_eq!(c.manager_channel.as_deref(), Some("C0MANAGERS"));
+    }
+
+    #[test]
+    fn rounds_are_on_demand_unless_a_round_cron_is_set_in_tandem_tz() {
+        assert!(load(MINIMAL).unwrap().round_schedule.is_none());
+        let mut pairs = MINIMAL.to_vec();
+        pairs.push(("TANDEM_ADMINS", "U0ADMIN"));
+        pairs.push(("TANDEM_TZ", "America/Chicago"));
+        pairs.push(("TANDEM_ROUND_CRON", " 0 9 1 */3 * "));
+        let c = load(&pairs).unwrap();
+        let s = c.round_schedule.expect("a schedule");
+        assert_eq!(s.expression(), "0 9 1 */3 *");
+        assert_eq!(s.timezone(), chrono_tz::America::Chicago);
+        let after = chrono::DateTime::parse_from_rfc3339("2026-02-10T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(
+            s.next_after(after).map(|t| t.to_rfc3339()),
+            Some("2026-04-01T14:00:00+00:00".to_string()),
+            "1 April 09:00 in Chicago (CDT)"
+        );
+        let msg = load(&[
+            ("SLACK_BOT_TOKEN", "xoxb-1"),
+            ("SLACK_SIGNING_SECRET", "x"),
+            ("TANDEM_ROUND_CRON", "0 9 1 */3 *"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(msg.contains("TANDEM_ADMINS"), "{msg}");
     }
 
     #[test]

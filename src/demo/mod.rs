@@ -4,7 +4,8 @@
 //! loopback ([`crate::sandbox::Sandbox`], the same stand-in the tests use), then plays a program with a fictional
 //! cohort ([`cohort`]) through the requests Slack would send, signed as Slack signs them: opt-ins with the survey, a
 //! matching round the admin approves, introductions, plans, weeks of check-ins on a manual clock (some pairs meet,
-//! some stall, one asks for help, one person leaves, a few finish and give feedback), and the managers' summary.
+//! some stall, one asks for help, one person leaves, a few finish and give feedback), a second round that starts on
+//! schedule (`TANDEM_ROUND_CRON`) for everyone free by then, and the managers' summary.
 //!
 //! Who does what is decided by a seeded generator ([`SeededRng`]), so a seed replays the same program. The
 //! transcript ([`transcript`]) is read back from what the fake Slack received, not told separately.
@@ -141,6 +142,12 @@ pub struct Figures {
     pub rating_sum: i64,
     /// Private messages to the admin saying a pair asked for help.
     pub help_alerts: usize,
+    /// Matching rounds approved.
+    pub rounds: i64,
+    /// Pairs made in a round after the first.
+    pub later_pairs: i64,
+    /// Two people paired together more than once (never, by the rules).
+    pub repeated_pairs: i64,
 }
 
 impl Figures {
@@ -180,6 +187,16 @@ impl Figures {
             feedback: one("SELECT COUNT(*) FROM feedback").await?,
             recommend: one("SELECT COUNT(*) FROM feedback WHERE recommend = 1").await?,
             rating_sum: one("SELECT COALESCE(SUM(rating), 0) FROM feedback").await?,
+            rounds: one("SELECT COUNT(*) FROM proposals WHERE status = 'approved'").await?,
+            later_pairs: one(
+                "SELECT COUNT(*) FROM pairs WHERE proposal_id > (SELECT MIN(id) FROM proposals WHERE status = 'approved')",
+            )
+            .await?,
+            repeated_pairs: one(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM pairs WHERE junior_id IS NOT NULL AND senior_id IS NOT NULL \
+                 GROUP BY MIN(junior_id, senior_id), MAX(junior_id, senior_id) HAVING COUNT(*) > 1)",
+            )
+            .await?,
             ..Figures::default()
         };
         let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM pairs GROUP BY status")
@@ -259,6 +276,33 @@ fn at(date: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
         .and_utc()
 }
 
+/// The Monday after the program's last week: the second matching round starts then, at 08:00 (before that Monday's
+/// managers' summary, so the summary the demo ends with covers the whole last week).
+fn second_round_day(weeks: u32) -> NaiveDate {
+    first_monday() + Duration::days(i64::from(weeks) * 7)
+}
+
+/// The demo firm's `TANDEM_ROUND_CRON` (`TANDEM_TZ` is UTC): a round every quarter on the day of the second round,
+/// or once a year on that day when a quarterly round would already fall inside the demo.
+fn round_cron(weeks: u32) -> String {
+    use chrono::Datelike;
+    let day = second_round_day(weeks);
+    let months: Vec<String> = (0..4)
+        .map(|k| ((day.month0() + 3 * k) % 12 + 1).to_string())
+        .collect();
+    let quarterly = format!("0 8 {} {} *", day.day(), months.join(","));
+    let start = at(first_monday() - Duration::days(7), 0, 0);
+    let fits = crate::domain::schedule::CronSchedule::parse(&quarterly, chrono_tz::UTC)
+        .ok()
+        .and_then(|s| s.next_after(start))
+        == Some(at(day, 8, 0));
+    if fits {
+        quarterly
+    } else {
+        format!("0 8 {} {} *", day.day(), day.month())
+    }
+}
+
 /// The database to create: the one asked for (refused when it already holds data), or a fresh temporary file.
 fn prepare_database(asked: Option<&Path>) -> Result<PathBuf, DemoError> {
     if let Some(path) = asked {
@@ -308,6 +352,7 @@ pub async fn run(options: &DemoOptions, out: Out<'_>) -> Result<DemoOutcome, Dem
     sandbox_options.app.worker = crate::startup::WorkerMode::OnWake;
     sandbox_options.admins = vec![ADMIN.id.to_string()];
     sandbox_options.manager_channel = Some(MANAGER_CHANNEL.to_string());
+    sandbox_options.env = vec![("TANDEM_ROUND_CRON".to_string(), round_cron(options.weeks))];
     let sandbox = Sandbox::start(sandbox_options).await?;
 
     let played = {
@@ -571,6 +616,7 @@ impl<'s, 'o> Play<'s, 'o> {
         for week in 1..=self.options.weeks {
             self.week(week).await?;
         }
+        self.second_round().await?;
         self.epilogue().await
     }
 
@@ -645,6 +691,71 @@ impl<'s, 'o> Play<'s, 'o> {
         self.show().await
     }
 
+    /// The Monday after the last week, `TANDEM_ROUND_CRON` starts the next round by itself: whoever was left out of
+    /// the first and everyone whose pair has ended are considered (earlier partners are never paired again); the
+    /// admin approves it (or discards it when nobody can be paired), and the pairs are introduced and the people left
+    /// out told why.
+    async fn second_round(&mut self) -> Result<(), DemoError> {
+        let monday = second_round_day(self.options.weeks);
+        let cron = self
+            .app()
+            .config()
+            .round_schedule
+            .as_ref()
+            .map(|s| s.expression().to_string())
+            .unwrap_or_default();
+        self.t.heading(&format!(
+            "{} · the next matching round starts on schedule",
+            monday.format("%A %-d %B")
+        ))?;
+        self.t.note(&format!(
+            "TANDEM_ROUND_CRON is `{cron}`, so Tandem starts this round by itself and sends the proposal to the admin. \
+             Everyone free is considered (whoever was left out last time and everyone whose pair has ended), and \
+             nobody is paired again with an earlier partner."
+        ))?;
+        self.run_until(at(monday, 8, 0)).await?;
+        self.t.flush()?;
+        let channel = self
+            .sandbox
+            .fake
+            .dm_channel_of(ADMIN.id)
+            .ok_or_else(|| DemoError::Step("no proposal reached the admin".into()))?;
+        let Some(review) = self
+            .sandbox
+            .fake
+            .messages_in(&channel)
+            .into_iter()
+            .rev()
+            .find(|m| button(m, crate::views::proposal::ACTION_DISCARD).is_some())
+        else {
+            return Err(DemoError::Step(
+                "the scheduled round sent the admin no proposal".into(),
+            ));
+        };
+        self.clock.set(at(monday, 8, 30));
+        self.t.line("")?;
+        if button(&review, crate::views::proposal::ACTION_APPROVE).is_some() {
+            self.press(
+                ADMIN.id,
+                &review,
+                &channel,
+                crate::views::proposal::ACTION_APPROVE,
+            )
+            .await?;
+            self.t
+                .note("(Slack asks “Introduce these pairs?” and the admin confirms.)")?;
+        } else {
+            self.press(
+                ADMIN.id,
+                &review,
+                &channel,
+                crate::views::proposal::ACTION_DISCARD,
+            )
+            .await?;
+        }
+        self.show().await
+    }
+
     /// Gives every approved pair its part, from the seed: most meet steadily or patchily; some stall; one
     /// recovers after a nudge; one asks for help; a few agree a short plan and finish within the demo; one sets its
     /// plan only after Tandem's reminder; and someone in one pair leaves halfway through.
@@ -705,8 +816,9 @@ impl<'s, 'o> Play<'s, 'o> {
         }
         let rest: Vec<usize> = order.iter().copied().skip(stalled + recovering).collect();
         let is = |i: &usize, t: Temperament| parts[*i].temperament == t;
-        // A steady pair asks for help once; someone in a patchy pair leaves; a few steady pairs agree a short plan
-        // and finish within the demo; another pair sets its plan only after Tandem's reminder.
+        // A steady pair asks for help once; someone in a patchy pair leaves; about a third of the pairs that meet
+        // agree a short plan and finish within the demo (so the second round has people to pair again); another pair
+        // sets its plan only after Tandem's reminder.
         let help = rest
             .iter()
             .find(|i| is(i, Temperament::Steady))
@@ -722,9 +834,11 @@ impl<'s, 'o> Play<'s, 'o> {
             rest.iter()
                 .copied()
                 .filter(|i| {
-                    Some(*i) != help && Some(*i) != leaver_pair && is(i, Temperament::Steady)
+                    Some(*i) != help
+                        && Some(*i) != leaver_pair
+                        && (is(i, Temperament::Steady) || is(i, Temperament::Patchy))
                 })
-                .take((n / 7).max(1))
+                .take((n / 3).max(1))
                 .collect()
         } else {
             Vec::new()
@@ -1161,6 +1275,21 @@ mod tests {
             sentence_case("E-discovery platforms"),
             "e-discovery platforms"
         );
+    }
+
+    #[test]
+    fn the_second_round_is_the_first_scheduled_time_in_the_demo() {
+        assert_eq!(round_cron(10), "0 8 11 5,8,11,2 *");
+        for weeks in 1..=MAX_WEEKS {
+            let cron = round_cron(weeks);
+            let s = crate::domain::schedule::CronSchedule::parse(&cron, chrono_tz::UTC).unwrap();
+            let start = at(first_monday() - Duration::days(7), 0, 0);
+            assert_eq!(
+                s.next_after(start),
+                Some(at(second_round_day(weeks), 8, 0)),
+                "{weeks} weeks: {cron}"
+            );
+        }
     }
 
     #[test]

@@ -48,7 +48,9 @@ pub fn max_lateness(kind: JobKind, period: TimeDelta) -> Option<TimeDelta> {
         | JobKind::CohortReport
         | JobKind::PlanCalendar
         | JobKind::Invite
-        | JobKind::RiskAlert => None,
+        | JobKind::RiskAlert
+        | JobKind::ScheduledRound
+        | JobKind::UnmatchedNote => None,
     }
 }
 

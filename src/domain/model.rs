@@ -144,6 +144,10 @@ spelled! {
         PlanCalendar = "plan_calendar",
         /// An invitation to opt in: a DM with a Join button (`/mentor invite`, `tandem invite`).
         Invite = "invite",
+        /// `TANDEM_ROUND_CRON` fired: start a matching round (the proposal goes to the admins for review).
+        ScheduledRound = "scheduled_round",
+        /// After approval: tell one person left out of the round why, and when the next round is.
+        UnmatchedNote = "unmatched_note",
     }
 }
 
@@ -288,6 +292,18 @@ pub struct ProposalPayload {
     /// job runs (its current version, or a note that it is being re-matched; nothing once decided).
     #[serde(default)]
     pub text: String,
+    /// For [`JobKind::ComputeRound`]: the round was started by `TANDEM_ROUND_CRON`, so the review goes to every
+    /// admin (`admin` is empty).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub scheduled: bool,
+}
+
+/// The payload of [`JobKind::UnmatchedNote`]: who was left out of which round, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnmatchedPayload {
+    pub user: String,
+    pub proposal_id: i64,
+    pub reason: crate::domain::matching::UnmatchedReason,
 }
 
 /// The payload of [`JobKind::CheckinRefresh`].

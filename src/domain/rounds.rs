@@ -231,7 +231,24 @@ pub fn breakdown_text(b: &matching::ScoreBreakdown) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredUnmatched {
     pub id: String,
+    /// The reason as the admins read it.
     pub reason: String,
+    /// The reason as data, from which the person's own note is worded (absent in proposals stored before it was
+    /// kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<matching::UnmatchedReason>,
+}
+
+impl Stored {
+    /// Who is told, after approval, that they were left out this round, and why: everyone unmatched except people
+    /// who paused (they asked for no matching and no messages) and entries without a reason code.
+    pub fn to_tell(&self) -> Vec<(&str, matching::UnmatchedReason)> {
+        self.unmatched
+            .iter()
+            .filter_map(|u| u.code.map(|c| (u.id.as_str(), c)))
+            .filter(|(_, c)| *c != matching::UnmatchedReason::Paused)
+            .collect()
+    }
 }
 
 impl Stored {
@@ -261,6 +278,7 @@ impl Stored {
                 .map(|u| StoredUnmatched {
                     id: u.id.clone(),
                     reason: u.reason_text.clone(),
+                    code: Some(u.reason),
                 })
                 .collect(),
             total_score: p.total_score,
@@ -507,6 +525,79 @@ mod tests {
 
         let excluded = round(&people, &[], &[(j.as_str(), "US1")]);
         assert!(recheck(&stored, &excluded)[0].contains("can no longer be paired"));
+    }
+
+    #[test]
+    fn a_second_round_considers_people_whose_pair_ended_and_never_repeats_a_pair() {
+        // Round 1 paired UJ1 with US1; that pair has ended (it is in the history, not in the current counts).
+        // UJ2 was left out, and a new senior US2 who fits UJ1 and UJ2 alike has joined.
+        let mut people = cohort();
+        people.push(person(
+            "US2",
+            Role::Partner,
+            22,
+            &["negotiation", "client_management"],
+            &["ai_drafting", "ediscovery"],
+        ));
+        let history = vec![("UJ1".to_string(), "US1".to_string())];
+        let inputs = RoundInputs {
+            people: &people,
+            pair_counts: &BTreeMap::new(),
+            history: &history,
+            exclusions: &[],
+        };
+        let r = build_round(
+            inputs,
+            &MatchConfig::default(),
+            BTreeMap::new(),
+            Naming::Mentions,
+            now(),
+        );
+        let ids: Vec<&str> = r.participants.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            vec!["UJ1", "UJ2", "US1", "US2"],
+            "everyone free is considered"
+        );
+        let p = matching::propose(&r.participants, &r.ctx).unwrap();
+        let pairs: Vec<(&str, &str)> = p
+            .pairs
+            .iter()
+            .map(|x| (x.junior_id.as_str(), x.senior_id.as_str()))
+            .collect();
+        assert_eq!(pairs.len(), 2, "{pairs:?}");
+        assert!(
+            !pairs.contains(&("UJ1", "US1")),
+            "earlier partners are never paired again: {pairs:?}"
+        );
+        assert!(pairs.contains(&("UJ1", "US2")) && pairs.contains(&("UJ2", "US1")));
+
+        // With only the earlier partner left for UJ1, UJ1 waits, and is told why in their own words.
+        let inputs = RoundInputs {
+            people: &people[..3],
+            pair_counts: &[("UJ2".to_string(), 1), ("US2".to_string(), 1)]
+                .into_iter()
+                .collect(),
+            history: &history,
+            exclusions: &[],
+        };
+        let r = build_round(
+            inputs,
+            &MatchConfig::default(),
+            BTreeMap::new(),
+            Naming::Mentions,
+            now(),
+        );
+        let p = matching::propose(&r.participants, &r.ctx).unwrap();
+        assert!(p.pairs.is_empty());
+        let stored = Stored::from_proposal(&p, &r.ctx, r.participants.len());
+        assert_eq!(
+            stored.to_tell(),
+            vec![
+                ("UJ1", matching::UnmatchedReason::OnlyBlockedPartners),
+                ("US1", matching::UnmatchedReason::OnlyBlockedPartners)
+            ]
+        );
     }
 }
 

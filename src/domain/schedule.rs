@@ -952,6 +952,10 @@ impl SummarySchedule {
     }
 }
 
+/// A crontab line on a zone's wall clock, whatever it schedules: the managers' summary (`TANDEM_SUMMARY_CRON`) and
+/// the matching rounds (`TANDEM_ROUND_CRON`) share one parser. The summary's name is kept for its callers.
+pub type CronSchedule = SummarySchedule;
+
 /// Evaluates `schedule` on naive wall-clock time (as fake UTC, where every
 /// time exists once), maps each match to an instant with `resolve_local`,
 /// and returns the first one after `after`. `resolve_local` is monotone, and

@@ -35,11 +35,13 @@ pub enum Reason {
 }
 
 /// Ends `user_id`'s pair and deletes their data, queuing what that implies, in `tx`. Returns `false` (and changes
-/// nothing) when they are not enrolled.
+/// nothing) when they are not enrolled. `next_round` (when the next scheduled round starts) goes into the partner's
+/// note.
 pub async fn depart_in(
     tx: &mut Tx,
     user_id: &str,
     reason: Reason,
+    next_round: Option<i64>,
     now: i64,
 ) -> Result<bool, StoreError> {
     if tx.participant(user_id).await?.is_none() {
@@ -49,7 +51,15 @@ pub async fn depart_in(
     for (pair_id, partner) in departure.ended_pairs {
         super::endings::after_finish(tx, pair_id, now).await?;
         if let Some(partner) = partner {
-            let dm = text_message(&partner, &views::enrolment::partner_left_dm());
+            let tz = tx
+                .participant(&partner)
+                .await?
+                .map(|p| p.tz)
+                .unwrap_or_default();
+            let dm = text_message(
+                &partner,
+                &views::enrolment::partner_left_dm(next_round, &tz),
+            );
             queue_message(tx, &dm, Some(pair_id), now).await?;
             home::queue_refresh(tx, &partner, now).await?;
         }
@@ -63,7 +73,8 @@ pub async fn depart_in(
 /// [`depart_in`] in its own transaction. Returns `false` when `user_id` was not enrolled (nothing changed).
 pub async fn depart(app: &App, user_id: &str, reason: Reason) -> Result<bool, StoreError> {
     let mut tx = app.store().write().await?;
-    let departed = depart_in(&mut tx, user_id, reason, app.now()).await?;
+    let next = super::rounds::next_round(app);
+    let departed = depart_in(&mut tx, user_id, reason, next, app.now()).await?;
     app.commit(tx).await?;
     if departed && reason == Reason::Deactivated {
         tracing::info!("a deactivated participant's data was deleted and their pair ended");
@@ -84,7 +95,8 @@ pub async fn on_deactivated_event(
     if !tx.claim_event(event_id, now).await? {
         return Ok(false);
     }
-    let departed = depart_in(&mut tx, user_id, Reason::Deactivated, now).await?;
+    let next = super::rounds::next_round(app);
+    let departed = depart_in(&mut tx, user_id, Reason::Deactivated, next, now).await?;
     app.commit(tx).await?;
     if departed {
         tracing::info!("a deactivated participant's data was deleted and their pair ended");

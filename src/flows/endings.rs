@@ -61,6 +61,7 @@ pub async fn after_finish(tx: &mut Tx, pair_id: i64, now: i64) -> Result<(), Sto
                 proposal_id: round,
                 admin: String::new(),
                 text: String::new(),
+                scheduled: false,
             })
             .key(format!("cohort:{round}"));
         tx.enqueue_if_absent(job, now).await?;

@@ -215,13 +215,20 @@ pub async fn resume(app: &App, user_id: &str) -> Result<Outcome, StoreError> {
         !tx.current_pairs_of(user_id).await?.is_empty()
     };
     home::queue_refresh(&mut tx, user_id, now).await?;
+    let tz = tx
+        .participant(user_id)
+        .await?
+        .map(|p| p.tz)
+        .unwrap_or_default();
     app.commit(tx).await?;
     Ok(Outcome::Done(if paired {
         "Welcome back: you are active again, and your Tandem pair's check-ins start again with the next one."
             .to_string()
     } else {
-        "Welcome back: you are active again and will be considered in the next matching round."
-            .to_string()
+        format!(
+            "Welcome back: you are active again. {}",
+            views::rounds::considered_again(super::rounds::next_round(app), &tz)
+        )
     }))
 }
 

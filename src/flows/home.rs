@@ -38,7 +38,13 @@ pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
 pub async fn publish(app: &App, user_id: &str) -> Result<(), JobError> {
     let p = app.store().participant(user_id).await?;
     let pair = app.store().current_pair(user_id).await?;
-    let view = views::home::home(p.as_ref(), pair.as_ref(), app.catalog(), app.now());
+    let view = views::home::home(
+        p.as_ref(),
+        pair.as_ref(),
+        app.catalog(),
+        app.now(),
+        super::rounds::next_round(app),
+    );
     app.slack().publish_home(user_id, &view).await?;
     Ok(())
 }

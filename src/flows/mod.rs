@@ -17,6 +17,7 @@ pub mod proposal_edit;
 pub mod proposals;
 pub mod reconcile;
 pub mod retention;
+pub mod rounds;
 pub mod subject_access;
 pub mod summaries;
 pub mod trouble;

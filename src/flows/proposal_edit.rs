@@ -37,6 +37,7 @@ pub async fn queue_refresh(tx: &mut Tx, id: i64, now: i64) -> Result<(), StoreEr
             proposal_id: id,
             admin: String::new(),
             text: String::new(),
+            scheduled: false,
         });
     tx.enqueue(job, now).await?;
     Ok(())
@@ -88,6 +89,7 @@ pub async fn remove_pair(
         proposal_id: id,
         admin: admin.to_string(),
         text: String::new(),
+        scheduled: false,
     });
     tx.enqueue(compute, now).await?;
     queue_refresh(&mut tx, id, now).await?;

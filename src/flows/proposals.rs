@@ -1,8 +1,9 @@
 //! Matching rounds in the live program: a round is asked for (the proposal row and the job that computes it are
 //! written together), computed by the worker off the async runtime, shown to the admin who asked, and approved or
 //! discarded. Approving writes the pairs, their introductions and the update of the review message in one
-//! transaction; a proposal that went stale is re-checked and replaced by a fresh round instead. Nothing reaches
-//! participants before approval.
+//! transaction, with a note to each person left out ([`super::rounds`]); a proposal that went stale is re-checked and
+//! replaced by a fresh round instead. Nothing reaches participants before approval. A round started on schedule
+//! (`TANDEM_ROUND_CRON`, [`super::rounds`]) is the same, except that its review goes to every admin.
 
 use super::delivery::{JobError, payload, post_once};
 use super::introductions;
@@ -88,8 +89,14 @@ pub enum Started {
     AlreadyPending { created_at: i64 },
 }
 
-/// Starts a round in `tx`: the proposal row and the job that computes it, due now.
-async fn begin_round(tx: &mut Tx, admin: &str, now: i64) -> Result<Option<i64>, StoreError> {
+/// Starts a round in `tx`: the proposal row and the job that computes it, due now. `admin` asked for it (the review
+/// goes to them); an empty `admin` with `scheduled` sends the review to every admin.
+async fn begin_round(
+    tx: &mut Tx,
+    admin: &str,
+    scheduled: bool,
+    now: i64,
+) -> Result<Option<i64>, StoreError> {
     let Some(id) = tx.begin_proposal(now).await? else {
         return Ok(None);
     };
@@ -97,16 +104,23 @@ async fn begin_round(tx: &mut Tx, admin: &str, now: i64) -> Result<Option<i64>, 
         proposal_id: id,
         admin: admin.to_string(),
         text: String::new(),
+        scheduled,
     });
     tx.enqueue(job, now).await?;
     Ok(Some(id))
+}
+
+/// Starts a round on schedule (`TANDEM_ROUND_CRON`) in `tx`, exactly as `/mentor match` does, except that the review
+/// goes to every admin. Returns `None` (and changes nothing) while another proposal is computing or under review.
+pub async fn begin_scheduled_round(tx: &mut Tx, now: i64) -> Result<Option<i64>, StoreError> {
+    begin_round(tx, "", true, now).await
 }
 
 /// Starts a round for `admin`: the worker computes it and sends the review.
 pub async fn start_round(app: &App, admin: &str) -> Result<Started, StoreError> {
     let now = app.now();
     let mut tx = app.store().write().await?;
-    let Some(id) = begin_round(&mut tx, admin, now).await? else {
+    let Some(id) = begin_round(&mut tx, admin, false, now).await? else {
         let pending = tx.pending_proposal().await?;
         return Ok(Started::AlreadyPending {
             created_at: pending.map(|p| p.created_at).unwrap_or(now),
@@ -128,8 +142,15 @@ pub async fn compute(app: &App, job: &Job) -> Result<(), JobError> {
     let ProposalPayload {
         proposal_id: id,
         admin,
+        scheduled,
         ..
     } = payload(job)?;
+    // Who reviews it: the admin who asked, or every admin for a scheduled round.
+    let reviewers = if scheduled {
+        app.config().admins.clone()
+    } else {
+        vec![admin]
+    };
     let Some(row) = app.store().proposal(id).await? else {
         return Ok(());
     };
@@ -177,13 +198,15 @@ pub async fn compute(app: &App, job: &Job) -> Result<(), JobError> {
                     tx.drop_proposal(id).await?;
                 }
                 let text = "Tandem could not compute a matching proposal just now; please try `/mentor match` again.";
-                super::delivery::queue_message(
-                    &mut tx,
-                    &super::delivery::text_message(&admin, text),
-                    None,
-                    app.now(),
-                )
-                .await?;
+                for reviewer in &reviewers {
+                    super::delivery::queue_message(
+                        &mut tx,
+                        &super::delivery::text_message(reviewer, text),
+                        None,
+                        app.now(),
+                    )
+                    .await?;
+                }
                 app.commit(tx).await?;
                 return Ok(());
             }
@@ -198,14 +221,25 @@ pub async fn compute(app: &App, job: &Job) -> Result<(), JobError> {
     else {
         return Ok(()); // decided or dropped meanwhile
     };
-    if row.ts.is_some() {
+    if row.ts.is_some() && !scheduled {
         return Ok(());
     }
     let stored: Stored = serde_json::from_str(&row.body)
         .map_err(|e| StoreError::Corrupt(format!("proposal body: {e}")))?;
-    let (text, blocks) = views::proposal::review(id, row.version, &stored);
-    let (channel, ts) = post_once(app, job, "review", &admin, &text, &blocks).await?;
-    app.store().set_proposal_message(id, &channel, &ts).await?;
+    let (text, blocks) = views::proposal::review_for(id, row.version, &stored, scheduled);
+    // One review per reviewer, each recorded (a re-run after a crash posts only what is missing).
+    for (k, reviewer) in reviewers.iter().enumerate() {
+        let step = if scheduled {
+            format!("review:{reviewer}")
+        } else {
+            "review".to_string()
+        };
+        let (channel, ts) = post_once(app, job, &step, reviewer, &text, &blocks).await?;
+        if k == 0 {
+            app.store().set_proposal_message(id, &channel, &ts).await?;
+        }
+        app.store().add_proposal_review(id, &channel, &ts).await?;
+    }
     Ok(())
 }
 
@@ -215,13 +249,15 @@ async fn queue_update(tx: &mut Tx, id: i64, text: String, now: i64) -> Result<()
         proposal_id: id,
         admin: String::new(),
         text,
+        scheduled: false,
     });
     tx.enqueue(job, now).await?;
     Ok(())
 }
 
-/// The [`JobKind::ProposalUpdate`] job: `chat.update` on the review message, with the payload's text, or (no
-/// text) with the proposal as it is now.
+/// The [`JobKind::ProposalUpdate`] job: `chat.update` on every review message of the proposal (one for a round an
+/// admin asked for, one per admin for a scheduled round), with the payload's text, or (no text) with the proposal as
+/// it is now, so no stale button is left to press.
 pub async fn update_review(app: &App, job: &Job) -> Result<(), JobError> {
     let ProposalPayload {
         proposal_id, text, ..
@@ -235,7 +271,10 @@ pub async fn update_review(app: &App, job: &Job) -> Result<(), JobError> {
         let blocks = json!([views::section(&text)]);
         Some((text, blocks))
     };
-    if let (Some((text, blocks)), Some(channel), Some(ts)) = (content, &row.channel, &row.ts) {
+    let Some((text, blocks)) = content else {
+        return Ok(());
+    };
+    for (channel, ts) in app.store().proposal_reviews(proposal_id).await? {
         app.slack()
             .call(
                 "chat.update",
@@ -298,7 +337,16 @@ pub async fn approve(
     let stored: Stored = serde_json::from_str(&row.body)
         .map_err(|e| StoreError::Corrupt(format!("proposal body: {e}")))?;
     // Read the round before the write transaction (which must not wait for a second connection).
-    let round = load_round(app, Naming::Mentions).await?;
+    let people = app.store().participants().await?;
+    let round = round_of(
+        app.store(),
+        &people,
+        app.catalog(),
+        app.match_config(),
+        Naming::Mentions,
+        app.clock().now(),
+    )
+    .await?;
     let problems = rounds::recheck(&stored, &round);
     let now = app.now();
     let mut tx = app.store().write().await?;
@@ -315,7 +363,7 @@ pub async fn approve(
             problems.join("\n• ")
         );
         queue_update(&mut tx, id, text, now).await?;
-        let fresh = begin_round(&mut tx, admin, now).await?;
+        let fresh = begin_round(&mut tx, admin, false, now).await?;
         let detail = match fresh {
             Some(next) => {
                 format!("proposal #{id}: stale, nobody introduced; proposal #{next} started")
@@ -349,7 +397,9 @@ pub async fn approve(
     for pair in &pair_ids {
         introductions::queue(&mut tx, *pair, now).await?;
     }
-    let text = views::proposal::approved_text(admin, pair_ids.len());
+    let told =
+        super::rounds::queue_unmatched_notes(app, &mut tx, id, &stored, &people, now).await?;
+    let text = views::proposal::approved_text(admin, pair_ids.len(), told);
     queue_update(&mut tx, id, text, now).await?;
     let n = pair_ids.len();
     tx.audit(

@@ -5,7 +5,7 @@ use crate::domain::model::JobKind;
 use crate::flows::delivery::{JobError, Ran};
 use crate::flows::{
     calendar, checkins, departures, endings, enrolment, home, introductions, invitations, plans,
-    proposals, subject_access, summaries, trouble,
+    proposals, rounds, subject_access, summaries, trouble,
 };
 use crate::outbound::store::Job;
 
@@ -39,5 +39,7 @@ pub async fn run(app: &App, job: &Job) -> Result<Ran, JobError> {
         JobKind::CohortReport => summaries::post_cohort(app, job).await.map(Ran::from),
         JobKind::PlanCalendar => calendar::run(app, job).await.map(Ran::from),
         JobKind::Invite => invitations::run(app, job).await.map(Ran::from),
+        JobKind::ScheduledRound => rounds::run_scheduled(app, job).await.map(Ran::from),
+        JobKind::UnmatchedNote => rounds::send_unmatched_note(app, job).await.map(Ran::from),
     }
 }

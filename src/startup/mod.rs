@@ -151,6 +151,7 @@ pub async fn build(config: Config, options: &Options) -> Result<App, StartError>
         clock: options.clock.clone(),
     });
     crate::flows::summaries::ensure_scheduled(&app).await?;
+    crate::flows::rounds::ensure_scheduled(&app).await?;
     crate::flows::reconcile::run(&app).await?;
     Ok(app)
 }

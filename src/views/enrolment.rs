@@ -10,12 +10,13 @@ use serde_json::{Value, json};
 pub const ACTION_LEAVE_CONFIRM: &str = "leave_confirm";
 pub const ACTION_LEAVE_CANCEL: &str = "leave_cancel";
 
-/// `/mentor status`, ephemeral.
+/// `/mentor status`, ephemeral. `next_round`: when the next scheduled matching round starts, if one is scheduled.
 pub fn status(
     p: Option<&Participant>,
     pair: Option<&PairView>,
     catalog: &Catalog,
     now: i64,
+    next_round: Option<i64>,
 ) -> Value {
     match p {
         None => {
@@ -24,11 +25,12 @@ pub fn status(
         }
         Some(p) => {
             let text = format!(
-                "{}\n{}\nTime: {} a month, meeting {}.",
+                "{}\n{}\nTime: {} a month, meeting {}.\n{}",
                 standing_line(Some(p), pair, now),
                 skills_line(p, catalog),
                 hours_label(p.answers.hours_per_month),
-                p.answers.cadence.label()
+                p.answers.cadence.label(),
+                super::rounds::next_round_line(next_round, &p.tz)
             );
             ephemeral(
                 &text,
@@ -105,11 +107,14 @@ pub fn leave_cancelled() -> Value {
     replace_ephemeral("Good: you are still in Tandem. Nothing has changed.")
 }
 
-/// The DM to someone whose partner left. No reason is given.
-pub fn partner_left_dm() -> String {
-    "Your Tandem partner has left the program, so your pair has ended. Thank you for the time and the teaching you \
-     both gave. You stay enrolled and will be considered in the next matching round; `/mentor status` shows where you stand."
-        .to_string()
+/// The DM to someone whose partner left. No reason is given. `next_round` and `tz` say when they can be paired again
+/// (no round is promised when none is scheduled).
+pub fn partner_left_dm(next_round: Option<i64>, tz: &str) -> String {
+    format!(
+        "Your Tandem partner has left the program, so your pair has ended. Thank you for the time and the teaching you \
+         both gave. You stay enrolled. {} `/mentor status` shows where you stand.",
+        super::rounds::considered_again(next_round, tz)
+    )
 }
 
 #[cfg(test)]
@@ -122,7 +127,7 @@ mod tests {
         let v = not_enrolled("pause");
         assert!(v["text"].as_str().unwrap().contains("/mentor join"));
         let catalog = Catalog::default();
-        let v = status(None, None, &catalog, 0);
+        let v = status(None, None, &catalog, 0, None);
         let text = v["text"].as_str().unwrap();
         assert!(
             text.contains("/mentor join") && !text.contains("nothing to"),
@@ -134,6 +139,8 @@ mod tests {
             v["blocks"][1]["elements"][0]["action_id"],
             ACTION_LEAVE_CONFIRM
         );
-        assert!(!partner_left_dm().contains("because"));
+        assert!(!partner_left_dm(None, "UTC").contains("because"));
+        assert!(!partner_left_dm(None, "UTC").contains("next matching round"));
+        assert!(partner_left_dm(Some(0), "UTC").contains("next matching round, on <!date^0^"));
     }
 }

@@ -45,9 +45,7 @@ pub fn standing_line(p: Option<&Participant>, pair: Option<&PairView>, now: i64)
             Some(partner) => format!("You are *paired* with <@{partner}>."),
             None => "You are *enrolled*; your last partner has left the program.".to_string(),
         },
-        (Some(_), None) => {
-            "You are *enrolled* and waiting for the next matching round.".to_string()
-        }
+        (Some(_), None) => "You are *enrolled* and waiting for a partner.".to_string(),
     }
 }
 
@@ -60,17 +58,20 @@ pub fn skills_line(p: &Participant, catalog: &Catalog) -> String {
     )
 }
 
-/// The Home tab for someone's current standing.
+/// The Home tab for someone's current standing. `next_round`: when the next scheduled matching round starts, if one
+/// is scheduled.
 pub fn home(
     p: Option<&Participant>,
     pair: Option<&PairView>,
     catalog: &Catalog,
     now: i64,
+    next_round: Option<i64>,
 ) -> Value {
     let mut blocks = vec![header("Tandem: reverse mentoring"), section(ABOUT)];
     match p {
         None => {
             blocks.push(section(HOW));
+            blocks.push(context(&super::rounds::next_round_line(next_round, "UTC")));
             blocks.push(divider());
             blocks.push(actions(
                 "home_actions",
@@ -85,9 +86,10 @@ pub fn home(
         Some(p) => {
             blocks.push(divider());
             blocks.push(section(&format!(
-                "{}\n{}",
+                "{}\n{}\n{}",
                 standing_line(Some(p), pair, now),
-                skills_line(p, catalog)
+                skills_line(p, catalog),
+                super::rounds::next_round_line(next_round, &p.tz)
             )));
             let pause_or_resume = if p.is_paused(now) {
                 button("Resume", ACTION_RESUME, "resume", Some("primary"))
@@ -162,13 +164,13 @@ mod tests {
     #[test]
     fn each_standing_shows_its_buttons() {
         let c = Catalog::default();
-        let v = home(None, None, &c, 0);
+        let v = home(None, None, &c, 0, None);
         assert_eq!(check_view(&v), Vec::<String>::new());
         assert_eq!(action_ids(&v), vec![ACTION_JOIN]);
         assert!(v.to_string().contains("/mentor join"));
 
         let active = participant(false, None);
-        let v = home(Some(&active), None, &c, 0);
+        let v = home(Some(&active), None, &c, 0, None);
         assert_eq!(check_view(&v), Vec::<String>::new());
         assert_eq!(
             action_ids(&v),
@@ -176,7 +178,9 @@ mod tests {
         );
         let text = v.to_string();
         assert!(
-            text.contains("waiting for the next matching round")
+            text.contains("waiting for a partner")
+                && text.contains("Rounds are started by the program admins.")
+                && !text.contains("next matching round")
                 && text.contains("E-discovery")
                 && text.contains("Negotiation and Networking")
         );
@@ -186,13 +190,13 @@ mod tests {
         );
 
         let paused = participant(true, Some(86_400 * 30));
-        let v = home(Some(&paused), None, &c, 0);
+        let v = home(Some(&paused), None, &c, 0, None);
         assert_eq!(
             action_ids(&v),
             vec![ACTION_EDIT, ACTION_RESUME, ACTION_LEAVE]
         );
         assert!(v.to_string().contains("paused* until <!date^2592000^"));
-        let v = home(Some(&paused), None, &c, 86_400 * 30);
+        let v = home(Some(&paused), None, &c, 86_400 * 30, None);
         assert_eq!(
             action_ids(&v),
             vec![ACTION_EDIT, ACTION_PAUSE, ACTION_LEAVE],
@@ -205,10 +209,19 @@ mod tests {
             as_junior: true,
             status: crate::domain::model::PairStatus::Active,
         };
+        let text = home(Some(&active), Some(&pair), &c, 0, Some(86_400)).to_string();
+        assert!(text.contains("paired* with <@U2>"));
         assert!(
-            home(Some(&active), Some(&pair), &c, 0)
+            text.contains(
+                "Next matching round: *<!date^86400^{date_long}|Friday 2 January 1970>*."
+            ),
+            "{text}"
+        );
+        assert!(
+            home(None, None, &c, 0, Some(86_400))
                 .to_string()
-                .contains("paired* with <@U2>")
+                .contains("Next matching round"),
+            "someone who has not joined sees it too"
         );
     }
 }

@@ -16,6 +16,7 @@ pub mod invitations;
 pub mod limits;
 pub mod plan;
 pub mod proposal;
+pub mod rounds;
 pub mod subject_access;
 pub mod summary;
 pub mod survey;

@@ -117,16 +117,28 @@ fn pair_text(k: usize, x: &StoredPair) -> String {
 
 /// The review message for version `version` of proposal `id`: `(fallback text, blocks)`.
 pub fn review(id: i64, version: i64, p: &Stored) -> (String, Value) {
+    review_for(id, version, p, false)
+}
+
+/// The review message for version `version` of proposal `id`; `scheduled`: the round was started by
+/// `TANDEM_ROUND_CRON` and every admin gets this review.
+pub fn review_for(id: i64, version: i64, p: &Stored, scheduled: bool) -> (String, Value) {
     let mut pairs: Vec<&StoredPair> = p.pairs.iter().collect();
     pairs.sort_by_key(|x| std::cmp::Reverse(x.score));
-    let totals = format!(
-        "*{} pair{}* proposed from {} people considered; total score {}. *{} unmatched.*\nNothing has been sent to anyone. *Remove* a pair to re-match the rest without it; approve to introduce every pair, or discard.",
+    let mut totals = format!(
+        "*{} pair{}* proposed from {} people considered; total score {}. *{} unmatched.*\nNothing has been sent to anyone. *Remove* a pair to re-match the rest without it; approve to introduce every pair (each person left out then gets a kind note saying why, in their own words), or discard.",
         pairs.len(),
         if pairs.len() == 1 { "" } else { "s" },
         p.considered,
         p.total_score,
         p.unmatched.len()
     );
+    if scheduled {
+        // In the same section, not a block of its own: a big proposal uses every block a message may hold.
+        totals.push_str(
+            "\nThis round started on schedule (`TANDEM_ROUND_CRON`) and went to every program admin: the first decision counts.",
+        );
+    }
     let title = if version > 1 {
         format!("Matching proposal #{id} · version {version}")
     } else {
@@ -248,9 +260,14 @@ pub fn rematching_text(id: i64, junior: &str, senior: &str) -> String {
     )
 }
 
-pub fn approved_text(admin: &str, pairs: usize) -> String {
+pub fn approved_text(admin: &str, pairs: usize, told: usize) -> String {
+    let notes = match told {
+        0 => String::new(),
+        1 => " The one person left out will get a note saying why.".to_string(),
+        n => format!(" The {n} people left out will each get a note saying why."),
+    };
     format!(
-        "Approved by <@{admin}>: {pairs} pair{} will be introduced in group DMs.",
+        "Approved by <@{admin}>: {pairs} pair{} will be introduced in group DMs.{notes}",
         if pairs == 1 { "" } else { "s" }
     )
 }
@@ -285,6 +302,7 @@ mod tests {
                 .map(|i| StoredUnmatched {
                     id: format!("UU{i:05}"),
                     reason: "capacity 0 this round".into(),
+                    code: None,
                 })
                 .collect(),
             total_score: 40 * pairs as i64,
@@ -438,5 +456,23 @@ mod tests {
                 .iter()
                 .all(|b| b["text"]["text"].as_str().unwrap().chars().count() <= 2_800)
         );
+    }
+
+    #[test]
+    fn a_scheduled_round_says_so_and_the_approval_counts_the_notes() {
+        let (_, blocks) = review_for(4, 1, &stored(1, 1), true);
+        assert_eq!(check_message_blocks(&blocks), Vec::<String>::new());
+        assert!(blocks.to_string().contains("started on schedule"));
+        assert!(
+            !review(4, 1, &stored(1, 1))
+                .1
+                .to_string()
+                .contains("started on schedule")
+        );
+        assert_eq!(
+            approved_text("U1", 2, 3),
+            "Approved by <@U1>: 2 pairs will be introduced in group DMs. The 3 people left out will each get a note saying why."
+        );
+        assert!(approved_text("U1", 1, 0).ends_with("1 pair will be introduced in group DMs."));
     }
 }

@@ -1,5 +1,6 @@
 //! `tandem demo`: the whole program plays on the real code paths, its figures are those the seed decides, the same
-//! seed replays the same program, and the command line refuses a database that already holds data.
+//! seed replays the same program, a second round on schedule pairs people who are free again without repeating a
+//! pair, and the command line refuses a database that already holds data.
 
 use tandem::demo::{DemoOptions, DemoOutcome, run};
 
@@ -28,19 +29,24 @@ async fn a_small_cohort_plays_every_path_and_ends_with_the_figures_its_seed_deci
     let f = &outcome.figures;
     // Enrolment, matching and approval: 12 people, 6 pairs; one person leaves halfway.
     assert_eq!((f.joined, f.left, f.enrolled), (12, 1, 11));
-    assert_eq!(f.pairs, 6, "{f:?}");
-    // The lifecycle: one pair completes (and both give feedback), one ends because someone left, one stalls and
+    // The lifecycle: two pairs complete (and all four give feedback), one ends because someone left, one stalls and
     // stays at risk; the others are active.
+    // Then the second round, on schedule: of the five people free again, two who were never partners are paired.
+    assert_eq!((f.rounds, f.pairs, f.later_pairs), (2, 7, 1), "{f:?}");
+    assert_eq!(
+        f.repeated_pairs, 0,
+        "nobody is paired twice with the same partner"
+    );
     assert_eq!(
         (f.active, f.at_risk, f.completed, f.ended),
-        (3, 1, 1, 1),
+        (3, 1, 2, 1),
         "{f:?}"
     );
-    assert_eq!((f.feedback, f.recommend), (2, 2), "{f:?}");
+    assert_eq!((f.feedback, f.recommend), (4, 4), "{f:?}");
     // Plans through the modal (the leaver's pair's plan is deleted with them), check-ins, meetings, nudges (each in
     // place of a check-in).
     assert_eq!(f.plans, 5, "{f:?}");
-    assert_eq!((f.checkins, f.meetings, f.minutes), (22, 10, 585), "{f:?}");
+    assert_eq!((f.checkins, f.meetings, f.minutes), (20, 12, 705), "{f:?}");
     assert!(
         f.nudges >= f.at_risk,
         "every stalled pair was nudged: {f:?}"
@@ -49,7 +55,7 @@ async fn a_small_cohort_plays_every_path_and_ends_with_the_figures_its_seed_deci
     assert_eq!((f.help_requests, f.help_alerts), (1, 1), "{f:?}");
     assert_eq!(
         f.waiting, 3,
-        "the leaver's partner and the completed pair: {f:?}"
+        "the three the second round could not pair: {f:?}"
     );
 
     // Quiet: only the summary and where the database is.
@@ -91,6 +97,28 @@ async fn a_small_cohort_plays_every_path_and_ends_with_the_figures_its_seed_deci
         .await
         .unwrap();
     assert_eq!(pairs, f.pairs);
+    // The second round's pair: both people were free again (their first pairs had ended), and neither was ever
+    // paired with the other.
+    let second: Vec<(String, String)> =
+        sqlx::query_as("SELECT junior_id, senior_id FROM pairs WHERE proposal_id = 2")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(second.len(), 1);
+    for who in [&second[0].0, &second[0].1] {
+        let first: Vec<(String,)> = sqlx::query_as(
+            "SELECT status FROM pairs WHERE proposal_id = 1 AND (junior_id = ? OR senior_id = ?)",
+        )
+        .bind(who)
+        .bind(who)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        assert!(
+            first.iter().all(|(s,)| s == "completed" || s == "ended"),
+            "{who} was free again: {first:?}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -123,6 +151,11 @@ async fn the_same_seed_replays_the_same_program_and_the_transcript_shows_what_pe
         "# Your Tandem plan ends today",
         "# Your feedback",
         "▪ Week 6:",
+        "the next matching round starts on schedule",
+        "# Matching proposal #2",
+        "This round started on schedule",
+        "you were not paired this time.",
+        "next matching round, on Monday 13 July 2026.",
         "━━ The managers' summary ━━",
     ] {
         assert!(transcript.contains(seen), "the transcript lacks {seen:?}");
@@ -137,7 +170,12 @@ async fn the_same_seed_replays_the_same_program_and_the_transcript_shows_what_pe
     let mut other = small(&dir, "three.db", true);
     other.seed = 7;
     let (different, _) = play(&other).await;
-    assert_eq!(different.figures.pairs, quiet.figures.pairs);
+    assert_eq!(
+        different.figures.pairs - different.figures.later_pairs,
+        quiet.figures.pairs - quiet.figures.later_pairs,
+        "the first round does not depend on the seed"
+    );
+    assert_eq!(different.figures.repeated_pairs, 0);
     assert_ne!(
         different.figures, quiet.figures,
         "the seed decides who meets"

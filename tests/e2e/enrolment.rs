@@ -96,8 +96,10 @@ async fn join_opens_the_survey_and_a_submission_enrols_with_dm_home_and_time_zon
     );
     let home = app.fake.home_of(ALICE).expect("home published");
     assert!(
-        home.to_string()
-            .contains("waiting for the next matching round")
+        home.to_string().contains("waiting for a partner")
+            && home
+                .to_string()
+                .contains("Rounds are started by the program admins.")
     );
     assert_eq!(
         count(&app, "survey_views").await,
@@ -378,7 +380,7 @@ async fn a_pause_with_a_length_ends_by_itself() {
     clock.advance(Duration::days(1));
     let text = status(&app).await;
     assert!(
-        !text.contains("paused") && text.contains("waiting for the next matching round"),
+        !text.contains("paused") && text.contains("waiting for a partner"),
         "{text}"
     );
     let r = app.driver.command(ALICE, "pause 0").await.json();

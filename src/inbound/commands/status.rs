@@ -16,6 +16,7 @@ pub async fn apply(app: &App, cmd: &SlashCommand) -> Reply {
             pair.as_ref(),
             app.catalog(),
             app.clock().now().timestamp(),
+            crate::flows::rounds::next_round(app),
         )),
         (Err(e), _) | (_, Err(e)) => super::sorry(e),
     }

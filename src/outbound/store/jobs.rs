@@ -127,7 +127,7 @@ impl Store {
         let mut jobs: Vec<Job> = sqlx::query_as(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, key = NULL, updated_at = ?1
              WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND due_at <= ?1
-                          ORDER BY kind IN ('checkin', 'nudge', 'closing', 'plan_reminder', 'summary', 'invite'), due_at, id LIMIT ?2)
+                          ORDER BY kind IN ('checkin', 'nudge', 'closing', 'plan_reminder', 'summary', 'invite', 'unmatched_note'), due_at, id LIMIT ?2)
              RETURNING id, kind, pair_id, payload, due_at, attempts",
         )
         .bind(now)

@@ -154,6 +154,37 @@ impl Store {
             .await?;
         Ok(())
     }
+
+    /// Records one admin's review message of proposal `id` (a scheduled round's review goes to every admin).
+    pub async fn add_proposal_review(
+        &self,
+        id: i64,
+        channel: &str,
+        ts: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT OR IGNORE INTO proposal_reviews (proposal_id, channel, ts) VALUES (?, ?, ?)",
+        )
+        .bind(id)
+        .bind(channel)
+        .bind(ts)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Every review message of proposal `id`, `(channel, ts)`: the one on the proposal and those of each admin.
+    pub async fn proposal_reviews(&self, id: i64) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT channel, ts FROM proposals WHERE id = ?1 AND channel IS NOT NULL AND ts IS NOT NULL
+             UNION
+             SELECT channel, ts FROM proposal_reviews WHERE proposal_id = ?1
+             ORDER BY 1, 2",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?)
+    }
 }
 
 impl Tx {
