@@ -438,23 +438,13 @@ pub async fn send_chart(app: &App, job: &Job) -> Result<(), JobError> {
 /// managers' channel (or, without one, to each admin's DM).
 pub async fn post_cohort(app: &App, job: &Job) -> Result<(), JobError> {
     let ProposalPayload { proposal_id, .. } = payload(job)?;
-    let ids: std::collections::BTreeSet<i64> = app
-        .store()
-        .cohort_pairs(proposal_id)
-        .await?
-        .into_iter()
-        .collect();
-    if ids.is_empty() {
+    let cohort = app.store().cohort_pairs(proposal_id).await?;
+    let Some(first) = cohort.iter().map(|(_, created)| *created).min() else {
         return Ok(());
-    }
+    };
+    let ids: std::collections::BTreeSet<i64> = cohort.iter().map(|(id, _)| *id).collect();
     let now = app.clock().now();
-    let pair_records = app.store().pairs().await?;
-    let start = pair_records
-        .iter()
-        .filter(|p| ids.contains(&p.id))
-        .map(|p| p.created_at)
-        .min()
-        .map_or(now, at);
+    let start = at(first);
     let period = Period { start, end: now };
     let input = gather(
         app.store(),

@@ -108,10 +108,10 @@ macro_rules! select_pairs {
 }
 
 impl Store {
-    /// The pairs a matching round (proposal) formed.
-    pub async fn cohort_pairs(&self, proposal_id: i64) -> Result<Vec<i64>, StoreError> {
+    /// The pairs a matching round (proposal) formed, with when each was formed.
+    pub async fn cohort_pairs(&self, proposal_id: i64) -> Result<Vec<(i64, i64)>, StoreError> {
         Ok(
-            sqlx::query_scalar("SELECT id FROM pairs WHERE proposal_id = ? ORDER BY id")
+            sqlx::query_as("SELECT id, created_at FROM pairs WHERE proposal_id = ? ORDER BY id")
                 .bind(proposal_id)
                 .fetch_all(self.pool())
                 .await?,
