@@ -212,6 +212,16 @@ impl MeetingTotals {
     }
 }
 
+/// Skills counted over a program: what the skills market shows, before its rules (fewer than 3 people) apply.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkillCounts {
+    /// Skill ID → (distinct active participants who want to learn it, who can teach it).
+    pub supply: BTreeMap<String, (usize, usize)>,
+    /// Skill ID → (active, at-risk or completed pairs formed before the period's end in which one member teaches it
+    /// and the other wants to learn it, the distinct people of those pairs).
+    pub exchanged: BTreeMap<String, (i64, usize)>,
+}
+
 /// Everything [`summarize`] needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportInput {
@@ -234,6 +244,10 @@ pub struct ReportInput {
     pub meetings_to_date: MeetingTotals,
     /// Skill ID → label. IDs missing here are shown as the ID.
     pub skills: BTreeMap<String, String>,
+    /// The skills market's counts as the store counted them (a big program's participants are read without their
+    /// skills); `None`: count them from `participants` and `pairs` ([`SkillCounts::of`]).
+    #[serde(default)]
+    pub skill_counts: Option<SkillCounts>,
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -734,27 +748,78 @@ fn label(input: &ReportInput, id: &str) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
-fn skills_market(input: &ReportInput, pairs: &[&Pair]) -> SkillsMarket {
-    // Demand and supply among active (not paused) participants; each person counts once per skill.
-    let mut wanted: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    let mut taught: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for p in input
-        .participants
-        .iter()
-        .filter(|p| p.status == ParticipantStatus::Active)
-    {
-        for s in &p.learns {
-            wanted.entry(s).or_default().insert(&p.user_id);
+impl SkillCounts {
+    /// The counts from what is in memory: the participants' skills (active people only) and the pairs created
+    /// before `before` (what the store counts in SQL for a big program; the two are tested equal).
+    pub fn of(input: &ReportInput, before: DateTime<Utc>) -> SkillCounts {
+        let mut supply: BTreeMap<String, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
+        for p in input
+            .participants
+            .iter()
+            .filter(|p| p.status == ParticipantStatus::Active)
+        {
+            for s in &p.learns {
+                supply.entry(s.clone()).or_default().0.insert(&p.user_id);
+            }
+            for s in &p.teaches {
+                supply.entry(s.clone()).or_default().1.insert(&p.user_id);
+            }
         }
-        for s in &p.teaches {
-            taught.entry(s).or_default().insert(&p.user_id);
+        let by_id: HashMap<&str, &Participant> = input
+            .participants
+            .iter()
+            .map(|p| (p.user_id.as_str(), p))
+            .collect();
+        let person = |m: &Option<Member>| {
+            m.as_ref()
+                .and_then(|m| by_id.get(m.user_id.as_str()).copied())
+        };
+        let mut exchanged: BTreeMap<String, (i64, BTreeSet<String>)> = BTreeMap::new();
+        for pair in input.pairs.iter().filter(|p| {
+            p.created_at < before
+                && matches!(
+                    p.status,
+                    PairStatus::Active | PairStatus::AtRisk | PairStatus::Completed
+                )
+        }) {
+            let (j, s) = (person(&pair.junior), person(&pair.senior));
+            let mut skills = BTreeSet::new();
+            if let (Some(j), Some(s)) = (j, s) {
+                for (teacher, learner) in [(j, s), (s, j)] {
+                    skills.extend(
+                        teacher
+                            .teaches
+                            .iter()
+                            .filter(|t| learner.learns.contains(t))
+                            .cloned(),
+                    );
+                }
+            }
+            for skill in skills {
+                let e = exchanged.entry(skill).or_default();
+                e.0 += 1;
+                e.1.extend(pair_people(pair));
+            }
+        }
+        SkillCounts {
+            supply: supply
+                .into_iter()
+                .map(|(id, (wanted, taught))| (id, (wanted.len(), taught.len())))
+                .collect(),
+            exchanged: exchanged
+                .into_iter()
+                .map(|(id, (pairs, people))| (id, (pairs, people.len())))
+                .collect(),
         }
     }
-    let mut gaps: Vec<(i64, i64, String, SkillGap)> = wanted
+}
+
+fn skills_market(input: &ReportInput, counts: &SkillCounts) -> SkillsMarket {
+    // Demand and supply among active (not paused) participants; each person counts once per skill.
+    let mut gaps: Vec<(i64, i64, String, SkillGap)> = counts
+        .supply
         .iter()
-        .filter_map(|(id, who)| {
-            let w = who.len();
-            let t = taught.get(id).map_or(0, BTreeSet::len);
+        .filter_map(|(id, &(w, t))| {
             (w > t && w >= MIN_PEOPLE).then(|| {
                 let label = label(input, id);
                 (
@@ -779,49 +844,15 @@ fn skills_market(input: &ReportInput, pairs: &[&Pair]) -> SkillsMarket {
         .map(|g| g.3)
         .collect();
 
-    // Exchanged: in each active, at-risk or completed pair, a skill one partner teaches and the other wants.
-    let by_id: HashMap<&str, &Participant> = input
-        .participants
+    // Exchanged: in each active, at-risk or completed pair, a skill one of them teaches and the other wants.
+    let mut most_exchanged: Vec<SkillExchange> = counts
+        .exchanged
         .iter()
-        .map(|p| (p.user_id.as_str(), p))
-        .collect();
-    let person = |m: &Option<Member>| {
-        m.as_ref()
-            .and_then(|m| by_id.get(m.user_id.as_str()).copied())
-    };
-    let mut exchanged: BTreeMap<String, (i64, BTreeSet<String>)> = BTreeMap::new();
-    for pair in pairs.iter().filter(|p| {
-        matches!(
-            p.status,
-            PairStatus::Active | PairStatus::AtRisk | PairStatus::Completed
-        )
-    }) {
-        let (j, s) = (person(&pair.junior), person(&pair.senior));
-        let mut skills = BTreeSet::new();
-        if let (Some(j), Some(s)) = (j, s) {
-            for (teacher, learner) in [(j, s), (s, j)] {
-                skills.extend(
-                    teacher
-                        .teaches
-                        .iter()
-                        .filter(|t| learner.learns.contains(t))
-                        .cloned(),
-                );
-            }
-        }
-        for skill in skills {
-            let e = exchanged.entry(skill).or_default();
-            e.0 += 1;
-            e.1.extend(pair_people(pair));
-        }
-    }
-    let mut most_exchanged: Vec<SkillExchange> = exchanged
-        .into_iter()
-        .filter(|(_, (_, people))| people.len() >= MIN_PEOPLE)
+        .filter(|(_, (_, people))| *people >= MIN_PEOPLE)
         .map(|(id, (n, _))| SkillExchange {
-            label: label(input, &id),
-            skill_id: id,
-            pairs: n,
+            label: label(input, id),
+            skill_id: id.clone(),
+            pairs: *n,
         })
         .collect();
     most_exchanged.sort_by(|a, b| b.pairs.cmp(&a.pairs).then(a.label.cmp(&b.label)));
@@ -984,11 +1015,14 @@ pub fn summarize(input: &ReportInput, now: DateTime<Utc>) -> Summary {
     };
 
     // Skills: pairs that exist by the end of the period.
-    let pairs_so_far: Vec<&Pair> = input
-        .pairs
-        .iter()
-        .filter(|p| p.created_at < cur.end)
-        .collect();
+    let counted;
+    let skill_counts = match &input.skill_counts {
+        Some(c) => c,
+        None => {
+            counted = SkillCounts::of(input, cur.end);
+            &counted
+        }
+    };
 
     let mut summary = Summary {
         period: *cur,
@@ -1010,7 +1044,7 @@ pub fn summarize(input: &ReportInput, now: DateTime<Utc>) -> Summary {
         activity,
         outcomes,
         to_date: program_to_date(input, cur.end),
-        skills: skills_market(input, &pairs_so_far),
+        skills: skills_market(input, skill_counts),
     };
     if prev.is_empty() {
         summary.drop_comparison();
@@ -1543,6 +1577,7 @@ pub(crate) mod fixture {
             feedback,
             waiting,
             skills,
+            skill_counts: None,
         }
     }
 }

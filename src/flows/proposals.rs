@@ -40,7 +40,7 @@ pub async fn load_round_from(
     naming: Naming,
     now: DateTime<Utc>,
 ) -> Result<Round, StoreError> {
-    let people = store.participants().await?;
+    let people = store.round_candidates().await?;
     round_of(store, &people, catalog, config, naming, now).await
 }
 
@@ -337,7 +337,7 @@ pub async fn approve(
     let stored: Stored = serde_json::from_str(&row.body)
         .map_err(|e| StoreError::Corrupt(format!("proposal body: {e}")))?;
     // Read the round before the write transaction (which must not wait for a second connection).
-    let people = app.store().participants().await?;
+    let people = app.store().round_candidates().await?;
     let round = round_of(
         app.store(),
         &people,

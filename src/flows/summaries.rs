@@ -167,7 +167,8 @@ pub async fn gather(
     history_from: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<ReportInput, StoreError> {
-    let people = store.participants().await?;
+    // One light row per participant (no answers, no skills): the skills market is counted in SQL.
+    let people = store.report_people(now.timestamp()).await?;
     let names: HashMap<String, String> = people
         .iter()
         .map(|p| {
@@ -178,23 +179,24 @@ pub async fn gather(
         })
         .collect();
     let participants = people
-        .iter()
+        .into_iter()
         .map(|p| reports::Participant {
-            user_id: p.user_id.clone(),
             display_name: names.get(&p.user_id).cloned().unwrap_or_default(),
-            side: config
-                .side_rule
-                .side_of(&rounds::to_matching(p, Naming::DisplayNames, now)),
+            user_id: p.user_id,
+            side: config.side_rule.side_for(p.role, p.years),
             joined_at: at(p.joined_at),
-            status: if p.is_paused(now.timestamp()) {
+            status: if p.paused {
                 reports::ParticipantStatus::Paused
             } else {
                 reports::ParticipantStatus::Active
             },
-            teaches: p.answers.teach.clone(),
-            learns: p.answers.learn.clone(),
+            teaches: Vec::new(),
+            learns: Vec::new(),
         })
         .collect();
+    let skill_counts = store
+        .skill_counts(now.timestamp(), period.end.timestamp())
+        .await?;
     let pair_records = store.pairs().await?;
     let (pairs, members) = report_pairs(&pair_records, &names);
     let (checkins, meetings) = read_checkins(store, &members, history_from).await?;
@@ -216,9 +218,10 @@ pub async fn gather(
         .map(|t| reports::Departure { at: at(t) })
         .collect();
 
-    // Who waits for a match, and why: a dry run of the next round (paused people are not waiting).
-    // The participants read above are reused, and matching runs off the async runtime.
+    // Who waits for a match, and why: a dry run of the next round (paused people are not waiting), over the people
+    // a round can consider (most people in a big program are in a pair already), off the async runtime.
     // The pairs read above give the current pairs and the history; only the exclusions are read again.
+    let candidates = store.round_candidates().await?;
     let (pair_counts, history) = rounds::pair_state(
         pair_records
             .iter()
@@ -226,7 +229,7 @@ pub async fn gather(
     );
     let exclusions = store.exclusions().await?;
     let inputs = rounds::RoundInputs {
-        people: &people,
+        people: &candidates,
         pair_counts: &pair_counts,
         history: &history,
         exclusions: &exclusions,
@@ -273,6 +276,7 @@ pub async fn gather(
             .iter()
             .map(|s| (s.id.clone(), s.label.clone()))
             .collect(),
+        skill_counts: Some(skill_counts),
     })
 }
 
@@ -400,6 +404,7 @@ async fn chart_input(store: &Store, now: DateTime<Utc>) -> Result<ReportInput, S
         waiting: Vec::new(),
         meetings_to_date: reports::MeetingTotals::default(),
         skills: BTreeMap::new(),
+        skill_counts: None,
     };
     let pair_records = store.pairs().await?;
     let (pairs, members) = report_pairs(&pair_records, &HashMap::new());
@@ -748,6 +753,172 @@ mod tests {
         let (p, prev) = periods(&weekly, t("2026-03-11T12:00:00Z"), false);
         assert_eq!(p.start, t("2026-03-09T09:00:00Z"));
         assert_eq!(prev.start, t("2026-03-02T09:00:00Z"));
+    }
+
+    /// A small program with every case the counting queries must get right: paused people (with and without an end
+    /// to the pause, one already over), shared and one-sided skills, pairs of each status formed before and after the
+    /// period's end, a senior with two reverse mentors, and a pair whose member left.
+    async fn varied_program() -> (tempfile::TempDir, Store) {
+        use crate::domain::forms::survey::Answers;
+        use crate::domain::matching::Role;
+        use crate::domain::schedule::Cadence;
+        let (dir, store) = crate::outbound::store::test_store().await;
+        let skills = [
+            "ai",
+            "ediscovery",
+            "negotiation",
+            "clients",
+            "culture",
+            "teams",
+        ];
+        for i in 0..24usize {
+            let pick = |seed: usize| -> Vec<String> {
+                (0..skills.len())
+                    .filter(|k| (seed >> k) & 1 == 1)
+                    .map(|k| skills[k].to_string())
+                    .collect()
+            };
+            let senior = i % 3 == 0;
+            let answers = Answers {
+                role: if senior {
+                    Role::Partner
+                } else {
+                    Role::Associate
+                },
+                years: if senior {
+                    20
+                } else {
+                    u8::try_from(i % 7).unwrap()
+                },
+                practice_group: "Tax".into(),
+                teach: pick(i * 7 + 3),
+                learn: pick(i * 11 + 5),
+                hours_per_month: 2,
+                cadence: Cadence::Weekly,
+                reports_to: None,
+                note: None,
+            };
+            let id = format!("U{i:02}");
+            let mut tx = store.write().await.unwrap();
+            tx.save_answers(&id, &answers, 100 + i as i64)
+                .await
+                .unwrap();
+            match i % 8 {
+                1 => assert!(tx.pause(&id, None, 200).await.unwrap()),
+                2 => assert!(tx.pause(&id, Some(5_000), 200).await.unwrap()),
+                3 => assert!(tx.pause(&id, Some(900), 200).await.unwrap()),
+                _ => {}
+            }
+            tx.commit().await.unwrap();
+        }
+        for (j, s, at, status) in [
+            ("U01", "U00", 300, "active"),
+            ("U02", "U00", 310, "at_risk"),
+            ("U04", "U03", 320, "completed"),
+            ("U05", "U06", 330, "ended"),
+            ("U07", "U09", 340, "active"),
+            ("U08", "U12", 2_000, "active"),
+            ("U10", "U15", 350, "completed"),
+            ("U11", "U18", 360, "active"),
+        ] {
+            let id = store.create_pair(j, s, at).await.unwrap();
+            sqlx::query("UPDATE pairs SET status = ? WHERE id = ?")
+                .bind(status)
+                .bind(id)
+                .execute(store.pool())
+                .await
+                .unwrap();
+        }
+        sqlx::query("UPDATE pairs SET junior_id = NULL WHERE junior_id = 'U11'")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn the_skills_market_counted_in_sql_equals_the_count_in_memory() {
+        let (_d, store) = varied_program().await;
+        let people = store.participants().await.unwrap();
+        let names = HashMap::new();
+        let (pairs, _) = report_pairs(&store.pairs().await.unwrap(), &names);
+        for (now, before) in [(1_000, 1_000), (1_000, 3_000), (6_000, 325), (150, 3_000)] {
+            let mut input = chart_input(&store, at(now)).await.unwrap();
+            input.pairs = pairs.clone();
+            input.participants = people
+                .iter()
+                .map(|p| reports::Participant {
+                    user_id: p.user_id.clone(),
+                    display_name: p.user_id.clone(),
+                    side: reports::Side::Senior,
+                    joined_at: at(p.joined_at),
+                    status: if p.is_paused(now) {
+                        reports::ParticipantStatus::Paused
+                    } else {
+                        reports::ParticipantStatus::Active
+                    },
+                    teaches: p.answers.teach.clone(),
+                    learns: p.answers.learn.clone(),
+                })
+                .collect();
+            let in_memory = reports::SkillCounts::of(&input, at(before));
+            assert!(!in_memory.supply.is_empty() && !in_memory.exchanged.is_empty());
+            assert_eq!(
+                store.skill_counts(now, before).await.unwrap(),
+                in_memory,
+                "now {now}, pairs before {before}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_round_of_the_candidates_is_the_round_of_everyone() {
+        let (_d, store) = varied_program().await;
+        sqlx::query("UPDATE participants SET capacity = 2 WHERE user_id IN ('U00', 'U09')")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let config = MatchConfig::default();
+        let catalog = Catalog::default();
+        let now = at(1_000);
+        let everyone = store.participants().await.unwrap();
+        let candidates = store.round_candidates().await.unwrap();
+        assert!(candidates.len() < everyone.len());
+        let ids = |people: &[crate::domain::model::Participant]| -> Vec<String> {
+            people.iter().map(|p| p.user_id.clone()).collect()
+        };
+        let (all, few) = (
+            proposals::round_of(&store, &everyone, &catalog, &config, Naming::Mentions, now)
+                .await
+                .unwrap(),
+            proposals::round_of(
+                &store,
+                &candidates,
+                &catalog,
+                &config,
+                Naming::Mentions,
+                now,
+            )
+            .await
+            .unwrap(),
+        );
+        assert_eq!(few.participants, all.participants);
+        let considered: Vec<String> = all.participants.iter().map(|p| p.id.clone()).collect();
+        assert!(
+            considered.contains(&"U09".to_string()),
+            "a senior with room left"
+        );
+        assert!(
+            considered.contains(&"U03".to_string()),
+            "a pair that completed"
+        );
+        let read = ids(&candidates);
+        assert!(
+            !read.contains(&"U00".to_string()),
+            "a senior whose pairs fill their capacity"
+        );
+        assert!(!read.contains(&"U07".to_string()), "in an active pair");
+        assert!(!read.contains(&"U02".to_string()), "in an at-risk pair");
     }
 
     #[test]

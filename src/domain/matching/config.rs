@@ -42,7 +42,12 @@ impl Default for SideRule {
 impl SideRule {
     /// The side `p` is on under this rule.
     pub fn side_of(&self, p: &Participant) -> Side {
-        if self.senior_roles.contains(&p.role) || p.years >= self.senior_min_years {
+        self.side_for(p.role, p.years)
+    }
+
+    /// The side of someone with this role and these years in practice.
+    pub fn side_for(&self, role: Role, years: u8) -> Side {
+        if self.senior_roles.contains(&role) || years >= self.senior_min_years {
             Side::Senior
         } else {
             Side::ReverseMentor

@@ -44,6 +44,7 @@ pub use invitations::InvitationRecord;
 pub use jobs::{FailedJob, Job, NewJob};
 pub use matching::{NewPair, ProposalRow};
 pub use pairs::{CheckinOutcome, CheckinRecord, PairRecord};
+pub use participants::ReportPerson;
 pub use reports::{AnswerRow, FeedbackRow};
 pub use retention::Retained;
 pub use trouble::{HelpRecord, NudgeState};

@@ -64,6 +64,18 @@ fn split_skills(skills: Option<&str>) -> Result<(Vec<String>, Vec<String>), Stor
     Ok((teach, learn))
 }
 
+/// An enrolled person as a report counts them: what decides their side, when they joined, whether they are paused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportPerson {
+    pub user_id: String,
+    pub display_name: Option<String>,
+    pub role: crate::domain::matching::Role,
+    pub years: u8,
+    pub joined_at: i64,
+    /// Paused as of the time asked for.
+    pub paused: bool,
+}
+
 impl ParticipantRow {
     fn into_participant(self) -> Result<Participant, StoreError> {
         let (teach, learn) = split_skills(self.skills.as_deref())?;
@@ -124,6 +136,55 @@ impl Store {
             .await?;
         rows.into_iter()
             .map(ParticipantRow::into_participant)
+            .collect()
+    }
+
+    /// The people a matching round can consider, ordered by user ID: everyone enrolled but those whose current
+    /// (active or at-risk) pairs already take all they can (`capacity`, or one pair for someone with none).
+    /// `rounds::build_round` applies the exact rule by side; this only spares reading everyone else, which in a
+    /// big program is most people.
+    pub async fn round_candidates(&self) -> Result<Vec<Participant>, StoreError> {
+        let rows: Vec<ParticipantRow> = sqlx::query_as(concat!(
+            "WITH busy AS (SELECT who, COUNT(*) AS n FROM (
+                 SELECT junior_id AS who FROM pairs WHERE status IN ('active', 'at_risk') AND junior_id IS NOT NULL
+                 UNION ALL
+                 SELECT senior_id FROM pairs WHERE status IN ('active', 'at_risk') AND senior_id IS NOT NULL
+             ) GROUP BY who) ",
+            select_participants!(
+                "LEFT JOIN busy ON busy.who = participants.user_id
+                 WHERE COALESCE(busy.n, 0) < MAX(participants.capacity, 1) ORDER BY user_id"
+            )
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter()
+            .map(ParticipantRow::into_participant)
+            .collect()
+    }
+
+    /// Everyone enrolled as a report counts them (no answers, no skills), ordered by user ID.
+    pub async fn report_people(&self, now: i64) -> Result<Vec<ReportPerson>, StoreError> {
+        let rows: Vec<(String, Option<String>, String, i64, i64, bool)> = sqlx::query_as(
+            "SELECT user_id, display_name, role, years, joined_at,
+                    paused AND (paused_until IS NULL OR paused_until > ?) AS paused_now
+             FROM participants ORDER BY user_id",
+        )
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?;
+        let bad =
+            |what: &str| StoreError::Corrupt(format!("participants.{what} has an unknown value"));
+        rows.into_iter()
+            .map(|(user_id, display_name, role, years, joined_at, paused)| {
+                Ok(ReportPerson {
+                    user_id,
+                    display_name,
+                    role: parse_role(&role).ok_or_else(|| bad("role"))?,
+                    years: u8::try_from(years).map_err(|_| bad("years"))?,
+                    joined_at,
+                    paused,
+                })
+            })
             .collect()
     }
 

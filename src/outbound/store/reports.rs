@@ -2,7 +2,7 @@
 
 use super::{Store, StoreError};
 use crate::domain::feedback::{FeedbackInput, Scored, Written};
-use crate::domain::reports::MeetingTotals;
+use crate::domain::reports::{MeetingTotals, SkillCounts};
 
 /// One check-in and one answer to it (none when nobody answered). `user_id` is `None` for someone who left.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -116,6 +116,54 @@ impl Store {
             }
         }
         Ok(input)
+    }
+
+    /// The skills market counted here rather than from every participant's skills in memory (equal to
+    /// [`SkillCounts::of`] over the same data): per skill, the distinct participants not paused at `now` who want to
+    /// learn it and who can teach it; and the pairs formed before `before` (active, at risk or completed, both people
+    /// still enrolled) in which one teaches it and the other wants it, with those pairs' distinct people.
+    pub async fn skill_counts(&self, now: i64, before: i64) -> Result<SkillCounts, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        let supply: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT s.skill,
+                    COUNT(DISTINCT CASE WHEN s.direction = 'learn' THEN s.user_id END),
+                    COUNT(DISTINCT CASE WHEN s.direction = 'teach' THEN s.user_id END)
+             FROM participant_skills s JOIN participants p ON p.user_id = s.user_id
+             WHERE NOT (p.paused AND (p.paused_until IS NULL OR p.paused_until > ?))
+             GROUP BY s.skill",
+        )
+        .bind(now)
+        .fetch_all(&mut *conn)
+        .await?;
+        let exchanged: Vec<(String, i64, i64)> = sqlx::query_as(
+            "WITH p AS (SELECT id, junior_id, senior_id FROM pairs
+                        WHERE status IN ('active', 'at_risk', 'completed') AND created_at < ?
+                          AND junior_id IS NOT NULL AND senior_id IS NOT NULL),
+                  ex AS (SELECT p.id, p.junior_id, p.senior_id, t.skill FROM p
+                           JOIN participant_skills t ON t.user_id = p.junior_id AND t.direction = 'teach'
+                           JOIN participant_skills l ON l.user_id = p.senior_id AND l.direction = 'learn' AND l.skill = t.skill
+                         UNION
+                         SELECT p.id, p.junior_id, p.senior_id, t.skill FROM p
+                           JOIN participant_skills t ON t.user_id = p.senior_id AND t.direction = 'teach'
+                           JOIN participant_skills l ON l.user_id = p.junior_id AND l.direction = 'learn' AND l.skill = t.skill)
+             SELECT skill, COUNT(DISTINCT id), COUNT(DISTINCT who) FROM (
+                 SELECT skill, id, junior_id AS who FROM ex UNION ALL SELECT skill, id, senior_id FROM ex
+             ) GROUP BY skill",
+        )
+        .bind(before)
+        .fetch_all(&mut *conn)
+        .await?;
+        let count = |n: i64| usize::try_from(n).unwrap_or(0);
+        Ok(SkillCounts {
+            supply: supply
+                .into_iter()
+                .map(|(skill, wanted, taught)| (skill, (count(wanted), count(taught))))
+                .collect(),
+            exchanged: exchanged
+                .into_iter()
+                .map(|(skill, pairs, people)| (skill, (pairs, count(people))))
+                .collect(),
+        })
     }
 
     /// Meetings at check-ins sent before `until` (unix seconds), over the whole history, counted here rather than
