@@ -128,8 +128,8 @@ ignored; a spreadsheet's \"CSV UTF-8\" export works). Each person and supervisor
 users.lookupByEmail (the app needs the users:read.email scope); the supervisor pre-fills \"who I report to\" in the \
 person's survey. People already enrolled, and people invited in the last 30 days, are not invited again.\n\n\
 This command sends no DM itself: it queues the invitations in the database (DATABASE_URL or --db), in one \
-transaction, and the running `tandem serve` sends them at Slack's pace (within about 15 seconds when it is running, \
-otherwise when it starts). With --dry-run it looks everyone up, prints who would be invited and changes nothing.\n\n\
+transaction, and the running `tandem serve` sends them at Slack's pace, each at the next TANDEM_CHECKIN_TIME (10:00) on \
+a working day in the person's Slack time zone (if it is not running then, when it starts). With --dry-run it looks everyone up, prints who would be invited and changes nothing.\n\n\
 Rows that cannot be used (no e-mail, a malformed or repeated one, nobody in Slack with it, a deactivated account, a \
 bot) are reported on standard error with their line number and skipped; the other rows are still processed. \
 Slack's rate limit on look-ups is waited out; a progress line goes to standard error every 25 people.",

@@ -3,7 +3,8 @@
 //! Reads the file ([`crate::domain::invitations::parse_roster`]), finds each person and their supervisor in Slack
 //! with `users.lookupByEmail` (Tier 3: the client waits out a 429's `Retry-After` and goes on), then, in one
 //! transaction, records the invitations and queues one DM job per person in the database. It sends no DM itself:
-//! the running `tandem serve` delivers the queued jobs (the outbox), at Slack's pace, exactly like those of
+//! the running `tandem serve` delivers the queued jobs (the outbox), at Slack's pace and each at the invitee's working
+//! slot (10:00 local on a working day, [`crate::flows::invitations::run`]), exactly like those of
 //! `/mentor invite`. With `--dry-run` it does the look-ups and prints who would be invited, and changes nothing (the
 //! database is opened read-only).
 //!
@@ -238,7 +239,7 @@ pub async fn run(
     } else {
         writeln!(
             err,
-            "tandem: {} invitation(s) queued in the database; `tandem serve` sends the DMs (within about 15 seconds when it is running, otherwise when it starts). {rest}.",
+            "tandem: {} invitation(s) queued in the database; `tandem serve` sends the DMs, each at the next TANDEM_CHECKIN_TIME (10:00) on a working day in the person's time zone. {rest}.",
             summary.invited.len()
         )
     };

@@ -11,10 +11,14 @@
 //! | plan reminder | [`PLAN_REMINDER_MAX_LATENESS`] (a week; check-ins have taken over) | — |
 //! | closing note | [`CLOSING_MAX_LATENESS`] (a day: "your plan ends today" is no longer true) | the pair still completes |
 //! | managers' summary | one period of `TANDEM_SUMMARY_CRON` (the next summary is due) | the next one is queued |
+//! | note to someone a round left out | [`UNMATCHED_NOTE_MAX_LATENESS`] (a week: the round is old news by then) | — |
+//! | invitation | never: an admin asked for it, and an opt-in offer does not go stale | — |
 //! | anything else | never: it was asked for by someone (an introduction, a reply, a DM an action decided) | — |
 //!
-//! Kinds added later (invitations, round results) pick their row in [`max_lateness`], which the compiler makes them
-//! do.
+//! A late invitation or note that is still sent does not go out the moment Tandem is back either: when the day of
+//! its slot has passed it waits for the recipient's next working slot
+//! ([`crate::domain::schedule::WorkingCalendar::check_slot`]). A kind added later picks its row in
+//! [`max_lateness`], which the compiler makes it do.
 
 use crate::domain::model::JobKind;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -26,6 +30,11 @@ pub const PLAN_REMINDER_MAX_LATENESS: TimeDelta = TimeDelta::days(7);
 /// A closing note ("your plan ends today") this late is dropped: it would no longer be true.
 pub const CLOSING_MAX_LATENESS: TimeDelta = TimeDelta::days(1);
 
+/// A note to someone left out of a round ("this round's pairs have been introduced, and you were not paired this
+/// time") this late is dropped: the pairs were introduced a week before, and `/mentor status` and the Home tab say
+/// where the person stands and when the next round is.
+pub const UNMATCHED_NOTE_MAX_LATENESS: TimeDelta = TimeDelta::days(7);
+
 /// How late a job of `kind` may run and still be sent; `None` when any lateness is fine.
 ///
 /// `period` is how often that message recurs for its recipients: the pair's cadence for check-ins and nudges, the
@@ -35,6 +44,7 @@ pub fn max_lateness(kind: JobKind, period: TimeDelta) -> Option<TimeDelta> {
         JobKind::Checkin | JobKind::Nudge | JobKind::Summary => Some(period),
         JobKind::PlanReminder => Some(PLAN_REMINDER_MAX_LATENESS),
         JobKind::Closing => Some(CLOSING_MAX_LATENESS),
+        JobKind::UnmatchedNote => Some(UNMATCHED_NOTE_MAX_LATENESS),
         JobKind::Intro
         | JobKind::HelpAlert
         | JobKind::ComputeRound
@@ -49,8 +59,7 @@ pub fn max_lateness(kind: JobKind, period: TimeDelta) -> Option<TimeDelta> {
         | JobKind::PlanCalendar
         | JobKind::Invite
         | JobKind::RiskAlert
-        | JobKind::ScheduledRound
-        | JobKind::UnmatchedNote => None,
+        | JobKind::ScheduledRound => None,
     }
 }
 
@@ -82,6 +91,7 @@ fn noun(kind: JobKind) -> &'static str {
         JobKind::PlanReminder => "plan reminder",
         JobKind::Closing => "closing note",
         JobKind::Summary => "managers' summary",
+        JobKind::UnmatchedNote => "note to someone a round left out",
         _ => "message",
     }
 }
@@ -147,6 +157,18 @@ mod tests {
         // The summary: until the next one is due.
         assert!(overdue(JobKind::Summary, t(2, 9), t(9, 8), WEEK).is_none());
         assert!(overdue(JobKind::Summary, t(2, 9), t(9, 9), WEEK).is_some());
+        // A note to someone a round left out: less than a week, whatever the period.
+        assert!(overdue(JobKind::UnmatchedNote, t(2, 10), t(9, 9), TimeDelta::zero()).is_none());
+        assert_eq!(
+            overdue(
+                JobKind::UnmatchedNote,
+                t(2, 10),
+                t(9, 10),
+                TimeDelta::zero()
+            )
+            .as_deref(),
+            Some("7 days late (a note to someone a round left out goes out at most 7 days late)")
+        );
     }
 
     #[test]
@@ -161,6 +183,7 @@ mod tests {
             JobKind::HomeRefresh,
             JobKind::Welcome,
             JobKind::SubjectAccess,
+            JobKind::Invite,
         ] {
             assert_eq!(max_lateness(kind, WEEK), None, "{kind}");
             assert_eq!(overdue(kind, t(1, 0), t(31, 0), WEEK), None, "{kind}");

@@ -304,6 +304,23 @@ pub struct UnmatchedPayload {
     pub user: String,
     pub proposal_id: i64,
     pub reason: crate::domain::matching::UnmatchedReason,
+    /// The working slot the note waits for (unix seconds): the job's due time may move on after a retry, this
+    /// does not. Missing in notes queued before it existed (their due time is the approval).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slot: Option<i64>,
+    /// Its first slot (unix seconds), kept when the note waits again after an outage: how late it is counts from
+    /// here ([`crate::domain::lateness`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<i64>,
+}
+
+/// The payload of [`JobKind::Invite`]: who is invited, and the working slot in their zone the DM waits for once the
+/// job has learnt that zone (unix seconds; `None` until then: the job is due when the invitation was decided).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitePayload {
+    pub user: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slot: Option<i64>,
 }
 
 /// The payload of [`JobKind::CheckinRefresh`].

@@ -461,8 +461,9 @@ impl YearlyHoliday {
 ///
 /// [`WorkingCalendar::next_working_slot`] is **the** rule for when every
 /// scheduled message goes out (check-ins, nudges, plan reminders, closing
-/// notes and the feedback they ask for; anything new that is sent on a
-/// schedule should use it too): at the configured local time
+/// notes and the feedback they ask for, invitations, the notes to people a
+/// round left out; anything new that is sent on a schedule should use it
+/// too): at the configured local time
 /// (`TANDEM_CHECKIN_TIME`) of the recipient — or of the partner of a pair for
 /// whom that time comes latest — on a day that is a working day for everyone
 /// it is addressed to.
@@ -472,6 +473,15 @@ pub struct WorkingCalendar {
     dates: BTreeMap<NaiveDate, String>,
     /// Holidays that come back every year.
     yearly: Vec<YearlyHoliday>,
+}
+
+/// What [`WorkingCalendar::check_slot`] says of a message whose job runs now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotCheck {
+    /// Its slot has come: send it.
+    Now,
+    /// Not yet (or its day has passed): it waits until this slot.
+    Wait(DateTime<Utc>),
 }
 
 impl WorkingCalendar {
@@ -595,6 +605,42 @@ impl WorkingCalendar {
                     .next()
                     .unwrap_or(earliest)
             })
+    }
+
+    /// Whether a message meant for its working slot may go out at `now`,
+    /// for a job that finds out when it runs (an invitation learns the
+    /// invitee's zone from Slack only then) or that may run late.
+    ///
+    /// `anchor` is the slot the message was placed at, or, before it was
+    /// placed, the moment it was decided. The message's slot is
+    /// [`WorkingCalendar::next_working_slot`] from `anchor`:
+    /// * still to come: [`SlotCheck::Wait`] until then (nothing goes out early);
+    /// * come, and `now` is still on that slot's day (the same local date in
+    ///   every zone — a retry after a rate limit, a worker a few minutes
+    ///   behind): [`SlotCheck::Now`];
+    /// * its day is over (an outage): [`SlotCheck::Wait`] for the next slot
+    ///   after `now`, so a late message still arrives on a working day at the
+    ///   local time, never on the Saturday the machine came back.
+    pub fn check_slot(
+        &self,
+        anchor: DateTime<Utc>,
+        now: DateTime<Utc>,
+        zones: &[Tz],
+        local_time: NaiveTime,
+    ) -> SlotCheck {
+        let slot = self.next_working_slot(anchor, zones, local_time);
+        if slot > now {
+            return SlotCheck::Wait(slot);
+        }
+        let same_day = zones_or_utc(zones)
+            .iter()
+            .all(|tz| slot.with_timezone(tz).date_naive() == now.with_timezone(tz).date_naive());
+        let next = self.next_working_slot(now, zones, local_time);
+        if same_day || next <= now {
+            SlotCheck::Now
+        } else {
+            SlotCheck::Wait(next)
+        }
     }
 
     /// The slot `n` working days after the day of `from` (the earliest local
@@ -1557,6 +1603,61 @@ mod tests {
         let t = c.next_working_slot(utc(2026, 3, 16, 0, 0), &[London, New_York], ten());
         assert_eq!(t, utc(2026, 3, 16, 14, 0));
         assert_eq!(local(t, London).time(), hm(14, 0));
+    }
+
+    #[test]
+    fn a_job_that_runs_early_waits_and_one_whose_day_has_passed_waits_for_the_next_slot() {
+        // Good Friday 3 April 2026 is a holiday; Chicago is on summer time (10:00 CDT = 15:00 UTC).
+        let c = holidays(&[date(2026, 4, 3)]);
+        let chicago = [chrono_tz::America::Chicago];
+        // Decided on Thursday 2 April at 16:00 UTC (11:00 in Chicago, past the slot): Monday 6 April, 10:00 CDT.
+        let decided = utc(2026, 4, 2, 16, 0);
+        let monday = utc(2026, 4, 6, 15, 0);
+        assert_eq!(
+            c.check_slot(decided, decided, &chicago, ten()),
+            SlotCheck::Wait(monday)
+        );
+        // Run at its slot, or later that day (a retry): it goes.
+        assert_eq!(
+            c.check_slot(monday, monday, &chicago, ten()),
+            SlotCheck::Now
+        );
+        assert_eq!(
+            c.check_slot(monday, utc(2026, 4, 6, 22, 30), &chicago, ten()),
+            SlotCheck::Now,
+            "17:30 in Chicago, still Monday"
+        );
+        // A minute early: it waits for its slot.
+        assert_eq!(
+            c.check_slot(monday, monday - TimeDelta::minutes(1), &chicago, ten()),
+            SlotCheck::Wait(monday)
+        );
+        // Decided at 04:00 in Chicago on a working day: the same day's slot.
+        let early = utc(2026, 4, 1, 9, 0);
+        assert_eq!(
+            c.check_slot(early, early, &chicago, ten()),
+            SlotCheck::Wait(utc(2026, 4, 1, 15, 0))
+        );
+        // Tandem was down from Monday until Saturday 11 April: not on Saturday but on Monday 13 April, 10:00.
+        assert_eq!(
+            c.check_slot(monday, utc(2026, 4, 11, 12, 0), &chicago, ten()),
+            SlotCheck::Wait(utc(2026, 4, 13, 15, 0))
+        );
+        // Back on Tuesday 7 April at 09:00 in Chicago: that day's slot.
+        assert_eq!(
+            c.check_slot(monday, utc(2026, 4, 7, 14, 0), &chicago, ten()),
+            SlotCheck::Wait(utc(2026, 4, 7, 15, 0))
+        );
+        // Applying the rule to its own answer changes nothing (a placed slot stays placed).
+        let SlotCheck::Wait(t) = c.check_slot(decided, decided, &[Tokyo], ten()) else {
+            panic!("Tokyo's slot is still to come");
+        };
+        assert_eq!(c.check_slot(t, t, &[Tokyo], ten()), SlotCheck::Now);
+        assert_eq!(
+            local(t, Tokyo),
+            date(2026, 4, 6).and_time(ten()),
+            "Friday 3 April is a holiday"
+        );
     }
 
     #[test]

@@ -29,6 +29,35 @@ pub enum Ran {
     /// ([`crate::domain::lateness`]), or for a pair that has ended — and was not sent. The reason is one line for
     /// the log and the job's record.
     Dropped(String),
+    /// It ran before its time — a message for a working slot that a job can only work out when it runs (an
+    /// invitation learns the invitee's zone from Slack then) — and sent nothing: the same job waits again.
+    Later(Later),
+}
+
+/// When, and with what, a job that ran early runs again ([`Ran::Later`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Later {
+    /// Unix seconds.
+    pub due_at: i64,
+    /// The job's payload from then on (JSON).
+    pub payload: String,
+    /// The key the job had when it was queued (a claimed job gives it up), so that queuing the same work again
+    /// moves this job instead of adding a second one.
+    pub key: Option<String>,
+}
+
+impl Later {
+    pub fn new(due_at: chrono::DateTime<chrono::Utc>, payload: &impl serde::Serialize) -> Later {
+        Later {
+            due_at: due_at.timestamp(),
+            payload: serde_json::to_string(payload).unwrap_or_else(|_| "{}".into()),
+            key: None,
+        }
+    }
+    pub fn key(mut self, key: impl Into<String>) -> Later {
+        self.key = Some(key.into());
+        self
+    }
 }
 
 impl From<()> for Ran {

@@ -5,15 +5,27 @@
 //! Who is invited is decided by [`crate::domain::invitations::sort`]: never anyone enrolled, never anyone invited in
 //! the last 30 days. Bots and deactivated accounts cannot be told apart from a channel's member list (Slack lists
 //! user IDs only), so the job asks `users.info` before posting; for a bot or a deactivated account it posts
-//! nothing and the invitation row says so, which keeps that account out of later invitations while the row lasts. The jobs run in the bulk lane of the queue (after work someone is waiting for); a 429 pauses the method
-//! and the job retries after `Retry-After` ([`crate::jobs::worker`]).
+//! nothing and the invitation row says so, which keeps that account out of later invitations while the row lasts.
+//!
+//! An invitation is a scheduled message like any other: it arrives on a working day at `TANDEM_CHECKIN_TIME` in the
+//! invitee's zone ([`crate::domain::schedule::WorkingCalendar::check_slot`]). Tandem holds no profile for an
+//! invitee, so the job learns the zone from the same `users.info` answer (`TANDEM_TZ` when Slack gives none or does
+//! not answer) and, when the slot is still to come, waits for it as the same job ([`Ran::Later`]): one job per
+//! invitation, no DM early. A job whose slot's day has passed (Tandem was down) waits for the next slot instead of
+//! arriving on a weekend; it is never dropped, since an admin asked for it. The jobs run in the bulk lane of the
+//! queue (after work someone is waiting for); a 429 pauses the method and the job retries after `Retry-After`
+//! ([`crate::jobs::worker`]), still at the slot it was placed at (the payload keeps it, whatever the retries do to
+//! the due time).
 
-use super::delivery::{JobError, payload, post_once};
+use super::delivery::{JobError, Later, Ran, due_at, payload, post_once};
 use crate::context::App;
 use crate::domain::invitations::{Invitee, Sorted, recent_since, sort};
-use crate::domain::model::{AuditAction, AuditEntry, JobKind, UserPayload};
+use crate::domain::model::{AuditAction, AuditEntry, InvitePayload, JobKind};
+use crate::domain::schedule::{SlotCheck, parse_tz};
+use crate::outbound::slack_api::ApiError;
 use crate::outbound::store::{Job, NewJob, StoreError, Tx};
 use crate::views;
+use chrono::DateTime;
 
 /// Who records a command-line invitation (the audit log's "who"; the DM then names nobody).
 pub const CLI_ACTOR: &str = "tandem invite";
@@ -34,11 +46,11 @@ pub async fn invite_in(
     for who in &sorted.invite {
         tx.record_invitation(who, by, source, now).await?;
         let job = NewJob::new(JobKind::Invite, now)
-            .payload(&UserPayload {
+            .payload(&InvitePayload {
                 user: who.user.clone(),
-                first_time: false,
+                slot: None,
             })
-            .key(format!("invite:{}", who.user));
+            .key(invite_key(&who.user));
         tx.enqueue(job, now).await?;
     }
     let mut detail = format!(
@@ -76,6 +88,11 @@ pub async fn invite(
     Ok(sorted)
 }
 
+/// The key of `user`'s invitation job (one at a time).
+fn invite_key(user: &str) -> String {
+    format!("invite:{user}")
+}
+
 /// The supervisor to pre-fill in `user_id`'s survey: the one an HR export named in their invitation, if any.
 pub async fn suggested_supervisor(app: &App, user_id: &str) -> Result<Option<String>, StoreError> {
     Ok(app
@@ -87,37 +104,59 @@ pub async fn suggested_supervisor(app: &App, user_id: &str) -> Result<Option<Str
 
 /// The [`JobKind::Invite`] job: unless the person joined in the meantime, or their invitation is gone (they left, or
 /// retention removed it), or `users.info` says the account is a bot's or deactivated (noted on the invitation) or
-/// unknown (the invitation is dropped), posts the invitation DM once and notes when Slack accepted it. If
-/// `users.info` does not answer, the DM is posted anyway.
-pub async fn run(app: &App, job: &Job) -> Result<(), JobError> {
-    let UserPayload { user, .. } = payload(job)?;
+/// unknown (the invitation is dropped), posts the invitation DM once — at the invitee's working slot: before it, the
+/// job waits for it ([`Ran::Later`]) — and notes when Slack accepted it. If `users.info` does not answer, the DM is
+/// posted anyway, at the slot in `TANDEM_TZ`; if it is rate-limited, the job retries after `Retry-After`.
+pub async fn run(app: &App, job: &Job) -> Result<Ran, JobError> {
+    let InvitePayload { user, slot } = payload(job)?;
     let store = app.store();
     let delivered = matches!(store.delivery(job.id, "invite").await?, Some((_, Some(_))));
     let Some(invitation) = store.invitation(&user).await? else {
-        return Ok(());
+        return Ok(Ran::Done);
     };
     if !delivered {
         if store.participant(&user).await?.is_some() {
-            return Ok(());
+            return Ok(Ran::Done);
         }
-        match app.slack().user_profile(&user).await {
+        let firm_zone = app.config().summary_schedule.timezone();
+        let zone = match app.slack().user_profile(&user).await {
             Ok(p) if p.deleted || p.is_bot => {
                 let why = if p.is_bot { "bot" } else { "deactivated" };
                 store.mark_not_a_person(&user, why).await?;
-                return Ok(());
+                return Ok(Ran::Done);
             }
             Err(e) if e.code() == Some("user_not_found") => {
                 store.forget_invitation(&user).await?;
-                return Ok(());
+                return Ok(Ran::Done);
             }
-            Ok(_) => {}
+            Err(e @ ApiError::RateLimited { .. }) => return Err(e.into()),
+            Ok(p) => {
+                p.tz.as_deref()
+                    .and_then(|tz| parse_tz(tz).ok())
+                    .unwrap_or(firm_zone)
+            }
             Err(e) => {
-                tracing::warn!(error = %e, "users.info failed; sending the invitation without the check")
+                tracing::warn!(error = %e, "users.info failed; sending the invitation without the check, at the slot in TANDEM_TZ");
+                firm_zone
             }
+        };
+        let anchor = slot
+            .and_then(|s| DateTime::from_timestamp(s, 0))
+            .unwrap_or_else(|| due_at(job));
+        let local_time = app.config().checkin_time;
+        if let SlotCheck::Wait(at) =
+            app.calendar()
+                .check_slot(anchor, app.clock().now(), &[zone], local_time)
+        {
+            let payload = InvitePayload {
+                user: user.clone(),
+                slot: Some(at.timestamp()),
+            };
+            return Ok(Ran::Later(Later::new(at, &payload).key(invite_key(&user))));
         }
     }
     let (text, blocks) = views::invitations::invitation_dm(&invitation.invited_by);
     post_once(app, job, "invite", &user, &text, &blocks).await?;
     store.mark_invitation_sent(&user, app.now()).await?;
-    Ok(())
+    Ok(Ran::Done)
 }

@@ -10,18 +10,25 @@
 //!
 //! Approving a proposal queues, in the same transaction, one [`JobKind::UnmatchedNote`] per person left out (keyed,
 //! so a proposal never queues two for one person). Each note says why in words meant for that person
-//! ([`views::rounds`]) and when the next round is, or that an admin will be in touch when none is scheduled.
+//! ([`views::rounds`]) and when the next round is, or that an admin will be in touch when none is scheduled. Like
+//! every scheduled message it arrives on a working day at `TANDEM_CHECKIN_TIME` in the person's zone
+//! ([`unmatched_note_due`]); a note whose day passed while Tandem was down waits for the person's next slot, and one
+//! more than [`crate::domain::lateness::UNMATCHED_NOTE_MAX_LATENESS`] late is dropped.
 
-use super::delivery::{JobError, payload, post_once, queue_message, text_message};
+use super::delivery::{
+    JobError, Later, Ran, due_at, payload, post_once, queue_message, text_message,
+};
 use super::departures;
 use super::proposals;
 use crate::context::App;
+use crate::domain::lateness;
 use crate::domain::model::{JobKind, Participant, ProposalStatus, UnmatchedPayload};
 use crate::domain::rounds::Stored;
-use crate::domain::schedule::CronSchedule;
+use crate::domain::schedule::{CronSchedule, SlotCheck, parse_tz};
 use crate::outbound::store::{Job, NewJob, StoreError, Tx};
 use crate::views;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
 
 /// The key of the one pending scheduled round.
 const ROUND_KEY: &str = "round";
@@ -114,11 +121,23 @@ pub async fn run_scheduled(app: &App, job: &Job) -> Result<(), JobError> {
     Ok(())
 }
 
-/// When the note to someone left out of a round approved at `decided_at` is due. One function, so that the rule for
-/// when messages reach people (working days at their local time) can apply here too: today it is at once.
+/// The person's zone, as pairs' schedules read it (UTC when the stored name is not a zone).
+fn zone_of(person: &Participant) -> Tz {
+    parse_tz(&person.tz).unwrap_or(Tz::UTC)
+}
+
+/// When the note to someone left out of a round approved at `decided_at` is due: the first working slot at or after
+/// it, at `TANDEM_CHECKIN_TIME` in the person's zone (their profile's), by the rule every scheduled message follows
+/// ([`crate::domain::schedule::WorkingCalendar::next_working_slot`]).
 pub fn unmatched_note_due(app: &App, person: &Participant, decided_at: i64) -> i64 {
-    let _ = (app, &person.tz);
-    decided_at
+    let decided = DateTime::from_timestamp(decided_at, 0).unwrap_or_default();
+    app.calendar()
+        .next_working_slot(decided, &[zone_of(person)], app.config().checkin_time)
+        .timestamp()
+}
+
+fn unmatched_key(proposal_id: i64, user: &str) -> String {
+    format!("unmatched:{proposal_id}:{user}")
 }
 
 /// Queues, in the approving transaction `tx`, one note per person proposal `id` left out (not people who paused, nor
@@ -136,13 +155,16 @@ pub async fn queue_unmatched_notes(
         let Some(person) = people.iter().find(|p| p.user_id == user) else {
             continue;
         };
-        let job = NewJob::new(JobKind::UnmatchedNote, unmatched_note_due(app, person, now))
+        let due = unmatched_note_due(app, person, now);
+        let job = NewJob::new(JobKind::UnmatchedNote, due)
             .payload(&UnmatchedPayload {
                 user: user.to_string(),
                 proposal_id: id,
                 reason,
+                slot: Some(due),
+                due: Some(due),
             })
-            .key(format!("unmatched:{id}:{user}"));
+            .key(unmatched_key(id, user));
         tx.enqueue_if_absent(job, now).await?;
         told += 1;
     }
@@ -150,25 +172,51 @@ pub async fn queue_unmatched_notes(
 }
 
 /// The [`JobKind::UnmatchedNote`] job: the person's note, unless they have left, paused or been paired since (or
-/// their account was deactivated: they depart instead, as for any direct message).
-pub async fn send_unmatched_note(app: &App, job: &Job) -> Result<(), JobError> {
-    let UnmatchedPayload { user, reason, .. } = payload(job)?;
+/// their account was deactivated: they depart instead, as for any direct message). A note that comes before its
+/// slot, or whose slot's day has passed (after an outage), waits for the person's next working slot
+/// ([`Ran::Later`]); one too late to make sense is dropped ([`lateness`]).
+pub async fn send_unmatched_note(app: &App, job: &Job) -> Result<Ran, JobError> {
+    let note: UnmatchedPayload = payload(job)?;
+    let (user, reason) = (note.user.clone(), note.reason);
     if matches!(
         app.store().delivery(job.id, "post").await?,
         Some((_, Some(_)))
     ) {
-        return Ok(());
+        return Ok(Ran::Done);
     }
     let Some(person) = app.store().participant(&user).await? else {
-        return Ok(());
+        return Ok(Ran::Done);
     };
     if person.is_paused(app.now()) || app.store().current_pair(&user).await?.is_some() {
-        return Ok(());
+        return Ok(Ran::Done);
+    }
+    let now = app.clock().now();
+    let time = |t: Option<i64>| t.and_then(|t| DateTime::from_timestamp(t, 0));
+    let slot = time(note.slot).unwrap_or_else(|| due_at(job));
+    let first = time(note.due).unwrap_or(slot);
+    let too_late = |at| lateness::overdue(JobKind::UnmatchedNote, first, at, TimeDelta::zero());
+    if let Some(why) = too_late(now) {
+        return Ok(Ran::Dropped(why));
+    }
+    if let SlotCheck::Wait(at) =
+        app.calendar()
+            .check_slot(slot, now, &[zone_of(&person)], app.config().checkin_time)
+    {
+        // After an outage: a note that would arrive too late is dropped now rather than then.
+        if let Some(why) = too_late(at) {
+            return Ok(Ran::Dropped(why));
+        }
+        let key = unmatched_key(note.proposal_id, &user);
+        let later = UnmatchedPayload {
+            slot: Some(at.timestamp()),
+            ..note
+        };
+        return Ok(Ran::Later(Later::new(at, &later).key(key)));
     }
     if departures::departed_if_deactivated(app, &user).await? {
-        return Ok(());
+        return Ok(Ran::Done);
     }
     let (text, blocks) = views::rounds::unmatched_dm(reason, next_round(app), &person.tz);
     post_once(app, job, "post", &user, &text, &blocks).await?;
-    Ok(())
+    Ok(Ran::Done)
 }

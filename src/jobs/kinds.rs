@@ -10,8 +10,9 @@ use crate::flows::{
 use crate::outbound::store::Job;
 
 /// Runs one claimed job. The scheduled messages (check-ins, nudges, plan reminders, closing notes, the managers'
-/// summary) judge their own lateness by [`crate::domain::lateness`] and may answer [`Ran::Dropped`]; the worker
-/// records that. Everything else runs whenever it is due.
+/// summary, the notes to people a round left out) judge their own lateness by [`crate::domain::lateness`] and may
+/// answer [`Ran::Dropped`]; the worker records that. Invitations and those notes check their working slot when they
+/// run and may answer [`Ran::Later`] (the same job waits for it). Everything else runs whenever it is due.
 pub async fn run(app: &App, job: &Job) -> Result<Ran, JobError> {
     let Some(kind) = job.kind() else {
         return Err(JobError::Invalid(format!(
@@ -38,8 +39,8 @@ pub async fn run(app: &App, job: &Job) -> Result<Ran, JobError> {
         JobKind::ReportChart => summaries::send_chart(app, job).await.map(Ran::from),
         JobKind::CohortReport => summaries::post_cohort(app, job).await.map(Ran::from),
         JobKind::PlanCalendar => calendar::run(app, job).await.map(Ran::from),
-        JobKind::Invite => invitations::run(app, job).await.map(Ran::from),
+        JobKind::Invite => invitations::run(app, job).await,
         JobKind::ScheduledRound => rounds::run_scheduled(app, job).await.map(Ran::from),
-        JobKind::UnmatchedNote => rounds::send_unmatched_note(app, job).await.map(Ran::from),
+        JobKind::UnmatchedNote => rounds::send_unmatched_note(app, job).await,
     }
 }

@@ -33,6 +33,8 @@ pub struct RunStats {
     pub failed: usize,
     /// Scheduled messages that came too late to make sense, and were not sent.
     pub dropped: usize,
+    /// Jobs that ran before their time and wait again ([`Ran::Later`]).
+    pub deferred: usize,
 }
 
 /// The retry delay after `attempts` attempts.
@@ -98,6 +100,7 @@ pub async fn run_due(app: &App) -> Result<RunStats, StoreError> {
             stats.retried += s.retried;
             stats.failed += s.failed;
             stats.dropped += s.dropped;
+            stats.deferred += s.deferred;
         }
     }
 }
@@ -117,6 +120,22 @@ async fn record_outcome(
             app.metrics().job(&job.kind, "dropped");
             stats.dropped += 1;
             store.drop_job(job.id, &reason, now).await
+        }
+        Ok(Ran::Later(later)) => {
+            // Never names or text: the kind and when it runs again.
+            let waits = store
+                .defer_job(
+                    job.id,
+                    later.due_at,
+                    &later.payload,
+                    later.key.as_deref(),
+                    now,
+                )
+                .await?;
+            tracing::info!(job = job.id, kind = %job.kind, due_at = later.due_at, waits, "job deferred to its slot");
+            app.metrics().job(&job.kind, "deferred");
+            stats.deferred += 1;
+            Ok(())
         }
         Ok(Ran::Done) => {
             // One line per delivered job; never names or text.
@@ -175,6 +194,7 @@ pub async fn settle(app: &App) -> Result<RunStats, StoreError> {
         total.retried += s.retried;
         total.failed += s.failed;
         total.dropped += s.dropped;
+        total.deferred += s.deferred;
     }
 }
 

@@ -51,7 +51,7 @@ impl Default for Metrics {
         );
         registry.register(
             "jobs",
-            "Jobs run, by kind and outcome (done, retry, failed)",
+            "Jobs run, by kind and outcome (done, retry, failed, dropped, deferred)",
             m.jobs.clone(),
         );
         registry.register(

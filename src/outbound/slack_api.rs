@@ -2,8 +2,9 @@
 //!
 //! Built in one place ([`SlackApi::new`]) on slack-morphism's hyper connector, pointed at `SLACK_API_URL`, with
 //! slack-morphism's rate control on: a 429 is retried after its `Retry-After`. A 5xx or a dropped connection is retried
-//! here with exponential backoff a bounded number of times, then reported. Bodies are plain JSON built by
-//! [`crate::views`], so what is tested is exactly what is sent.
+//! here with exponential backoff a bounded number of times, then reported. Write methods take plain JSON bodies built
+//! by [`crate::views`], so what is tested is exactly what is sent; read methods take their arguments in the query
+//! string ([`SlackApi::call_get`]), since Slack reads no JSON body for them.
 
 use super::metrics::Metrics;
 use chrono::{DateTime, Utc};
@@ -281,7 +282,9 @@ impl SlackApi {
         *entry = (*entry).max(until);
     }
 
-    /// Calls a Web API method with the bot token and a JSON body; returns Slack's answer when `ok` is true.
+    /// Calls a Web API method with the bot token and a JSON body; returns Slack's answer when `ok` is true. Only
+    /// for write methods (`chat.*`, `views.*`, `conversations.open`, `files.completeUploadExternal`, ...): Slack
+    /// reads no JSON body for read methods, which go through [`SlackApi::call_get`].
     pub async fn call(&self, method: &str, body: &Value) -> Result<Value, ApiError> {
         self.call_as(&self.bot_token, method, body).await
     }
@@ -298,7 +301,8 @@ impl SlackApi {
     }
 
     /// Calls a read method with its arguments in the query string (`GET`), as Slack documents for methods such as
-    /// `conversations.members`, `usergroups.users.list` and `users.lookupByEmail`, which do not read a JSON body.
+    /// `users.info`, `users.lookupByEmail`, `conversations.members` and `usergroups.users.list`, which accept only
+    /// `application/x-www-form-urlencoded` arguments: a JSON body is not read, so the call would miss its arguments.
     /// Same timeouts, retries and rate-limit pauses as [`SlackApi::call`].
     pub async fn call_get(&self, method: &str, params: &[(&str, &str)]) -> Result<Value, ApiError> {
         self.send(&self.bot_token, method, Request::Query(params))
@@ -541,9 +545,9 @@ impl SlackApi {
     }
 
     /// `users.info`: the person's IANA time zone, name and e-mail, as far as Slack knows them, and whether the account
-    /// is deactivated.
+    /// is deactivated. A read method: its argument travels in the query string (Slack reads no JSON body for it).
     pub async fn user_profile(&self, user_id: &str) -> Result<UserProfile, ApiError> {
-        let answer = self.call("users.info", &json!({ "user": user_id })).await?;
+        let answer = self.call_get("users.info", &[("user", user_id)]).await?;
         Ok(UserProfile::from_user(&answer["user"]))
     }
 

@@ -124,9 +124,17 @@ pub const GRANTED_SCOPES: &[&str] = &[
     "usergroups:read",
 ];
 
-/// Methods that read their arguments from the query string or a form only: Slack ignores a JSON body for them (so
-/// the fake does too, and a client sending JSON gets the error for a missing argument).
-const FORM_ONLY: &[&str] = &["conversations.members", "usergroups.users.list"];
+/// Methods that read their arguments from the query string or a form only (Slack's read methods: "This method does
+/// not currently accept application/json"): Slack ignores a JSON body for them, so the fake does too, and a client
+/// sending its arguments as JSON gets Slack's answer for an absent required argument — `invalid_arguments`,
+/// `[ERROR] missing required field: <name>` — instead of what it asked for.
+pub const FORM_ONLY: &[&str] = &[
+    "users.info",
+    "users.lookupByEmail",
+    "conversations.members",
+    "usergroups.users.list",
+    "files.getUploadURLExternal",
+];
 
 struct Trigger {
     issued: Instant,
@@ -1238,12 +1246,24 @@ fn conversations_open(shared: &Shared, body: &Value) -> Answer {
     )
 }
 
+/// Slack's answer to a call without a required argument (absent, not empty: an empty one names nothing, and gets the
+/// method's own error for that).
+fn missing(field: &str) -> Answer {
+    invalid(
+        vec![format!("missing required field: {field}")],
+        "invalid_arguments",
+    )
+}
+
 fn users_info(shared: &Shared, body: &Value) -> Answer {
-    let Some(id) = body["user"].as_str() else {
-        return refuse("invalid_arguments");
+    if body.get("user").is_none() {
+        return missing("user");
+    }
+    let Some(id) = arg(body, "user") else {
+        return refuse("user_not_found");
     };
     let data = shared.data();
-    let Some(u) = data.users.get(id) else {
+    let Some(u) = data.users.get(&id) else {
         return refuse("user_not_found");
     };
     ok(json!({ "user": user_object(u) }))
@@ -1296,6 +1316,9 @@ fn arg(body: &Value, name: &str) -> Option<String> {
 /// `conversations.members`: a page of a channel's member IDs (bots included) and the cursor of the next page
 /// (`""` after the last). Needs `channels:read` for a public channel, `groups:read` and membership for a private one.
 fn conversations_members(shared: &Shared, body: &Value) -> Answer {
+    if body.get("channel").is_none() {
+        return missing("channel");
+    }
     let Some(channel) = arg(body, "channel") else {
         return refuse("channel_not_found");
     };
@@ -1345,8 +1368,11 @@ fn usergroups_users_list(shared: &Shared, body: &Value) -> Answer {
     if let Some(refused) = lacks_scope(shared, "usergroups:read") {
         return refused;
     }
+    if body.get("usergroup").is_none() {
+        return missing("usergroup");
+    }
     let Some(group) = arg(body, "usergroup") else {
-        return refuse("invalid_arguments");
+        return refuse("no_such_subteam");
     };
     match shared.data().usergroups.get(&group) {
         Some(members) => ok(json!({ "users": members })),
@@ -1360,8 +1386,11 @@ fn lookup_by_email(shared: &Shared, body: &Value) -> Answer {
     if let Some(refused) = lacks_scope(shared, "users:read.email") {
         return refused;
     }
+    if body.get("email").is_none() {
+        return missing("email");
+    }
     let Some(email) = arg(body, "email") else {
-        return refuse("invalid_arguments");
+        return refuse("users_not_found");
     };
     let data = shared.data();
     match data.users.values().find(|u| {
@@ -1517,6 +1546,11 @@ fn sandbox_config(
 
 /// `files.getUploadURLExternal`: a one-time upload URL for a file of the declared length.
 fn get_upload_url(shared: &Shared, body: &Value) -> Answer {
+    for field in ["filename", "length"] {
+        if body.get(field).is_none() {
+            return missing(field);
+        }
+    }
     let (Some(filename), Some(length)) = (
         body["filename"].as_str(),
         body["length"].as_str().and_then(|l| l.parse::<u64>().ok()),

@@ -41,8 +41,9 @@ pub fn invitation_dm(invited_by: &str) -> (String, Value) {
 }
 
 /// What `/mentor invite` answers: how many are invited from `audience` (Slack mrkdwn, e.g. `<#C123>`), how many
-/// are already enrolled, how many were invited too recently, and how many are known bots or deactivated accounts.
-pub fn invite_reply(audience: &str, sorted: &Sorted) -> String {
+/// are already enrolled, how many were invited too recently, and how many are known bots or deactivated accounts;
+/// and that the DMs arrive at the next `local_time` (`TANDEM_CHECKIN_TIME`) on a working day in each person's zone.
+pub fn invite_reply(audience: &str, sorted: &Sorted, local_time: chrono::NaiveTime) -> String {
     let (invited, enrolled, recent, skipped) = (
         sorted.invite.len(),
         sorted.enrolled.len(),
@@ -86,7 +87,8 @@ pub fn invite_reply(audience: &str, sorted: &Sorted) -> String {
         format!("Inviting {} from {audience}; {others}.", people(invited))
     };
     format!(
-        "{head} Each gets a DM with a *Join* button that opens the survey; nobody is enrolled unless they send it. Bots and deactivated accounts are skipped as the DMs go out."
+        "{head} Each gets a DM with a *Join* button that opens the survey, at the next {} on a working day in their own time zone; nobody is enrolled unless they send it. Bots and deactivated accounts are skipped as the DMs go out.",
+        local_time.format("%H:%M")
     )
 }
 
@@ -122,23 +124,31 @@ mod tests {
         }
     }
 
+    fn ten() -> chrono::NaiveTime {
+        chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap()
+    }
+
     #[test]
     fn the_reply_counts_who_is_invited_and_who_is_not() {
+        assert!(
+            invite_reply("<#C1>", &sorted(2, 0, 0, 0), ten())
+                .contains("at the next 10:00 on a working day in their own time zone"),
+        );
         assert_eq!(
-            invite_reply("<#C1>", &sorted(42, 3, 5, 0))
+            invite_reply("<#C1>", &sorted(42, 3, 5, 0), ten())
                 .split(" Each")
                 .next()
                 .unwrap(),
             "Inviting 42 people from <#C1>; 3 already enrolled, 5 invited in the last 30 days."
         );
         assert!(
-            invite_reply("<#C1>", &sorted(1, 0, 0, 0))
+            invite_reply("<#C1>", &sorted(1, 0, 0, 0), ten())
                 .starts_with("Inviting 1 person from <#C1>. Each")
         );
         assert_eq!(
-            invite_reply("<!subteam^S1>", &sorted(0, 2, 0, 1)),
+            invite_reply("<!subteam^S1>", &sorted(0, 2, 0, 1), ten()),
             "Nobody new to invite from <!subteam^S1>: 2 already enrolled, 1 bot or deactivated account skipped."
         );
-        assert!(invite_reply("<#C1>", &sorted(0, 0, 0, 0)).contains("no members I can see"));
+        assert!(invite_reply("<#C1>", &sorted(0, 0, 0, 0), ten()).contains("no members I can see"));
     }
 }

@@ -1,11 +1,17 @@
-//! Issue 13, point 4: every scheduled message — check-in, nudge, plan reminder, closing note with its feedback
-//! request — goes out on a working day at 10:00 in the later partner's zone, across a daylight-saving change and the
-//! firm's holidays (`TANDEM_HOLIDAYS_FILE`); after a long outage, what no longer makes sense is dropped, not sent.
+//! Issue 13, point 4: every scheduled message goes out on a working day at 10:00 in its recipient's zone, across a
+//! daylight-saving change and the firm's holidays (`TANDEM_HOLIDAYS_FILE`); after a long outage, what no longer
+//! makes sense is dropped, not sent. Every kind the issue lists is covered, by two tests:
+//!
+//! | kind | test |
+//! | --- | --- |
+//! | check-in, nudge, plan reminder, closing note with its feedback request (to a pair: the later partner's zone) | [`every_message_to_a_pair_lands_on_a_working_day_at_ten_in_the_later_zone`] |
+//! | invitation (`/mentor invite`; `tandem invite --csv` queues the same job), note to someone a round left out | [`invitations_and_round_results_land_on_a_working_day_at_ten_in_each_recipients_zone`] |
+//!
 //! Time moves by the injected clock; each message is looked for a minute before its time and at it.
 
 use crate::common::*;
 use crate::lifecycle::{
-    J, at, due, group_channel, last_message, pair_id, paired_with, run_clean, texts,
+    ADMIN, J, at, due, group_channel, last_message, pair_id, paired_with, run_clean, texts,
 };
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::America::New_York;
@@ -14,8 +20,10 @@ use chrono_tz::Tz;
 use tandem::context::clock::Clock;
 use tandem::domain::forms::pair_forms::Plan;
 use tandem::domain::forms::pair_values::plan_values;
+use tandem::domain::matching::Role;
 use tandem::domain::model::PairStatus;
 use tandem::domain::schedule::Cadence;
+use tandem::sandbox::Fault;
 
 /// The firm's holidays as its calendar exports them: a one-off firm day on Monday 9 March 2026 (the day after New
 /// York moves to summer time), Good Friday (3 April 2026), and Christmas every year.
@@ -343,4 +351,226 @@ async fn a_bad_holidays_file_stops_start_up_naming_the_file_and_line() {
             file.display()
         )
     );
+}
+
+/// The texts of the DMs `user` received that contain `needle`.
+fn dms_containing(app: &TestApp, user: &str, needle: &str) -> Vec<String> {
+    app.fake
+        .dms_to(user)
+        .iter()
+        .map(|m| m.to_string())
+        .filter(|m| m.contains(needle))
+        .collect()
+}
+
+/// How many jobs of `kind` exist, in any state.
+async fn jobs_of(app: &TestApp, kind: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = ?")
+        .bind(kind)
+        .fetch_one(app.app().store().pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn invitations_and_round_results_land_on_a_working_day_at_ten_in_each_recipients_zone() {
+    const INVITE: &str = "invite_join";
+    const NOTE: &str = "you were not paired this time";
+    const NORA: &str = "U0NORA";
+    const LEO: &str = "U0LEO";
+    const KEN: &str = "U0KEN";
+    const J1: &str = "U0JUNIOR1";
+    const S1: &str = "U0SENIOR1";
+    const J3: &str = "U0JUNIOR3";
+    // Friday 6 March 2026, 18:00 UTC: 13:00 in New York, 12:00 in Chicago, 18:00 in London, Saturday 03:00 in Tokyo.
+    // New York and Chicago move to summer time on Sunday 8 March; Monday 9 March is the firm's holiday.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("holidays.ics");
+    std::fs::write(&file, HOLIDAYS_ICS).unwrap();
+    let clock = Clock::manual(at("2026-03-06T18:00:00Z"));
+    let c = clock.clone();
+    let holidays_file = file.display().to_string();
+    let app = spawn_with(move |o| {
+        o.app.clock = c;
+        o.admins = vec![ADMIN.to_string()];
+        o.env = vec![("TANDEM_HOLIDAYS_FILE".into(), holidays_file)];
+    })
+    .await;
+    for (id, name, tz) in [
+        (ADMIN, "Ada Admin", "Europe/London"),
+        (NORA, "Nora Nash", "America/New_York"),
+        (LEO, "Leo Lamb", "Europe/London"),
+        (KEN, "Ken Kato", "Asia/Tokyo"),
+        (J1, "Jun One", "Europe/London"),
+        (S1, "Sen One", "Europe/London"),
+        (J3, "Jun Three", "America/Chicago"),
+    ] {
+        app.fake.add_user(id, name, tz);
+    }
+    // Three enrolled: J1 and J3 both suit S1, who takes one reverse mentor; J1 suits better, so J3 is left out.
+    for (id, a) in [
+        (
+            J1,
+            answers(
+                Role::Associate,
+                3,
+                &["ai_drafting", "ediscovery"],
+                &["negotiation", "client_management"],
+            ),
+        ),
+        (
+            S1,
+            answers(
+                Role::Partner,
+                25,
+                &["negotiation", "client_management"],
+                &["ai_drafting", "ediscovery"],
+            ),
+        ),
+        (
+            J3,
+            answers(Role::Associate, 2, &["ai_drafting"], &["negotiation"]),
+        ),
+    ] {
+        joined(&app, id, &a).await;
+    }
+    app.fake.add_public_channel("C0FIRM", &[NORA, LEO, KEN, J1]);
+
+    // The admin invites the channel and approves a round, on Friday evening in London.
+    let r = app.driver.command(ADMIN, "invite <#C0FIRM|firm>").await;
+    assert!(r.body.contains("Inviting 3 people"), "{}", r.body);
+    assert_eq!(approve_round(&app, ADMIN).await, 1);
+    settle(&app).await;
+    assert_eq!(
+        (
+            jobs_of(&app, "invite").await,
+            jobs_of(&app, "unmatched_note").await
+        ),
+        (3, 1)
+    );
+    for who in [NORA, LEO, KEN] {
+        assert!(
+            dms_containing(&app, who, INVITE).is_empty(),
+            "{who}: nothing on Friday evening"
+        );
+    }
+    assert!(dms_containing(&app, J3, NOTE).is_empty());
+
+    // Each waits for Tuesday 10 March, 10:00 in their own zone: Friday's 10:00 has passed everywhere, Monday is the
+    // firm's holiday, and New York and Chicago are on summer time by then (10:00 EDT is 14:00 UTC, not 15:00 as on
+    // Friday; 10:00 CDT is 15:00 UTC, not 16:00).
+    let expected: [(&str, &str, Tz, &str); 4] = [
+        (KEN, INVITE, chrono_tz::Asia::Tokyo, "2026-03-10T01:00:00Z"),
+        (LEO, INVITE, London, "2026-03-10T10:00:00Z"),
+        (NORA, INVITE, New_York, "2026-03-10T14:00:00Z"),
+        (
+            J3,
+            NOTE,
+            chrono_tz::America::Chicago,
+            "2026-03-10T15:00:00Z",
+        ),
+    ];
+    let mut pending: Vec<i64> = sqlx::query_scalar(
+        "SELECT due_at FROM jobs WHERE kind IN ('invite', 'unmatched_note') AND state = 'pending' ORDER BY due_at",
+    )
+    .fetch_all(app.app().store().pool())
+    .await
+    .unwrap();
+    pending.dedup();
+    assert_eq!(
+        pending,
+        expected
+            .iter()
+            .map(|(_, _, _, t)| at(t).timestamp())
+            .collect::<Vec<_>>(),
+        "one job each, waiting for its slot"
+    );
+    // Slack rate-limits the first DM at its slot (Retry-After 30 s): the job retries at once after it, the same
+    // morning, not at the next slot.
+    app.fake.fail_next(
+        "chat.postMessage",
+        Fault::RateLimited {
+            retry_after_secs: 30,
+        },
+        1,
+    );
+    for (who, needle, tz, when) in expected {
+        let when = at(when);
+        clock.set(when - Duration::minutes(1));
+        settle(&app).await;
+        assert!(
+            dms_containing(&app, who, needle).is_empty(),
+            "{who}: nothing before {when}"
+        );
+        clock.set(when);
+        let stats = settle(&app).await;
+        if who == KEN {
+            assert_eq!(stats.retried, 1, "{stats:?}");
+            assert!(dms_containing(&app, who, needle).is_empty());
+            clock.set(when + Duration::seconds(30));
+            settle(&app).await;
+        }
+        assert_eq!(
+            dms_containing(&app, who, needle).len(),
+            1,
+            "{who} at {when}"
+        );
+        let local = when.with_timezone(&tz);
+        assert_eq!(local.time(), NaiveTime::from_hms_opt(10, 0, 0).unwrap());
+        assert_eq!(local.date_naive().weekday(), Weekday::Tue);
+        assert!(!holidays().contains(&local.date_naive()));
+    }
+    assert_eq!(
+        (
+            jobs_of(&app, "invite").await,
+            jobs_of(&app, "unmatched_note").await
+        ),
+        (3, 1),
+        "no job was added on the way"
+    );
+    let left: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE kind IN ('invite', 'unmatched_note') AND state != 'done'",
+    )
+    .fetch_one(app.app().store().pool())
+    .await
+    .unwrap();
+    assert_eq!(left, 0, "all delivered");
+    let metrics = app.driver.get("/metrics").await.body;
+    assert!(
+        metrics.contains(r#"tandem_jobs_total{kind="invite",outcome="deferred"} 3"#),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn an_invitation_whose_day_passed_while_tandem_was_down_waits_for_the_next_working_slot() {
+    // Thursday 2 April 2026, 12:00 UTC (13:00 in London, on summer time since 29 March): the slot is Monday 6 April,
+    // Good Friday being a holiday. Tandem is down from Monday morning until Saturday 11 April at noon.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("holidays.ics");
+    std::fs::write(&file, HOLIDAYS_ICS).unwrap();
+    let clock = Clock::manual(at("2026-04-02T12:00:00Z"));
+    let c = clock.clone();
+    let holidays_file = file.display().to_string();
+    let app = spawn_with(move |o| {
+        o.app.clock = c;
+        o.admins = vec![ADMIN.to_string()];
+        o.env = vec![("TANDEM_HOLIDAYS_FILE".into(), holidays_file)];
+    })
+    .await;
+    app.fake.add_user(ADMIN, "Ada Admin", "Europe/London");
+    app.fake.add_public_channel("C0FIRM", &[ALICE]);
+    app.driver.command(ADMIN, "invite <#C0FIRM>").await;
+    settle(&app).await;
+    assert_eq!(due(&app, "invite").await, Some(at("2026-04-06T09:00:00Z")));
+
+    clock.set(at("2026-04-11T12:00:00Z"));
+    let stats = settle(&app).await;
+    assert_eq!((stats.deferred, stats.dropped), (1, 0), "{stats:?}");
+    assert!(app.fake.dms_to(ALICE).is_empty(), "not on a Saturday");
+    // Monday 13 April, 10:00 BST.
+    assert_eq!(due(&app, "invite").await, Some(at("2026-04-13T09:00:00Z")));
+    clock.set(at("2026-04-13T09:00:00Z"));
+    settle(&app).await;
+    assert_eq!(app.fake.dms_to(ALICE).len(), 1);
 }

@@ -3,7 +3,7 @@
 //! nobody is invited twice within 30 days.
 
 use crate::common::*;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use serde_json::Value;
 use std::path::Path;
 use tandem::cli::invite::{InviteOptions, InviteSummary};
@@ -79,6 +79,29 @@ fn invitations_to(app: &TestApp, user: &str) -> Vec<Value> {
         .collect()
 }
 
+/// When the pending invitation jobs are due, earliest first.
+async fn invite_due(app: &TestApp) -> Vec<i64> {
+    sqlx::query_scalar(
+        "SELECT due_at FROM jobs WHERE kind = 'invite' AND state = 'pending' ORDER BY due_at",
+    )
+    .fetch_all(app.app().store().pool())
+    .await
+    .unwrap()
+}
+
+/// Delivers what a request or the command line queued, as time passes: runs what is due now (each invitation job
+/// learns its invitee's zone and waits for their working slot, 10:00 local), then moves the clock to each slot in
+/// turn until no invitation waits.
+async fn deliver_invitations(app: &TestApp, clock: &Clock) {
+    settle(app).await;
+    while let Some(&due) = invite_due(app).await.first() {
+        let due = DateTime::from_timestamp(due, 0).unwrap();
+        assert!(due > clock.now(), "a due invitation did not run");
+        clock.set(due);
+        settle(app).await;
+    }
+}
+
 /// `user` presses Join on the latest invitation in their DM.
 async fn press_join(app: &TestApp, user: &str) {
     let dm = invitations_to(app, user).pop().expect("an invitation");
@@ -94,7 +117,7 @@ async fn press_join(app: &TestApp, user: &str) {
 
 #[tokio::test]
 async fn a_channel_invitation_dms_only_people_who_have_not_joined_with_a_join_button() {
-    let (app, _clock) = workspace().await;
+    let (app, clock) = workspace().await;
     let r = app
         .driver
         .command(ADMIN, &format!("invite <#{CHANNEL}|associates>"))
@@ -139,7 +162,25 @@ async fn a_channel_invitation_dms_only_people_who_have_not_joined_with_a_join_bu
         )]
     );
 
+    // Monday 2 March, 09:00 UTC: 04:00 in New York, 03:00 in Chicago. Each job learns its invitee's zone from
+    // users.info and waits, as the same job, for 10:00 there; the bot and the deactivated account are noted at once.
     settle(&app).await;
+    assert!(
+        invitations_to(&app, BOB).is_empty() && invitations_to(&app, CAROL).is_empty(),
+        "nobody is invited at 04:00"
+    );
+    let new_york_ten = DateTime::parse_from_rfc3339("2026-03-02T10:00:00-05:00").unwrap();
+    let chicago_ten = DateTime::parse_from_rfc3339("2026-03-02T10:00:00-06:00").unwrap();
+    assert_eq!(
+        invite_due(&app).await,
+        vec![new_york_ten.timestamp(), chicago_ten.timestamp()]
+    );
+    assert_eq!(
+        count(&app, "jobs WHERE kind = 'invite'").await,
+        4,
+        "still one job per invitation"
+    );
+    deliver_invitations(&app, &clock).await;
     assert_eq!(
         count(
             &app,
@@ -148,6 +189,26 @@ async fn a_channel_invitation_dms_only_people_who_have_not_joined_with_a_join_bu
         .await,
         2,
         "each DM was posted by its job"
+    );
+    let posted: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT channel, at FROM deliveries WHERE job_id IN (SELECT id FROM jobs WHERE kind = 'invite') ORDER BY at",
+    )
+    .fetch_all(app.app().store().pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        posted,
+        vec![
+            (
+                app.fake.dm_channel_of(BOB).unwrap(),
+                new_york_ten.timestamp()
+            ),
+            (
+                app.fake.dm_channel_of(CAROL).unwrap(),
+                chicago_ten.timestamp()
+            )
+        ],
+        "each at 10:00 in their own zone"
     );
     for user in [BOB, CAROL] {
         let dms = invitations_to(&app, user);
@@ -186,11 +247,11 @@ async fn a_channel_invitation_dms_only_people_who_have_not_joined_with_a_join_bu
 
 #[tokio::test]
 async fn join_opens_the_survey_and_only_sending_it_enrols() {
-    let (app, _clock) = workspace().await;
+    let (app, clock) = workspace().await;
     app.driver
         .command(ADMIN, &format!("invite <#{CHANNEL}>"))
         .await;
-    settle(&app).await;
+    deliver_invitations(&app, &clock).await;
     let opened = app.fake.ok_calls_to("views.open").len();
 
     press_join(&app, BOB).await;
@@ -247,7 +308,7 @@ async fn nobody_is_invited_twice_within_30_days_but_again_after_31() {
     let (app, clock) = workspace().await;
     let invite = format!("invite <#{CHANNEL}|associates>");
     app.driver.command(ADMIN, &invite).await;
-    settle(&app).await;
+    deliver_invitations(&app, &clock).await;
     assert_eq!(invitations_to(&app, BOB).len(), 1);
 
     clock.advance(Duration::days(29));
@@ -270,7 +331,7 @@ async fn nobody_is_invited_twice_within_30_days_but_again_after_31() {
         )),
         "{text}"
     );
-    settle(&app).await;
+    deliver_invitations(&app, &clock).await;
     assert_eq!(
         invitations_to(&app, BOB).len(),
         2,
@@ -282,7 +343,7 @@ async fn nobody_is_invited_twice_within_30_days_but_again_after_31() {
 
 #[tokio::test]
 async fn a_user_group_is_invited_and_its_errors_are_explained() {
-    let (app, _clock) = workspace().await;
+    let (app, clock) = workspace().await;
     app.fake.add_usergroup("S0LIT", &[BOB, CAROL, ALICE]);
     let text = reply_text(
         &app.driver
@@ -295,7 +356,7 @@ async fn a_user_group_is_invited_and_its_errors_are_explained() {
     );
     let calls = app.fake.ok_calls_to("usergroups.users.list");
     assert_eq!(calls[0].body["usergroup"], "S0LIT");
-    settle(&app).await;
+    deliver_invitations(&app, &clock).await;
     assert_eq!(invitations_to(&app, BOB).len(), 1);
     assert_eq!(invitations_to(&app, CAROL).len(), 1);
 
@@ -494,7 +555,7 @@ fn hr_workspace(app: &TestApp) {
 
 #[tokio::test]
 async fn an_hr_export_reports_bad_rows_by_line_and_queues_the_good_ones() {
-    let (app, _clock) = workspace().await;
+    let (app, clock) = workspace().await;
     hr_workspace(&app);
     let csv = write_csv(&app, "people.csv", HR_EXPORT);
 
@@ -588,8 +649,9 @@ async fn an_hr_export_reports_bad_rows_by_line_and_queues_the_good_ones() {
     );
     assert_eq!(enrolled(&app).await, vec![ALICE]);
 
-    // The server delivers; Carol's survey names Bob as her supervisor, Bob's names nobody.
-    settle(&app).await;
+    // The server delivers (at 10:00 in each one's zone); Carol's survey names Bob as her supervisor, Bob's names
+    // nobody.
+    deliver_invitations(&app, &clock).await;
     let carol = invitations_to(&app, CAROL);
     assert_eq!(carol.len(), 1);
     assert!(
@@ -722,10 +784,17 @@ async fn the_binary_invites_from_a_csv_with_progress_and_a_dry_run() {
         count(&app, "jobs WHERE kind = 'invite' AND state = 'pending'").await,
         30
     );
-    // The binary recorded them at the system's time; the server's clock catches up and delivers.
+    // The binary recorded them at the system's time; the server's clock catches up and delivers, at 10:00 UTC (the
+    // zone of these 30) on a working day.
     clock.set(Utc::now() + Duration::minutes(1));
-    settle(&app).await;
+    deliver_invitations(&app, &clock).await;
     assert_eq!(invitations_to(&app, "U200007").len(), 1);
+    let sent = clock.now();
+    assert_eq!(
+        sent.time(),
+        chrono::NaiveTime::from_hms_opt(10, 0, 0).unwrap()
+    );
+    assert!(sent.weekday().num_days_from_monday() < 5, "{sent}");
 
     let out = tandem(&["invite", "--csv", &csv_arg], &env[1..]).await;
     assert_eq!(out.status.code(), Some(2));
@@ -747,7 +816,7 @@ async fn the_binary_invites_from_a_csv_with_progress_and_a_dry_run() {
 
 #[tokio::test]
 async fn an_invitation_is_in_mydata_and_leaving_removes_every_trace_of_it() {
-    let (app, _clock) = workspace().await;
+    let (app, clock) = workspace().await;
     hr_workspace(&app);
     let csv = write_csv(
         &app,
@@ -755,7 +824,7 @@ async fn an_invitation_is_in_mydata_and_leaving_removes_every_trace_of_it() {
         "email,supervisor_email\ncarol@firm.com,bob@firm.com\nbob@firm.com,\n",
     );
     run_cli(&app, &cli_options(&app, &csv, false)).await;
-    settle(&app).await;
+    deliver_invitations(&app, &clock).await;
 
     let r = app.driver.command(CAROL, "mydata").await;
     assert!(
@@ -869,4 +938,35 @@ async fn retention_keeps_an_invitation_30_days_even_with_a_shorter_retention_per
     let done = tandem::flows::retention::run(app.app()).await.unwrap();
     assert_eq!(done.invitations, 1);
     assert_eq!(count(&app, "invitations").await, 0);
+}
+
+#[tokio::test]
+async fn someone_who_joins_and_leaves_before_their_invitation_is_due_leaves_no_trace_in_its_job() {
+    let (app, _clock) = workspace().await;
+    app.driver
+        .command(ADMIN, &format!("invite <#{CHANNEL}>"))
+        .await;
+    settle(&app).await;
+    assert!(
+        cells_containing(&app, BOB)
+            .await
+            .contains(&"jobs.payload".to_string()),
+        "Bob's invitation waits for 10:00 in New York"
+    );
+    // Bob hears of Tandem from a colleague, joins at once, then leaves, all before 10:00 in New York.
+    joined(
+        &app,
+        BOB,
+        &answers(Role::Partner, 25, &["negotiation"], &["ai_drafting"]),
+    )
+    .await;
+    app.driver.command(BOB, "leave").await;
+    app.driver.click(BOB, "leave_confirm", "leave", None).await;
+    settle(&app).await;
+    assert_eq!(
+        cells_containing_except(&app, BOB, &["audit_log"]).await,
+        Vec::<String>::new(),
+        "Bob's ID remains somewhere"
+    );
+    assert!(invitations_to(&app, BOB).is_empty());
 }

@@ -146,6 +146,26 @@ fn notes_to(app: &TestApp, user: &str) -> Vec<String> {
         .collect()
 }
 
+/// When the pending notes to people left out are due, earliest first.
+async fn notes_due(app: &TestApp) -> Vec<i64> {
+    sqlx::query_scalar(
+        "SELECT due_at FROM jobs WHERE kind = 'unmatched_note' AND state = 'pending' ORDER BY due_at",
+    )
+    .fetch_all(app.app().store().pool())
+    .await
+    .unwrap()
+}
+
+/// Lets time pass until every note to someone left out has gone out: each at 10:00 on a working day in its
+/// recipient's zone.
+async fn deliver_notes(app: &TestApp, clock: &Clock) {
+    settle(app).await;
+    while let Some(&due) = notes_due(app).await.first() {
+        clock.set(DateTime::from_timestamp(due, 0).unwrap().max(clock.now()));
+        settle(app).await;
+    }
+}
+
 async fn pairs(app: &TestApp) -> Vec<(String, String, String, i64)> {
     sqlx::query_as("SELECT junior_id, senior_id, status, proposal_id FROM pairs ORDER BY id")
         .fetch_all(app.app().store().pool())
@@ -247,7 +267,16 @@ async fn a_scheduled_round_goes_to_every_admin_and_the_left_out_hear_why_and_whe
             "{last}"
         );
     }
-    // J3, left out, hears why in words meant for them, and the next round's date as it falls in Chicago.
+    // J3, left out, hears why in words meant for them, and the next round's date as it falls in Chicago — at 10:00
+    // in Chicago (16:00 UTC), not at 02:00 when the admin approved.
+    assert!(notes_to(&app, J3).is_empty(), "not at 02:00 in Chicago");
+    let ten_in_chicago = at("2026-03-02T16:00:00Z");
+    assert_eq!(notes_due(&app).await, vec![ten_in_chicago.timestamp()]);
+    clock.set(ten_in_chicago - chrono::Duration::minutes(1));
+    run_jobs(&app).await;
+    assert!(notes_to(&app, J3).is_empty(), "not a minute early");
+    clock.set(ten_in_chicago);
+    run_jobs(&app).await;
     let notes = notes_to(&app, J3);
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(
@@ -285,7 +314,7 @@ async fn a_scheduled_round_goes_to_every_admin_and_the_left_out_hear_why_and_whe
 
 #[tokio::test]
 async fn without_a_round_cron_the_left_out_hear_that_an_admin_will_be_in_touch() {
-    let (app, _clock) = program(None).await;
+    let (app, clock) = program(None).await;
     assert!(pending_round_due(&app).await.is_empty());
     // A sixth person paused before the round: they asked for no matching and hear nothing about it.
     let j4 = "U0JUNIOR4";
@@ -299,8 +328,14 @@ async fn without_a_round_cron_the_left_out_hear_that_an_admin_will_be_in_touch()
     app.driver.command(j4, "pause").await;
     settle(&app).await;
 
+    // Approved on Sunday: the note waits for Monday, 10:00 in Chicago.
     assert_eq!(approve_round(&app, ADMIN).await, 2);
     settle(&app).await;
+    assert_eq!(
+        notes_due(&app).await,
+        vec![at("2026-03-02T16:00:00Z").timestamp()]
+    );
+    deliver_notes(&app, &clock).await;
     let notes = notes_to(&app, J3);
     assert_eq!(notes.len(), 1);
     assert!(
@@ -352,6 +387,8 @@ async fn a_second_round_after_a_pair_ends_matches_the_free_and_never_repeats_a_p
     run_jobs(&app).await;
     clock.set(at("2026-03-02T08:00:00Z"));
     approve(&app, ADMIN).await;
+    deliver_notes(&app, &clock).await;
+    assert_eq!(notes_to(&app, J3).len(), 1);
     // J1 ends their pair with S1 on Thursday; both are free again, and J3 still waits.
     clock.set(at("2026-03-05T12:00:00Z"));
     app.driver.command(J1, "end").await;
@@ -377,6 +414,12 @@ async fn a_second_round_after_a_pair_ends_matches_the_free_and_never_repeats_a_p
         .map(|(j, s, _, _)| (j.as_str(), s.as_str()))
         .collect();
     assert_eq!(round2, vec![(J3, S1)], "S1 gets J3, not J1 again");
+    // J1's note: 10:00 in London that Monday.
+    assert_eq!(
+        notes_due(&app).await,
+        vec![at("2026-03-09T10:00:00Z").timestamp()]
+    );
+    deliver_notes(&app, &clock).await;
     let mut seen = std::collections::BTreeSet::new();
     for (j, s, _, _) in &made {
         assert!(
@@ -498,5 +541,50 @@ async fn someone_who_leaves_before_their_note_is_sent_gets_none_and_leaves_no_tr
     assert_eq!(
         cells_containing_except(&app, J3, &["audit_log"]).await,
         Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn a_note_whose_day_passed_while_tandem_was_down_waits_for_a_working_day_and_one_a_week_late_is_dropped()
+ {
+    // Approved on Sunday 1 March: J3's note is due on Monday 2 March, 10:00 in Chicago (16:00 UTC).
+    let (app, clock) = program(None).await;
+    assert_eq!(approve_round(&app, ADMIN).await, 2);
+    settle(&app).await;
+    assert_eq!(
+        notes_due(&app).await,
+        vec![at("2026-03-02T16:00:00Z").timestamp()]
+    );
+    // Tandem is down until Saturday 7 March: the note does not go out on a Saturday but on Monday 9 March, 10:00 in
+    // Chicago — on summer time since the 8th, so 15:00 UTC.
+    clock.set(at("2026-03-07T12:00:00Z"));
+    let stats = settle(&app).await;
+    assert_eq!((stats.deferred, stats.dropped), (1, 0), "{stats:?}");
+    assert!(notes_to(&app, J3).is_empty(), "not on a Saturday");
+    assert_eq!(
+        notes_due(&app).await,
+        vec![at("2026-03-09T15:00:00Z").timestamp()]
+    );
+    clock.set(at("2026-03-09T15:00:00Z"));
+    settle(&app).await;
+    assert_eq!(notes_to(&app, J3).len(), 1);
+
+    // Down until Tuesday 10 March instead: a week after its time the round is old news, and the note is dropped.
+    let (app, clock) = program(None).await;
+    assert_eq!(approve_round(&app, ADMIN).await, 2);
+    settle(&app).await;
+    clock.set(at("2026-03-10T12:00:00Z"));
+    let stats = settle(&app).await;
+    assert_eq!((stats.deferred, stats.dropped), (0, 1), "{stats:?}");
+    assert!(notes_to(&app, J3).is_empty());
+    let reason: String = sqlx::query_scalar(
+        "SELECT last_error FROM jobs WHERE kind = 'unmatched_note' AND state = 'cancelled'",
+    )
+    .fetch_one(app.app().store().pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        reason,
+        "dropped: 7 days late (a note to someone a round left out goes out at most 7 days late)"
     );
 }

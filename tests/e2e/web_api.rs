@@ -303,13 +303,10 @@ async fn the_fake_refuses_block_kit_over_its_limits() {
 async fn users_and_group_dms_behave_like_slack() {
     let (fake, api) = fake_and_client().await;
     fake.add_user(BOB, "Bob Brennan", "America/New_York");
-    let info = api.call("users.info", &json!({"user": BOB})).await.unwrap();
+    let info = api.call_get("users.info", &[("user", BOB)]).await.unwrap();
     assert_eq!(info["user"]["tz"], "America/New_York");
     assert_eq!(
-        api.call("users.info", &json!({"user": "U0GHOST"}))
-            .await
-            .unwrap_err()
-            .code(),
+        api.user_profile("U0GHOST").await.unwrap_err().code(),
         Some("user_not_found")
     );
     let a = api
@@ -398,4 +395,86 @@ async fn the_fake_enforces_per_channel_and_workspace_message_limits() {
     );
     assert_eq!(fake.rate_limited(), 2);
     assert_eq!(fake.message_counts().values().sum::<usize>(), passed);
+}
+
+#[tokio::test]
+async fn read_methods_take_their_arguments_in_the_query_and_a_json_body_is_not_read() {
+    let (fake, api) = fake_and_client().await;
+    fake.add_user(BOB, "Bob Brennan", "America/New_York");
+    fake.set_email(BOB, "bob@firm.com");
+    fake.add_public_channel("C0ROOM", &[ALICE, BOB]);
+    fake.add_usergroup("S0TEAM", &[BOB]);
+
+    // Every read the client makes sends its arguments in the query string, and Slack (the fake) reads them.
+    let profile = api.user_profile(BOB).await.unwrap();
+    assert_eq!(profile.tz.as_deref(), Some("America/New_York"));
+    let found = api.lookup_by_email("bob@firm.com").await.unwrap().unwrap();
+    assert_eq!(found.id, BOB);
+    assert_eq!(
+        api.conversation_members("C0ROOM").await.unwrap(),
+        vec![ALICE, BOB]
+    );
+    assert_eq!(api.usergroup_members("S0TEAM").await.unwrap(), vec![BOB]);
+    let file = api
+        .start_upload("plan.ics", b"BEGIN".to_vec())
+        .await
+        .unwrap();
+    assert!(file.starts_with('F'));
+    for method in tandem::sandbox::FORM_ONLY {
+        let calls = fake.ok_calls_to(method);
+        assert_eq!(calls.len(), 1, "{method}: {calls:?}");
+    }
+
+    // The same arguments as a JSON body: Slack does not read JSON for read methods ("This method does not currently
+    // accept application/json"), so the call lacks its required argument and is refused.
+    for (method, args, field) in [
+        ("users.info", json!({ "user": BOB }), "user"),
+        (
+            "users.lookupByEmail",
+            json!({ "email": "bob@firm.com" }),
+            "email",
+        ),
+        (
+            "conversations.members",
+            json!({ "channel": "C0ROOM" }),
+            "channel",
+        ),
+        (
+            "usergroups.users.list",
+            json!({ "usergroup": "S0TEAM" }),
+            "usergroup",
+        ),
+        (
+            "files.getUploadURLExternal",
+            json!({ "filename": "plan.ics", "length": "5" }),
+            "filename",
+        ),
+    ] {
+        let err = api.call(method, &args).await.unwrap_err();
+        assert_eq!(err.code(), Some("invalid_arguments"), "{method}: {err}");
+        let refused = fake.calls_to(method).pop().unwrap();
+        assert_eq!(
+            refused.answer["response_metadata"]["messages"],
+            json!([format!("[ERROR] missing required field: {field}")]),
+            "{method}"
+        );
+    }
+    assert_eq!(
+        fake.calls_to("users.info").len(),
+        2,
+        "invalid_arguments is permanent: not retried"
+    );
+
+    // An argument that is there but empty names nothing: the method's own error, as Slack answers.
+    for (method, field, code) in [
+        ("users.info", "user", "user_not_found"),
+        ("users.lookupByEmail", "email", "users_not_found"),
+        ("conversations.members", "channel", "channel_not_found"),
+        ("usergroups.users.list", "usergroup", "no_such_subteam"),
+    ] {
+        let err = api.call_get(method, &[(field, "")]).await.unwrap_err();
+        assert_eq!(err.code(), Some(code), "{method}");
+    }
+    // Write methods still take JSON.
+    api.post_message(BOB, "hello", None).await.unwrap();
 }

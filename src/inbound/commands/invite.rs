@@ -71,7 +71,11 @@ async fn invite(app: &App, admin: &str, audience: &Audience) -> Value {
     };
     match crate::flows::invitations::invite(app, admin, &audience.label(), &members).await {
         Ok(sorted) => {
-            let text = views::invitations::invite_reply(&audience.mrkdwn(), &sorted);
+            let text = views::invitations::invite_reply(
+                &audience.mrkdwn(),
+                &sorted,
+                app.config().checkin_time,
+            );
             views::ephemeral(&text, vec![views::section(&text)])
         }
         Err(e) => match super::sorry(e) {

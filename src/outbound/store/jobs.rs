@@ -193,6 +193,37 @@ impl Store {
         self.finish_job(id, "failed", Some(error), now).await
     }
 
+    /// A job that ran before its time waits again, as the same job: pending at `due_at` with `payload`, its attempts
+    /// counted afresh, and `key` back — unless another pending job took that key meanwhile (the same work queued
+    /// again), which then does the work: this one is cancelled. Returns whether the job waits.
+    pub async fn defer_job(
+        &self,
+        id: i64,
+        due_at: i64,
+        payload: &str,
+        key: Option<&str>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'pending', due_at = ?1, payload = ?2, key = ?3, attempts = 0, last_error = NULL,
+                    updated_at = ?4
+             WHERE id = ?5 AND NOT EXISTS (SELECT 1 FROM jobs WHERE key = ?3 AND id != ?5)",
+        )
+        .bind(due_at)
+        .bind(payload)
+        .bind(key)
+        .bind(now)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        if done.rows_affected() == 1 {
+            return Ok(true);
+        }
+        self.finish_job(id, "cancelled", Some("superseded: queued again"), now)
+            .await?;
+        Ok(false)
+    }
+
     /// Puts a job back to run again at `due_at`.
     pub async fn retry_job(
         &self,

@@ -402,7 +402,7 @@ impl Tx {
             "UPDATE exclusions SET added_by = NULL WHERE added_by = ?1",
             "DELETE FROM plans WHERE pair_id IN (SELECT id FROM pairs WHERE junior_id = ?1 OR senior_id = ?1)",
             "UPDATE jobs SET state = 'cancelled', key = NULL WHERE state = 'pending' AND pair_id IN (SELECT id FROM pairs WHERE (junior_id = ?1 OR senior_id = ?1) AND status = 'ended')",
-            "UPDATE jobs SET state = 'cancelled', key = NULL, payload = '{}' WHERE state = 'pending' AND kind = 'unmatched_note' AND json_extract(payload, '$.user') = ?1",
+            "UPDATE jobs SET state = 'cancelled', key = NULL, payload = '{}' WHERE state = 'pending' AND kind IN ('unmatched_note', 'invite') AND json_extract(payload, '$.user') = ?1",
             "UPDATE pairs SET junior_id = NULL WHERE junior_id = ?",
             "UPDATE pairs SET senior_id = NULL WHERE senior_id = ?",
             "UPDATE participants SET reports_to = NULL WHERE reports_to = ?",
