@@ -753,7 +753,19 @@ impl<'s, 'o> Play<'s, 'o> {
             )
             .await?;
         }
-        self.show().await
+        self.show().await?;
+        // The notes to whoever this round left out go on the next working morning in each one's zone.
+        let last: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(due_at) FROM jobs WHERE kind = 'unmatched_note' AND state = 'pending'",
+        )
+        .fetch_one(self.app().store().pool())
+        .await
+        .map_err(StoreError::from)?;
+        if let Some(last) = last.and_then(|t| DateTime::from_timestamp(t, 0)) {
+            self.run_until(last).await?;
+            self.show().await?;
+        }
+        Ok(())
     }
 
     /// Gives every approved pair its part, from the seed: most meet steadily or patchily; some stall; one

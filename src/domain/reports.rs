@@ -819,21 +819,20 @@ fn skills_market(input: &ReportInput, counts: &SkillCounts) -> SkillsMarket {
     let mut gaps: Vec<(i64, i64, String, SkillGap)> = counts
         .supply
         .iter()
-        .filter_map(|(id, &(w, t))| {
-            (w > t && w >= MIN_PEOPLE).then(|| {
-                let label = label(input, id);
-                (
-                    (w - t) as i64,
-                    w as i64,
-                    label.clone(),
-                    SkillGap {
-                        skill_id: id.to_string(),
-                        label,
-                        wanted_by: w as i64,
-                        taught_by: people_count(t).figure(),
-                    },
-                )
-            })
+        .filter(|&(_, &(w, t))| w > t && w >= MIN_PEOPLE)
+        .map(|(id, &(w, t))| {
+            let label = label(input, id);
+            (
+                (w - t) as i64,
+                w as i64,
+                label.clone(),
+                SkillGap {
+                    skill_id: id.to_string(),
+                    label,
+                    wanted_by: w as i64,
+                    taught_by: people_count(t).figure(),
+                },
+            )
         })
         .collect();
     gaps.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
