@@ -150,6 +150,16 @@ async fn approval_introduces_each_pair_in_a_group_dm_with_both_people() {
         "who can teach what"
     );
     assert!(text.contains("plan_open"), "a Set our plan button");
+    for rule in [
+        "each of you teaches and each of you learns",
+        "An objective, how often you will meet, and by when",
+        "What is discussed in your pair stays in your pair.",
+        "No client confidences or privileged matter",
+        "ethical wall",
+        "When in doubt, talk about the skill, not the matter.",
+    ] {
+        assert!(text.contains(rule), "the introduction's ground rules: {rule}");
+    }
     assert_eq!(
         blockkit::check_message_blocks(&intro["blocks"]),
         Vec::<String>::new()
