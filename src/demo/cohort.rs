@@ -60,7 +60,6 @@ impl Person {
             hours_per_month: self.hours,
             cadence: self.cadence,
             reports_to: self.reports_to.map(str::to_string),
-            note: None,
         }
     }
 

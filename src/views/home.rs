@@ -140,7 +140,6 @@ mod tests {
                 hours_per_month: 2,
                 cadence: Cadence::Weekly,
                 reports_to: None,
-                note: Some("PRIVATE NOTE".into()),
             },
             tz: "UTC".into(),
             capacity: 1,
@@ -183,10 +182,6 @@ mod tests {
                 && !text.contains("next matching round")
                 && text.contains("E-discovery")
                 && text.contains("Negotiation and Networking")
-        );
-        assert!(
-            !text.contains("PRIVATE NOTE"),
-            "the note is for admins' matching only"
         );
 
         let paused = participant(true, Some(86_400 * 30));

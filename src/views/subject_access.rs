@@ -75,7 +75,6 @@ pub fn summary(d: &SubjectData) -> (String, Value) {
                     .map(mention)
                     .unwrap_or_else(|| "—".into())
             ),
-            format!("Note: {}", free(&p.note)),
             format!(
                 "Time zone: {}; capacity: {}; paused: {}",
                 escape(&p.time_zone),
