@@ -711,7 +711,7 @@ impl<'s, 'o> Play<'s, 'o> {
         self.t.note(&format!(
             "TANDEM_ROUND_CRON is `{cron}`, so Tandem starts this round by itself and sends the proposal to the admin. \
              Everyone free is considered (whoever was left out last time and everyone whose pair has ended), and \
-             nobody is paired again with an earlier partner."
+             nobody is paired again with someone they were paired with before."
         ))?;
         self.run_until(at(monday, 8, 0)).await?;
         self.t.flush()?;

@@ -125,7 +125,10 @@ async fn a_small_cohort_plays_every_path_and_ends_with_the_figures_its_seed_deci
 async fn the_same_seed_replays_the_same_program_and_the_transcript_shows_what_people_see() {
     let dir = tempfile::tempdir().unwrap();
     let (quiet, _) = play(&small(&dir, "one.db", true)).await;
-    let (loud, transcript) = play(&small(&dir, "two.db", false)).await;
+    // Every message in full, so that the wording check below reads all of them.
+    let mut everything = small(&dir, "two.db", false);
+    everything.full = true;
+    let (loud, transcript) = play(&everything).await;
     assert_eq!(quiet.summary, loud.summary);
     assert_eq!(quiet.figures, loud.figures);
 
@@ -147,7 +150,7 @@ async fn the_same_seed_replays_the_same_program_and_the_transcript_shows_what_pe
         "🙋 A Tandem pair asked for help.",
         "A friendly nudge.",
         "types /mentor leave",
-        "Your Tandem partner has left the program",
+        "Your Tandem pair has left the program",
         "# Your Tandem plan ends today",
         "# Your feedback",
         "▪ Week 6:",
@@ -161,6 +164,20 @@ async fn the_same_seed_replays_the_same_program_and_the_transcript_shows_what_pe
         assert!(transcript.contains(seen), "the transcript lacks {seen:?}");
     }
     assert!(transcript.contains(&loud.summary));
+    // "Partner" is a law-firm seniority (the cast's role labels, the "Writing for partners" skill): no message
+    // calls the other person of a pair a partner.
+    let lower = transcript.to_lowercase();
+    for bad in [
+        "your partner",
+        "tandem partner",
+        "earlier partner",
+        "last partner",
+        "partner has left",
+        "partners before",
+        "waiting for a partner",
+    ] {
+        assert!(!lower.contains(bad), "the transcript says {bad:?}");
+    }
     assert!(
         !transcript.contains("<@U"),
         "mentions are shown as names, not raw IDs"

@@ -95,7 +95,7 @@ async fn join_opens_the_survey_and_a_submission_enrols_with_dm_home_and_time_zon
     );
     let home = app.fake.home_of(ALICE).expect("home published");
     assert!(
-        home.to_string().contains("waiting for a partner")
+        home.to_string().contains("waiting to be paired")
             && home
                 .to_string()
                 .contains("Rounds are started by the program admins.")
@@ -412,7 +412,7 @@ async fn a_pause_with_a_length_ends_by_itself() {
     clock.advance(Duration::days(1));
     let text = status(&app).await;
     assert!(
-        !text.contains("paused") && text.contains("waiting for a partner"),
+        !text.contains("paused") && text.contains("waiting to be paired"),
         "{text}"
     );
     let r = app.driver.command(ALICE, "pause 0").await.json();
@@ -529,7 +529,7 @@ async fn leave_asks_first_then_deletes_every_trace_and_tells_the_partner_kindly(
         .collect();
     let last = to_bob.last().unwrap()["text"].as_str().unwrap();
     assert!(
-        last.contains("partner has left") && !last.contains("Alice"),
+        last.contains("Your Tandem pair has left") && !last.contains("Alice"),
         "{last}"
     );
     assert!(

@@ -733,7 +733,7 @@ async fn the_end_date_brings_a_closing_and_feedback_and_frees_both() {
         app.driver.command(J, "status").await.json()["text"]
             .as_str()
             .unwrap()
-            .contains("waiting for a partner")
+            .contains("waiting to be paired")
     );
 }
 
