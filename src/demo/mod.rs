@@ -704,7 +704,11 @@ impl<'s, 'o> Play<'s, 'o> {
     /// lowest-scored pair.
     /// Tandem re-matches everyone else without pairing those two, and the review message shows the new version,
     /// which is returned. Without a pair to remove, the proposal is returned as it is.
-    async fn remove_one_pair(&mut self, channel: &str, proposal: Value) -> Result<Value, DemoError> {
+    async fn remove_one_pair(
+        &mut self,
+        channel: &str,
+        proposal: Value,
+    ) -> Result<Value, DemoError> {
         use crate::views::proposal::{ACTION_APPROVE, ACTION_REMOVE, RemoveTarget};
         let targets: Vec<(String, RemoveTarget)> = proposal["blocks"]
             .as_array()
@@ -714,12 +718,10 @@ impl<'s, 'o> Play<'s, 'o> {
             .filter_map(|b| b["accessory"]["value"].as_str())
             .filter_map(|v| RemoveTarget::parse(v).map(|t| (v.to_string(), t)))
             .collect();
-        let people = |t: &RemoveTarget| {
-            cohort::by_id(&t.junior_id).zip(cohort::by_id(&t.senior_id))
-        };
-        let side_by_side = |t: &RemoveTarget| {
-            people(t).is_some_and(|(j, s)| j.group == s.group && j.tz == s.tz)
-        };
+        let people =
+            |t: &RemoveTarget| cohort::by_id(&t.junior_id).zip(cohort::by_id(&t.senior_id));
+        let side_by_side =
+            |t: &RemoveTarget| people(t).is_some_and(|(j, s)| j.group == s.group && j.tz == s.tz);
         let Some((value, target)) = targets
             .iter()
             .rev()
@@ -740,8 +742,10 @@ impl<'s, 'o> Play<'s, 'o> {
              later round.",
             ADMIN.name
         ))?;
-        self.t
-            .act(ADMIN.id, &format!("presses [Remove] beside {junior} ↔ {senior}"))?;
+        self.t.act(
+            ADMIN.id,
+            &format!("presses [Remove] beside {junior} ↔ {senior}"),
+        )?;
         let ts = proposal["ts"].as_str().unwrap_or_default().to_string();
         let r = self
             .sandbox

@@ -334,10 +334,7 @@ impl<'a> Transcript<'a> {
                     self.posted.insert(key, lines);
                     return Ok(());
                 }
-                let before = self
-                    .posted
-                    .insert(key, lines.clone())
-                    .unwrap_or_default();
+                let before = self.posted.insert(key, lines.clone()).unwrap_or_default();
                 let changed: Vec<&String> = lines
                     .iter()
                     .filter(|l| !before.contains(l) && !l.trim().is_empty())

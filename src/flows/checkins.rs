@@ -308,7 +308,11 @@ pub async fn answer(
                 .replace_answer(checkin_id, user_id, answer, met, now)
                 .await?
             {
-                tracing::info!(pair = pair.id, checkin = checkin_id, "check-in answer changed");
+                tracing::info!(
+                    pair = pair.id,
+                    checkin = checkin_id,
+                    "check-in answer changed"
+                );
                 Answered::Changed
             } else {
                 Answered::Recorded

@@ -395,7 +395,9 @@ async fn on_not_yet(app: &App, user_id: &str, action: &Action, response_url: Opt
         let outcome = answer(app, id, user_id, CheckinAnswer::NotYet, None, taking).await?;
         let own = match outcome {
             Answered::AlreadyAnswered => own_answer(app, id, user_id).await?,
-            Answered::Changed | Answered::Recorded if changing => own_answer(app, id, user_id).await?,
+            Answered::Changed | Answered::Recorded if changing => {
+                own_answer(app, id, user_id).await?
+            }
             _ => None,
         };
         Ok::<_, StoreError>((outcome, own))

@@ -140,14 +140,22 @@ pub fn answered_reply(checkin_id: i64, own: &OwnAnswer) -> Value {
         "You answered this check-in on {}: {words}. It stays as it is unless you change it.",
         answered_on(own.answered_at)
     );
-    let mut detail = format!("*You answered this check-in on {}:* {words}.", answered_on(own.answered_at));
+    let mut detail = format!(
+        "*You answered this check-in on {}:* {words}.",
+        answered_on(own.answered_at)
+    );
     if own.met.as_ref().is_some_and(|m| m.covered.is_some()) {
         detail.push_str(" (You also noted what you covered.)");
     }
     detail.push_str("\nIt stays as it is unless you change it here.");
     let buttons = match own.answer {
         CheckinAnswer::Met => vec![
-            button("Change the details", ACTION_CHECKIN_CHANGE_MET, &id, Some("primary")),
+            button(
+                "Change the details",
+                ACTION_CHECKIN_CHANGE_MET,
+                &id,
+                Some("primary"),
+            ),
             {
                 let mut b = button("We did not meet", ACTION_CHECKIN_CHANGE_NOT_YET, &id, None);
                 b["confirm"] = confirm(
@@ -171,7 +179,9 @@ pub fn answered_reply(checkin_id: i64, own: &OwnAnswer) -> Value {
     let blocks = json!([
         section(&detail),
         actions("checkin_change", buttons),
-        context("Only you see this. One answer per person per check-in: a change replaces your earlier answer."),
+        context(
+            "Only you see this. One answer per person per check-in: a change replaces your earlier answer."
+        ),
     ]);
     json!({ "response_type": "ephemeral", "replace_original": false, "text": text, "blocks": blocks })
 }
@@ -472,7 +482,10 @@ mod tests {
             vec![ACTION_CHECKIN_CHANGE_MET, ACTION_CHECKIN_CHANGE_NOT_YET]
         );
         assert!(b.iter().all(|e| e["value"] == "31"));
-        assert!(b[1]["confirm"].is_object(), "taking back a meeting is confirmed");
+        assert!(
+            b[1]["confirm"].is_object(),
+            "taking back a meeting is confirmed"
+        );
         assert!(
             !reply.to_string().contains("prompting"),
             "the note itself is only in the form"
@@ -500,7 +513,9 @@ mod tests {
         assert_eq!(v["private_metadata"], "31");
         assert_eq!(v["title"]["text"], "Change my answer");
         let all = v.to_string();
-        assert!(all.contains("we met, 45 minutes, 4 – useful") && all.contains("replaces that answer"));
+        assert!(
+            all.contains("we met, 45 minutes, 4 – useful") && all.contains("replaces that answer")
+        );
         let blocks = v["blocks"].as_array().unwrap();
         let el = |id: &str| &blocks.iter().find(|b| b["block_id"] == id).unwrap()["element"];
         assert_eq!(el(B_MINUTES)["initial_value"], "45");
@@ -508,7 +523,10 @@ mod tests {
         assert_eq!(el(B_USEFULNESS)["initial_option"]["value"], "4");
         // What the pre-filled form sends back parses to the same answer.
         let sent = crate::domain::forms::pair_values::met_values(&forty_five());
-        assert_eq!(parse_met(&serde_json::from_value(sent).unwrap()), Ok(forty_five()));
+        assert_eq!(
+            parse_met(&serde_json::from_value(sent).unwrap()),
+            Ok(forty_five())
+        );
 
         // From "not yet": the form is empty, and says what it replaces.
         let v = met_modal(31, Some(&own(CheckinAnswer::NotYet, None)));
@@ -516,7 +534,10 @@ mod tests {
         let blocks = v["blocks"].as_array().unwrap();
         let minutes = &blocks.iter().find(|b| b["block_id"] == B_MINUTES).unwrap()["element"];
         assert!(minutes.get("initial_value").is_none());
-        assert!(v.to_string().contains(":* not yet. Saving this form replaces"));
+        assert!(
+            v.to_string()
+                .contains(":* not yet. Saving this form replaces")
+        );
         // A first answer: no such line.
         assert!(!met_modal(31, None).to_string().contains("replaces"));
     }

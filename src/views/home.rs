@@ -43,9 +43,8 @@ pub fn standing_line(p: Option<&Participant>, pair: Option<&PairView>, now: i64)
         },
         (Some(_), Some(pair)) => match &pair.partner {
             Some(partner) => format!("You are *paired* with <@{partner}>."),
-            None => {
-                "You are *enrolled*; the person you were paired with has left the program.".to_string()
-            }
+            None => "You are *enrolled*; the person you were paired with has left the program."
+                .to_string(),
         },
         (Some(_), None) => "You are *enrolled* and waiting to be paired.".to_string(),
     }

@@ -93,8 +93,14 @@ mod pair_wording {
             }),
             answered_at: 0,
         };
-        check_json("the answer shown again", &super::checkin::answered_reply(3, &met));
-        check_json("the changed answer", &super::checkin::answer_changed_reply(&met));
+        check_json(
+            "the answer shown again",
+            &super::checkin::answered_reply(3, &met),
+        );
+        check_json(
+            "the changed answer",
+            &super::checkin::answer_changed_reply(&met),
+        );
         check_json("the we-met form", &super::checkin::met_modal(3, Some(&met)));
         for (never_met, nth) in [(true, 1), (true, 2), (false, 1), (false, 2)] {
             let (t, b) = super::checkin::at_risk_nudge(super::checkin::Nudge {
@@ -135,14 +141,20 @@ mod pair_wording {
             check("an early end", &super::closing::pair_ended(reason));
         }
         check("an early end", &super::closing::ended_by_you());
-        check("a departure", &super::enrolment::pair_left_dm(Some(0), "UTC"));
+        check(
+            "a departure",
+            &super::enrolment::pair_left_dm(Some(0), "UTC"),
+        );
         check("a departure", &super::enrolment::pair_left_dm(None, "UTC"));
         check_json("leaving", &super::enrolment::leave_confirmation());
         check_json("the help form", &super::trouble::help_modal(3));
         for may_tell in [true, false] {
             check("the help receipt", &super::trouble::help_sent(may_tell));
         }
-        check("a message from the program team", &super::trouble::from_program("U9", "hello"));
+        check(
+            "a message from the program team",
+            &super::trouble::from_program("U9", "hello"),
+        );
         for rematch in [true, false] {
             check(
                 "an end by the program team",
@@ -172,9 +184,8 @@ mod pair_wording {
 
     #[test]
     fn the_check_catches_the_old_wording() {
-        let caught = std::panic::catch_unwind(|| {
-            check("old", "Your Tandem partner has left the program")
-        });
+        let caught =
+            std::panic::catch_unwind(|| check("old", "Your Tandem partner has left the program"));
         assert!(caught.is_err());
     }
 }

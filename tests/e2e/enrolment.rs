@@ -123,7 +123,14 @@ async fn the_survey_collects_no_free_text_and_a_note_from_an_older_form_is_not_k
     let r = app.driver.submit_view(ALICE, &modal, values).await;
     assert_eq!((r.status, r.body.as_str()), (200, ""));
     settle(&app).await;
-    assert!(app.app().store().participant(ALICE).await.unwrap().is_some());
+    assert!(
+        app.app()
+            .store()
+            .participant(ALICE)
+            .await
+            .unwrap()
+            .is_some()
+    );
     assert_eq!(
         cells_containing(&app, "ZEBRA-PRIVATE-NOTE").await,
         Vec::<String>::new()
