@@ -157,10 +157,11 @@ database or Slack could not be used."
 Starts Tandem's real HTTP server, dispatcher, job worker and SQLite store against a built-in Slack stand-in on \
 127.0.0.1 (the same one the tests use), then plays a program with a scripted cohort of fictional attorneys \
 (partners, counsel, associates, in-house lawyers) through the signed requests Slack would send: opt-ins with the \
-survey, a matching round the admin approves, introductions in group DMs, plans, and weeks of check-ins on a simulated \
-clock (some pairs meet, some stall, one asks for help, one person leaves, a few finish and give feedback), then a \
-second matching round that starts on schedule (TANDEM_ROUND_CRON) for everyone free again, never repeating a pair. \
-It ends with the managers' summary.\n\n\
+survey, a matching round in which the admin removes one proposed pair and approves the re-matched rest, \
+introductions in group DMs, plans, and weeks of check-ins on a simulated clock (some pairs meet, some stall and go at \
+risk and the admin answers the alert, one person asks for help privately, one person leaves, a few finish and give \
+feedback), then a second matching round that starts on schedule (TANDEM_ROUND_CRON) for everyone free again, never \
+repeating a pair. It ends with the managers' summary, program to date included.\n\n\
 As it goes it prints what each person sees in Slack, messages and forms rendered as text (the first message of each \
 kind in full, later ones as their one-line notification; --full shows all in full), with a line per simulated week. \
 Nothing leaves this machine: no Slack workspace, no token, no network beyond loopback.",

@@ -97,7 +97,7 @@ pub const VARIABLES: &[Variable] = &[
     Variable {
         name: "TANDEM_CHECKIN_TIME",
         default: Some("10:00"),
-        help: "Local time of day (HH:MM) every scheduled message arrives (check-ins, nudges, plan reminders, closing notes, invitations, the notes to people a round left out), in the recipient's time zone (for a pair, the partner for whom it is latest), on a working day.",
+        help: "Local time of day (HH:MM) every scheduled message arrives (check-ins, nudges, plan reminders, closing notes, invitations, the notes to people a round left out), in the recipient's time zone (for a pair, whichever of the two it is latest for), on a working day.",
     },
     Variable {
         name: "TANDEM_HOLIDAYS_FILE",

@@ -1,6 +1,6 @@
 //! The demo's cast: fictional attorneys of a fictional firm and its clients' legal departments. Every name is
 //! invented. The order alternates senior and junior attorneys, so that any first N of them make a balanced cohort;
-//! two extra juniors at places 29 and 30 leave people waiting for a partner in the default cohort of 30.
+//! two extra juniors at places 29 and 30 leave people waiting to be paired in the default cohort of 30.
 
 use crate::domain::forms::survey::Answers;
 use crate::domain::matching::Role;
@@ -60,7 +60,6 @@ impl Person {
             hours_per_month: self.hours,
             cadence: self.cadence,
             reports_to: self.reports_to.map(str::to_string),
-            note: None,
         }
     }
 

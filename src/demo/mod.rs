@@ -3,9 +3,11 @@
 //! The demo starts Tandem's real server, dispatcher, job worker and SQLite store against the sandbox's fake Slack on
 //! loopback ([`crate::sandbox::Sandbox`], the same stand-in the tests use), then plays a program with a fictional
 //! cohort ([`cohort`]) through the requests Slack would send, signed as Slack signs them: opt-ins with the survey, a
-//! matching round the admin approves, introductions, plans, weeks of check-ins on a manual clock (some pairs meet,
-//! some stall, one asks for help, one person leaves, a few finish and give feedback), a second round that starts on
-//! schedule (`TANDEM_ROUND_CRON`) for everyone free by then, and the managers' summary.
+//! matching round whose proposal the admin edits (one pair removed, the rest re-matched) and approves,
+//! introductions, plans, weeks of check-ins on a manual clock (some pairs meet, some stall and the admin answers the
+//! at-risk alert, one asks for help privately, one person leaves, a few finish and give feedback), a second round
+//! that starts on schedule (`TANDEM_ROUND_CRON`) for everyone free by then, and the managers' summary with the
+//! program to date.
 //!
 //! Who does what is decided by a seeded generator ([`SeededRng`]), so a seed replays the same program. The
 //! transcript ([`transcript`]) is read back from what the fake Slack received, not told separately.
@@ -434,6 +436,11 @@ fn button_value(message: &Value, action_id: &str) -> Option<String> {
     button(message, action_id).and_then(|b| b["value"].as_str().map(str::to_string))
 }
 
+/// The value of a proposal's Approve button (`"proposal:version"`), or empty.
+fn value_of_approve(message: &Value) -> String {
+    button_value(message, crate::views::proposal::ACTION_APPROVE).unwrap_or_default()
+}
+
 fn button_label(message: &Value, action_id: &str) -> String {
     button(message, action_id)
         .and_then(|b| b["text"]["text"].as_str())
@@ -659,7 +666,7 @@ impl<'s, 'o> Play<'s, 'o> {
         let friday = first_monday() - Duration::days(3);
         self.clock.set(at(friday, 9, 30));
         self.t.heading(&format!(
-            "{} · the admin runs matching and approves",
+            "{} · the admin runs matching, takes one pair out and approves",
             friday.format("%A %-d %B")
         ))?;
         self.command(ADMIN.id, "match").await?;
@@ -677,7 +684,8 @@ impl<'s, 'o> Play<'s, 'o> {
             .rev()
             .find(|m| button(m, crate::views::proposal::ACTION_APPROVE).is_some())
             .ok_or_else(|| DemoError::Step("the admin's DM holds no proposal to approve".into()))?;
-        self.clock.advance(Duration::minutes(30));
+        let proposal = self.remove_one_pair(&channel, proposal).await?;
+        self.clock.advance(Duration::minutes(20));
         self.t.line("")?;
         self.press(
             ADMIN.id,
@@ -689,6 +697,81 @@ impl<'s, 'o> Play<'s, 'o> {
         self.t
             .note("(Slack asks “Introduce these pairs?” and the admin confirms.)")?;
         self.show().await
+    }
+
+    /// The admin takes one proposed pair out of the first round with *Remove*: the lowest-scored pair of two people
+    /// in the same practice group and office (a trial team that keeps them busy together for a while), else the
+    /// lowest-scored pair.
+    /// Tandem re-matches everyone else without pairing those two, and the review message shows the new version,
+    /// which is returned. Without a pair to remove, the proposal is returned as it is.
+    async fn remove_one_pair(
+        &mut self,
+        channel: &str,
+        proposal: Value,
+    ) -> Result<Value, DemoError> {
+        use crate::views::proposal::{ACTION_APPROVE, ACTION_REMOVE, RemoveTarget};
+        let targets: Vec<(String, RemoveTarget)> = proposal["blocks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|b| b["accessory"]["action_id"] == ACTION_REMOVE)
+            .filter_map(|b| b["accessory"]["value"].as_str())
+            .filter_map(|v| RemoveTarget::parse(v).map(|t| (v.to_string(), t)))
+            .collect();
+        let people =
+            |t: &RemoveTarget| cohort::by_id(&t.junior_id).zip(cohort::by_id(&t.senior_id));
+        let side_by_side =
+            |t: &RemoveTarget| people(t).is_some_and(|(j, s)| j.group == s.group && j.tz == s.tz);
+        let Some((value, target)) = targets
+            .iter()
+            .rev()
+            .find(|(_, t)| side_by_side(t))
+            .or(targets.last())
+            .cloned()
+        else {
+            return Ok(proposal);
+        };
+        let name = |id: &str| cohort::by_id(id).map_or(id.to_string(), |p| p.name.to_string());
+        let (junior, senior) = (name(&target.junior_id), name(&target.senior_id));
+        self.clock.advance(Duration::minutes(10));
+        self.t.line("")?;
+        self.t.note(&format!(
+            "{} knows that {junior} and {senior} are about to spend the next months on the same trial team, so \
+             this is not the moment to pair them. The admin removes the pair from this round only: neither is \
+             excluded for good, either may be paired with someone else, and the two may be paired together in a \
+             later round.",
+            ADMIN.name
+        ))?;
+        self.t.act(
+            ADMIN.id,
+            &format!("presses [Remove] beside {junior} ↔ {senior}"),
+        )?;
+        let ts = proposal["ts"].as_str().unwrap_or_default().to_string();
+        let r = self
+            .sandbox
+            .driver
+            .click(ADMIN.id, ACTION_REMOVE, &value, Some((channel, &ts)))
+            .await;
+        Self::expect_ok(r, "the Remove button")?;
+        self.t.note(
+            "(Slack asks “Remove pair?” and the admin confirms. Nobody is told; Tandem re-matches the others.)",
+        )?;
+        self.t.expand_updates(channel, &ts);
+        self.show().await?;
+        self.t.collapse_updates(channel, &ts);
+        let updated = self
+            .sandbox
+            .fake
+            .messages_in(channel)
+            .into_iter()
+            .find(|m| m["ts"].as_str() == Some(ts.as_str()))
+            .filter(|m| {
+                button_value(m, ACTION_APPROVE).is_some_and(|v| v != value_of_approve(&proposal))
+            })
+            .ok_or_else(|| {
+                DemoError::Step("the review message shows no new version after Remove".into())
+            })?;
+        Ok(updated)
     }
 
     /// The Monday after the last week, `TANDEM_ROUND_CRON` starts the next round by itself: whoever was left out of
@@ -711,7 +794,7 @@ impl<'s, 'o> Play<'s, 'o> {
         self.t.note(&format!(
             "TANDEM_ROUND_CRON is `{cron}`, so Tandem starts this round by itself and sends the proposal to the admin. \
              Everyone free is considered (whoever was left out last time and everyone whose pair has ended), and \
-             nobody is paired again with an earlier partner."
+             nobody is paired again with someone they were paired with before."
         ))?;
         self.run_until(at(monday, 8, 0)).await?;
         self.t.flush()?;

@@ -28,6 +28,8 @@ pub struct Transcript<'a> {
     /// What each posted message showed, by (channel, ts), to print only what an update changed.
     posted: HashMap<(String, String), Vec<String>>,
     channel_names: BTreeMap<String, String>,
+    /// Messages whose updates are printed in full (a proposal's new version), by (channel, ts).
+    expand: HashSet<(String, String)>,
     /// A day's label, printed before the first line of that day (quiet days print nothing).
     pending_day: Option<String>,
 }
@@ -44,6 +46,7 @@ impl<'a> Transcript<'a> {
             forms: HashSet::new(),
             posted: HashMap::new(),
             channel_names: BTreeMap::new(),
+            expand: HashSet::new(),
             pending_day: None,
         }
     }
@@ -51,6 +54,17 @@ impl<'a> Transcript<'a> {
     /// Shows `label` (e.g. `#program-managers`) for a channel ID.
     pub fn name_channel(&mut self, id: &str, label: &str) {
         self.channel_names.insert(id.to_string(), label.to_string());
+    }
+
+    /// Prints the updates of the message at (`channel`, `ts`) in full, rather than only what changed, until
+    /// [`Self::collapse_updates`].
+    pub fn expand_updates(&mut self, channel: &str, ts: &str) {
+        self.expand.insert((channel.to_string(), ts.to_string()));
+    }
+
+    /// Back to printing only what an update of the message at (`channel`, `ts`) changed.
+    pub fn collapse_updates(&mut self, channel: &str, ts: &str) {
+        self.expand.remove(&(channel.to_string(), ts.to_string()));
     }
 
     /// Starts a simulated day: its label is printed before whatever happens that day.
@@ -306,10 +320,21 @@ impl<'a> Transcript<'a> {
                 let names = self.names();
                 let lines = text::message(body, &names);
                 drop(names);
-                let before = self
-                    .posted
-                    .insert((channel.clone(), ts), lines.clone())
-                    .unwrap_or_default();
+                let key = (channel.clone(), ts);
+                if self.expand.contains(&key) {
+                    let audience = self.audience(&channel);
+                    self.wrapped(
+                        "  ",
+                        "  ",
+                        &format!("↻ Tandem replaces its message in {audience} with:"),
+                    )?;
+                    for l in &lines {
+                        self.wrapped("    │ ", "    │ ", l)?;
+                    }
+                    self.posted.insert(key, lines);
+                    return Ok(());
+                }
+                let before = self.posted.insert(key, lines.clone()).unwrap_or_default();
                 let changed: Vec<&String> = lines
                     .iter()
                     .filter(|l| !before.contains(l) && !l.trim().is_empty())

@@ -382,7 +382,7 @@ pub struct SkillGap {
 pub struct SkillExchange {
     pub skill_id: String,
     pub label: String,
-    /// Pairs (active, at risk or completed) in which one partner teaches it to the other.
+    /// Pairs (active, at risk or completed) in which one member teaches it to the other.
     pub pairs: i64,
 }
 
@@ -1339,7 +1339,7 @@ pub(crate) mod fixture {
         }
     }
 
-    pub const NO_TEACHER: &str = "no partner teaches what they want to learn";
+    pub const NO_TEACHER: &str = "no senior teaches what they want to learn";
 
     /// Reporting on March 2025 against February, on 1 April 09:00.
     pub fn input() -> ReportInput {

@@ -357,7 +357,6 @@ mod tests {
                 hours_per_month: 2,
                 cadence: Cadence::Weekly,
                 reports_to: None,
-                note: None,
             },
             tz: "Europe/London".into(),
             capacity: 1,

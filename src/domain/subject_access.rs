@@ -67,7 +67,6 @@ pub struct Profile {
     pub cadence: String,
     /// The user ID of the person they report to, if given.
     pub reports_to: Option<String>,
-    pub note: Option<String>,
     pub time_zone: String,
     pub capacity: u8,
     pub paused: bool,

@@ -1,5 +1,7 @@
-//! Check-ins: what they ask ("Did you meet since …?"), how answers are recorded (one per person; a second press has
-//! no second effect), and stalled pairs. When they are scheduled lives in [`super::pair_schedule`].
+//! Check-ins: what they ask ("Did you meet since …?"), how answers are recorded (one per person per check-in; a
+//! second press of *We met* or *Not yet* has no second effect: it shows the person what was recorded and offers to
+//! change it, and a change replaces the answer), and stalled pairs. When they are scheduled lives in
+//! [`super::pair_schedule`].
 //!
 //! **A pair in trouble.** Two delivered check-ins in a row without a meeting mark a pair *at risk* ([`stalled`]).
 //! At the check-in job that finds it (pure: [`step`]), in one transaction: the pair is marked, the admins' alert is
@@ -13,7 +15,7 @@
 use super::delivery::{JobError, Ran, due_at, payload, post_once};
 use super::pair_schedule::{self, closing_at};
 use crate::context::App;
-use crate::domain::forms::pair_forms::{CheckinAnswer, MetAnswer};
+use crate::domain::forms::pair_forms::{CheckinAnswer, MetAnswer, OwnAnswer};
 use crate::domain::lateness;
 use crate::domain::model::{CheckinPayload, JobKind, NudgePayload, PairStatus};
 use crate::outbound::store::{CheckinOutcome, Job, NewJob, StoreError, Tx};
@@ -241,26 +243,43 @@ pub async fn nudge(app: &App, job: &Job) -> Result<Ran, JobError> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answered {
     Recorded,
-    /// They had answered this check-in already (a second press has no second effect).
+    /// It replaced the person's earlier answer to this check-in (one answer per person per check-in).
+    Changed,
+    /// They had answered this check-in already and this was no change (a second press of *We met* or *Not yet*
+    /// has no second effect: the person is shown what was recorded, [`own_answer`], and offered to change it).
     AlreadyAnswered,
     /// No such check-in, or the person is not in its pair.
     NotTheirs,
 }
 
-/// Records `user_id`'s answer to check-in `checkin_id` (if they are in the pair and had not answered) and, in the
-/// same transaction, queues the refresh of the check-in message for both. "We need help" is not an answer here: it
-/// is a private request ([`super::trouble::request_help`]); a `NeedHelp` passed in is recorded as "not yet".
+/// Whether an answer may replace the person's earlier one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taking {
+    /// A press of a check-in button: recorded only if they had not answered.
+    FirstOnly,
+    /// A submitted "we met" form, or *We did not meet* on the reply to a second press: replaces an earlier answer.
+    Replacing,
+}
+
+/// Records `user_id`'s answer to check-in `checkin_id` (if they are in the pair; once, unless `taking` replaces)
+/// and, in the same transaction, queues the refresh of the check-in message for both. A change replaces the
+/// person's one answer row, so the program's meetings, minutes and usefulness follow it, and the pair's last meeting
+/// is worked out again. Answers are the participants' own, not admin actions: they are not in the audit log.
+/// "We need help" is not an answer here: it is a private request ([`super::trouble::request_help`]); a `NeedHelp`
+/// passed in is recorded as "not yet".
 pub async fn answer(
     app: &App,
     checkin_id: i64,
     user_id: &str,
     answer: CheckinAnswer,
     met: Option<&MetAnswer>,
+    taking: Taking,
 ) -> Result<Answered, StoreError> {
     let answer = match answer {
         CheckinAnswer::NeedHelp => CheckinAnswer::NotYet,
         other => other,
     };
+    let met = met.filter(|_| answer == CheckinAnswer::Met);
     let now = app.now();
     let mut tx = app.store().write().await?;
     let Some(checkin) = tx.checkin(checkin_id).await? else {
@@ -274,18 +293,40 @@ pub async fn answer(
         tracing::warn!("a check-in answer from someone outside the pair was refused");
         return Ok(Answered::NotTheirs);
     };
-    if !tx
-        .record_answer(checkin_id, user_id, answer, met, now)
-        .await?
-    {
-        return Ok(Answered::AlreadyAnswered);
-    }
-    let about = CheckinPayload { checkin_id };
-    if answer == CheckinAnswer::Met {
-        tx.mark_met(pair.id, now).await?;
-        if pair.status == PairStatus::AtRisk {
-            tx.set_pair_risk(pair.id, false).await?;
+    let outcome = match taking {
+        Taking::FirstOnly => {
+            if !tx
+                .record_answer(checkin_id, user_id, answer, met, now)
+                .await?
+            {
+                return Ok(Answered::AlreadyAnswered);
+            }
+            Answered::Recorded
         }
+        Taking::Replacing => {
+            if tx
+                .replace_answer(checkin_id, user_id, answer, met, now)
+                .await?
+            {
+                tracing::info!(
+                    pair = pair.id,
+                    checkin = checkin_id,
+                    "check-in answer changed"
+                );
+                Answered::Changed
+            } else {
+                Answered::Recorded
+            }
+        }
+    };
+    let about = CheckinPayload { checkin_id };
+    if outcome == Answered::Changed {
+        tx.recompute_last_met(pair.id).await?;
+    } else if answer == CheckinAnswer::Met {
+        tx.mark_met(pair.id, now).await?;
+    }
+    if answer == CheckinAnswer::Met && pair.status == PairStatus::AtRisk {
+        tx.set_pair_risk(pair.id, false).await?;
     }
     tx.enqueue(
         NewJob::new(JobKind::CheckinRefresh, now)
@@ -296,7 +337,23 @@ pub async fn answer(
     )
     .await?;
     app.commit(tx).await?;
-    Ok(Answered::Recorded)
+    Ok(outcome)
+}
+
+/// What `user_id` answered to check-in `checkin_id`, if they are in its pair and answered.
+pub async fn own_answer(
+    app: &App,
+    checkin_id: i64,
+    user_id: &str,
+) -> Result<Option<OwnAnswer>, StoreError> {
+    let store = app.store();
+    let Some(c) = store.checkin(checkin_id).await? else {
+        return Ok(None);
+    };
+    if store.pair_of_member(c.pair_id, user_id).await?.is_none() {
+        return Ok(None);
+    }
+    store.own_answer(checkin_id, user_id).await
 }
 
 /// The [`JobKind::CheckinRefresh`] job: re-renders a check-in message with who answered what (`chat.update`).
@@ -327,15 +384,29 @@ pub async fn refresh_message(app: &App, job: &Job) -> Result<(), JobError> {
     Ok(())
 }
 
-/// Opens the "We met" modal for a member of the check-in's pair (on the request path: the trigger lives 3 s).
+/// What pressing a button that opens the "we met" form did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetOpened {
+    Opened,
+    /// *We met* on a check-in they had answered: nothing opened; the person is shown this (and offered a change).
+    AlreadyAnswered(OwnAnswer),
+    /// No such check-in, or the person is not in its pair.
+    NotTheirs,
+}
+
+/// Opens the "We met" form for a member of the check-in's pair (on the request path: the trigger lives 3 s). With
+/// `taking` = [`Taking::FirstOnly`] (the check-in's own *We met* button) a person who answered already gets their
+/// answer back instead of a form; with [`Taking::Replacing`] (*Change the details*, *We met after all*) the form
+/// says what was recorded and is pre-filled from it, and saving it replaces it.
 pub async fn open_met_modal(
     app: &App,
     checkin_id: i64,
     user_id: &str,
     trigger_id: &str,
-) -> Result<(), JobError> {
+    taking: Taking,
+) -> Result<MetOpened, JobError> {
     let Some(c) = app.store().checkin(checkin_id).await? else {
-        return Ok(());
+        return Ok(MetOpened::NotTheirs);
     };
     if app
         .store()
@@ -343,12 +414,19 @@ pub async fn open_met_modal(
         .await?
         .is_none()
     {
-        return Ok(());
+        return Ok(MetOpened::NotTheirs);
+    }
+    let earlier = app.store().own_answer(checkin_id, user_id).await?;
+    if let (Some(own), Taking::FirstOnly) = (&earlier, taking) {
+        return Ok(MetOpened::AlreadyAnswered(own.clone()));
     }
     app.slack()
-        .open_view(trigger_id, &views::checkin::met_modal(checkin_id))
+        .open_view(
+            trigger_id,
+            &views::checkin::met_modal(checkin_id, earlier.as_ref()),
+        )
         .await?;
-    Ok(())
+    Ok(MetOpened::Opened)
 }
 
 #[cfg(test)]

@@ -56,10 +56,7 @@ pub async fn depart_in(
                 .await?
                 .map(|p| p.tz)
                 .unwrap_or_default();
-            let dm = text_message(
-                &partner,
-                &views::enrolment::partner_left_dm(next_round, &tz),
-            );
+            let dm = text_message(&partner, &views::enrolment::pair_left_dm(next_round, &tz));
             queue_message(tx, &dm, Some(pair_id), now).await?;
             home::queue_refresh(tx, &partner, now).await?;
         }

@@ -54,7 +54,6 @@ pub async fn gather(app: &App, user: &str) -> Result<SubjectData, StoreError> {
             hours_per_month: a.hours_per_month,
             cadence: a.cadence.as_str().to_string(),
             reports_to: a.reports_to,
-            note: a.note,
             time_zone: p.tz,
             capacity: p.capacity,
             paused: p.paused,

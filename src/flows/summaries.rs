@@ -796,7 +796,6 @@ mod tests {
                 hours_per_month: 2,
                 cadence: Cadence::Weekly,
                 reports_to: None,
-                note: None,
             };
             let id = format!("U{i:02}");
             let mut tx = store.write().await.unwrap();

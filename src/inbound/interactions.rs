@@ -7,7 +7,7 @@ use crate::context::App;
 use crate::domain::forms::help;
 use crate::domain::forms::pair_forms::{self, CheckinAnswer};
 use crate::domain::forms::survey;
-use crate::flows::checkins::Answered;
+use crate::flows::checkins::{Answered, MetOpened, Taking};
 use crate::flows::delivery::{queue_message, text_message};
 use crate::flows::enrolment::{self, NotOpened, Outcome};
 use crate::flows::plans::Saved;
@@ -116,10 +116,18 @@ async fn submit_met(app: &App, user_id: &str, view: &View) -> Reply {
         Ok(m) => m,
         Err(errors) => return field_errors(&errors),
     };
-    match crate::flows::checkins::answer(app, checkin_id, user_id, CheckinAnswer::Met, Some(&met))
-        .await
+    // The form is the person's answer as they last gave it: it replaces an earlier one (one answer per check-in).
+    match crate::flows::checkins::answer(
+        app,
+        checkin_id,
+        user_id,
+        CheckinAnswer::Met,
+        Some(&met),
+        Taking::Replacing,
+    )
+    .await
     {
-        Ok(Answered::Recorded | Answered::AlreadyAnswered) => Reply::Ack,
+        Ok(Answered::Recorded | Answered::Changed | Answered::AlreadyAnswered) => Reply::Ack,
         Ok(Answered::NotTheirs) => error_on(pair_forms::B_MINUTES, PAIR_GONE),
         Err(e) => not_saved(pair_forms::B_MINUTES, &e),
     }
@@ -250,9 +258,7 @@ async fn on_action(
         proposal::ACTION_APPROVE | proposal::ACTION_DISCARD | proposal::ACTION_REMOVE => {
             on_proposal(app, user_id, action, response_url).await
         }
-        pair_forms::ACTION_PLAN_OPEN
-        | pair_forms::ACTION_CHECKIN_MET
-        | pair_forms::ACTION_FEEDBACK_OPEN => {
+        pair_forms::ACTION_PLAN_OPEN | pair_forms::ACTION_FEEDBACK_OPEN => {
             let (Some(id), Some(trigger)) = (
                 action.value.as_deref().and_then(pair_forms::parse_id),
                 trigger_id,
@@ -262,9 +268,6 @@ async fn on_action(
             let opened = match action.action_id.as_str() {
                 pair_forms::ACTION_PLAN_OPEN => {
                     crate::flows::plans::open_modal(app, id, user_id, trigger).await
-                }
-                pair_forms::ACTION_CHECKIN_MET => {
-                    crate::flows::checkins::open_met_modal(app, id, user_id, trigger).await
                 }
                 _ => crate::flows::endings::open_feedback(app, id, user_id, trigger).await,
             };
@@ -277,6 +280,9 @@ async fn on_action(
                 )
                 .await;
             }
+        }
+        pair_forms::ACTION_CHECKIN_MET | pair_forms::ACTION_CHECKIN_CHANGE_MET => {
+            on_met(app, user_id, action, trigger_id, response_url).await
         }
         pair_forms::ACTION_CHECKIN_HELP => {
             let (Some(id), Some(trigger)) = (
@@ -304,18 +310,134 @@ async fn on_action(
         help::ACTION_MESSAGE | help::ACTION_END | help::ACTION_REMATCH => {
             on_alert(app, user_id, action, trigger_id).await
         }
-        pair_forms::ACTION_CHECKIN_NOT_YET => {
+        pair_forms::ACTION_CHECKIN_REVIEW => {
             let Some(id) = action.value.as_deref().and_then(pair_forms::parse_id) else {
                 return;
             };
-            if let Err(e) =
-                crate::flows::checkins::answer(app, id, user_id, CheckinAnswer::NotYet, None).await
-            {
-                tracing::error!(error = %e, "could not record a check-in answer");
-                tell(app, user_id, "Tandem could not record your answer just now. Please press the button again in a minute.").await;
+            match crate::flows::checkins::own_answer(app, id, user_id).await {
+                Ok(Some(own)) => {
+                    reply_privately(
+                        app,
+                        user_id,
+                        response_url,
+                        views::checkin::answered_reply(id, &own),
+                    )
+                    .await
+                }
+                Ok(None) => {}
+                Err(e) => report(Err(e)).await,
             }
         }
+        pair_forms::ACTION_CHECKIN_NOT_YET | pair_forms::ACTION_CHECKIN_CHANGE_NOT_YET => {
+            on_not_yet(app, user_id, action, response_url).await
+        }
         other => tracing::debug!(action = other, "unknown action ignored"),
+    }
+}
+
+/// *We met* on a check-in (the form; or, for someone who answered already, their answer and an offer to change it),
+/// or *Change the details* / *We met after all* on that offer (the form, saying what was recorded, pre-filled).
+async fn on_met(
+    app: &App,
+    user_id: &str,
+    action: &Action,
+    trigger_id: Option<&str>,
+    response_url: Option<&str>,
+) {
+    let (Some(id), Some(trigger)) = (
+        action.value.as_deref().and_then(pair_forms::parse_id),
+        trigger_id,
+    ) else {
+        return;
+    };
+    let taking = if action.action_id == pair_forms::ACTION_CHECKIN_MET {
+        Taking::FirstOnly
+    } else {
+        Taking::Replacing
+    };
+    match crate::flows::checkins::open_met_modal(app, id, user_id, trigger, taking).await {
+        Ok(MetOpened::Opened | MetOpened::NotTheirs) => {}
+        Ok(MetOpened::AlreadyAnswered(own)) => {
+            reply_privately(
+                app,
+                user_id,
+                response_url,
+                views::checkin::answered_reply(id, &own),
+            )
+            .await
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not open the we-met form");
+            tell(
+                app,
+                user_id,
+                "Slack did not let me open that form in time. Please press the button again.",
+            )
+            .await;
+        }
+    }
+}
+
+/// *Not yet* on a check-in (recorded once; a second press shows the answer and offers to change it), or *We did
+/// not meet* on that offer (the answer becomes "not yet").
+async fn on_not_yet(app: &App, user_id: &str, action: &Action, response_url: Option<&str>) {
+    use crate::flows::checkins::{answer, own_answer};
+    let Some(id) = action.value.as_deref().and_then(pair_forms::parse_id) else {
+        return;
+    };
+    let changing = action.action_id == pair_forms::ACTION_CHECKIN_CHANGE_NOT_YET;
+    let taking = if changing {
+        Taking::Replacing
+    } else {
+        Taking::FirstOnly
+    };
+    let answered = async {
+        let outcome = answer(app, id, user_id, CheckinAnswer::NotYet, None, taking).await?;
+        let own = match outcome {
+            Answered::AlreadyAnswered => own_answer(app, id, user_id).await?,
+            Answered::Changed | Answered::Recorded if changing => {
+                own_answer(app, id, user_id).await?
+            }
+            _ => None,
+        };
+        Ok::<_, StoreError>((outcome, own))
+    };
+    match answered.await {
+        Ok((Answered::AlreadyAnswered, Some(own))) => {
+            reply_privately(
+                app,
+                user_id,
+                response_url,
+                views::checkin::answered_reply(id, &own),
+            )
+            .await
+        }
+        Ok((_, Some(own))) => {
+            reply_privately(
+                app,
+                user_id,
+                response_url,
+                views::checkin::answer_changed_reply(&own),
+            )
+            .await
+        }
+        Ok(_) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "could not record a check-in answer");
+            tell(app, user_id, "Tandem could not record your answer just now. Please press the button again in a minute.").await;
+        }
+    }
+}
+
+/// Replies privately with a whole body (text and blocks) through the button's `response_url`, or, when Slack sent
+/// none, its text as a DM.
+async fn reply_privately(app: &App, user_id: &str, response_url: Option<&str>, body: Value) {
+    match response_url {
+        Some(_) => respond_later(app, response_url, body),
+        None => {
+            let text = body["text"].as_str().unwrap_or_default().to_string();
+            tell(app, user_id, &text).await
+        }
     }
 }
 

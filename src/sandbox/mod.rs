@@ -905,11 +905,16 @@ async fn stats(State(shared): State<Arc<Shared>>) -> Json<Value> {
     }))
 }
 
-/// A post to a `response_url`: JSON with `text` or `blocks`, no token (the URL is the credential).
+/// A post to a `response_url`: JSON with `text` or `blocks`, no token (the URL is the credential). Blocks that break
+/// Block Kit's message limits are refused as Slack refuses them: HTTP 400, `invalid_blocks`.
 async fn hook(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
     let parsed = parse_body(&headers, &body)
         .filter(|b| b.get("text").is_some() || b.get("blocks").is_some());
-    let status = if parsed.is_some() {
+    let bad_blocks = parsed
+        .as_ref()
+        .and_then(|b| b.get("blocks"))
+        .is_some_and(|b| !crate::views::limits::check_message_blocks(b).is_empty());
+    let status = if parsed.is_some() && !bad_blocks {
         StatusCode::OK
     } else {
         StatusCode::BAD_REQUEST
@@ -930,6 +935,8 @@ async fn hook(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes
         status,
         if status == StatusCode::OK {
             "ok"
+        } else if bad_blocks {
+            "invalid_blocks"
         } else {
             "invalid_payload"
         },

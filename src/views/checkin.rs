@@ -3,8 +3,8 @@
 //! [`super::trouble`].
 
 use super::blocks::{
-    actions, button, context, input, modal, multiline_input, option, section, section_with_id,
-    static_select, whole_number_input,
+    actions, button, confirm, context, input, modal, multiline_input, option, section,
+    section_with_id, static_select, whole_number_input,
 };
 use super::pair_common::mention;
 use crate::domain::forms::pair_forms::*;
@@ -27,7 +27,9 @@ fn shown(answer: CheckinAnswer) -> Option<String> {
 ///
 /// `answered` is who answered what so far (a later answer from the same person replaces an earlier one); `members`
 /// are the pair's people. The same function renders the message again for `chat.update` after each answer: the
-/// answers are listed (members first, in order), and once every member has answered the buttons are dropped.
+/// answers are listed (members first, in order), and once every member has answered the three buttons give way to
+/// **Change my answer** (`checkin_review`). A second press of *We met* or *Not yet* by someone who answered records
+/// nothing: they get [`answered_reply`].
 ///
 /// **We need help** opens a private form and records no answer here, so the message never shows who asked, or that
 /// anyone did: a "we need help" answer stored by an earlier version counts as no answer (not listed, and it does
@@ -74,8 +76,18 @@ pub fn checkin(
         blocks.push(section(&lines.join("\n")));
     }
     if complete {
+        blocks.push(actions(
+            B_CHECKIN_ACTIONS,
+            vec![button(
+                "Change my answer",
+                ACTION_CHECKIN_REVIEW,
+                &checkin_id.to_string(),
+                None,
+            )],
+        ));
         blocks.push(context(
-            "Thank you both for answering. See you at the next check-in.",
+            "Thank you both for answering. See you at the next check-in. Got something wrong? *Change my answer* \
+             shows you yours, privately.",
         ));
     } else {
         let id = checkin_id.to_string();
@@ -88,60 +100,167 @@ pub fn checkin(
             ],
         ));
         blocks.push(context(
-            "Each of you can answer; your Tandem pair sees your answer here. The details you add after *We met* \
-             are not posted. *We need help* is private: it opens a form only the program team sees, and nothing \
-             about it appears here.",
+            "Each of you can answer (press again to see or change your answer); your Tandem pair sees your answer \
+             here. The details you add after *We met* are not posted. *We need help* is private: it opens a form \
+             only the program team sees, and nothing about it appears here.",
         ));
     }
     (text, json!(blocks))
 }
 
+/// One's own recorded answer in words, e.g. `we met, 45 minutes, 4 – useful` or `not yet`.
+pub fn own_answer_words(own: &OwnAnswer) -> String {
+    match (&own.answer, &own.met) {
+        (CheckinAnswer::Met, Some(m)) => format!(
+            "we met, {} minutes, {}",
+            m.minutes,
+            usefulness_label(m.usefulness)
+        ),
+        (answer, _) => answer.label().to_string(),
+    }
+}
+
+/// When an answer was given, as Slack shows dates in the reader's own time zone (`Tue 3 Nov 2026` where it cannot).
+fn answered_on(unix: i64) -> String {
+    let fallback = chrono::DateTime::from_timestamp(unix, 0)
+        .map(|d| long_date(d.date_naive()))
+        .unwrap_or_default();
+    format!("<!date^{unix}^{{date_short_pretty}}|{fallback}>")
+}
+
+/// The private reply to a second press on a check-in its presser has answered: what was recorded, and buttons to
+/// change it. A "we met" answer can have its details changed (**Change the details**: the form, pre-filled) or be
+/// taken back (**We did not meet**, with a confirmation); a "not yet" can become "we met" (**We met after all**: the
+/// form). Each button's value is the check-in ID. Returns the body for the button's `response_url` (ephemeral,
+/// leaving the check-in message as it is).
+pub fn answered_reply(checkin_id: i64, own: &OwnAnswer) -> Value {
+    let id = checkin_id.to_string();
+    let words = own_answer_words(own);
+    let text = format!(
+        "You answered this check-in on {}: {words}. It stays as it is unless you change it.",
+        answered_on(own.answered_at)
+    );
+    let mut detail = format!(
+        "*You answered this check-in on {}:* {words}.",
+        answered_on(own.answered_at)
+    );
+    if own.met.as_ref().is_some_and(|m| m.covered.is_some()) {
+        detail.push_str(" (You also noted what you covered.)");
+    }
+    detail.push_str("\nIt stays as it is unless you change it here.");
+    let buttons = match own.answer {
+        CheckinAnswer::Met => vec![
+            button(
+                "Change the details",
+                ACTION_CHECKIN_CHANGE_MET,
+                &id,
+                Some("primary"),
+            ),
+            {
+                let mut b = button("We did not meet", ACTION_CHECKIN_CHANGE_NOT_YET, &id, None);
+                b["confirm"] = confirm(
+                    "Change your answer?",
+                    "Your answer becomes *not yet*, and the minutes, usefulness and notes you gave for this \
+                     check-in are removed.",
+                    "Change to not yet",
+                    "Keep it",
+                    None,
+                );
+                b
+            },
+        ],
+        _ => vec![button(
+            "We met after all",
+            ACTION_CHECKIN_CHANGE_MET,
+            &id,
+            Some("primary"),
+        )],
+    };
+    let blocks = json!([
+        section(&detail),
+        actions("checkin_change", buttons),
+        context(
+            "Only you see this. One answer per person per check-in: a change replaces your earlier answer."
+        ),
+    ]);
+    json!({ "response_type": "ephemeral", "replace_original": false, "text": text, "blocks": blocks })
+}
+
+/// Replaces the private reply of [`answered_reply`] once the answer was changed to `own`.
+pub fn answer_changed_reply(own: &OwnAnswer) -> Value {
+    json!({
+        "response_type": "ephemeral",
+        "replace_original": true,
+        "text": format!("Changed: your answer to this check-in is now {}.", own_answer_words(own)),
+    })
+}
+
 /// The "we met" details modal for check-in `checkin_id` (callback `checkin_met`, `private_metadata`
-/// `"{checkin_id}"`): minutes spent, what you covered (optional), how useful it was.
-pub fn met_modal(checkin_id: i64) -> Value {
-    let minutes = whole_number_input(u32::from(MIN_MINUTES), u32::from(MAX_MINUTES));
+/// `"{checkin_id}"`): minutes spent, what you covered (optional), how useful it was. With `earlier` (a change of
+/// one's recorded answer) it says what was recorded and is pre-filled from it when it was "we met"; saving replaces
+/// that answer.
+pub fn met_modal(checkin_id: i64, earlier: Option<&OwnAnswer>) -> Value {
+    let mut minutes = whole_number_input(u32::from(MIN_MINUTES), u32::from(MAX_MINUTES));
+    let mut covered = multiline_input(
+        MAX_COVERED,
+        "e.g. prompting for first drafts; how to prepare a client pitch",
+    );
     let usefulness: Vec<Value> = (1..=5u8)
         .rev()
         .map(|s| option(usefulness_label(s), &s.to_string()))
         .collect();
-    modal(
-        CALLBACK_MET,
-        "We met",
-        "Save",
-        &metadata(checkin_id),
-        vec![
-            section(
-                "Glad to hear it. Three quick questions help the program team see what works. *Who sees what:* none of \
-                 this is posted in your conversation. Minutes and usefulness are only counted in the program's figures; \
-                 what you covered is read by the program admins without your name or the date, after your pair closes \
-                 and once at least 3 people have written.",
-            ),
-            input(
-                B_MINUTES,
-                "Minutes we spent",
-                minutes,
-                false,
-                Some("A whole number from 5 to 600."),
-            ),
-            input(
-                B_COVERED,
-                "What we covered",
-                multiline_input(
-                    MAX_COVERED,
-                    "e.g. prompting for first drafts; how to prepare a client pitch",
-                ),
-                true,
-                Some("Optional, at most 500 characters."),
-            ),
-            input(
-                B_USEFULNESS,
-                "How useful it was",
-                static_select(usefulness, None, "Choose 1 to 5"),
-                false,
-                None,
-            ),
-        ],
-    )
+    let met = earlier.and_then(|e| e.met.as_ref());
+    if let Some(m) = met {
+        minutes["initial_value"] = json!(m.minutes.to_string());
+        if let Some(c) = &m.covered {
+            covered["initial_value"] = json!(crate::domain::text::truncate(c, MAX_COVERED));
+        }
+    }
+    let initial_usefulness = met
+        .filter(|m| (1..=5).contains(&m.usefulness))
+        .map(|m| option(usefulness_label(m.usefulness), &m.usefulness.to_string()));
+    let mut blocks = Vec::new();
+    let title = match earlier {
+        Some(e) => {
+            blocks.push(section(&format!(
+                "*You answered on {}:* {}. Saving this form replaces that answer with the one below.",
+                answered_on(e.answered_at),
+                own_answer_words(e)
+            )));
+            "Change my answer"
+        }
+        None => "We met",
+    };
+    blocks.extend([
+        section(
+            "Glad to hear it. Three quick questions help the program team see what works. *Who sees what:* none of \
+             this is posted in your conversation. Minutes and usefulness are only counted in the program's figures; \
+             what you covered is read by the program admins without your name or the date, after your pair closes \
+             and once at least 3 people have written.",
+        ),
+        input(
+            B_MINUTES,
+            "Minutes we spent",
+            minutes,
+            false,
+            Some("A whole number from 5 to 600."),
+        ),
+        input(
+            B_COVERED,
+            "What we covered",
+            covered,
+            true,
+            Some("Optional, at most 500 characters."),
+        ),
+        input(
+            B_USEFULNESS,
+            "How useful it was",
+            static_select(usefulness, initial_usefulness, "Choose 1 to 5"),
+            false,
+            None,
+        ),
+    ]);
+    modal(CALLBACK_MET, title, "Save", &metadata(checkin_id), blocks)
 }
 
 /// Which nudge of an at-risk stretch, and for which kind of pair.
@@ -290,7 +409,15 @@ mod tests {
             all.contains("<@U1>: not yet ⏳\\n<@U2>: we met ✓"),
             "members' order: {all}"
         );
-        assert!(buttons(&blocks).is_empty(), "all answered: no buttons");
+        let left: Vec<String> = buttons(&blocks)
+            .iter()
+            .map(|b| b["action_id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            left,
+            vec![ACTION_CHECKIN_REVIEW],
+            "all answered: only the way to see and change one's own answer"
+        );
         assert!(all.contains("Thank you both"));
     }
 
@@ -319,6 +446,102 @@ mod tests {
         assert!(!all.to_lowercase().contains("partner"));
     }
 
+    fn own(answer: CheckinAnswer, met: Option<MetAnswer>) -> OwnAnswer {
+        OwnAnswer {
+            answer,
+            met,
+            // Tue 3 Nov 2026, 10:00 UTC
+            answered_at: 1_793_700_000,
+        }
+    }
+
+    fn forty_five() -> MetAnswer {
+        MetAnswer {
+            minutes: 45,
+            covered: Some("prompting".into()),
+            usefulness: 4,
+        }
+    }
+
+    #[test]
+    fn a_second_press_shows_the_recorded_answer_and_offers_a_change() {
+        let met = own(CheckinAnswer::Met, Some(forty_five()));
+        let reply = answered_reply(31, &met);
+        assert_eq!(check_message_blocks(&reply["blocks"]), Vec::<String>::new());
+        assert_eq!(reply["response_type"], "ephemeral");
+        assert_eq!(reply["replace_original"], false);
+        let text = reply["text"].as_str().unwrap();
+        assert!(
+            text.starts_with("You answered this check-in on <!date^1793700000^{date_short_pretty}|Tue 3 Nov 2026>: we met, 45 minutes, 4 – useful."),
+            "{text}"
+        );
+        let b = buttons(&reply["blocks"]);
+        let ids: Vec<&str> = b.iter().map(|e| e["action_id"].as_str().unwrap()).collect();
+        assert_eq!(
+            ids,
+            vec![ACTION_CHECKIN_CHANGE_MET, ACTION_CHECKIN_CHANGE_NOT_YET]
+        );
+        assert!(b.iter().all(|e| e["value"] == "31"));
+        assert!(
+            b[1]["confirm"].is_object(),
+            "taking back a meeting is confirmed"
+        );
+        assert!(
+            !reply.to_string().contains("prompting"),
+            "the note itself is only in the form"
+        );
+
+        let not_yet = own(CheckinAnswer::NotYet, None);
+        let reply = answered_reply(31, &not_yet);
+        assert_eq!(check_message_blocks(&reply["blocks"]), Vec::<String>::new());
+        assert!(reply["text"].as_str().unwrap().contains(": not yet."));
+        let b = buttons(&reply["blocks"]);
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0]["action_id"], ACTION_CHECKIN_CHANGE_MET);
+        assert_eq!(b[0]["text"]["text"], "We met after all");
+
+        let changed = answer_changed_reply(&not_yet);
+        assert_eq!(changed["replace_original"], true);
+        assert!(changed["text"].as_str().unwrap().contains("now not yet"));
+    }
+
+    #[test]
+    fn the_change_form_says_what_was_recorded_and_is_pre_filled() {
+        let v = met_modal(31, Some(&own(CheckinAnswer::Met, Some(forty_five()))));
+        assert_eq!(check_view(&v), Vec::<String>::new());
+        assert_eq!(v["callback_id"], "checkin_met");
+        assert_eq!(v["private_metadata"], "31");
+        assert_eq!(v["title"]["text"], "Change my answer");
+        let all = v.to_string();
+        assert!(
+            all.contains("we met, 45 minutes, 4 – useful") && all.contains("replaces that answer")
+        );
+        let blocks = v["blocks"].as_array().unwrap();
+        let el = |id: &str| &blocks.iter().find(|b| b["block_id"] == id).unwrap()["element"];
+        assert_eq!(el(B_MINUTES)["initial_value"], "45");
+        assert_eq!(el(B_COVERED)["initial_value"], "prompting");
+        assert_eq!(el(B_USEFULNESS)["initial_option"]["value"], "4");
+        // What the pre-filled form sends back parses to the same answer.
+        let sent = crate::domain::forms::pair_values::met_values(&forty_five());
+        assert_eq!(
+            parse_met(&serde_json::from_value(sent).unwrap()),
+            Ok(forty_five())
+        );
+
+        // From "not yet": the form is empty, and says what it replaces.
+        let v = met_modal(31, Some(&own(CheckinAnswer::NotYet, None)));
+        assert_eq!(check_view(&v), Vec::<String>::new());
+        let blocks = v["blocks"].as_array().unwrap();
+        let minutes = &blocks.iter().find(|b| b["block_id"] == B_MINUTES).unwrap()["element"];
+        assert!(minutes.get("initial_value").is_none());
+        assert!(
+            v.to_string()
+                .contains(":* not yet. Saving this form replaces")
+        );
+        // A first answer: no such line.
+        assert!(!met_modal(31, None).to_string().contains("replaces"));
+    }
+
     #[test]
     fn someone_outside_the_members_does_not_complete_it() {
         let answers = [("U9".to_string(), CheckinAnswer::Met)];
@@ -330,7 +553,7 @@ mod tests {
 
     #[test]
     fn the_met_modal_is_valid_and_matches_its_parser() {
-        let v = met_modal(31);
+        let v = met_modal(31, None);
         assert_eq!(check_view(&v), Vec::<String>::new());
         assert_eq!(v["callback_id"], "checkin_met");
         assert_eq!(v["private_metadata"], "31");

@@ -65,7 +65,7 @@ pub fn joined_dm(p: &Participant, catalog: &Catalog, first_time: bool) -> (Strin
         p.answers.cadence.label()
     );
     let next = "*What happens next*: the program admins run a matching round and review every proposed pair before \
-                anyone is introduced. When you are paired, you and your partner get a group DM with a few guidelines. \
+                anyone is introduced. When you are paired, you and your Tandem pair get a group DM with a few guidelines. \
                 Meanwhile: `/mentor status` shows where you stand, `/mentor profile` edits your answers, \
                 `/mentor pause` takes a break, `/mentor leave` deletes your answers.";
     let text = format!("{summary}\n\n{next}");
@@ -74,7 +74,7 @@ pub fn joined_dm(p: &Participant, catalog: &Catalog, first_time: bool) -> (Strin
 
 /// `/mentor leave`: asks first.
 pub fn leave_confirmation() -> Value {
-    let text = "Leaving deletes your answers and your profile. If you are in a pair, it ends, and your partner gets a kind note without any reason. Are you sure?";
+    let text = "Leaving deletes your answers and your profile. If you are in a pair, it ends, and your Tandem pair gets a kind note without any reason. Are you sure?";
     ephemeral(
         text,
         vec![
@@ -107,12 +107,12 @@ pub fn leave_cancelled() -> Value {
     replace_ephemeral("Good: you are still in Tandem. Nothing has changed.")
 }
 
-/// The DM to someone whose partner left. No reason is given. `next_round` and `tz` say when they can be paired again
+/// The DM to someone whose Tandem pair (the other person) left. No reason is given. `next_round` and `tz` say when they can be paired again
 /// (no round is promised when none is scheduled).
-pub fn partner_left_dm(next_round: Option<i64>, tz: &str) -> String {
+pub fn pair_left_dm(next_round: Option<i64>, tz: &str) -> String {
     format!(
-        "Your Tandem partner has left the program, so your pair has ended. Thank you for the time and the teaching you \
-         both gave. You stay enrolled. {} `/mentor status` shows where you stand.",
+        "Your Tandem pair has left the program, so your pairing has ended. Thank you for the time and the teaching \
+         you both gave. You stay enrolled. {} `/mentor status` shows where you stand.",
         super::rounds::considered_again(next_round, tz)
     )
 }
@@ -139,8 +139,8 @@ mod tests {
             v["blocks"][1]["elements"][0]["action_id"],
             ACTION_LEAVE_CONFIRM
         );
-        assert!(!partner_left_dm(None, "UTC").contains("because"));
-        assert!(!partner_left_dm(None, "UTC").contains("next matching round"));
-        assert!(partner_left_dm(Some(0), "UTC").contains("next matching round, on <!date^0^"));
+        assert!(!pair_left_dm(None, "UTC").contains("because"));
+        assert!(!pair_left_dm(None, "UTC").contains("next matching round"));
+        assert!(pair_left_dm(Some(0), "UTC").contains("next matching round, on <!date^0^"));
     }
 }

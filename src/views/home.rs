@@ -17,7 +17,7 @@ project team. *Each of you is both teacher and student.*";
 
 const HOW: &str = "*How it works*\n1. Opt in with `/mentor join` and answer a short survey: what you can teach, what you \
 want to learn, how much time you have.\n2. Program admins review the proposed pairs before anyone is introduced.\n\
-3. You and your partner get a group DM with guidelines: agree an objective, how often you will meet, and by when.\n\
+3. You and your Tandem pair get a group DM with guidelines: agree an objective, how often you will meet, and by when.\n\
 4. Tandem checks in now and then, and otherwise steps back.";
 
 /// Slack renders this in the reader's own time zone.
@@ -43,9 +43,10 @@ pub fn standing_line(p: Option<&Participant>, pair: Option<&PairView>, now: i64)
         },
         (Some(_), Some(pair)) => match &pair.partner {
             Some(partner) => format!("You are *paired* with <@{partner}>."),
-            None => "You are *enrolled*; your last partner has left the program.".to_string(),
+            None => "You are *enrolled*; the person you were paired with has left the program."
+                .to_string(),
         },
-        (Some(_), None) => "You are *enrolled* and waiting for a partner.".to_string(),
+        (Some(_), None) => "You are *enrolled* and waiting to be paired.".to_string(),
     }
 }
 
@@ -99,7 +100,7 @@ pub fn home(
             let mut leave = button("Leave", ACTION_LEAVE, "leave", Some("danger"));
             leave["confirm"] = confirm(
                 "Leave Tandem?",
-                "Your answers and profile will be deleted. If you are in a pair, it ends and your partner is told kindly, without a reason.",
+                "Your answers and profile will be deleted. If you are in a pair, it ends and your Tandem pair is told kindly, without a reason.",
                 "Delete my answers",
                 "Stay",
                 Some("danger"),
@@ -140,7 +141,6 @@ mod tests {
                 hours_per_month: 2,
                 cadence: Cadence::Weekly,
                 reports_to: None,
-                note: Some("PRIVATE NOTE".into()),
             },
             tz: "UTC".into(),
             capacity: 1,
@@ -178,15 +178,11 @@ mod tests {
         );
         let text = v.to_string();
         assert!(
-            text.contains("waiting for a partner")
+            text.contains("waiting to be paired")
                 && text.contains("Rounds are started by the program admins.")
                 && !text.contains("next matching round")
                 && text.contains("E-discovery")
                 && text.contains("Negotiation and Networking")
-        );
-        assert!(
-            !text.contains("PRIVATE NOTE"),
-            "the note is for admins' matching only"
         );
 
         let paused = participant(true, Some(86_400 * 30));

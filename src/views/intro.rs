@@ -29,8 +29,9 @@ fn skills(labels: &[String]) -> String {
 }
 
 /// The introduction for pair `pair_id`: who is paired, who can teach what (`junior_teaches` and `senior_teaches` are
-/// skill labels), how Tandem works best, a first-meeting agenda and the **Set our plan** button (`plan_open`, value =
-/// the pair ID). Returns the notification fallback text and the blocks.
+/// skill labels), how Tandem works best (both teach and learn; agree an objective, a cadence and an end date), the
+/// confidentiality and privilege ground rules, a first-meeting agenda and the **Set our plan** button (`plan_open`,
+/// value = the pair ID). Returns the notification fallback text and the blocks.
 pub fn intro(
     pair_id: i64,
     junior_id: &str,
@@ -66,6 +67,15 @@ pub fn intro(
              • *Talk openly about roles.* In your first meeting, talk about who is usually the \"teacher\" and who \
              the \"student\", and why here it goes both ways.\n\
              • *Agree a plan.* An objective, how often you will meet, and by when you expect to reach it."
+        ),
+        section(
+            "*Confidentiality and privilege: ground rules*\n\
+             • *What is discussed in your pair stays in your pair.* Neither of you repeats it to anyone else \
+             without the other's agreement. Tandem does not read your conversations.\n\
+             • *No client confidences or privileged matter* cross an ethical wall or go beyond the people who need \
+             to know. Being someone's Tandem pair is not a need to know, whatever your seniority.\n\
+             • *When in doubt, talk about the skill, not the matter.* Use a public example or a made-up one, and \
+             leave out client names and facts."
         ),
         section(
             "*A suggested agenda for your first meeting* (30–45 minutes)\n\
@@ -117,6 +127,10 @@ mod tests {
             "why here it goes both ways",
             "how often you will meet, and by when you expect to reach it",
             "first meeting",
+            "Confidentiality and privilege: ground rules",
+            "What is discussed in your pair stays in your pair.",
+            "No client confidences or privileged matter* cross an ethical wall or go beyond the people who need to know",
+            "When in doubt, talk about the skill, not the matter.",
         ] {
             assert!(all.contains(needle), "missing {needle}");
         }

@@ -78,7 +78,7 @@ pub fn reason_for_person(reason: UnmatchedReason) -> &'static str {
         }
         UnmatchedReason::OnlyBlockedPartners => {
             "The colleagues who would suit you best could not be paired with you this time, for example because of \
-             a reporting line or because you have been partners before."
+             a reporting line or because you have been paired before."
         }
         UnmatchedReason::NoSeniorWithTimeLeft => {
             "Every senior colleague who would suit you already has as many reverse mentors as they can take this \

@@ -75,7 +75,6 @@ pub fn summary(d: &SubjectData) -> (String, Value) {
                     .map(mention)
                     .unwrap_or_else(|| "—".into())
             ),
-            format!("Note: {}", free(&p.note)),
             format!(
                 "Time zone: {}; capacity: {}; paused: {}",
                 escape(&p.time_zone),
@@ -198,7 +197,7 @@ pub fn summary(d: &SubjectData) -> (String, Value) {
         blocks.push(block("Your invitation to join", &[line]));
     }
     blocks.push(context(
-        "About other people Tandem shows you only your partner's name. The admins' audit log, which records what admins did, is not part of this. `/mentor leave` deletes your answers.",
+        "About other people Tandem shows you only the name of each person you were paired with. The admins' audit log, which records what admins did, is not part of this. `/mentor leave` deletes your answers.",
     ));
     (text, json!(blocks))
 }

@@ -476,7 +476,7 @@ mod tests {
             "Paused now: fewer than 3",
             "Left this period: 3\n",
             "Pairs active: 3\n",
-            "Waiting for a match: 4 (main reason: no partner teaches what they want to learn)\n",
+            "Waiting for a match: 4 (main reason: no senior teaches what they want to learn)\n",
             "Check-ins answered: 63% (-12 pts)",
             "Meetings held: 4 (+1)",
             "Mentoring hours logged (per pair, non-billable): 3.8 (+1.3)",

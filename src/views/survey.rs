@@ -1,8 +1,8 @@
 //! The survey modal (`/mentor join`, `/mentor profile`, the Home tab's Join and Edit buttons).
 
 use super::blocks::{
-    checkboxes, input, modal, multi_static_select, multiline_input, option, option_group, section,
-    static_select, users_select, whole_number_input,
+    checkboxes, input, modal, multi_static_select, option, option_group, section, static_select,
+    users_select, whole_number_input,
 };
 use crate::domain::catalog::{Catalog, SkillGroup};
 use crate::domain::forms::pair_forms::cadence_option_label;
@@ -59,15 +59,11 @@ pub fn survey_modal(
 
     let mut years = whole_number_input(0, u32::from(MAX_YEARS));
     let mut reports_to = users_select("Your direct supervisor");
-    let mut note = multiline_input(MAX_NOTE, "e.g. mornings suit me best");
     let mut confirm = checkboxes(vec![option(CONFIRM_TEXT, CONFIRM_VALUE)]);
     if let Some(a) = current {
         years["initial_value"] = json!(a.years.to_string());
         if let Some(r) = &a.reports_to {
             reports_to["initial_user"] = json!(r);
-        }
-        if let Some(n) = &a.note {
-            note["initial_value"] = json!(n);
         }
         confirm["initial_options"] = json!([option(CONFIRM_TEXT, CONFIRM_VALUE)]);
     } else if let Some(s) =
@@ -171,13 +167,6 @@ pub fn survey_modal(
                 Some("So that nobody is paired with their own supervisor"),
             ),
             input(B_CONFIRM, "Taking part", confirm, false, None),
-            input(
-                B_NOTE,
-                "A note (optional)",
-                note,
-                true,
-                Some("Kept with your answers, seen by nobody else; at most 500 characters"),
-            ),
         ],
     )
 }
@@ -197,7 +186,6 @@ mod tests {
             hours_per_month: 4,
             cadence: Cadence::Monthly,
             reports_to: Some("U0MANAGING".into()),
-            note: Some("Mornings are best".into()),
         }
     }
 
@@ -224,8 +212,7 @@ mod tests {
                 B_HOURS,
                 B_CADENCE,
                 B_REPORTS_TO,
-                B_CONFIRM,
-                B_NOTE
+                B_CONFIRM
             ]
         );
         let teach = &v["blocks"][4]["element"];
@@ -275,7 +262,6 @@ mod tests {
         assert_eq!(b[6]["element"]["initial_option"]["value"], "4");
         assert_eq!(b[7]["element"]["initial_option"]["value"], "monthly");
         assert_eq!(b[8]["element"]["initial_user"], "U0MANAGING");
-        assert_eq!(b[10]["element"]["initial_value"], "Mornings are best");
     }
 
     #[test]

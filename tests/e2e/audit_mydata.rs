@@ -19,20 +19,18 @@ async fn cohort() -> TestApp {
     app.fake.add_user(ADMIN, "Ada Admin", "Europe/London");
     app.fake.add_user(J, "Jun Iper", "Europe/London");
     app.fake.add_user(S, "Sen Ator", "America/New_York");
-    let mut j = answers(
+    let j = answers(
         Role::Associate,
         3,
         &["ai_drafting", "ediscovery"],
         &["negotiation"],
     );
-    j.note = Some("J-OWN-NOTE about scheduling".into());
-    let mut s = answers(
+    let s = answers(
         Role::Partner,
         25,
         &["negotiation"],
         &["ai_drafting", "ediscovery"],
     );
-    s.note = Some("S-PRIVATE-NOTE of the partner".into());
     joined(&app, J, &j).await;
     joined(&app, S, &s).await;
     app
@@ -255,7 +253,6 @@ async fn mydata_sends_a_summary_and_a_json_file_with_nothing_of_the_partner_but_
         .expect("the summary DM")
         .to_string();
     for own in [
-        "J-OWN-NOTE",
         "PLAN-OBJECTIVE",
         "J-COVERED",
         "J-LEARNED",
@@ -277,7 +274,10 @@ async fn mydata_sends_a_summary_and_a_json_file_with_nothing_of_the_partner_but_
     assert_eq!(files.len(), 1, "one JSON file");
     let doc = &files[0];
     assert_eq!(doc["user_id"], J);
-    assert_eq!(doc["profile"]["note"], "J-OWN-NOTE about scheduling");
+    assert!(
+        doc["profile"].get("note").is_none(),
+        "the survey has no note any more"
+    );
     assert_eq!(doc["profile"]["years_in_practice"], 3);
     assert_eq!(doc["profile"]["practice_group"], "Tax");
     assert_eq!(doc["pairs"][0]["pair_id"], pair);
@@ -309,7 +309,7 @@ async fn mydata_sends_a_summary_and_a_json_file_with_nothing_of_the_partner_but_
         "the pair's next check-in or closing is listed: {doc}"
     );
     let whole = doc.to_string();
-    for theirs in ["PARTNER-SECRET", "S-PRIVATE-NOTE", S] {
+    for theirs in ["PARTNER-SECRET", S] {
         assert!(!whole.contains(theirs), "{theirs} in the file: {whole}");
         assert!(
             !summary.contains(theirs),

@@ -121,7 +121,6 @@ pub fn answers(
         hours_per_month: 2,
         cadence: tandem::domain::schedule::Cadence::Biweekly,
         reports_to: None,
-        note: None,
     }
 }
 

@@ -56,7 +56,7 @@ async fn assert_alice_departed(app: &TestApp, pair: i64, posts_to_alice_before: 
     let to_bob = texts(app.fake.dms_to(BOB));
     let notes: Vec<&String> = to_bob
         .iter()
-        .filter(|t| t.contains("partner has left"))
+        .filter(|t| t.contains("Your Tandem pair has left"))
         .collect();
     assert_eq!(notes.len(), 1, "one note to Bob: {to_bob:?}");
     for word in ["deactivat", "because", "left the firm", "Alice"] {

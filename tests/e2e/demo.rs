@@ -1,6 +1,7 @@
-//! `tandem demo`: the whole program plays on the real code paths, its figures are those the seed decides, the same
-//! seed replays the same program, a second round on schedule pairs people who are free again without repeating a
-//! pair, and the command line refuses a database that already holds data.
+//! `tandem demo`: the whole program plays on the real code paths (one pair removed from the first proposal, a
+//! private help request, an at-risk alert the admin answers, the program-to-date summary), its figures are those
+//! the seed decides, the same seed replays the same program, a second round on schedule pairs people who are free
+//! without repeating a pair, and the command line refuses a database that already holds data.
 
 use tandem::demo::{DemoOptions, DemoOutcome, run};
 
@@ -27,26 +28,28 @@ async fn a_small_cohort_plays_every_path_and_ends_with_the_figures_its_seed_deci
     let options = small(&dir, "demo.db", true);
     let (outcome, printed) = play(&options).await;
     let f = &outcome.figures;
-    // Enrolment, matching and approval: 12 people, 6 pairs; one person leaves halfway.
+    // Enrolment, matching and approval: 12 people; of the 6 pairs proposed, the admin removes one (for this round
+    // only) and approves the re-matched version: 5 pairs, the removed two wait. One person leaves halfway.
     assert_eq!((f.joined, f.left, f.enrolled), (12, 1, 11));
-    // The lifecycle: two pairs complete (and all four give feedback), one ends because someone left, one stalls and
+    // The lifecycle: one pair completes (and both give feedback), one ends because someone left, one stalls and
     // stays at risk; the others are active.
-    // Then the second round, on schedule: of the five people free again, two who were never partners are paired.
-    assert_eq!((f.rounds, f.pairs, f.later_pairs), (2, 7, 1), "{f:?}");
+    // Then the second round, on schedule: of the five people free, the two removed from the first round's proposal
+    // are paired (the removal held for that round only).
+    assert_eq!((f.rounds, f.pairs, f.later_pairs), (2, 6, 1), "{f:?}");
     assert_eq!(
         f.repeated_pairs, 0,
-        "nobody is paired twice with the same partner"
+        "nobody is paired twice with the same person"
     );
     assert_eq!(
         (f.active, f.at_risk, f.completed, f.ended),
-        (3, 1, 2, 1),
+        (3, 1, 1, 1),
         "{f:?}"
     );
-    assert_eq!((f.feedback, f.recommend), (4, 4), "{f:?}");
-    // Plans through the modal (the leaver's pair's plan is deleted with them), check-ins, meetings, nudges (each in
-    // place of a check-in).
-    assert_eq!(f.plans, 5, "{f:?}");
-    assert_eq!((f.checkins, f.meetings, f.minutes), (20, 12, 705), "{f:?}");
+    assert_eq!((f.feedback, f.recommend), (2, 2), "{f:?}");
+    // Plans through the modal (the leaver's pair's plan is deleted with them; the second round's pair has none
+    // yet), check-ins, meetings, nudges (each in place of a check-in).
+    assert_eq!(f.plans, 4, "{f:?}");
+    assert_eq!((f.checkins, f.meetings, f.minutes), (19, 10, 600), "{f:?}");
     assert!(
         f.nudges >= f.at_risk,
         "every stalled pair was nudged: {f:?}"
@@ -97,28 +100,37 @@ async fn a_small_cohort_plays_every_path_and_ends_with_the_figures_its_seed_deci
         .await
         .unwrap();
     assert_eq!(pairs, f.pairs);
-    // The second round's pair: both people were free again (their first pairs had ended), and neither was ever
-    // paired with the other.
+    // The admin removed one pair from the first round's proposal (recorded in the audit log); the second round
+    // pairs those two (free, never paired with anyone before), which the removal allowed: it held for that round
+    // only.
+    let removed: Vec<(String, String)> = sqlx::query_as(
+        "SELECT subject, other FROM audit_log WHERE action = 'remove_pair' AND detail LIKE 'proposal #1:%'",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(removed.len(), 1, "one Remove, in the audit log");
+    let version: i64 = sqlx::query_scalar("SELECT version FROM proposals WHERE id = 1")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(version, 2, "the approved version is the re-matched one");
+    let first: Vec<(String, String)> =
+        sqlx::query_as("SELECT junior_id, senior_id FROM pairs WHERE proposal_id = 1")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(first.len(), 5);
+    assert!(
+        !first.contains(&removed[0]),
+        "the removed pair was not introduced: {first:?}"
+    );
     let second: Vec<(String, String)> =
         sqlx::query_as("SELECT junior_id, senior_id FROM pairs WHERE proposal_id = 2")
             .fetch_all(store.pool())
             .await
             .unwrap();
-    assert_eq!(second.len(), 1);
-    for who in [&second[0].0, &second[0].1] {
-        let first: Vec<(String,)> = sqlx::query_as(
-            "SELECT status FROM pairs WHERE proposal_id = 1 AND (junior_id = ? OR senior_id = ?)",
-        )
-        .bind(who)
-        .bind(who)
-        .fetch_all(store.pool())
-        .await
-        .unwrap();
-        assert!(
-            first.iter().all(|(s,)| s == "completed" || s == "ended"),
-            "{who} was free again: {first:?}"
-        );
-    }
+    assert_eq!(second, removed);
 }
 
 #[tokio::test]
@@ -136,6 +148,10 @@ async fn the_same_seed_replays_the_same_program_and_the_transcript_shows_what_pe
         "✉ Tandem → Margaret Ashworth (DM):",
         "Morgan Ellery types /mentor match",
         "# Matching proposal #1",
+        "presses [Remove] beside Mei Lin Koh ↔ Richard Tan",
+        "↻ Tandem replaces its message in Morgan Ellery (DM) with:",
+        "# Matching proposal #1 · version 2",
+        "Removed from this round",
         "presses [Approve and introduce]",
         "# Welcome to your Tandem pair",
         "presses [Set our plan]",
@@ -145,9 +161,14 @@ async fn the_same_seed_replays_the_same_program_and_the_transcript_shows_what_pe
         "# We met",
         "presses [We need help]",
         "🙋 A Tandem pair asked for help.",
+        "⚠️ A Tandem pair is at risk",
+        "presses [Message them]",
+        "📣 A message from the program team",
+        "Hello both, I run the Tandem program.",
+        "Program to date (since",
         "A friendly nudge.",
         "types /mentor leave",
-        "Your Tandem partner has left the program",
+        "Your Tandem pair has left the program",
         "# Your Tandem plan ends today",
         "# Your feedback",
         "▪ Week 6:",
@@ -155,7 +176,7 @@ async fn the_same_seed_replays_the_same_program_and_the_transcript_shows_what_pe
         "# Matching proposal #2",
         "This round started on schedule",
         "you were not paired this time.",
-        "next matching round, on Monday 13 July 2026.",
+        "next matching round, on Monday 13 April 2026.",
         "━━ The managers' summary ━━",
     ] {
         assert!(transcript.contains(seen), "the transcript lacks {seen:?}");
@@ -166,10 +187,26 @@ async fn the_same_seed_replays_the_same_program_and_the_transcript_shows_what_pe
         "mentions are shown as names, not raw IDs"
     );
 
-    // Another seed plays another program over the same cast.
-    let mut other = small(&dir, "three.db", true);
+    // Another seed plays another program over the same cast, printed with every message in full.
+    let mut other = small(&dir, "three.db", false);
     other.seed = 7;
-    let (different, _) = play(&other).await;
+    other.full = true;
+    let (different, everything) = play(&other).await;
+    // "Partner" is a law-firm seniority (the cast's role labels, the "Writing for partners" skill): no message
+    // calls the other person of a pair a partner.
+    let lower = everything.to_lowercase();
+    assert!(lower.contains("did you meet since") && lower.contains("welcome to your tandem pair"));
+    for bad in [
+        "your partner",
+        "tandem partner",
+        "earlier partner",
+        "last partner",
+        "partner has left",
+        "partners before",
+        "waiting for a partner",
+    ] {
+        assert!(!lower.contains(bad), "the transcript says {bad:?}");
+    }
     assert_eq!(
         different.figures.pairs - different.figures.later_pairs,
         quiet.figures.pairs - quiet.figures.later_pairs,

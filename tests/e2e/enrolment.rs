@@ -24,7 +24,6 @@ fn answers() -> Answers {
         hours_per_month: 2,
         cadence: Cadence::Biweekly,
         reports_to: Some(BOB.into()),
-        note: Some(NOTE.into()),
     }
 }
 
@@ -96,7 +95,7 @@ async fn join_opens_the_survey_and_a_submission_enrols_with_dm_home_and_time_zon
     );
     let home = app.fake.home_of(ALICE).expect("home published");
     assert!(
-        home.to_string().contains("waiting for a partner")
+        home.to_string().contains("waiting to be paired")
             && home
                 .to_string()
                 .contains("Rounds are started by the program admins.")
@@ -106,6 +105,47 @@ async fn join_opens_the_survey_and_a_submission_enrols_with_dm_home_and_time_zon
         0,
         "a used modal is forgotten"
     );
+}
+
+#[tokio::test]
+async fn the_survey_collects_no_free_text_and_a_note_from_an_older_form_is_not_kept() {
+    let app = spawn().await;
+    app.driver.command(ALICE, "join").await;
+    let modal = app.fake.last_modal_for(ALICE).unwrap();
+    let form = modal.to_string();
+    assert!(
+        !form.contains("plain_text_input") && !form.contains("\"note\""),
+        "the survey has no free-text field: {form}"
+    );
+    // A survey opened before the note was dropped still sends one: the answers are saved, the note is not.
+    let mut values = survey_values(&answers(), &Catalog::default(), true);
+    values["note"] = json!({ "value": { "type": "plain_text_input", "value": NOTE } });
+    let r = app.driver.submit_view(ALICE, &modal, values).await;
+    assert_eq!((r.status, r.body.as_str()), (200, ""));
+    settle(&app).await;
+    assert!(
+        app.app()
+            .store()
+            .participant(ALICE)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        cells_containing(&app, "ZEBRA-PRIVATE-NOTE").await,
+        Vec::<String>::new()
+    );
+    app.driver.command(ALICE, "mydata").await;
+    settle(&app).await;
+    let file = app.fake.uploaded_files();
+    assert_eq!(file.len(), 1, "the mydata file");
+    let everything = format!(
+        "{}{}",
+        String::from_utf8_lossy(&file[0].1),
+        serde_json::to_string(&app.fake.dms_to(ALICE)).unwrap()
+    );
+    assert!(everything.contains("Your survey answers") || everything.contains("profile"));
+    assert!(!everything.contains("ZEBRA-PRIVATE-NOTE") && !everything.contains("\"note\""));
 }
 
 #[tokio::test]
@@ -317,7 +357,6 @@ async fn status_shows_only_the_persons_own_standing() {
             && text.contains("Client management"),
         "{text}"
     );
-    assert!(!text.contains(NOTE));
     let pair_id = app
         .app()
         .store()
@@ -380,7 +419,7 @@ async fn a_pause_with_a_length_ends_by_itself() {
     clock.advance(Duration::days(1));
     let text = status(&app).await;
     assert!(
-        !text.contains("paused") && text.contains("waiting for a partner"),
+        !text.contains("paused") && text.contains("waiting to be paired"),
         "{text}"
     );
     let r = app.driver.command(ALICE, "pause 0").await.json();
@@ -426,7 +465,6 @@ async fn leave_asks_first_then_deletes_every_trace_and_tells_the_partner_kindly(
     bob.teach = vec!["client_management".into()];
     bob.learn = vec!["ediscovery".into()];
     bob.reports_to = None;
-    bob.note = None;
     joined(&app, BOB, &bob).await;
     let mut carols = bob.clone();
     carols.reports_to = Some(ALICE.into());
@@ -488,10 +526,6 @@ async fn leave_asks_first_then_deletes_every_trace_and_tells_the_partner_kindly(
         [&audited[0].1, &audited[0].2].contains(&&Some(ALICE.to_string())),
         "the audit row still names the person the admin acted on: {audited:?}"
     );
-    assert_eq!(
-        cells_containing(&app, "ZEBRA-PRIVATE-NOTE").await,
-        Vec::<String>::new()
-    );
 
     let to_bob: Vec<Value> = app
         .fake
@@ -502,7 +536,7 @@ async fn leave_asks_first_then_deletes_every_trace_and_tells_the_partner_kindly(
         .collect();
     let last = to_bob.last().unwrap()["text"].as_str().unwrap();
     assert!(
-        last.contains("partner has left") && !last.contains("Alice"),
+        last.contains("Your Tandem pair has left") && !last.contains("Alice"),
         "{last}"
     );
     assert!(

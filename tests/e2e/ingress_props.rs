@@ -395,7 +395,7 @@ fn interaction_payload(hook: &str) -> BoxedStrategy<Value> {
         one_of(&[
             "home_join", "home_edit", "home_pause", "home_resume", "home_leave", "proposal_approve",
             "proposal_discard", "leave_confirm", "leave_cancel", "checkin_met", "checkin_not_yet", "checkin_help", "plan_open",
-            "feedback_open", "trouble_message", "trouble_end", "trouble_rematch",
+            "checkin_review", "checkin_change_met", "checkin_change_not_yet", "feedback_open", "trouble_message", "trouble_end", "trouble_rematch",
         ]),
         text(),
         one_of(&["1", "2", "0", "-1", "99999999999999999999", "1:x"]),

@@ -150,6 +150,19 @@ async fn approval_introduces_each_pair_in_a_group_dm_with_both_people() {
         "who can teach what"
     );
     assert!(text.contains("plan_open"), "a Set our plan button");
+    for rule in [
+        "each of you teaches and each of you learns",
+        "An objective, how often you will meet, and by when",
+        "What is discussed in your pair stays in your pair.",
+        "No client confidences or privileged matter",
+        "ethical wall",
+        "When in doubt, talk about the skill, not the matter.",
+    ] {
+        assert!(
+            text.contains(rule),
+            "the introduction's ground rules: {rule}"
+        );
+    }
     assert_eq!(
         blockkit::check_message_blocks(&intro["blocks"]),
         Vec::<String>::new()
@@ -407,6 +420,253 @@ async fn answers_are_recorded_per_person_shown_to_both_and_a_second_press_does_n
     );
 }
 
+/// `tandem export` of the test's database: `hours.csv`'s row for `user`.
+fn exported_hours(app: &TestApp, user: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .args(["export", "--format", "csv", "--out"])
+        .arg(dir.path())
+        .arg("--db")
+        .arg(app.dir.path().join("tandem.db"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(dir.path().join("hours.csv")).unwrap();
+    csv.lines()
+        .find(|l| l.starts_with(user))
+        .unwrap_or_else(|| panic!("no row for {user} in {csv}"))
+        .to_string()
+}
+
+/// The latest private reply to a button press, which Slack accepted.
+fn last_reply(app: &TestApp) -> Value {
+    let call = app
+        .fake
+        .calls_to("response_url")
+        .pop()
+        .expect("a private reply");
+    assert_eq!(call.status, 200, "Slack accepted it: {:?}", call.body);
+    call.body
+}
+
+async fn answer_rows(app: &TestApp) -> Vec<(String, String, Option<i64>, Option<i64>)> {
+    sqlx::query_as(
+        "SELECT user_id, answer, minutes, usefulness FROM checkin_answers ORDER BY rowid",
+    )
+    .fetch_all(app.app().store().pool())
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_second_press_shows_the_recorded_answer_and_a_change_replaces_it() {
+    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    let (channel, m, id) = first_checkin(&app, &clock).await;
+    let ts = m["ts"].as_str().unwrap().to_string();
+    let on = Some((channel.as_str(), ts.as_str()));
+    let id = id.to_string();
+    app.driver.click(J, "checkin_met", &id, on).await;
+    let modal = app.fake.last_modal_for(J).expect("the we-met form");
+    let first = MetAnswer {
+        minutes: 45,
+        covered: Some("first notes".into()),
+        usefulness: 4,
+    };
+    assert_eq!(
+        app.driver
+            .submit_view(J, &modal, met_values(&first))
+            .await
+            .body,
+        ""
+    );
+    settle(&app).await;
+    assert_eq!(exported_hours(&app, J), format!("{J},Jun Iper,1,45,0.75"));
+    let updates = |app: &TestApp| app.fake.ok_calls_to("chat.update").len();
+    let (forms, refreshed) = (app.fake.ok_calls_to("views.open").len(), updates(&app));
+
+    // A second press of either button: no form, nothing recorded, and a private reply saying what was recorded.
+    for button in ["checkin_met", "checkin_not_yet"] {
+        app.driver.click(J, button, &id, on).await;
+        settle(&app).await;
+        let reply = last_reply(&app);
+        assert_eq!(reply["response_type"], "ephemeral");
+        assert_eq!(
+            reply["replace_original"], false,
+            "the check-in message stays"
+        );
+        let text = reply["text"].as_str().unwrap();
+        assert!(
+            text.starts_with("You answered this check-in on <!date^")
+                && text.contains("|Mon 9 Mar 2026>: we met, 45 minutes, 4 – useful."),
+            "{button}: {text}"
+        );
+        assert_eq!(button_value(&reply["blocks"], "checkin_change_met"), id);
+        assert_eq!(button_value(&reply["blocks"], "checkin_change_not_yet"), id);
+    }
+    assert_eq!(
+        app.fake.ok_calls_to("views.open").len(),
+        forms,
+        "no form opened"
+    );
+    assert_eq!(
+        updates(&app),
+        refreshed,
+        "the check-in message did not change"
+    );
+    assert_eq!(answer_rows(&app).await.len(), 1);
+
+    // Change the details: the form says what was recorded and comes pre-filled; saving replaces the answer.
+    let reply = last_reply(&app);
+    app.driver
+        .click(
+            J,
+            "checkin_change_met",
+            &button_value(&reply["blocks"], "checkin_change_met"),
+            None,
+        )
+        .await;
+    let modal = app.fake.last_modal_for(J).expect("the change form");
+    assert_eq!(modal["title"]["text"], "Change my answer");
+    let element = |block: &str| {
+        modal["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["block_id"] == block)
+            .unwrap()["element"]
+            .clone()
+    };
+    assert_eq!(element("minutes")["initial_value"], "45");
+    assert_eq!(element("covered")["initial_value"], "first notes");
+    assert_eq!(element("usefulness")["initial_option"]["value"], "4");
+    let clock_at_change = clock.now() + Duration::hours(2);
+    clock.set(clock_at_change);
+    let changed = MetAnswer {
+        minutes: 90,
+        covered: Some("changed notes".into()),
+        usefulness: 5,
+    };
+    assert_eq!(
+        app.driver
+            .submit_view(J, &modal, met_values(&changed))
+            .await
+            .body,
+        ""
+    );
+    settle(&app).await;
+    assert_eq!(
+        answer_rows(&app).await,
+        vec![(J.to_string(), "met".to_string(), Some(90), Some(5))],
+        "one answer per person per check-in, replaced"
+    );
+    assert_eq!(exported_hours(&app, J), format!("{J},Jun Iper,1,90,1.50"));
+    assert!(
+        cells_containing(&app, "first notes").await.is_empty(),
+        "the old note is gone"
+    );
+    let pair = app
+        .app()
+        .store()
+        .pair(pair_id(&app).await)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(pair.last_met_at, Some(clock_at_change.timestamp()));
+
+    // We did not meet after all: the meeting is taken back everywhere.
+    app.driver.click(J, "checkin_met", &id, on).await;
+    settle(&app).await;
+    let reply = last_reply(&app);
+    assert!(
+        reply["text"]
+            .as_str()
+            .unwrap()
+            .contains("we met, 90 minutes, 5 – very useful")
+    );
+    app.driver
+        .click(
+            J,
+            "checkin_change_not_yet",
+            &button_value(&reply["blocks"], "checkin_change_not_yet"),
+            None,
+        )
+        .await;
+    settle(&app).await;
+    let reply = last_reply(&app);
+    assert_eq!(reply["replace_original"], true);
+    assert!(
+        reply["text"].as_str().unwrap().contains("now not yet"),
+        "{reply}"
+    );
+    assert_eq!(
+        answer_rows(&app).await,
+        vec![(J.to_string(), "not_yet".to_string(), None, None)]
+    );
+    assert!(cells_containing(&app, "changed notes").await.is_empty());
+    assert_eq!(exported_hours(&app, J), format!("{J},Jun Iper,0,0,0.00"));
+    let pair = app
+        .app()
+        .store()
+        .pair(pair_id(&app).await)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(pair.last_met_at, None, "they never met after all");
+    let message = last_message(&app, &channel).to_string();
+    assert!(message.contains(&format!("<@{J}>: not yet")), "{message}");
+
+    // From "not yet", a second press offers "We met after all", which opens the empty form.
+    app.driver.click(J, "checkin_not_yet", &id, on).await;
+    settle(&app).await;
+    let reply = last_reply(&app);
+    assert!(reply["text"].as_str().unwrap().contains(": not yet."));
+    assert!(!reply.to_string().contains("checkin_change_not_yet"));
+    app.driver
+        .click(
+            J,
+            "checkin_change_met",
+            &button_value(&reply["blocks"], "checkin_change_met"),
+            None,
+        )
+        .await;
+    let modal = app.fake.last_modal_for(J).unwrap();
+    assert_eq!(modal["title"]["text"], "Change my answer");
+    assert!(
+        modal
+            .to_string()
+            .contains("not yet. Saving this form replaces")
+    );
+
+    // Once both answered, the buttons give way to "Change my answer", which shows each their own answer.
+    app.driver.click(S, "checkin_not_yet", &id, on).await;
+    settle(&app).await;
+    let done = last_message(&app, &channel);
+    let review = button_value(&done["blocks"], "checkin_review");
+    app.driver.click(S, "checkin_review", &review, on).await;
+    settle(&app).await;
+    let reply = last_reply(&app);
+    assert!(
+        reply["text"].as_str().unwrap().contains(": not yet."),
+        "{reply}"
+    );
+    assert_eq!(answer_rows(&app).await.len(), 2);
+    // Someone outside the pair learns nothing.
+    let replies = app.fake.responses().len();
+    app.driver
+        .click("U0STRANGER", "checkin_review", &review, on)
+        .await;
+    app.driver
+        .click("U0STRANGER", "checkin_change_not_yet", &review, on)
+        .await;
+    settle(&app).await;
+    assert_eq!(app.fake.responses().len(), replies);
+    assert_eq!(answer_rows(&app).await.len(), 2);
+}
+
 #[tokio::test]
 async fn we_need_help_tells_the_admins_privately() {
     let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
@@ -558,7 +818,7 @@ async fn the_end_date_brings_a_closing_and_feedback_and_frees_both() {
         app.driver.command(J, "status").await.json()["text"]
             .as_str()
             .unwrap()
-            .contains("waiting for a partner")
+            .contains("waiting to be paired")
     );
 }
 

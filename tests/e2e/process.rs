@@ -625,7 +625,7 @@ async fn the_real_binary_killed_with_sigkill_restarts_over_the_same_database() {
         .unwrap_or_default()
         .to_string();
     assert!(
-        text.starts_with("You are *enrolled* and waiting for a partner."),
+        text.starts_with("You are *enrolled* and waiting to be paired."),
         "{text}"
     );
     assert!(text.contains("You can teach: "), "{text}");

@@ -373,7 +373,7 @@ async fn without_a_round_cron_the_left_out_hear_that_an_admin_will_be_in_touch()
         .unwrap()
         .to_string();
     assert!(
-        told.contains("partner has left")
+        told.contains("Your Tandem pair has left")
             && told.contains("when the program admins next run matching")
             && !told.contains("next matching round"),
         "{told}"
@@ -394,7 +394,7 @@ async fn a_second_round_after_a_pair_ends_matches_the_free_and_never_repeats_a_p
     app.driver.command(J1, "end").await;
     settle(&app).await;
     let status = status_text(&app.driver.command(J1, "status").await);
-    assert!(status.contains("waiting for a partner"), "{status}");
+    assert!(status.contains("waiting to be paired"), "{status}");
 
     clock.set(at("2026-03-09T00:30:00Z"));
     run_jobs(&app).await;
@@ -431,7 +431,7 @@ async fn a_second_round_after_a_pair_ends_matches_the_free_and_never_repeats_a_p
     let notes = notes_to(&app, J1);
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(
-        notes[0].contains("you have been partners before"),
+        notes[0].contains("you have been paired before"),
         "{}",
         notes[0]
     );

@@ -21,7 +21,7 @@ fn at(s: &str) -> DateTime<Utc> {
 
 /// Four pairs approved on Monday 2 March 2026 (London), introduced, at their first weekly check-in a week later:
 /// pairs 1 and 2 met (45 and 90 minutes, both partners answering), pair 3 said "not yet", pair 4 did not answer.
-/// Distinctive free text is planted in notes, plans, check-ins and feedback.
+/// Distinctive free text is planted in plans, check-ins, feedback and an early end's reason.
 async fn program(env: &[(&str, &str)]) -> (TestApp, Clock) {
     let clock = Clock::manual(at("2026-03-01T10:00:00Z"));
     let c = clock.clone();
@@ -45,7 +45,6 @@ async fn program(env: &[(&str, &str)]) -> (TestApp, Clock) {
         app.fake
             .add_user(&s, &format!("Senior {i}"), "Europe/London");
         let mut ja = answers(Role::Associate, 2, &["ai_drafting"], &["client_management"]);
-        ja.note = Some(format!("{SECRET} note {i}"));
         ja.cadence = Cadence::Weekly;
         joined(&app, &j, &ja).await;
         let mut sa = answers(

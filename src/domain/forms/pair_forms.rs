@@ -32,6 +32,14 @@ pub const ACTION_CHECKIN_MET: &str = "checkin_met";
 pub const ACTION_CHECKIN_NOT_YET: &str = "checkin_not_yet";
 /// Check-in button "We need help"; its value is the check-in ID.
 pub const ACTION_CHECKIN_HELP: &str = "checkin_help";
+/// Check-in button "Change my answer", left once both have answered: shows the presser their answer and offers to
+/// change it; its value is the check-in ID.
+pub const ACTION_CHECKIN_REVIEW: &str = "checkin_review";
+/// On the private reply to a second press: open the "we met" form to change one's answer (pre-filled when it was
+/// "we met"); its value is the check-in ID.
+pub const ACTION_CHECKIN_CHANGE_MET: &str = "checkin_change_met";
+/// On the private reply to a second press: change one's "we met" answer to "not yet"; its value is the check-in ID.
+pub const ACTION_CHECKIN_CHANGE_NOT_YET: &str = "checkin_change_not_yet";
 /// Button "Give feedback" (closing message); its value is the pair ID.
 pub const ACTION_FEEDBACK_OPEN: &str = "feedback_open";
 
@@ -180,6 +188,17 @@ pub struct MetAnswer {
     pub covered: Option<String>,
     /// How useful it was, 1 (not useful) to 5 (very useful).
     pub usefulness: u8,
+}
+
+/// What one person answered to one check-in, as recorded (one answer per person per check-in): shown back to them
+/// when they press a check-in button again, and the "change my answer" form is pre-filled from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnAnswer {
+    pub answer: CheckinAnswer,
+    /// The details given with "we met" (`None` for "not yet").
+    pub met: Option<MetAnswer>,
+    /// When the answer (or its latest change) was given, unix seconds.
+    pub answered_at: i64,
 }
 
 /// One person's closing feedback.

@@ -25,12 +25,10 @@ pub const B_HOURS: &str = "hours";
 pub const B_CADENCE: &str = "cadence";
 pub const B_REPORTS_TO: &str = "reports_to";
 pub const B_CONFIRM: &str = "confirm";
-pub const B_NOTE: &str = "note";
 
 pub const CONFIRM_VALUE: &str = "willing";
 pub const CONFIRM_TEXT: &str = "I'm willing to teach and to learn, as a peer";
 pub const MAX_YEARS: u8 = 70;
-pub const MAX_NOTE: usize = 500;
 /// The choices for hours a month; 6 stands for "6 or more".
 pub const HOURS: [u8; 4] = [1, 2, 4, 6];
 
@@ -65,7 +63,8 @@ pub fn parse_role(value: &str) -> Option<Role> {
     Role::ALL.into_iter().find(|r| role_value(*r) == value)
 }
 
-/// Someone's survey answers.
+/// Someone's survey answers. There is no free-text field: everything here is used for matching, and nothing is
+/// collected that no one would read (a "note" block sent by a form opened before it was dropped is ignored).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answers {
     pub role: Role,
@@ -78,7 +77,6 @@ pub struct Answers {
     pub hours_per_month: u8,
     pub cadence: Cadence,
     pub reports_to: Option<String>,
-    pub note: Option<String>,
 }
 
 /// Parses and validates a submitted survey for `user_id`. Every problem is reported on its own block.
@@ -185,19 +183,6 @@ pub fn parse_submission(
         );
     }
 
-    let note = text(values, B_NOTE);
-    if let Some(n) = &note
-        && n.chars().count() > MAX_NOTE
-    {
-        err(
-            B_NOTE,
-            format!(
-                "Keep the note to {MAX_NOTE} characters (it has {}).",
-                n.chars().count()
-            ),
-        );
-    }
-
     match (role, years, group, hours, cadence) {
         (Some(role), Some(years), Some(practice_group), Some(hours_per_month), Some(cadence))
             if errors.is_empty() =>
@@ -211,7 +196,6 @@ pub fn parse_submission(
                 hours_per_month,
                 cadence,
                 reports_to,
-                note,
             })
         }
         _ => Err(errors),
@@ -301,7 +285,8 @@ mod tests {
             B_CONFIRM,
             json!({"type": "checkboxes", "selected_options": confirm}),
         );
-        put(B_NOTE, json!({"type": "plain_text_input", "value": f.note}));
+        // A form opened before the note was dropped still sends it.
+        put("note", json!({"type": "plain_text_input", "value": f.note}));
         m
     }
 
@@ -322,7 +307,7 @@ mod tests {
         assert_eq!(a.learn, vec!["client_management"]);
         assert_eq!((a.hours_per_month, a.cadence), (2, Cadence::Biweekly));
         assert_eq!(a.reports_to.as_deref(), Some("U0BOSS"));
-        assert_eq!(a.note.as_deref(), Some("Happy to help"));
+
         let edge = Form {
             years: "70",
             group: "Other",
@@ -367,13 +352,18 @@ mod tests {
             })[B_REPORTS_TO]
                 .contains("yourself")
         );
-        let long = "x".repeat(501);
+        // A note from a form opened before the note was dropped is ignored, however long.
+        let long = "x".repeat(5000);
         assert!(
-            errors(Form {
-                note: Some(&long),
-                ..Form::default()
-            })[B_NOTE]
-                .contains("500")
+            parse_submission(
+                &values(&Form {
+                    note: Some(&long),
+                    ..Form::default()
+                }),
+                &Catalog::default(),
+                "U0ME"
+            )
+            .is_ok()
         );
         let both = errors(Form {
             teach: &["negotiation"],

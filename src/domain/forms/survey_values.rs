@@ -25,7 +25,6 @@ pub fn survey_values(a: &Answers, catalog: &Catalog, confirmed: bool) -> Value {
         B_CADENCE: element_state("static_select", "selected_option", option_state(a.cadence.label(), a.cadence.as_str())),
         B_REPORTS_TO: element_state("users_select", "selected_user", json!(a.reports_to)),
         B_CONFIRM: element_state("checkboxes", "selected_options", if confirmed { json!([option_state(CONFIRM_TEXT, CONFIRM_VALUE)]) } else { json!([]) }),
-        B_NOTE: element_state("plain_text_input", "value", json!(a.note)),
     })
 }
 
@@ -46,7 +45,6 @@ mod tests {
             hours_per_month: 6,
             cadence: Cadence::Monthly,
             reports_to: None,
-            note: None,
         };
         let c = Catalog::default();
         let values: StateValues = serde_json::from_value(survey_values(&a, &c, true)).unwrap();

@@ -87,7 +87,7 @@ impl UnmatchedReason {
             UnmatchedReason::TooFewHours => "offered fewer hours a month than this round's minimum",
             UnmatchedReason::NobodyOnOtherSide => "nobody on the other side in this round",
             UnmatchedReason::PartnersShortOfHours => {
-                "every possible partner offers too few hours a month"
+                "everyone they could be paired with offers too few hours a month"
             }
             UnmatchedReason::NoSeniorityGap => "nobody with a large enough seniority gap",
             UnmatchedReason::NobodyWantsYourSkills => {
@@ -98,7 +98,7 @@ impl UnmatchedReason {
             }
             UnmatchedReason::LowScore => "no possible pairing scores above zero",
             UnmatchedReason::OnlyBlockedPartners => {
-                "every suitable partner is ruled out (reports to / earlier pair / exclusion / removed)"
+                "everyone suitable is ruled out (reports to / earlier pair / exclusion / removed)"
             }
             UnmatchedReason::NoSeniorWithTimeLeft => "every senior has capacity 0 this round",
             UnmatchedReason::PartnersTakenElsewhere => {

@@ -1,7 +1,7 @@
 //! A pair's life after approval: its record, plan, check-ins and answers, and closing feedback.
 
 use super::{Store, StoreError, Tx};
-use crate::domain::forms::pair_forms::{CheckinAnswer, Feedback, MetAnswer, Plan};
+use crate::domain::forms::pair_forms::{CheckinAnswer, Feedback, MetAnswer, OwnAnswer, Plan};
 use crate::domain::model::PairStatus;
 use crate::domain::schedule::Cadence;
 use chrono::NaiveDate;
@@ -68,6 +68,35 @@ struct CheckinAnswerRow {
     user_id: String,
     #[sqlx(try_from = "String")]
     answer: CheckinAnswer,
+}
+
+/// One person's own answer to a check-in, with its details.
+#[derive(sqlx::FromRow)]
+struct OwnAnswerRow {
+    #[sqlx(try_from = "String")]
+    answer: CheckinAnswer,
+    minutes: Option<i64>,
+    covered: Option<String>,
+    usefulness: Option<i64>,
+    answered_at: i64,
+}
+
+impl From<OwnAnswerRow> for OwnAnswer {
+    fn from(r: OwnAnswerRow) -> OwnAnswer {
+        let met = match (r.answer, r.minutes, r.usefulness) {
+            (CheckinAnswer::Met, Some(minutes), Some(usefulness)) => Some(MetAnswer {
+                minutes: u16::try_from(minutes).unwrap_or(0),
+                covered: r.covered,
+                usefulness: u8::try_from(usefulness).unwrap_or(0),
+            }),
+            _ => None,
+        };
+        OwnAnswer {
+            answer: r.answer,
+            met,
+            answered_at: r.answered_at,
+        }
+    }
 }
 
 /// A plan as stored: dates as `YYYY-MM-DD`, the cadence as spelled.
@@ -173,6 +202,22 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         Ok(rows.into_iter().map(|r| (r.user_id, r.answer)).collect())
+    }
+
+    /// What `user_id` answered to check-in `checkin_id`, if they did.
+    pub async fn own_answer(
+        &self,
+        checkin_id: i64,
+        user_id: &str,
+    ) -> Result<Option<OwnAnswer>, StoreError> {
+        let row: Option<OwnAnswerRow> = sqlx::query_as(
+            "SELECT answer, minutes, covered, usefulness, answered_at FROM checkin_answers WHERE checkin_id = ? AND user_id = ?",
+        )
+        .bind(checkin_id)
+        .bind(user_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(OwnAnswer::from))
     }
 
     /// Records someone's closing feedback. Returns `false` if they had already given it.
@@ -302,6 +347,52 @@ impl Tx {
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Replaces someone's answer to a check-in with a changed one (the same row: one answer per person per
+    /// check-in), or records it if they had none. Returns `true` when an earlier answer was replaced.
+    pub async fn replace_answer(
+        &mut self,
+        checkin_id: i64,
+        user_id: &str,
+        answer: CheckinAnswer,
+        met: Option<&MetAnswer>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let replaced = sqlx::query(
+            "UPDATE checkin_answers SET answer = ?, minutes = ?, covered = ?, usefulness = ?, answered_at = ?
+             WHERE checkin_id = ? AND user_id = ?",
+        )
+        .bind(answer.as_str())
+        .bind(met.map(|m| i64::from(m.minutes)))
+        .bind(met.and_then(|m| m.covered.clone()))
+        .bind(met.map(|m| i64::from(m.usefulness)))
+        .bind(now)
+        .bind(checkin_id)
+        .bind(user_id)
+        .execute(self.conn())
+        .await?
+        .rows_affected()
+            == 1;
+        if !replaced {
+            self.record_answer(checkin_id, user_id, answer, met, now)
+                .await?;
+        }
+        Ok(replaced)
+    }
+
+    /// Sets the pair's last meeting again from its answers (after an answer changed: a "we met" taken back may
+    /// leave a pair that never met).
+    pub async fn recompute_last_met(&mut self, pair_id: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE pairs SET last_met_at = (SELECT MAX(a.answered_at) FROM checkin_answers a
+               JOIN checkins c ON c.id = a.checkin_id WHERE c.pair_id = ?1 AND a.answer = 'met')
+             WHERE id = ?1",
+        )
+        .bind(pair_id)
+        .execute(self.conn())
+        .await?;
+        Ok(())
     }
 
     pub async fn mark_met(&mut self, pair_id: i64, now: i64) -> Result<(), StoreError> {

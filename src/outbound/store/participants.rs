@@ -16,7 +16,6 @@ struct ParticipantRow {
     hours_per_month: i64,
     cadence: String,
     reports_to: Option<String>,
-    note: Option<String>,
     tz: String,
     capacity: i64,
     paused: bool,
@@ -33,7 +32,7 @@ struct ParticipantRow {
 macro_rules! select_participants {
     ($rest:literal) => {
         concat!(
-            "SELECT user_id, role, years, practice_group, hours_per_month, cadence, reports_to, note, tz, capacity, paused, paused_until, joined_at, display_name, ",
+            "SELECT user_id, role, years, practice_group, hours_per_month, cadence, reports_to, tz, capacity, paused, paused_until, joined_at, display_name, ",
             "(SELECT group_concat(s.direction || ':' || s.skill, char(31)) FROM participant_skills s WHERE s.user_id = participants.user_id) AS skills ",
             "FROM participants ",
             $rest
@@ -93,7 +92,6 @@ impl ParticipantRow {
                     .map_err(|_| bad("hours_per_month"))?,
                 cadence: Cadence::parse(&self.cadence).map_err(|_| bad("cadence"))?,
                 reports_to: self.reports_to,
-                note: self.note,
             },
             tz: self.tz,
             capacity: u8::try_from(self.capacity).unwrap_or(u8::MAX),
@@ -284,11 +282,11 @@ impl Tx {
                 .fetch_optional(self.conn())
                 .await?;
         sqlx::query(
-            "INSERT INTO participants (user_id, role, years, practice_group, hours_per_month, cadence, reports_to, note, joined_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            "INSERT INTO participants (user_id, role, years, practice_group, hours_per_month, cadence, reports_to, joined_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (user_id) DO UPDATE SET role = excluded.role, years = excluded.years,
                practice_group = excluded.practice_group, hours_per_month = excluded.hours_per_month,
-               cadence = excluded.cadence, reports_to = excluded.reports_to, note = excluded.note,
+               cadence = excluded.cadence, reports_to = excluded.reports_to,
                updated_at = excluded.updated_at",
         )
         .bind(user_id)
@@ -298,7 +296,6 @@ impl Tx {
         .bind(i64::from(a.hours_per_month))
         .bind(a.cadence.as_str())
         .bind(&a.reports_to)
-        .bind(&a.note)
         .bind(now)
         .bind(now)
         .execute(self.conn())
@@ -442,7 +439,6 @@ mod tests {
             hours_per_month: 2,
             cadence: Cadence::Weekly,
             reports_to: Some("U0BOSS".into()),
-            note: Some("note".into()),
         }
     }
 
