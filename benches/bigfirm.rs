@@ -492,13 +492,12 @@ async fn seed(pool: &SqlitePool, opts: &Opts, now: i64) -> Seeded {
         let reports_to = (!p.senior && rng.chance(0.08))
             .then(|| people[all_seniors[rng.below(all_seniors.len())]].id.clone());
         let joined = now - rng.range(30, 365) * DAY;
-        let note = rng
-            .chance(0.1)
-            .then_some("Happy to meet over lunch; mornings are hard for me.");
+        // The survey had a free-text note until migration 0013; the draw stays so that a seed gives the same firm.
+        let _note = rng.chance(0.1);
         sqlx::query(
-            "INSERT INTO participants (user_id, role, years, practice_group, hours_per_month, cadence, reports_to, note, tz,
+            "INSERT INTO participants (user_id, role, years, practice_group, hours_per_month, cadence, reports_to, tz,
                                        capacity, paused, paused_until, joined_at, updated_at, display_name)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
         )
         .bind(&p.id)
         .bind(role)
@@ -507,7 +506,6 @@ async fn seed(pool: &SqlitePool, opts: &Opts, now: i64) -> Seeded {
         .bind(*rng.weighted(HOURS))
         .bind(p.cadence.0)
         .bind(reports_to)
-        .bind(note)
         .bind(*rng.weighted(ZONES))
         .bind(p.capacity)
         .bind(p.paused)

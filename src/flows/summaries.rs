@@ -107,6 +107,17 @@ fn report_pairs(
     (pairs, members)
 }
 
+/// The meeting a "we met" answer logged, by `who`.
+fn meeting(row: &crate::outbound::store::AnswerRow, who: String) -> reports::Meeting {
+    reports::Meeting {
+        pair_id: row.pair_id,
+        logged_by: who,
+        at: at(row.sent_at),
+        minutes: u32::try_from(row.minutes.unwrap_or(0)).unwrap_or(0),
+        usefulness: row.usefulness.and_then(|u| u8::try_from(u).ok()),
+    }
+}
+
 /// Check-in rounds sent from `from` on: every member's answer, or "no answer"; "we met" answers are also meetings.
 async fn read_checkins(
     store: &Store,
@@ -131,13 +142,7 @@ async fn read_checkins(
             .clone()
             .unwrap_or_else(|| anonymous(row.answer_rowid));
         if answer == CheckinAnswer::Met {
-            meetings.push(reports::Meeting {
-                pair_id: row.pair_id,
-                logged_by: who.clone(),
-                at: at(row.sent_at),
-                minutes: u32::try_from(row.minutes.unwrap_or(0)).unwrap_or(0),
-                usefulness: row.usefulness.and_then(|u| u8::try_from(u).ok()),
-            });
+            meetings.push(meeting(&row, who.clone()));
         }
         round.responses.push(reports::CheckinResponse {
             user_id: who,
@@ -155,6 +160,58 @@ async fn read_checkins(
         }
     }
     Ok((rounds.into_values().collect(), meetings))
+}
+
+/// Who waits for a match, and why: a dry run of the next round (paused people are not waiting), over the people a
+/// round can consider (most people in a big program are in a pair already), off the async runtime. `pairs` give the
+/// current pairs and the history; only the candidates and exclusions are read here.
+async fn waiting_for_a_match(
+    store: &Store,
+    catalog: &Catalog,
+    config: &MatchConfig,
+    pair_records: &[crate::outbound::store::PairRecord],
+    now: DateTime<Utc>,
+) -> Result<Vec<reports::Waiting>, StoreError> {
+    let candidates = store.round_candidates().await?;
+    let (pair_counts, history) = rounds::pair_state(
+        pair_records
+            .iter()
+            .map(|p| (p.junior_id.as_deref(), p.senior_id.as_deref(), p.status)),
+    );
+    let exclusions = store.exclusions().await?;
+    let inputs = rounds::RoundInputs {
+        people: &candidates,
+        pair_counts: &pair_counts,
+        history: &history,
+        exclusions: &exclusions,
+    };
+    let round = rounds::build_round(
+        inputs,
+        config,
+        proposals::skill_labels(catalog),
+        Naming::DisplayNames,
+        now,
+    );
+    let proposed =
+        tokio::task::spawn_blocking(move || matching::propose(&round.participants, &round.ctx))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("the matching task failed: {e}")))?;
+    let waiting = match proposed {
+        Ok(p) => p
+            .unmatched
+            .into_iter()
+            .filter(|u| u.reason != matching::UnmatchedReason::Paused)
+            .map(|u| reports::Waiting {
+                user_id: u.id,
+                reason: u.reason_text,
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not compute who is waiting for a match");
+            Vec::new()
+        }
+    };
+    Ok(waiting)
 }
 
 /// Reads everything a summary needs from the store, as plain data without any free text. Check-ins (and the
@@ -198,8 +255,13 @@ pub async fn gather(
         .skill_counts(now.timestamp(), period.end.timestamp())
         .await?;
     let pair_records = store.pairs().await?;
+    // The dry run first, so that its working memory is given back before the check-ins are read.
+    let waiting = waiting_for_a_match(store, catalog, config, &pair_records, now).await?;
     let (pairs, members) = report_pairs(&pair_records, &names);
+    drop(pair_records);
+    drop(names);
     let (checkins, meetings) = read_checkins(store, &members, history_from).await?;
+    drop(members);
     let feedback = store
         .feedback_rows()
         .await?
@@ -218,48 +280,6 @@ pub async fn gather(
         .map(|t| reports::Departure { at: at(t) })
         .collect();
 
-    // Who waits for a match, and why: a dry run of the next round (paused people are not waiting), over the people
-    // a round can consider (most people in a big program are in a pair already), off the async runtime.
-    // The pairs read above give the current pairs and the history; only the exclusions are read again.
-    let candidates = store.round_candidates().await?;
-    let (pair_counts, history) = rounds::pair_state(
-        pair_records
-            .iter()
-            .map(|p| (p.junior_id.as_deref(), p.senior_id.as_deref(), p.status)),
-    );
-    let exclusions = store.exclusions().await?;
-    let inputs = rounds::RoundInputs {
-        people: &candidates,
-        pair_counts: &pair_counts,
-        history: &history,
-        exclusions: &exclusions,
-    };
-    let round = rounds::build_round(
-        inputs,
-        config,
-        proposals::skill_labels(catalog),
-        Naming::DisplayNames,
-        now,
-    );
-    let proposed =
-        tokio::task::spawn_blocking(move || matching::propose(&round.participants, &round.ctx))
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("the matching task failed: {e}")))?;
-    let waiting = match proposed {
-        Ok(p) => p
-            .unmatched
-            .into_iter()
-            .filter(|u| u.reason != matching::UnmatchedReason::Paused)
-            .map(|u| reports::Waiting {
-                user_id: u.id,
-                reason: u.reason_text,
-            })
-            .collect(),
-        Err(e) => {
-            tracing::warn!(error = %e, "could not compute who is waiting for a match");
-            Vec::new()
-        }
-    };
     Ok(ReportInput {
         period,
         previous,
@@ -382,7 +402,7 @@ pub async fn queue_chart(app: &App, admin: &str) -> Result<(), StoreError> {
     app.commit(tx).await
 }
 
-/// What the chart needs and nothing more: the pairs, and the check-ins (with their meetings) of its weeks.
+/// What the chart needs and nothing more: the pairs, and the meetings of its weeks.
 async fn chart_input(store: &Store, now: DateTime<Utc>) -> Result<ReportInput, StoreError> {
     let from = reports::weeks_start(now, CHART_WEEKS);
     let period = Period {
@@ -407,9 +427,20 @@ async fn chart_input(store: &Store, now: DateTime<Utc>) -> Result<ReportInput, S
         skill_counts: None,
     };
     let pair_records = store.pairs().await?;
-    let (pairs, members) = report_pairs(&pair_records, &HashMap::new());
-    input.pairs = pairs;
-    (input.checkins, input.meetings) = read_checkins(store, &members, from).await?;
+    input.pairs = report_pairs(&pair_records, &HashMap::new()).0;
+    drop(pair_records);
+    input.meetings = store
+        .met_answer_rows(from.timestamp())
+        .await?
+        .into_iter()
+        .map(|row| {
+            let who = row
+                .user_id
+                .clone()
+                .unwrap_or_else(|| anonymous(row.answer_rowid));
+            meeting(&row, who)
+        })
+        .collect();
     Ok(input)
 }
 
@@ -868,6 +899,79 @@ mod tests {
                 "now {now}, pairs before {before}"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn the_chart_read_on_its_own_draws_the_weeks_the_full_read_draws() {
+        let (_d, store) = varied_program().await;
+        let week = 7 * 86_400;
+        let now = at(20 * week);
+        // Check-ins over twenty weeks: both met, one met, not yet, need help, nobody answered; one answer by
+        // someone who left (no user ID).
+        let pairs: Vec<i64> = sqlx::query_scalar("SELECT id FROM pairs ORDER BY id")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        for w in 0..20i64 {
+            for (k, pair) in pairs.iter().enumerate() {
+                let sent = w * week + 3_600 * k as i64;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO checkins (pair_id, since, sent_at) VALUES (?, ?, ?) RETURNING id",
+                )
+                .bind(pair)
+                .bind(sent - week)
+                .bind(sent)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+                let answers: &[(Option<&str>, &str, i64)] = match (w + k as i64) % 5 {
+                    0 => &[(Some("UA"), "met", 30), (Some("UB"), "met", 45)],
+                    1 => &[(Some("UA"), "met", 60)],
+                    2 => &[(Some("UA"), "not_yet", 0)],
+                    3 => &[(None, "met", 20), (Some("UB"), "need_help", 0)],
+                    _ => &[],
+                };
+                for (who, answer, minutes) in answers {
+                    sqlx::query("INSERT INTO checkin_answers (checkin_id, user_id, answer, minutes, answered_at) VALUES (?, ?, ?, ?, ?)")
+                        .bind(id)
+                        .bind(who)
+                        .bind(answer)
+                        .bind(minutes)
+                        .bind(sent)
+                        .execute(store.pool())
+                        .await
+                        .unwrap();
+                }
+            }
+        }
+        let chart = chart_input(&store, now).await.unwrap();
+        let full = gather(
+            &store,
+            &Catalog::default(),
+            &MatchConfig::default(),
+            (
+                Period {
+                    start: at(0),
+                    end: now,
+                },
+                Period {
+                    start: at(0),
+                    end: at(0),
+                },
+            ),
+            at(0),
+            now,
+        )
+        .await
+        .unwrap();
+        let tz = chrono_tz::Tz::UTC;
+        let points = reports::weekly_points(&full, now, tz, CHART_WEEKS).unwrap();
+        assert!(points.iter().any(|p| p.meetings > 0));
+        assert_eq!(
+            reports::weekly_points(&chart, now, tz, CHART_WEEKS),
+            Some(points)
+        );
+        assert!(chart.checkins.is_empty() && chart.meetings.len() < full.meetings.len());
     }
 
     #[tokio::test]
