@@ -118,15 +118,14 @@ fn meeting(row: &crate::outbound::store::AnswerRow, who: String) -> reports::Mee
     }
 }
 
-/// Check-in rounds sent from `from` on: every member's answer, or "no answer"; "we met" answers are also meetings.
-async fn read_checkins(
-    store: &Store,
+/// Check-in rounds from the store's `rows`: every member's answer, or "no answer"; "we met" answers are also meetings.
+fn checkin_rounds(
+    rows: Vec<crate::outbound::store::AnswerRow>,
     members: &HashMap<i64, Vec<String>>,
-    from: DateTime<Utc>,
-) -> Result<(Vec<reports::CheckinRound>, Vec<reports::Meeting>), StoreError> {
+) -> (Vec<reports::CheckinRound>, Vec<reports::Meeting>) {
     let mut rounds: BTreeMap<i64, reports::CheckinRound> = BTreeMap::new();
     let mut meetings = Vec::new();
-    for row in store.checkin_answer_rows(from.timestamp()).await? {
+    for row in rows {
         let round = rounds
             .entry(row.checkin_id)
             .or_insert_with(|| reports::CheckinRound {
@@ -159,7 +158,7 @@ async fn read_checkins(
             }
         }
     }
-    Ok((rounds.into_values().collect(), meetings))
+    (rounds.into_values().collect(), meetings)
 }
 
 /// Who waits for a match, and why: a dry run of the next round (paused people are not waiting), over the people a
@@ -224,8 +223,32 @@ pub async fn gather(
     history_from: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<ReportInput, StoreError> {
-    // One light row per participant (no answers, no skills): the skills market is counted in SQL.
-    let people = store.report_people(now.timestamp()).await?;
+    // Three independent reads at once, each on its own connection (SQLite answers them in parallel):
+    // the people, as one light row each (no answers, no skills), with the skills market counted in SQL;
+    let people_and_skills = async {
+        let people = store.report_people(now.timestamp()).await?;
+        let skills = store
+            .skill_counts(now.timestamp(), period.end.timestamp())
+            .await?;
+        Ok::<_, StoreError>((people, skills))
+    };
+    // the pairs, and who waits for a match (the dry run gives its working memory back before the rest is built);
+    let pairs_and_waiting = async {
+        let pairs = store.pairs().await?;
+        let waiting = waiting_for_a_match(store, catalog, config, &pairs, now).await?;
+        Ok::<_, StoreError>((pairs, waiting))
+    };
+    // and the check-ins of the weeks shown, feedback, departures, and the meetings to date counted in SQL.
+    let history = async {
+        let rows = store.checkin_answer_rows(history_from.timestamp()).await?;
+        let feedback = store.feedback_rows().await?;
+        let departures = store.departures().await?;
+        let totals = store.meeting_totals(period.end.timestamp()).await?;
+        Ok::<_, StoreError>((rows, feedback, departures, totals))
+    };
+    let ((people, skill_counts), (pair_records, waiting), (rows, feedback, departures, totals)) =
+        tokio::try_join!(people_and_skills, pairs_and_waiting, history)?;
+
     let names: HashMap<String, String> = people
         .iter()
         .map(|p| {
@@ -235,6 +258,8 @@ pub async fn gather(
             )
         })
         .collect();
+    let (pairs, members) = report_pairs(&pair_records, &names);
+    drop(pair_records);
     let participants = people
         .into_iter()
         .map(|p| reports::Participant {
@@ -251,20 +276,9 @@ pub async fn gather(
             learns: Vec::new(),
         })
         .collect();
-    let skill_counts = store
-        .skill_counts(now.timestamp(), period.end.timestamp())
-        .await?;
-    let pair_records = store.pairs().await?;
-    // The dry run first, so that its working memory is given back before the check-ins are read.
-    let waiting = waiting_for_a_match(store, catalog, config, &pair_records, now).await?;
-    let (pairs, members) = report_pairs(&pair_records, &names);
-    drop(pair_records);
     drop(names);
-    let (checkins, meetings) = read_checkins(store, &members, history_from).await?;
-    drop(members);
-    let feedback = store
-        .feedback_rows()
-        .await?
+    let (checkins, meetings) = checkin_rounds(rows, &members);
+    let feedback = feedback
         .into_iter()
         .map(|f| reports::Feedback {
             pair_id: f.pair_id,
@@ -273,9 +287,7 @@ pub async fn gather(
             would_recommend: f.recommend,
         })
         .collect();
-    let departures = store
-        .departures()
-        .await?
+    let departures = departures
         .into_iter()
         .map(|t| reports::Departure { at: at(t) })
         .collect();
@@ -290,7 +302,7 @@ pub async fn gather(
         meetings,
         feedback,
         waiting,
-        meetings_to_date: store.meeting_totals(period.end.timestamp()).await?,
+        meetings_to_date: totals,
         skills: catalog
             .skills
             .iter()

@@ -138,12 +138,11 @@ impl Store {
     pub async fn skill_counts(&self, now: i64, before: i64) -> Result<SkillCounts, StoreError> {
         let mut conn = self.pool().acquire().await?;
         let supply: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT s.skill,
-                    COUNT(DISTINCT CASE WHEN s.direction = 'learn' THEN s.user_id END),
-                    COUNT(DISTINCT CASE WHEN s.direction = 'teach' THEN s.user_id END)
-             FROM participant_skills s JOIN participants p ON p.user_id = s.user_id
-             WHERE NOT (p.paused AND (p.paused_until IS NULL OR p.paused_until > ?))
-             GROUP BY s.skill",
+            // One row per person, direction and skill (the table's key), so sums count distinct people.
+            "SELECT skill, SUM(direction = 'learn'), SUM(direction = 'teach') FROM participant_skills
+             WHERE user_id NOT IN (SELECT user_id FROM participants
+                                   WHERE paused AND (paused_until IS NULL OR paused_until > ?))
+             GROUP BY skill",
         )
         .bind(now)
         .fetch_all(&mut *conn)
@@ -152,16 +151,16 @@ impl Store {
             "WITH p AS (SELECT id, junior_id, senior_id FROM pairs
                         WHERE status IN ('active', 'at_risk', 'completed') AND created_at < ?
                           AND junior_id IS NOT NULL AND senior_id IS NOT NULL),
-                  ex AS (SELECT p.id, p.junior_id, p.senior_id, t.skill FROM p
-                           JOIN participant_skills t ON t.user_id = p.junior_id AND t.direction = 'teach'
-                           JOIN participant_skills l ON l.user_id = p.senior_id AND l.direction = 'learn' AND l.skill = t.skill
-                         UNION
-                         SELECT p.id, p.junior_id, p.senior_id, t.skill FROM p
-                           JOIN participant_skills t ON t.user_id = p.senior_id AND t.direction = 'teach'
-                           JOIN participant_skills l ON l.user_id = p.junior_id AND l.direction = 'learn' AND l.skill = t.skill)
-             SELECT skill, COUNT(DISTINCT id), COUNT(DISTINCT who) FROM (
-                 SELECT skill, id, junior_id AS who FROM ex UNION ALL SELECT skill, id, senior_id FROM ex
-             ) GROUP BY skill",
+                  ex AS MATERIALIZED (
+                      SELECT DISTINCT t.skill, p.id, p.junior_id, p.senior_id FROM p
+                      JOIN participant_skills t ON t.direction = 'teach' AND t.user_id IN (p.junior_id, p.senior_id)
+                      JOIN participant_skills l ON l.direction = 'learn' AND l.skill = t.skill
+                           AND l.user_id = IIF(t.user_id = p.junior_id, p.senior_id, p.junior_id)),
+                  n AS (SELECT skill, COUNT(*) AS pairs FROM ex GROUP BY skill),
+                  m AS (SELECT skill, COUNT(DISTINCT who) AS people FROM (
+                            SELECT skill, junior_id AS who FROM ex UNION ALL SELECT skill, senior_id FROM ex
+                        ) GROUP BY skill)
+             SELECT skill, pairs, people FROM n JOIN m USING (skill)",
         )
         .bind(before)
         .fetch_all(&mut *conn)
