@@ -403,7 +403,12 @@ pub async fn current(
 pub async fn queue_chart(app: &App, admin: &str) -> Result<(), StoreError> {
     let now = app.now();
     let mut tx = app.store().write().await?;
-    // One chart waiting per admin: reports asked in a row share it.
+    // One chart per admin in hand: reports asked in a row share the chart waiting or being drawn (twelve weeks drawn
+    // a moment apart are the same picture), so a burst of reports neither fills the admin's DM nor draws the chart
+    // again beside every report.
+    if tx.job_for_user_in_hand(JobKind::ReportChart, admin).await? {
+        return Ok(());
+    }
     let job = NewJob::new(JobKind::ReportChart, now)
         .payload(&UserPayload {
             user: admin.to_string(),

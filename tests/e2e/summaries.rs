@@ -570,6 +570,44 @@ async fn mentor_report_all_covers_the_whole_program_and_the_chart_reaches_the_ad
 }
 
 #[tokio::test]
+async fn reports_in_a_row_share_the_chart_in_hand() {
+    // No worker loop: the test plays the worker's part (claiming, finishing) itself.
+    let app = spawn_with(|o| {
+        o.app.worker = tandem::startup::WorkerMode::Manual;
+        o.admins = vec![ADMIN.into()];
+    })
+    .await;
+    app.fake.add_user(ADMIN, "Ada Admin", "Europe/London");
+    let charts = || async {
+        sqlx::query_as::<_, (String, i64)>(
+            "SELECT state, COUNT(*) FROM jobs WHERE kind = 'report_chart' GROUP BY state ORDER BY state",
+        )
+        .fetch_all(app.app().store().pool())
+        .await
+        .unwrap()
+    };
+    app.driver.command(ADMIN, "report").await.json();
+    assert_eq!(charts().await, vec![("pending".to_string(), 1)]);
+    // The worker has claimed it (as a claim does: running, key cleared) and is drawing it: a report now shares it.
+    sqlx::query("UPDATE jobs SET state = 'running', key = NULL WHERE kind = 'report_chart'")
+        .execute(app.app().store().pool())
+        .await
+        .unwrap();
+    app.driver.command(ADMIN, "report").await.json();
+    assert_eq!(charts().await, vec![("running".to_string(), 1)]);
+    // Once it is drawn, the next report asks for a new one.
+    sqlx::query("UPDATE jobs SET state = 'done', payload = '{}' WHERE kind = 'report_chart' AND state = 'running'")
+        .execute(app.app().store().pool())
+        .await
+        .unwrap();
+    app.driver.command(ADMIN, "report").await.json();
+    assert_eq!(
+        charts().await,
+        vec![("done".to_string(), 1), ("pending".to_string(), 1)]
+    );
+}
+
+#[tokio::test]
 async fn tandem_report_takes_dates_and_writes_the_chart() {
     let (app, _clock) = program(&[]).await;
     let db = app.dir.path().join("tandem.db");

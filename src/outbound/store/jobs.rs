@@ -106,6 +106,23 @@ impl Tx {
         Ok(())
     }
 
+    /// Whether a job of `kind` for `user` (its payload's `user`) is waiting or being run.
+    pub async fn job_for_user_in_hand(
+        &mut self,
+        kind: JobKind,
+        user: &str,
+    ) -> Result<bool, StoreError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM jobs WHERE kind = ? AND state IN ('pending', 'running')
+               AND json_extract(payload, '$.user') = ? LIMIT 1",
+        )
+        .bind(kind.as_str())
+        .bind(user)
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(found.is_some())
+    }
+
     /// Cancels a pair's pending jobs (the pair ended). Returns how many.
     pub async fn cancel_pair_jobs(&mut self, pair_id: i64, now: i64) -> Result<u64, StoreError> {
         let done = sqlx::query("UPDATE jobs SET state = 'cancelled', key = NULL, payload = '{}', updated_at = ? WHERE pair_id = ? AND state = 'pending'")
