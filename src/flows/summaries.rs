@@ -263,7 +263,7 @@ pub async fn gather(
     let participants = people
         .into_iter()
         .map(|p| reports::Participant {
-            display_name: names.get(&p.user_id).cloned().unwrap_or_default(),
+            display_name: p.display_name.unwrap_or_else(|| p.user_id.clone()),
             user_id: p.user_id,
             side: config.side_rule.side_for(p.role, p.years),
             joined_at: at(p.joined_at),
