@@ -238,7 +238,7 @@ impl Store {
 
     /// Applies every migration not yet applied; returns how many were applied now.
     pub async fn migrate(&self) -> Result<usize, StoreError> {
-        let migrator = sqlx::migrate!("./migrations");
+        let migrator = sqlx::migrate!("./migrations/sqlite");
         let before: i64 = self.applied_migrations().await.unwrap_or(0);
         migrator.run(&self.pool).await?;
         let after = self.applied_migrations().await?;
@@ -247,7 +247,7 @@ impl Store {
 
     /// How many of the embedded migrations this database has not applied yet (0 for an up-to-date database).
     pub async fn pending_migrations(&self) -> Result<usize, StoreError> {
-        let known = sqlx::migrate!("./migrations").iter().count();
+        let known = sqlx::migrate!("./migrations/sqlite").iter().count();
         let applied = self.applied_migrations().await.unwrap_or(0);
         Ok(known.saturating_sub(usize::try_from(applied).unwrap_or(0)))
     }
