@@ -156,6 +156,14 @@ async fn notes_due(app: &TestApp) -> Vec<i64> {
     .unwrap()
 }
 
+/// Why each person is waiting for a match, as the last approved round recorded it (what the report counts).
+async fn waiting_reasons(app: &TestApp) -> Vec<(String, String, i64)> {
+    sqlx::query_as("SELECT user_id, reason, proposal_id FROM waiting_reasons ORDER BY user_id")
+        .fetch_all(app.app().store().pool())
+        .await
+        .unwrap()
+}
+
 /// Lets time pass until every note to someone left out has gone out: each at 10:00 on a working day in its
 /// recipient's zone.
 async fn deliver_notes(app: &TestApp, clock: &Clock) {
@@ -386,7 +394,16 @@ async fn a_second_round_after_a_pair_ends_matches_the_free_and_never_repeats_a_p
     clock.set(at("2026-03-02T00:30:00Z"));
     run_jobs(&app).await;
     clock.set(at("2026-03-02T08:00:00Z"));
+    assert!(
+        waiting_reasons(&app).await.is_empty(),
+        "nothing before an approval"
+    );
     approve(&app, ADMIN).await;
+    // The approval recorded why J3 waits (the report counts it), and nothing for the four it paired.
+    assert_eq!(
+        waiting_reasons(&app).await,
+        vec![(J3.to_string(), "partners_taken_elsewhere".to_string(), 1)]
+    );
     deliver_notes(&app, &clock).await;
     assert_eq!(notes_to(&app, J3).len(), 1);
     // J1 ends their pair with S1 on Thursday; both are free again, and J3 still waits.
@@ -414,6 +431,11 @@ async fn a_second_round_after_a_pair_ends_matches_the_free_and_never_repeats_a_p
         .map(|(j, s, _, _)| (j.as_str(), s.as_str()))
         .collect();
     assert_eq!(round2, vec![(J3, S1)], "S1 gets J3, not J1 again");
+    // J3's old reason went when round 2 paired them; J1's is round 2's.
+    assert_eq!(
+        waiting_reasons(&app).await,
+        vec![(J1.to_string(), "only_blocked_partners".to_string(), 2)]
+    );
     // J1's note: 10:00 in London that Monday.
     assert_eq!(
         notes_due(&app).await,

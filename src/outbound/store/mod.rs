@@ -38,6 +38,7 @@ mod reports;
 mod retention;
 mod subject_access;
 mod trouble;
+mod waiting;
 
 pub use crate::domain::model::{Departure, PairView, Participant};
 pub use invitations::InvitationRecord;
@@ -48,6 +49,7 @@ pub use participants::ReportPerson;
 pub use reports::{AnswerRow, FeedbackRow};
 pub use retention::Retained;
 pub use trouble::{HelpRecord, NudgeState};
+pub use waiting::WaitingRow;
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
