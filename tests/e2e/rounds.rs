@@ -436,6 +436,31 @@ async fn a_second_round_after_a_pair_ends_matches_the_free_and_never_repeats_a_p
         waiting_reasons(&app).await,
         vec![(J1.to_string(), "only_blocked_partners".to_string(), 2)]
     );
+    // J1's own data says why they wait (words meant for the admins, about them; system text, no one else's data).
+    app.driver.command(J1, "mydata").await;
+    settle(&app).await;
+    let summary = app
+        .fake
+        .dms_to(J1)
+        .into_iter()
+        .find(|m| m.to_string().contains("Everything Tandem holds about you"))
+        .expect("the subject-access summary")
+        .to_string();
+    assert!(
+        summary
+            .contains("Why the last matching round left you out: everyone suitable is ruled out"),
+        "{summary}"
+    );
+    let file: Value = app
+        .fake
+        .uploaded_files()
+        .into_iter()
+        .find_map(|(_, bytes)| serde_json::from_slice::<Value>(&bytes).ok())
+        .expect("the JSON file");
+    assert_eq!(
+        file["profile"]["waiting_reason"],
+        "everyone suitable is ruled out (reports to / earlier pair / exclusion / removed)"
+    );
     // J1's note: 10:00 in London that Monday.
     assert_eq!(
         notes_due(&app).await,

@@ -45,6 +45,16 @@ impl Tx {
 }
 
 impl Store {
+    /// The reason code the last approved round gave for leaving `user_id` out, if it did (for `/mentor mydata`).
+    pub async fn waiting_reason_of(&self, user_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT reason FROM waiting_reasons WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
     /// Everyone waiting for a match at `now`: enrolled, not paused, in no active or at-risk pair; with the reason
     /// code the last round gave them, if it left them out. Ordered by user ID.
     pub async fn waiting(&self, now: i64) -> Result<Vec<WaitingRow>, StoreError> {
