@@ -2,7 +2,9 @@
 
 use super::{Store, StoreError};
 use crate::domain::feedback::{FeedbackInput, Scored, Written};
-use crate::domain::reports::{MeetingTotals, SkillCounts};
+use crate::domain::reports::{MeetingTotals, SkillCounts, SkillTally};
+use futures_util::TryStreamExt;
+use std::collections::HashSet;
 
 /// One check-in and one answer to it (none when nobody answered). `user_id` is `None` for someone who left.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -131,51 +133,53 @@ impl Store {
         Ok(input)
     }
 
-    /// The skills market counted here rather than from every participant's skills in memory (equal to
-    /// [`SkillCounts::of`] over the same data): per skill, the distinct participants not paused at `now` who want to
-    /// learn it and who can teach it; and the pairs formed before `before` (active, at risk or completed, both people
-    /// still enrolled) in which one teaches it and the other wants it, with those pairs' distinct people.
+    /// The skills market of a big program, from one row per person rather than every participant read in full
+    /// (equal to [`SkillCounts::of`] over the same data): per skill, the distinct participants not paused at `now`
+    /// who want to learn it and who can teach it; and the pairs formed before `before` (active, at risk or
+    /// completed, both people still enrolled) in which one teaches it and the other wants it, with those pairs'
+    /// distinct people. Counted by [`SkillTally`] from each person's skills as two lists.
     pub async fn skill_counts(&self, now: i64, before: i64) -> Result<SkillCounts, StoreError> {
         let mut conn = self.pool().acquire().await?;
-        let supply: Vec<(String, i64, i64)> = sqlx::query_as(
-            // One row per person, direction and skill (the table's key), so sums count distinct people.
-            "SELECT skill, SUM(direction = 'learn'), SUM(direction = 'teach') FROM participant_skills
-             WHERE user_id NOT IN (SELECT user_id FROM participants
-                                   WHERE paused AND (paused_until IS NULL OR paused_until > ?))
-             GROUP BY skill",
+        let paused: HashSet<String> = sqlx::query_scalar(
+            "SELECT user_id FROM participants WHERE paused <> 0 AND (paused_until IS NULL OR paused_until > $1)",
         )
         .bind(now)
         .fetch_all(&mut *conn)
-        .await?;
-        let exchanged: Vec<(String, i64, i64)> = sqlx::query_as(
-            "WITH p AS (SELECT id, junior_id, senior_id FROM pairs
-                        WHERE status IN ('active', 'at_risk', 'completed') AND created_at < ?
-                          AND junior_id IS NOT NULL AND senior_id IS NOT NULL),
-                  ex AS MATERIALIZED (
-                      SELECT DISTINCT t.skill, p.id, p.junior_id, p.senior_id FROM p
-                      JOIN participant_skills t ON t.direction = 'teach' AND t.user_id IN (p.junior_id, p.senior_id)
-                      JOIN participant_skills l ON l.direction = 'learn' AND l.skill = t.skill
-                           AND l.user_id = IIF(t.user_id = p.junior_id, p.senior_id, p.junior_id)),
-                  n AS (SELECT skill, COUNT(*) AS pairs FROM ex GROUP BY skill),
-                  m AS (SELECT skill, COUNT(DISTINCT who) AS people FROM (
-                            SELECT skill, junior_id AS who FROM ex UNION ALL SELECT skill, senior_id FROM ex
-                        ) GROUP BY skill)
-             SELECT skill, pairs, people FROM n JOIN m USING (skill)",
+        .await?
+        .into_iter()
+        .collect();
+        let mut tally = SkillTally::default();
+        {
+            // The table's key is (user, direction, skill): grouping by person reads it in order, with no sort.
+            let mut rows = sqlx::query_as::<_, (String, Option<String>, Option<String>)>(
+                "SELECT user_id,
+                        group_concat(CASE direction WHEN 'teach' THEN skill END, ','),
+                        group_concat(CASE direction WHEN 'learn' THEN skill END, ',')
+                 FROM participant_skills GROUP BY user_id",
+            )
+            .fetch(&mut *conn);
+            while let Some((user, teaches, learns)) = rows.try_next().await? {
+                fn list(s: Option<&str>) -> impl Iterator<Item = &str> {
+                    s.unwrap_or_default().split(',').filter(|k| !k.is_empty())
+                }
+                let active = !paused.contains(&user);
+                tally.person(
+                    &user,
+                    list(teaches.as_deref()),
+                    list(learns.as_deref()),
+                    active,
+                );
+            }
+        }
+        let pairs: Vec<(String, String)> = sqlx::query_as(
+            "SELECT junior_id, senior_id FROM pairs
+             WHERE status IN ('active', 'at_risk', 'completed') AND created_at < $1
+               AND junior_id IS NOT NULL AND senior_id IS NOT NULL",
         )
         .bind(before)
         .fetch_all(&mut *conn)
         .await?;
-        let count = |n: i64| usize::try_from(n).unwrap_or(0);
-        Ok(SkillCounts {
-            supply: supply
-                .into_iter()
-                .map(|(skill, wanted, taught)| (skill, (count(wanted), count(taught))))
-                .collect(),
-            exchanged: exchanged
-                .into_iter()
-                .map(|(skill, pairs, people)| (skill, (pairs, count(people))))
-                .collect(),
-        })
+        Ok(tally.counts(pairs.iter().map(|(j, s)| (j.as_str(), s.as_str()))))
     }
 
     /// Meetings at check-ins sent before `until` (unix seconds), over the whole history, counted here rather than
