@@ -517,6 +517,42 @@ fn percent(part: usize, whole: usize) -> i64 {
 }
 
 /// The people of a pair: member IDs, or a stand-in for a member who left (still a distinct person).
+/// Distinct people, counted only as far as the privacy rule reads them: 0, 1, 2, or "3 or more" (a figure is
+/// hidden when drawn from 1 or 2 people). Once three are known it stops looking, so a figure over thousands of pairs
+/// costs no set of thousands of names.
+#[derive(Debug, Default)]
+struct FewPeople(Vec<String>);
+
+impl FewPeople {
+    fn full(&self) -> bool {
+        self.0.len() >= MIN_PEOPLE
+    }
+
+    fn add(&mut self, who: &str) {
+        if !self.full() && !self.0.iter().any(|p| p == who) {
+            self.0.push(who.to_string());
+        }
+    }
+
+    /// The two people of `pair` (see [`pair_people`]), looked at only while fewer than three are known.
+    fn add_pair(&mut self, pair: &Pair) {
+        if !self.full() {
+            for who in pair_people(pair) {
+                self.add(&who);
+            }
+        }
+    }
+
+    /// At most [`MIN_PEOPLE`]: enough for [`Figure::from_people`].
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 fn pair_people(pair: &Pair) -> [String; 2] {
     let who = |m: &Option<Member>, side: &str| match m {
         Some(m) => m.user_id.clone(),
@@ -579,10 +615,10 @@ fn left_in(input: &ReportInput, period: &Period) -> Drawn<i64> {
 
 fn pairs_count<'a>(pairs: impl Iterator<Item = &'a Pair>) -> Drawn<i64> {
     let mut n = 0;
-    let mut people = BTreeSet::new();
+    let mut people = FewPeople::default();
     for p in pairs {
         n += 1;
-        people.extend(pair_people(p));
+        people.add_pair(p);
     }
     Drawn {
         value: Some(n),
@@ -611,14 +647,12 @@ fn checkins_answered(input: &ReportInput, period: &Period) -> Drawn<i64> {
 
 fn meetings_held(input: &ReportInput, pairs: &HashMap<i64, &Pair>, period: &Period) -> Drawn<i64> {
     let mut held = BTreeSet::new();
-    let mut people = BTreeSet::new();
+    let mut people = FewPeople::default();
     for m in input.meetings.iter().filter(|m| period.contains(m.at)) {
         held.insert((m.pair_id, m.at));
         match pairs.get(&m.pair_id) {
-            Some(p) => people.extend(pair_people(p)),
-            None => {
-                people.insert(m.logged_by.clone());
-            }
+            Some(p) => people.add_pair(p),
+            None => people.add(&m.logged_by),
         }
     }
     Drawn {
@@ -1284,7 +1318,7 @@ pub fn weekly_points(
     weeks: usize,
 ) -> Option<Vec<WeekPoint>> {
     let pairs_by_id: HashMap<i64, &Pair> = input.pairs.iter().map(|p| (p.id, p)).collect();
-    let mut people = BTreeSet::new();
+    let mut people = FewPeople::default();
     let mut points = Vec::with_capacity(weeks);
     for back in (0..weeks as i64).rev() {
         let week_end = end.checked_sub_signed(Duration::weeks(back))?;
@@ -1296,16 +1330,14 @@ pub fn weekly_points(
         for m in input.meetings.iter().filter(|m| week.contains(m.at)) {
             held.insert((m.pair_id, m.at));
             match pairs_by_id.get(&m.pair_id) {
-                Some(p) => people.extend(pair_people(p)),
-                None => {
-                    people.insert(m.logged_by.clone());
-                }
+                Some(p) => people.add_pair(p),
+                None => people.add(&m.logged_by),
             }
         }
         let mut active = 0u32;
         for p in input.pairs.iter().filter(|p| running_at(p, week.end)) {
             active += 1;
-            people.extend(pair_people(p));
+            people.add_pair(p);
         }
         points.push(WeekPoint {
             week_start: week.start.with_timezone(&tz).date_naive(),
@@ -1313,7 +1345,7 @@ pub fn weekly_points(
             active_pairs: active,
         });
     }
-    (people.is_empty() || people.len() >= MIN_PEOPLE).then_some(points)
+    (people.is_empty() || people.full()).then_some(points)
 }
 
 /// A hand-built program with a known history, shared by the tests of every module. The expected figures are
@@ -1691,6 +1723,29 @@ mod tests {
 
     fn v<T>(x: T) -> Figure<T> {
         Figure::Value(x)
+    }
+
+    #[test]
+    fn few_people_counts_distinct_people_up_to_three_and_no_further() {
+        let mut f = FewPeople::default();
+        assert!(f.is_empty());
+        f.add("a");
+        f.add("a");
+        assert_eq!(f.len(), 1);
+        f.add_pair(&Pair {
+            id: 9,
+            junior: member("b"),
+            senior: None,
+            status: PairStatus::Active,
+            created_at: now(),
+            ended_at: None,
+            last_met_at: None,
+        });
+        // "b" and a stand-in for the senior who left: three distinct people, and then it stops.
+        assert!(f.full() && f.len() == MIN_PEOPLE);
+        f.add("c");
+        assert_eq!(f.len(), MIN_PEOPLE);
+        assert_eq!(Figure::from_people(Some(1), f.len()), Figure::Value(1));
     }
 
     #[test]
