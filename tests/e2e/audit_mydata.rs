@@ -40,10 +40,12 @@ async fn cohort() -> TestApp {
 async fn audit_rows(
     app: &TestApp,
 ) -> Vec<(String, String, Option<String>, Option<String>, String)> {
-    sqlx::query_as("SELECT action, actor, subject, other, detail FROM audit_log ORDER BY id")
-        .fetch_all(app.app().store().pool())
-        .await
-        .unwrap()
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_as(
+        "SELECT action, actor, subject, other, detail FROM audit_log ORDER BY id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap()
 }
 
 #[tokio::test]

@@ -64,10 +64,12 @@ pub async fn spawn() -> TestApp {
 
 /// Rows in a table, for "no effect" assertions.
 pub async fn count(app: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
-        .fetch_one(app.app().store().pool())
-        .await
-        .expect("count")
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))
+    )
+    .fetch_one(p)
+    .await)
+    .expect("count")
 }
 
 /// `/mentor join` then a submission of `answers` through the modal Slack opened; returns the submission's response.
@@ -157,11 +159,13 @@ pub async fn approve_round(app: &TestApp, admin: &str) -> usize {
     app.app().background_idle().await;
     // The button's value is "proposal:version".
     let proposal = id.split(':').next().unwrap_or_default();
-    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM pairs WHERE proposal_id = ?")
-        .bind(proposal.parse::<i64>().expect("a proposal ID"))
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap_or_default() as usize
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM pairs WHERE proposal_id = $1"
+    )
+    .bind(proposal.parse::<i64>().expect("a proposal ID"))
+    .fetch_one(p)
+    .await)
+    .unwrap_or_default() as usize
 }
 
 /// Every text cell of every table that contains `needle`, as "table.column".
@@ -171,29 +175,26 @@ pub async fn cells_containing(app: &TestApp, needle: &str) -> Vec<String> {
 
 /// Like [`cells_containing`], skipping the tables named in `except`.
 pub async fn cells_containing_except(app: &TestApp, needle: &str, except: &[&str]) -> Vec<String> {
-    let pool = app.app().store().pool();
-    let tables: Vec<String> = sqlx::query_scalar::<_, String>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_sqlx_migrations'")
-        .fetch_all(pool)
+    let store = app.app().store();
+    let tables: Vec<String> = store
+        .table_names()
         .await
         .unwrap()
         .into_iter()
-        .filter(|t| !except.contains(&t.as_str()))
+        .filter(|t| t != "_sqlx_migrations" && !except.contains(&t.as_str()))
         .collect();
     let mut found = Vec::new();
     for t in tables {
-        let columns: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT name FROM pragma_table_info('{t}')"
-        )))
-        .fetch_all(pool)
-        .await
-        .unwrap();
-        for c in columns {
-            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT COUNT(*) FROM \"{t}\" WHERE CAST(\"{c}\" AS TEXT) LIKE '%' || ? || '%'"
-            )))
-            .bind(needle)
-            .fetch_one(pool)
-            .await
+        for c in store.column_names(&t).await.unwrap() {
+            let sql = format!(
+                "SELECT COUNT(*) FROM \"{t}\" WHERE CAST(\"{c}\" AS TEXT) LIKE '%' || $1 || '%'"
+            );
+            let n: i64 = tandem::on_db!(store.pool(), |p| {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(needle)
+                    .fetch_one(p)
+                    .await
+            })
             .unwrap();
             if n > 0 {
                 found.push(format!("{t}.{c}"));

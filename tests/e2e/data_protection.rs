@@ -36,11 +36,13 @@ async fn paired() -> (TestApp, i64) {
 }
 
 async fn pair_status(app: &TestApp, pair: i64) -> String {
-    sqlx::query_scalar("SELECT status FROM pairs WHERE id = ?")
-        .bind(pair)
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap()
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT status FROM pairs WHERE id = $1"
+    )
+    .bind(pair)
+    .fetch_one(p)
+    .await)
+    .unwrap()
 }
 
 fn texts(messages: Vec<Value>) -> Vec<String> {
@@ -458,12 +460,7 @@ async fn offline_commands_refuse_a_file_that_is_not_a_tandem_database_and_leave_
 
 /// The row count of every table.
 async fn all_counts(app: &TestApp) -> std::collections::BTreeMap<String, i64> {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .fetch_all(app.app().store().pool())
-    .await
-    .unwrap();
+    let tables: Vec<String> = app.app().store().table_names().await.unwrap();
     let mut counts = std::collections::BTreeMap::new();
     for t in tables {
         counts.insert(t.clone(), count(app, &format!("\"{t}\"")).await);

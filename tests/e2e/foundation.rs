@@ -338,12 +338,7 @@ async fn an_unknown_event_type_is_acknowledged_without_effect() {
 
 /// Row counts of every table, for "no effect" assertions.
 async fn row_counts(app: &TestApp) -> Vec<(String, i64)> {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .fetch_all(app.app().store().pool())
-    .await
-    .expect("tables");
+    let tables: Vec<String> = app.app().store().table_names().await.expect("tables");
     let mut counts = Vec::new();
     for t in tables {
         let n = count(app, &format!("\"{t}\"")).await;

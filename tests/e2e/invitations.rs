@@ -60,10 +60,12 @@ fn reply_text(r: &tandem::sandbox::DriverResponse) -> String {
 }
 
 async fn rows(app: &TestApp, sql: &str) -> Vec<String> {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-        .fetch_all(app.app().store().pool())
-        .await
-        .unwrap()
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        sqlx::AssertSqlSafe(sql.to_string())
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap()
 }
 
 async fn enrolled(app: &TestApp) -> Vec<String> {
@@ -81,11 +83,11 @@ fn invitations_to(app: &TestApp, user: &str) -> Vec<Value> {
 
 /// When the pending invitation jobs are due, earliest first.
 async fn invite_due(app: &TestApp) -> Vec<i64> {
-    sqlx::query_scalar(
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
         "SELECT due_at FROM jobs WHERE kind = 'invite' AND state = 'pending' ORDER BY due_at",
     )
-    .fetch_all(app.app().store().pool())
-    .await
+    .fetch_all(p)
+    .await)
     .unwrap()
 }
 
@@ -190,11 +192,11 @@ async fn a_channel_invitation_dms_only_people_who_have_not_joined_with_a_join_bu
         2,
         "each DM was posted by its job"
     );
-    let posted: Vec<(String, i64)> = sqlx::query_as(
+    let posted: Vec<(String, i64)> = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_as(
         "SELECT channel, at FROM deliveries WHERE job_id IN (SELECT id FROM jobs WHERE kind = 'invite') ORDER BY at",
     )
-    .fetch_all(app.app().store().pool())
-    .await
+    .fetch_all(p)
+    .await)
     .unwrap();
     assert_eq!(
         posted,

@@ -93,10 +93,12 @@ async fn run_match(app: &TestApp) -> (String, String, Value) {
 }
 
 async fn pairs(app: &TestApp) -> Vec<(String, String, String)> {
-    sqlx::query_as("SELECT junior_id, senior_id, status FROM pairs ORDER BY junior_id")
-        .fetch_all(app.app().store().pool())
-        .await
-        .unwrap()
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_as(
+        "SELECT junior_id, senior_id, status FROM pairs ORDER BY junior_id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap()
 }
 
 fn messages_to_participants(app: &TestApp) -> usize {
