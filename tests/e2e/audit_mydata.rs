@@ -144,7 +144,7 @@ async fn every_admin_action_is_audited_once_and_shown_to_admins_only() {
     );
 
     // tandem audit prints the same rows from the database.
-    let db = app.dir.path().join("tandem.db");
+    let db = app.db_url();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
         .args(["audit", "--db"])
         .arg(&db)

@@ -1,5 +1,6 @@
 use std::time::Duration;
 use tandem::outbound::slack_api::RetryPolicy;
+use tandem::outbound::store::scratch::{ScratchDatabase, test_server};
 use tandem::sandbox::{Sandbox, SandboxOptions};
 use tandem::startup::Options;
 
@@ -9,10 +10,20 @@ pub const WAIT: Duration = Duration::from_secs(10);
 pub const ALICE: &str = "U0ALICE";
 pub const BOB: &str = "U0BOB";
 
-/// A running sandbox and the temporary directory that holds its database.
+/// A running sandbox, the temporary directory that holds its SQLite database (and the test's other files), and,
+/// when the tests run on PostgreSQL (`TANDEM_TEST_DATABASE_URL`), the test's own PostgreSQL database instead.
 pub struct TestApp {
     pub sandbox: Sandbox,
     pub dir: tempfile::TempDir,
+    /// Dropped (with the database) after the sandbox.
+    pub pg: Option<ScratchDatabase>,
+}
+
+impl TestApp {
+    /// The URL of the test's database, as `--db` or `DATABASE_URL` takes it.
+    pub fn db_url(&self) -> String {
+        self.sandbox.options.url()
+    }
 }
 
 impl std::ops::Deref for TestApp {
@@ -44,9 +55,33 @@ pub fn options(dir: &tempfile::TempDir) -> SandboxOptions {
     o
 }
 
+/// Starts a sandbox on a fresh database: SQLite, or a new database on the PostgreSQL server
+/// `TANDEM_TEST_DATABASE_URL` names.
 pub async fn spawn_with(configure: impl FnOnce(&mut SandboxOptions)) -> TestApp {
+    let pg = match test_server() {
+        Some(server) => Some(
+            ScratchDatabase::create(&server)
+                .await
+                .expect("a scratch database on the test server"),
+        ),
+        None => None,
+    };
+    start(pg, configure).await
+}
+
+/// Like [`spawn_with`], always on SQLite: for tests of what only an SQLite file has (the file itself, its backup,
+/// its integrity check), which run on SQLite whatever `TANDEM_TEST_DATABASE_URL` says.
+pub async fn spawn_sqlite_with(configure: impl FnOnce(&mut SandboxOptions)) -> TestApp {
+    start(None, configure).await
+}
+
+async fn start(
+    pg: Option<ScratchDatabase>,
+    configure: impl FnOnce(&mut SandboxOptions),
+) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut o = options(&dir);
+    o.database_url = pg.as_ref().map(|db| db.url.clone());
     configure(&mut o);
     let sandbox = Sandbox::start(o).await.expect("sandbox starts");
     sandbox
@@ -55,11 +90,16 @@ pub async fn spawn_with(configure: impl FnOnce(&mut SandboxOptions)) -> TestApp 
     sandbox
         .fake
         .add_user(BOB, "Bob Brennan", "America/New_York");
-    TestApp { sandbox, dir }
+    TestApp { sandbox, dir, pg }
 }
 
 pub async fn spawn() -> TestApp {
     spawn_with(|_| {}).await
+}
+
+/// [`spawn`], always on SQLite (see [`spawn_sqlite_with`]).
+pub async fn spawn_sqlite() -> TestApp {
+    spawn_sqlite_with(|_| {}).await
 }
 
 /// Rows in a table, for "no effect" assertions.

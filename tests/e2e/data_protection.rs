@@ -228,7 +228,8 @@ const LOAD: usize = 1000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_under_write_load_is_consistent_and_restores_with_nothing_lost() {
-    let app = spawn().await;
+    // `tandem backup` and `restore` copy an SQLite file: SQLite only (PostgreSQL has pg_dump).
+    let app = spawn_sqlite().await;
     let db = app.dir.path().join("tandem.db");
     let store = app.app().store().clone();
     let now = app.app().now();
@@ -360,6 +361,7 @@ async fn a_backup_under_write_load_is_consistent_and_restores_with_nothing_lost(
     let restored_app = TestApp {
         sandbox,
         dir: restored_dir,
+        pg: None,
     };
     assert_eq!(count(&restored_app, "participants").await, live);
     assert_eq!(

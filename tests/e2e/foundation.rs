@@ -298,7 +298,11 @@ async fn handled_events_survive_a_restart() {
         .wait_for_calls("views.publish", 1, WAIT)
         .await
         .unwrap();
-    let TestApp { sandbox, dir } = app;
+    let TestApp {
+        sandbox,
+        dir,
+        pg: _pg,
+    } = app;
     let sandbox = sandbox.restart().await.unwrap();
     sandbox
         .driver

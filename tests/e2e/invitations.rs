@@ -523,7 +523,7 @@ fn cli_options(app: &TestApp, csv: &Path, dry_run: bool) -> InviteOptions {
     InviteOptions {
         csv: csv.to_path_buf(),
         dry_run,
-        database_url: format!("sqlite://{}", app.options.database.display()),
+        database_url: app.db_url(),
         slack_api_url: app.fake.api_url(),
         bot_token: SANDBOX_BOT_TOKEN.to_string(),
         progress_every: 3,
@@ -739,10 +739,7 @@ async fn the_binary_invites_from_a_csv_with_progress_and_a_dry_run() {
     let env = [
         ("SLACK_BOT_TOKEN", SANDBOX_BOT_TOKEN.to_string()),
         ("SLACK_API_URL", app.fake.api_url()),
-        (
-            "DATABASE_URL",
-            format!("sqlite://{}", app.options.database.display()),
-        ),
+        ("DATABASE_URL", app.db_url()),
     ];
     let csv_arg = csv.display().to_string();
 

@@ -431,7 +431,7 @@ fn exported_hours(app: &TestApp, user: &str) -> String {
         .args(["export", "--format", "csv", "--out"])
         .arg(dir.path())
         .arg("--db")
-        .arg(app.dir.path().join("tandem.db"))
+        .arg(app.db_url())
         .output()
         .unwrap();
     assert!(
@@ -921,9 +921,9 @@ async fn a_restart_in_the_middle_of_a_batch_loses_nothing_and_duplicates_nothing
     tandem::flows::introductions::run(app.app(), &claimed[0])
         .await
         .unwrap();
-    let TestApp { sandbox, dir } = app;
+    let TestApp { sandbox, dir, pg } = app;
     let sandbox = sandbox.restart().await.unwrap();
-    let app = TestApp { sandbox, dir };
+    let app = TestApp { sandbox, dir, pg };
     let stats = run_clean(&app).await;
     assert_eq!(stats.done, 2);
     let intros: Vec<_> = app
@@ -1117,7 +1117,7 @@ async fn leaving_mid_pair_clears_the_person_from_plans_answers_and_jobs() {
     assert_eq!(cells_containing(&app, J).await, Vec::<String>::new());
     assert_eq!(cells_containing(&app, "ZEBRA").await, Vec::<String>::new());
     let minutes: i64 = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
-        "SELECT SUM(minutes) FROM checkin_answers"
+        "SELECT CAST(SUM(minutes) AS BIGINT) FROM checkin_answers"
     )
     .fetch_one(p)
     .await)
@@ -1428,7 +1428,7 @@ async fn retention_removes_an_old_pairs_personal_data_and_keeps_the_figures() {
             "plans.objective"
         ]
     );
-    let url = format!("sqlite://{}", app.dir.path().join("tandem.db").display());
+    let url = app.db_url();
     let catalog = tandem::domain::catalog::Catalog::default();
     let rules = tandem::domain::matching::MatchConfig::default();
     let export = |dir: &std::path::Path| {

@@ -341,7 +341,7 @@ async fn people_already_paired_are_not_matched_again() {
 #[tokio::test]
 async fn tandem_match_from_db_is_a_dry_run_over_the_live_database() {
     let app = program().await;
-    let db = format!("sqlite://{}", app.dir.path().join("tandem.db").display());
+    let db = app.db_url();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
         .args(["match", "--from-db"])
         .env("DATABASE_URL", &db)

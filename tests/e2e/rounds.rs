@@ -493,9 +493,9 @@ async fn a_scheduled_round_never_opens_a_second_proposal_and_one_missed_while_do
         .await;
     settle(&app).await;
     clock.set(at("2026-03-25T12:00:00Z"));
-    let TestApp { sandbox, dir } = app;
+    let TestApp { sandbox, dir, pg } = app;
     let sandbox = sandbox.restart().await.unwrap();
-    let app = TestApp { sandbox, dir };
+    let app = TestApp { sandbox, dir, pg };
     run_jobs(&app).await;
     assert_eq!(
         proposals(&app).await,

@@ -338,7 +338,7 @@ async fn no_summary_report_or_export_contains_free_text_or_an_individual_rating(
 
     let slack = app.driver.command(ADMIN, "report").await.json().to_string();
     assert!(!slack.contains(SECRET));
-    let db = app.dir.path().join("tandem.db");
+    let db = app.db_url();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
         .args(["report", "--db"])
         .arg(&db)
@@ -627,7 +627,7 @@ async fn reports_in_a_row_share_the_chart_in_hand() {
 #[tokio::test]
 async fn tandem_report_takes_dates_and_writes_the_chart() {
     let (app, _clock) = program(&[]).await;
-    let db = app.dir.path().join("tandem.db");
+    let db = app.db_url();
     let png = app.dir.path().join("chart.png");
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
