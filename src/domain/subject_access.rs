@@ -74,6 +74,8 @@ pub struct Profile {
     pub paused_until: Option<i64>,
     #[serde(serialize_with = "unix")]
     pub joined_at: i64,
+    /// Why the last approved matching round left them out, if it did and they have not been paired since.
+    pub waiting_reason: Option<String>,
 }
 
 /// A pair they were in. The partner appears by name only.

@@ -399,6 +399,7 @@ pub async fn approve(
     }
     let told =
         super::rounds::queue_unmatched_notes(app, &mut tx, id, &stored, &people, now).await?;
+    super::rounds::record_waiting_reasons(&mut tx, id, &stored, now).await?;
     let text = views::proposal::approved_text(admin, pair_ids.len(), told);
     queue_update(&mut tx, id, text, now).await?;
     let n = pair_ids.len();

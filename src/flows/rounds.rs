@@ -171,6 +171,29 @@ pub async fn queue_unmatched_notes(
     Ok(told)
 }
 
+/// Records, in the approving transaction `tx`, why each person approved proposal `id` left out is waiting (what the
+/// report counts), and forgets the old reason of everyone it paired or found paused.
+pub async fn record_waiting_reasons(
+    tx: &mut Tx,
+    id: i64,
+    stored: &Stored,
+    now: i64,
+) -> Result<(), StoreError> {
+    let considered: Vec<&str> = stored
+        .pairs
+        .iter()
+        .flat_map(|p| [p.junior_id.as_str(), p.senior_id.as_str()])
+        .chain(stored.unmatched.iter().map(|u| u.id.as_str()))
+        .collect();
+    let left_out: Vec<(&str, &str)> = stored
+        .to_tell()
+        .into_iter()
+        .map(|(user, reason)| (user, reason.code()))
+        .collect();
+    tx.record_waiting_reasons(id, &considered, &left_out, now)
+        .await
+}
+
 /// The [`JobKind::UnmatchedNote`] job: the person's note, unless they have left, paused or been paired since (or
 /// their account was deactivated: they depart instead, as for any direct message). A note that comes before its
 /// slot, or whose slot's day has passed (after an outage), waits for the person's next working slot

@@ -5,6 +5,7 @@
 
 use super::delivery::{JobError, payload, post_once};
 use crate::context::App;
+use crate::domain::matching::UnmatchedReason;
 use crate::domain::model::{JobKind, Side, UserPayload};
 use crate::domain::subject_access::{
     self, InvitationData, OwnHelpRequest, PairData, PlanData, Profile, SubjectData,
@@ -41,6 +42,12 @@ pub async fn request(app: &App, user: &str) -> Result<Requested, StoreError> {
 pub async fn gather(app: &App, user: &str) -> Result<SubjectData, StoreError> {
     let store = app.store();
     let catalog = app.catalog();
+    let waiting_reason = store
+        .waiting_reason_of(user)
+        .await?
+        .as_deref()
+        .and_then(UnmatchedReason::parse_code)
+        .map(|r| r.text().to_string());
     let profile = store.participant(user).await?.map(|p| {
         let a = p.answers;
         let labels = |ids: &[String]| ids.iter().map(|id| catalog.label(id).to_string()).collect();
@@ -59,6 +66,7 @@ pub async fn gather(app: &App, user: &str) -> Result<SubjectData, StoreError> {
             paused: p.paused,
             paused_until: p.paused_until,
             joined_at: p.joined_at,
+            waiting_reason,
         }
     });
     let mut pairs = Vec::new();

@@ -11,9 +11,7 @@ use crate::domain::matching::{self, MatchConfig};
 use crate::domain::model::CheckinAnswer;
 use crate::domain::model::{JobKind, ProposalPayload, UserPayload};
 use crate::domain::reports::{self, Period, ReportInput, Summary};
-use crate::domain::rounds::{self, Naming};
 use crate::domain::schedule::SummarySchedule;
-use crate::flows::proposals;
 use crate::outbound::store::{Job, NewJob, Store, StoreError};
 use crate::views;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -161,56 +159,24 @@ fn checkin_rounds(
     (rounds.into_values().collect(), meetings)
 }
 
-/// Who waits for a match, and why: a dry run of the next round (paused people are not waiting), over the people a
-/// round can consider (most people in a big program are in a pair already), off the async runtime. `pairs` give the
-/// current pairs and the history; only the candidates and exclusions are read here.
-async fn waiting_for_a_match(
-    store: &Store,
-    catalog: &Catalog,
-    config: &MatchConfig,
-    pair_records: &[crate::outbound::store::PairRecord],
-    now: DateTime<Utc>,
-) -> Result<Vec<reports::Waiting>, StoreError> {
-    let candidates = store.round_candidates().await?;
-    let (pair_counts, history) = rounds::pair_state(
-        pair_records
-            .iter()
-            .map(|p| (p.junior_id.as_deref(), p.senior_id.as_deref(), p.status)),
-    );
-    let exclusions = store.exclusions().await?;
-    let inputs = rounds::RoundInputs {
-        people: &candidates,
-        pair_counts: &pair_counts,
-        history: &history,
-        exclusions: &exclusions,
-    };
-    let round = rounds::build_round(
-        inputs,
-        config,
-        proposals::skill_labels(catalog),
-        Naming::DisplayNames,
-        now,
-    );
-    let proposed =
-        tokio::task::spawn_blocking(move || matching::propose(&round.participants, &round.ctx))
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("the matching task failed: {e}")))?;
-    let waiting = match proposed {
-        Ok(p) => p
-            .unmatched
-            .into_iter()
-            .filter(|u| u.reason != matching::UnmatchedReason::Paused)
-            .map(|u| reports::Waiting {
-                user_id: u.id,
-                reason: u.reason_text,
-            })
-            .collect(),
-        Err(e) => {
-            tracing::warn!(error = %e, "could not compute who is waiting for a match");
-            Vec::new()
-        }
-    };
-    Ok(waiting)
+/// The reason shown for someone waiting whom no approved round has left out (they joined, or their pair ended,
+/// after the last round).
+pub const WAITING_FOR_NEXT_ROUND: &str = "waiting for the next matching round";
+
+/// Who waits for a match, and why: everyone enrolled, not paused and in no running pair, with the reason the last
+/// approved round gave for leaving them out (stored when it was approved: no matcher runs for a report).
+fn waiting_for_a_match(rows: Vec<crate::outbound::store::WaitingRow>) -> Vec<reports::Waiting> {
+    rows.into_iter()
+        .map(|w| reports::Waiting {
+            reason: w
+                .reason
+                .as_deref()
+                .and_then(matching::UnmatchedReason::parse_code)
+                .map_or(WAITING_FOR_NEXT_ROUND, |r| r.text())
+                .to_string(),
+            user_id: w.user_id,
+        })
+        .collect()
 }
 
 /// Reads everything a summary needs from the store, as plain data without any free text. Check-ins (and the
@@ -232,10 +198,10 @@ pub async fn gather(
             .await?;
         Ok::<_, StoreError>((people, skills))
     };
-    // the pairs, and who waits for a match (the dry run gives its working memory back before the rest is built);
+    // the pairs, and who waits for a match;
     let pairs_and_waiting = async {
         let pairs = store.pairs().await?;
-        let waiting = waiting_for_a_match(store, catalog, config, &pairs, now).await?;
+        let waiting = waiting_for_a_match(store.waiting(now.timestamp()).await?);
         Ok::<_, StoreError>((pairs, waiting))
     };
     // and the check-ins of the weeks shown, feedback, departures, and the meetings to date counted in SQL.
@@ -783,6 +749,8 @@ pub async fn export_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::rounds::Naming;
+    use crate::flows::proposals;
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().to_utc()
@@ -1054,6 +1022,146 @@ mod tests {
         );
         assert!(!read.contains(&"U07".to_string()), "in an active pair");
         assert!(!read.contains(&"U02".to_string()), "in an at-risk pair");
+    }
+
+    #[tokio::test]
+    async fn who_waits_is_everyone_free_with_the_reason_the_last_approved_round_gave() {
+        use crate::domain::matching::UnmatchedReason;
+        let (_d, store) = varied_program().await;
+        let now = at(1_000);
+        let report = |store: Store| async move {
+            let (p, prev) = (
+                Period {
+                    start: at(0),
+                    end: now,
+                },
+                Period {
+                    start: at(0),
+                    end: at(0),
+                },
+            );
+            gather(
+                &store,
+                &Catalog::default(),
+                &MatchConfig::default(),
+                (p, prev),
+                at(0),
+                now,
+            )
+            .await
+            .unwrap()
+            .waiting
+        };
+        // Free: enrolled, not paused at `now`, in no active or at-risk pair (worked out here from the plain rows).
+        let running: Vec<String> = store
+            .pairs()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|p| {
+                matches!(
+                    p.status,
+                    reports::PairStatus::Active | reports::PairStatus::AtRisk
+                )
+            })
+            .flat_map(|p| [p.junior_id, p.senior_id].into_iter().flatten())
+            .collect();
+        let free: Vec<String> = store
+            .participants()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|p| !p.is_paused(now.timestamp()) && !running.contains(&p.user_id))
+            .map(|p| p.user_id)
+            .collect();
+        assert!(free.len() >= 6, "{free:?}");
+        assert!(
+            free.contains(&"U11".to_string()),
+            "a pair whose member left is not running"
+        );
+        let waiting = report(store.clone()).await;
+        assert_eq!(
+            waiting
+                .iter()
+                .map(|w| w.user_id.clone())
+                .collect::<Vec<_>>(),
+            free
+        );
+        assert!(waiting.iter().all(|w| w.reason == WAITING_FOR_NEXT_ROUND));
+
+        // A round left every free person but the last two out (and, stale, a paired person and a paused one; and
+        // someone who left before it was approved).
+        let why = UnmatchedReason::NobodyTeachesWhatYouWant;
+        let (a, b, c) = (free[0].as_str(), free[1].as_str(), free[2].as_str());
+        let left_out: Vec<&str> = free[..free.len() - 2].iter().map(String::as_str).collect();
+        let mut considered = left_out.clone();
+        considered.extend(["U07", "U01"]);
+        let mut reasons: Vec<(&str, &str)> = left_out.iter().map(|u| (*u, why.code())).collect();
+        reasons.extend([
+            ("U07", why.code()),
+            ("U01", why.code()),
+            ("U99", why.code()),
+        ]);
+        let mut tx = store.write().await.unwrap();
+        tx.record_waiting_reasons(1, &considered, &reasons, 900)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let waiting = report(store.clone()).await;
+        assert_eq!(
+            waiting.len(),
+            free.len(),
+            "the paired and the paused are not waiting"
+        );
+        let reason_of = |w: &[reports::Waiting], id: &str| {
+            w.iter().find(|x| x.user_id == id).map(|x| x.reason.clone())
+        };
+        for id in [a, b, c] {
+            assert_eq!(reason_of(&waiting, id).as_deref(), Some(why.text()));
+        }
+        assert_eq!(
+            reason_of(&waiting, &free[free.len() - 1]).as_deref(),
+            Some(WAITING_FOR_NEXT_ROUND)
+        );
+        let summary = reports::summarize(
+            &ReportInput {
+                waiting,
+                ..chart_input(&store, now).await.unwrap()
+            },
+            now,
+        );
+        match summary.matching.main_reason {
+            reports::Figure::Value(main) => assert_eq!(main.reason, why.text()),
+            other => panic!("three people share a reason: {other:?}"),
+        }
+
+        // The next approved round paired `a` (their old reason goes) and left `b` out for another reason.
+        let other = UnmatchedReason::PartnersTakenElsewhere;
+        let mut tx = store.write().await.unwrap();
+        tx.record_waiting_reasons(2, &[a, b], &[(b, other.code())], 950)
+            .await
+            .unwrap();
+        // `c` leaves: their reason goes with them.
+        tx.delete_participant(c, 960).await.unwrap();
+        tx.commit().await.unwrap();
+        let waiting = report(store.clone()).await;
+        assert_eq!(
+            reason_of(&waiting, a).as_deref(),
+            Some(WAITING_FOR_NEXT_ROUND)
+        );
+        assert_eq!(reason_of(&waiting, b).as_deref(), Some(other.text()));
+        assert_eq!(reason_of(&waiting, c), None);
+        let rows: i64 = crate::on_db!(store.pool(), |p| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM waiting_reasons")
+                .fetch_one(p)
+                .await
+                .unwrap()
+        });
+        assert_eq!(
+            usize::try_from(rows).unwrap(),
+            left_out.len() - 2 + 2,
+            "b and the others left out, and the stale rows of U07 and U01; none for a, c or U99"
+        );
     }
 
     #[test]

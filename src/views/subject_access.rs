@@ -82,7 +82,14 @@ pub fn summary(d: &SubjectData) -> (String, Value) {
                 if p.paused { "yes" } else { "no" }
             ),
             format!("Joined: {}", date(p.joined_at)),
-        ],
+        ]
+        .into_iter()
+        .chain(
+            p.waiting_reason
+                .as_deref()
+                .map(|r| format!("Why the last matching round left you out: {}", escape(r))),
+        )
+        .collect(),
     };
     blocks.push(block("Your survey answers", &profile));
     let pairs: Vec<String> = d

@@ -283,6 +283,10 @@ async fn mydata_sends_a_summary_and_a_json_file_with_nothing_of_the_partner_but_
     assert_eq!(doc["profile"]["years_in_practice"], 3);
     assert_eq!(doc["profile"]["practice_group"], "Tax");
     assert_eq!(doc["pairs"][0]["pair_id"], pair);
+    assert!(
+        doc["profile"]["waiting_reason"].is_null(),
+        "paired: no reason to wait"
+    );
     assert_eq!(doc["pairs"][0]["partner"], "Sen Ator");
     assert_eq!(doc["pairs"][0]["side"], "reverse_mentor");
     assert_eq!(

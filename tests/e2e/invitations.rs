@@ -231,7 +231,7 @@ async fn a_channel_invitation_dms_only_people_who_have_not_joined_with_a_join_bu
     );
     assert!(app.fake.dms_to(ROBOT).is_empty(), "a bot gets nothing");
     assert_eq!(
-        rows(&app, "SELECT user_id || ' ' || status || ' ' || (sent_at IS NOT NULL) FROM invitations ORDER BY user_id").await,
+        rows(&app, "SELECT user_id || ' ' || status || ' ' || CASE WHEN sent_at IS NULL THEN 0 ELSE 1 END FROM invitations ORDER BY user_id").await,
         vec![
             format!("{BOB} sent 1"),
             format!("{CAROL} sent 1"),
@@ -638,7 +638,7 @@ async fn an_hr_export_reports_bad_rows_by_line_and_queues_the_good_ones() {
         "after the 429, each distinct address once, in the file's order (Bob's second mention is remembered)"
     );
     assert_eq!(
-        rows(&app, "SELECT user_id || ' ' || IFNULL(reports_to, '-') || ' ' || invited_by || ' ' || source FROM invitations ORDER BY user_id").await,
+        rows(&app, "SELECT user_id || ' ' || COALESCE(reports_to, '-') || ' ' || invited_by || ' ' || source FROM invitations ORDER BY user_id").await,
         vec![
             format!("{BOB} - tandem invite people.csv"),
             format!("{CAROL} {BOB} tandem invite people.csv")
@@ -870,7 +870,7 @@ async fn an_invitation_is_in_mydata_and_leaving_removes_every_trace_of_it() {
     assert_eq!(
         rows(
             &app,
-            "SELECT user_id || ' ' || IFNULL(reports_to, '-') FROM invitations"
+            "SELECT user_id || ' ' || COALESCE(reports_to, '-') FROM invitations"
         )
         .await,
         vec![format!("{CAROL} -")],

@@ -458,22 +458,12 @@ fn last_reply(app: &TestApp) -> Value {
 }
 
 async fn answer_rows(app: &TestApp) -> Vec<(String, String, Option<i64>, Option<i64>)> {
-    // In the order recorded: SQLite's rowid, PostgreSQL's id column.
-    use tandem::outbound::store::Pool;
-    match app.app().store().pool() {
-        Pool::Sqlite(p) => sqlx::query_as(
-            "SELECT user_id, answer, minutes, usefulness FROM checkin_answers ORDER BY rowid",
-        )
-        .fetch_all(p)
-        .await
-        .unwrap(),
-        Pool::Postgres(p) => sqlx::query_as(
-            "SELECT user_id, answer, minutes, usefulness FROM checkin_answers ORDER BY id",
-        )
-        .fetch_all(p)
-        .await
-        .unwrap(),
-    }
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_as(
+        "SELECT user_id, answer, minutes, usefulness FROM checkin_answers ORDER BY rowid",
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap()
 }
 
 #[tokio::test]

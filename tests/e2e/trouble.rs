@@ -340,7 +340,7 @@ async fn help_is_private_and_the_admins_get_names_age_meetings_text_and_confirme
     let managers = app.fake.messages_in(MANAGERS);
     assert!(!managers.is_empty(), "the managers' summary went out");
     assert!(!Value::from(managers).to_string().contains("QUOKKA"));
-    let db = app.dir.path().join("tandem.db");
+    let db = app.db_url();
     let cli = std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
         .args(["report", "--db"])
         .arg(&db)

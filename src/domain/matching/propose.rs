@@ -78,6 +78,45 @@ pub enum UnmatchedReason {
 }
 
 impl UnmatchedReason {
+    /// Every reason, for parsing a stored code.
+    pub const ALL: [UnmatchedReason; 12] = [
+        UnmatchedReason::Paused,
+        UnmatchedReason::NoCapacity,
+        UnmatchedReason::TooFewHours,
+        UnmatchedReason::NobodyOnOtherSide,
+        UnmatchedReason::PartnersShortOfHours,
+        UnmatchedReason::NoSeniorityGap,
+        UnmatchedReason::NobodyWantsYourSkills,
+        UnmatchedReason::NobodyTeachesWhatYouWant,
+        UnmatchedReason::LowScore,
+        UnmatchedReason::OnlyBlockedPartners,
+        UnmatchedReason::NoSeniorWithTimeLeft,
+        UnmatchedReason::PartnersTakenElsewhere,
+    ];
+
+    /// The reason as stored (the same spelling as in a stored proposal's JSON).
+    pub fn code(&self) -> &'static str {
+        match self {
+            UnmatchedReason::Paused => "paused",
+            UnmatchedReason::NoCapacity => "no_capacity",
+            UnmatchedReason::TooFewHours => "too_few_hours",
+            UnmatchedReason::NobodyOnOtherSide => "nobody_on_other_side",
+            UnmatchedReason::PartnersShortOfHours => "partners_short_of_hours",
+            UnmatchedReason::NoSeniorityGap => "no_seniority_gap",
+            UnmatchedReason::NobodyWantsYourSkills => "nobody_wants_your_skills",
+            UnmatchedReason::NobodyTeachesWhatYouWant => "nobody_teaches_what_you_want",
+            UnmatchedReason::LowScore => "low_score",
+            UnmatchedReason::OnlyBlockedPartners => "only_blocked_partners",
+            UnmatchedReason::NoSeniorWithTimeLeft => "no_senior_with_time_left",
+            UnmatchedReason::PartnersTakenElsewhere => "partners_taken_elsewhere",
+        }
+    }
+
+    /// The reason a stored code names, if any.
+    pub fn parse_code(code: &str) -> Option<UnmatchedReason> {
+        UnmatchedReason::ALL.into_iter().find(|r| r.code() == code)
+    }
+
     /// Human-readable reason, addressed to the admin who reads the
     /// proposal (it speaks of the person, not to them).
     pub fn text(&self) -> &'static str {

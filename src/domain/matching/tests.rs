@@ -1066,3 +1066,16 @@ fn documented_roster_example_parses() {
             .all(|u| u.reason == UnmatchedReason::OnlyBlockedPartners)
     );
 }
+
+#[test]
+fn an_unmatched_reason_is_stored_with_its_json_spelling_and_read_back() {
+    for reason in UnmatchedReason::ALL {
+        let json = serde_json::to_value(reason).unwrap();
+        assert_eq!(json.as_str(), Some(reason.code()), "{reason:?}");
+        assert_eq!(UnmatchedReason::parse_code(reason.code()), Some(reason));
+    }
+    let distinct: std::collections::BTreeSet<_> =
+        UnmatchedReason::ALL.iter().map(|r| r.code()).collect();
+    assert_eq!(distinct.len(), UnmatchedReason::ALL.len());
+    assert_eq!(UnmatchedReason::parse_code("no_such_reason"), None);
+}

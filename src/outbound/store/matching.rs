@@ -213,22 +213,19 @@ impl Store {
 }
 
 impl Tx {
-    /// Starts a proposal (status `computing`). Returns `None` when another proposal is computing or open (the
-    /// unique index `proposals_one_open` decides, on either engine).
+    /// Starts a proposal (status `computing`). Returns `None` when another proposal is computing or open: the unique
+    /// index `proposals_one_open` decides, on either engine, and `ON CONFLICT DO NOTHING` keeps the transaction
+    /// usable (a failed statement would abort a PostgreSQL transaction, and the caller goes on to write in it).
     pub async fn begin_proposal(&mut self, now: i64) -> Result<Option<i64>, StoreError> {
-        let r = on_conn!(self.conn(), |c| {
+        Ok(on_conn!(self.conn(), |c| {
             sqlx::query_scalar(
-                "INSERT INTO proposals (status, created_at) VALUES ('computing', $1) RETURNING id",
+                "INSERT INTO proposals (status, created_at) VALUES ('computing', $1)
+                 ON CONFLICT DO NOTHING RETURNING id",
             )
             .bind(now)
-            .fetch_one(c)
-            .await
-        });
-        match r {
-            Ok(id) => Ok(Some(id)),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+            .fetch_optional(c)
+            .await?
+        }))
     }
 
     /// Stores a computed proposal's body and opens it for review. Returns `false` if it was not computing (decided

@@ -35,24 +35,6 @@ macro_rules! on_conn {
     };
 }
 
-/// A `&'static str` of SQL for the store's engine, from string pieces where `ROWID` stands for the integer that
-/// identifies a row of a table without a key column of its own (`checkin_answers`, `feedback`): SQLite's `rowid`,
-/// PostgreSQL's `id` column. `rowid_sql!(dialect; "SELECT a." ROWID " FROM checkin_answers a")`.
-macro_rules! rowid_sql {
-    ($dialect:expr; $($piece:tt)+) => {
-        match $dialect {
-            $crate::outbound::store::Dialect::Sqlite => concat!($(rowid_sql!(@piece "rowid"; $piece)),+),
-            $crate::outbound::store::Dialect::Postgres => concat!($(rowid_sql!(@piece "id"; $piece)),+),
-        }
-    };
-    (@piece $rowid:literal; ROWID) => {
-        $rowid
-    };
-    (@piece $rowid:literal; $sql:literal) => {
-        $sql
-    };
-}
-
 /// In tests: runs one [`Tx`] method in its own committed write transaction: `in_tx!(store, pause("U1", None, 0))`.
 #[cfg(test)]
 macro_rules! in_tx {
@@ -83,6 +65,7 @@ mod retention;
 pub mod scratch;
 mod subject_access;
 mod trouble;
+mod waiting;
 
 pub use crate::domain::model::{Departure, PairView, Participant};
 pub use invitations::InvitationRecord;
@@ -93,6 +76,7 @@ pub use participants::ReportPerson;
 pub use reports::{AnswerRow, FeedbackRow};
 pub use retention::Retained;
 pub use trouble::{HelpRecord, NudgeState};
+pub use waiting::WaitingRow;
 
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -489,8 +473,8 @@ impl Store {
     /// The migrations embedded for this store's engine.
     fn migrator(&self) -> sqlx::migrate::Migrator {
         match self.dialect() {
-            Dialect::Sqlite => sqlx::migrate!("./migrations"),
-            Dialect::Postgres => sqlx::migrate!("./migrations"),
+            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Dialect::Postgres => sqlx::migrate!("./migrations/postgres"),
         }
     }
 

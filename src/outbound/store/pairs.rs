@@ -1,6 +1,6 @@
 //! A pair's life after approval: its record, plan, check-ins and answers, and closing feedback.
 
-use super::{Conn, Dialect, Store, StoreError, Tx};
+use super::{Conn, Store, StoreError, Tx};
 use crate::domain::forms::pair_forms::{CheckinAnswer, Feedback, MetAnswer, OwnAnswer, Plan};
 use crate::domain::model::PairStatus;
 use crate::domain::schedule::Cadence;
@@ -203,16 +203,11 @@ impl Store {
         &self,
         checkin_id: i64,
     ) -> Result<Vec<(String, CheckinAnswer)>, StoreError> {
-        let sql = match self.dialect() {
-            Dialect::Sqlite => {
-                "SELECT user_id, answer FROM checkin_answers WHERE checkin_id = $1 AND user_id IS NOT NULL ORDER BY answered_at, rowid"
-            }
-            Dialect::Postgres => {
-                "SELECT user_id, answer FROM checkin_answers WHERE checkin_id = $1 AND user_id IS NOT NULL ORDER BY answered_at, id"
-            }
-        };
         let rows: Vec<CheckinAnswerRow> = on_db!(self.pool(), |p| {
-            sqlx::query_as(sql).bind(checkin_id).fetch_all(p).await?
+            sqlx::query_as("SELECT user_id, answer FROM checkin_answers WHERE checkin_id = $1 AND user_id IS NOT NULL ORDER BY answered_at, rowid")
+                .bind(checkin_id)
+                .fetch_all(p)
+                .await?
         });
         Ok(rows.into_iter().map(|r| (r.user_id, r.answer)).collect())
     }

@@ -1,8 +1,10 @@
 //! What the managers' summary reads: check-in rounds and answers, departures, feedback. Never free text.
 
-use super::{Store, StoreError};
+use super::{Dialect, Store, StoreError};
 use crate::domain::feedback::{FeedbackInput, Scored, Written};
-use crate::domain::reports::{MeetingTotals, SkillCounts};
+use crate::domain::reports::{MeetingTotals, SkillCounts, SkillTally};
+use futures_util::TryStreamExt;
+use std::collections::HashSet;
 
 /// One check-in and one answer to it (none when nobody answered). `user_id` is `None` for someone who left.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -33,11 +35,9 @@ impl Store {
     /// Every check-in sent at or after `since` (unix seconds) with each of its answers (a check-in nobody answered
     /// appears once, without an answer). A report reads only the weeks it shows, not the program's whole history.
     pub async fn checkin_answer_rows(&self, since: i64) -> Result<Vec<AnswerRow>, StoreError> {
-        let sql = rowid_sql!(self.dialect();
-            "SELECT c.id AS checkin_id, c.pair_id, c.sent_at, a.answer, a.user_id, a." ROWID " AS answer_rowid, a.minutes, a.usefulness
+        let sql = "SELECT c.id AS checkin_id, c.pair_id, c.sent_at, a.answer, a.user_id, a.rowid AS answer_rowid, a.minutes, a.usefulness
              FROM checkins c LEFT JOIN checkin_answers a ON a.checkin_id = c.id WHERE c.sent_at >= $1
-             ORDER BY c.sent_at, c.id, a." ROWID
-        );
+             ORDER BY c.sent_at, c.id, a.rowid";
         Ok(on_db!(self.pool(), |p| {
             sqlx::query_as(sql).bind(since).fetch_all(p).await?
         }))
@@ -46,11 +46,9 @@ impl Store {
     /// The "we met" answers to check-ins sent at or after `since` (what the weekly chart needs: no unanswered
     /// check-in, no other answer).
     pub async fn met_answer_rows(&self, since: i64) -> Result<Vec<AnswerRow>, StoreError> {
-        let sql = rowid_sql!(self.dialect();
-            "SELECT c.id AS checkin_id, c.pair_id, c.sent_at, a.answer, a.user_id, a." ROWID " AS answer_rowid, a.minutes, a.usefulness
+        let sql = "SELECT c.id AS checkin_id, c.pair_id, c.sent_at, a.answer, a.user_id, a.rowid AS answer_rowid, a.minutes, a.usefulness
              FROM checkins c JOIN checkin_answers a ON a.checkin_id = c.id WHERE c.sent_at >= $1 AND a.answer = 'met'
-             ORDER BY c.sent_at, c.id, a." ROWID
-        );
+             ORDER BY c.sent_at, c.id, a.rowid";
         Ok(on_db!(self.pool(), |p| {
             sqlx::query_as(sql).bind(since).fetch_all(p).await?
         }))
@@ -66,9 +64,7 @@ impl Store {
     }
 
     pub async fn feedback_rows(&self) -> Result<Vec<FeedbackRow>, StoreError> {
-        let sql = rowid_sql!(self.dialect();
-            "SELECT pair_id, user_id, " ROWID " AS rowid, rating, recommend <> 0 AS recommend FROM feedback ORDER BY " ROWID
-        );
+        let sql = "SELECT pair_id, user_id, rowid, rating, recommend <> 0 AS recommend FROM feedback ORDER BY rowid";
         Ok(on_db!(self.pool(), |p| sqlx::query_as(sql)
             .fetch_all(p)
             .await?))
@@ -80,15 +76,11 @@ impl Store {
     pub async fn closed_pair_feedback(&self) -> Result<FeedbackInput, StoreError> {
         // (author, rowid, score, text) rows of each table.
         type Rows = Vec<(Option<String>, i64, Option<i64>, Option<String>)>;
-        let feedback_sql = rowid_sql!(self.dialect();
-            "SELECT user_id, " ROWID ", rating, learned FROM feedback
-             WHERE pair_id IN (SELECT id FROM pairs WHERE status IN ('completed', 'ended'))"
-        );
-        let answers_sql = rowid_sql!(self.dialect();
-            "SELECT a.user_id, a." ROWID ", a.usefulness, a.covered FROM checkin_answers a
+        let feedback_sql = "SELECT user_id, rowid, rating, learned FROM feedback
+             WHERE pair_id IN (SELECT id FROM pairs WHERE status IN ('completed', 'ended'))";
+        let answers_sql = "SELECT a.user_id, a.rowid, a.usefulness, a.covered FROM checkin_answers a
              JOIN checkins c ON c.id = a.checkin_id
-             WHERE a.answer = 'met' AND c.pair_id IN (SELECT id FROM pairs WHERE status IN ('completed', 'ended'))"
-        );
+             WHERE a.answer = 'met' AND c.pair_id IN (SELECT id FROM pairs WHERE status IN ('completed', 'ended'))";
         let mut conn = self.acquire().await?;
         let (feedback, answers): (Rows, Rows) = on_conn!(conn.conn(), |c| {
             (
@@ -133,58 +125,66 @@ impl Store {
         Ok(input)
     }
 
-    /// The skills market counted here rather than from every participant's skills in memory (equal to
-    /// [`SkillCounts::of`] over the same data): per skill, the distinct participants not paused at `now` who want to
-    /// learn it and who can teach it; and the pairs formed before `before` (active, at risk or completed, both people
-    /// still enrolled) in which one teaches it and the other wants it, with those pairs' distinct people.
+    /// The skills market of a big program, from one row per person rather than every participant read in full
+    /// (equal to [`SkillCounts::of`] over the same data): per skill, the distinct participants not paused at `now`
+    /// who want to learn it and who can teach it; and the pairs formed before `before` (active, at risk or
+    /// completed, both people still enrolled) in which one teaches it and the other wants it, with those pairs'
+    /// distinct people. Counted by [`SkillTally`] from each person's skills as two lists.
     pub async fn skill_counts(&self, now: i64, before: i64) -> Result<SkillCounts, StoreError> {
+        // Each person's skills as two lists, one row per person.
+        let lists = match self.dialect() {
+            Dialect::Sqlite => {
+                "SELECT user_id,
+                        group_concat(CASE direction WHEN 'teach' THEN skill END, ','),
+                        group_concat(CASE direction WHEN 'learn' THEN skill END, ',')
+                 FROM participant_skills GROUP BY user_id"
+            }
+            Dialect::Postgres => {
+                "SELECT user_id,
+                        string_agg(CASE direction WHEN 'teach' THEN skill END, ','),
+                        string_agg(CASE direction WHEN 'learn' THEN skill END, ',')
+                 FROM participant_skills GROUP BY user_id"
+            }
+        };
         let mut conn = self.acquire().await?;
-        // (skill, count, count) rows of each query.
-        type Counts = Vec<(String, i64, i64)>;
-        let (supply, exchanged): (Counts, Counts) = on_conn!(conn.conn(), |c| {
-            let supply = sqlx::query_as(
-                    // One row per person, direction and skill (the table's key), so sums count distinct people.
-                    "SELECT skill, CAST(SUM(CASE WHEN direction = 'learn' THEN 1 ELSE 0 END) AS BIGINT),
-                            CAST(SUM(CASE WHEN direction = 'teach' THEN 1 ELSE 0 END) AS BIGINT)
-                     FROM participant_skills
-                     WHERE user_id NOT IN (SELECT user_id FROM participants
-                                           WHERE paused <> 0 AND (paused_until IS NULL OR paused_until > $1))
-                     GROUP BY skill",
-                )
-                .bind(now)
-                .fetch_all(&mut *c)
-                .await?;
-            let exchanged = sqlx::query_as(
-                    "WITH p AS (SELECT id, junior_id, senior_id FROM pairs
-                                WHERE status IN ('active', 'at_risk', 'completed') AND created_at < $1
-                                  AND junior_id IS NOT NULL AND senior_id IS NOT NULL),
-                          ex AS MATERIALIZED (
-                              SELECT DISTINCT t.skill, p.id, p.junior_id, p.senior_id FROM p
-                              JOIN participant_skills t ON t.direction = 'teach' AND t.user_id IN (p.junior_id, p.senior_id)
-                              JOIN participant_skills l ON l.direction = 'learn' AND l.skill = t.skill
-                                   AND l.user_id = CASE WHEN t.user_id = p.junior_id THEN p.senior_id ELSE p.junior_id END),
-                          n AS (SELECT skill, COUNT(*) AS pairs FROM ex GROUP BY skill),
-                          m AS (SELECT skill, COUNT(DISTINCT who) AS people FROM (
-                                    SELECT skill, junior_id AS who FROM ex UNION ALL SELECT skill, senior_id FROM ex
-                                ) AS members GROUP BY skill)
-                     SELECT skill, pairs, people FROM n JOIN m USING (skill)",
-                )
-                .bind(before)
-                .fetch_all(&mut *c)
-                .await?;
-            (supply, exchanged)
+        let (tally, pairs) = on_conn!(conn.conn(), |c| {
+            let paused: HashSet<String> = sqlx::query_scalar(
+                "SELECT user_id FROM participants WHERE paused <> 0 AND (paused_until IS NULL OR paused_until > $1)",
+            )
+            .bind(now)
+            .fetch_all(&mut *c)
+            .await?
+            .into_iter()
+            .collect();
+            let mut tally = SkillTally::default();
+            {
+                // The table's key is (user, direction, skill): grouping by person reads it in order, with no sort.
+                let mut rows = sqlx::query_as::<_, (String, Option<String>, Option<String>)>(lists)
+                    .fetch(&mut *c);
+                while let Some((user, teaches, learns)) = rows.try_next().await? {
+                    fn list(s: Option<&str>) -> impl Iterator<Item = &str> {
+                        s.unwrap_or_default().split(',').filter(|k| !k.is_empty())
+                    }
+                    let active = !paused.contains(&user);
+                    tally.person(
+                        &user,
+                        list(teaches.as_deref()),
+                        list(learns.as_deref()),
+                        active,
+                    );
+                }
+            }
+            let pairs: Vec<(String, String)> = sqlx::query_as(
+                "SELECT junior_id, senior_id FROM pairs
+                 WHERE status IN ('active', 'at_risk', 'completed') AND created_at < $1
+                   AND junior_id IS NOT NULL AND senior_id IS NOT NULL",
+            )
+            .bind(before)
+            .fetch_all(&mut *c)
+            .await?;
+            (tally, pairs)
         });
-        let count = |n: i64| usize::try_from(n).unwrap_or(0);
-        Ok(SkillCounts {
-            supply: supply
-                .into_iter()
-                .map(|(skill, wanted, taught)| (skill, (count(wanted), count(taught))))
-                .collect(),
-            exchanged: exchanged
-                .into_iter()
-                .map(|(skill, pairs, people)| (skill, (pairs, count(people))))
-                .collect(),
-        })
+        Ok(tally.counts(pairs.iter().map(|(j, s)| (j.as_str(), s.as_str()))))
     }
 
     /// Meetings at check-ins sent before `until` (unix seconds), over the whole history, counted here rather than

@@ -62,11 +62,9 @@ impl Store {
         &self,
         user_id: &str,
     ) -> Result<Vec<OwnCheckinAnswer>, StoreError> {
-        let sql = rowid_sql!(self.dialect();
-            "SELECT c.pair_id, c.sent_at, a.answer, a.minutes, a.covered, a.usefulness, a.answered_at
+        let sql = "SELECT c.pair_id, c.sent_at, a.answer, a.minutes, a.covered, a.usefulness, a.answered_at
              FROM checkin_answers a JOIN checkins c ON c.id = a.checkin_id
-             WHERE a.user_id = $1 ORDER BY a.answered_at, a." ROWID
-        );
+             WHERE a.user_id = $1 ORDER BY a.answered_at, a.rowid";
         let rows: Vec<OwnAnswerRow> = on_db!(self.pool(), |p| {
             sqlx::query_as(sql).bind(user_id).fetch_all(p).await?
         });
@@ -86,10 +84,8 @@ impl Store {
 
     /// `user_id`'s own closing feedback, oldest first.
     pub async fn own_feedback(&self, user_id: &str) -> Result<Vec<OwnFeedback>, StoreError> {
-        let sql = rowid_sql!(self.dialect();
-            "SELECT pair_id, rating, learned, recommend <> 0 AS recommend, at FROM feedback WHERE user_id = $1
-             ORDER BY at, " ROWID
-        );
+        let sql = "SELECT pair_id, rating, learned, recommend <> 0 AS recommend, at FROM feedback WHERE user_id = $1
+             ORDER BY at, rowid";
         let rows: Vec<OwnFeedbackRow> = on_db!(self.pool(), |p| {
             sqlx::query_as(sql).bind(user_id).fetch_all(p).await?
         });
