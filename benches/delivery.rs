@@ -110,7 +110,10 @@ async fn main() {
 
     // N pairs, introduced, each with a check-in due now.
     let now = chrono::Utc::now().timestamp();
-    let pool = app.store().pool();
+    let pool = app
+        .store()
+        .sqlite_pool()
+        .expect("the delivery benchmark seeds an SQLite file");
     let mut tx = pool.begin().await.expect("tx");
     let zones = [
         "Europe/London",

@@ -371,7 +371,10 @@ async fn main() -> ExitCode {
             };
             match store.migrate().await {
                 Ok(n) => {
-                    println!("{url}: {n} migration(s) applied; the database is up to date");
+                    println!(
+                        "{}: {n} migration(s) applied; the database is up to date",
+                        tandem::outbound::store::shown_url(&url)
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),

@@ -1,6 +1,6 @@
 //! `tandem backup` and `tandem restore`: a consistent copy of the live database, and bringing one back.
 
-use crate::outbound::store::{Store, StoreError};
+use crate::outbound::store::{Dialect, Store, StoreError};
 use std::path::{Path, PathBuf};
 
 /// The file a `sqlite:` URL names.
@@ -55,6 +55,12 @@ fn describe(path: &Path, counts: &[(String, i64)]) -> String {
 /// `tandem serve` keeps writing), checks it, then renames it to FILE. Refuses an existing FILE unless `force`.
 /// Returns the line to print.
 pub async fn backup(url: &str, out: &Path, force: bool) -> Result<String, String> {
+    if Dialect::of_url(url) == Dialect::Postgres {
+        return Err(
+            "tandem backup copies an SQLite file; a PostgreSQL database is backed up with pg_dump"
+                .into(),
+        );
+    }
     if out.exists() && !force {
         return Err(format!(
             "{} exists; choose a new file, or add --force to replace it",
@@ -91,6 +97,11 @@ pub async fn backup(url: &str, out: &Path, force: bool) -> Result<String, String
 /// `-wal` file exists: Tandem is running on it, or stopped uncleanly) unless `force`, then copies FILE next to the
 /// target, removes the target's `-wal`/`-shm` and renames the copy over it. Returns the line to print.
 pub async fn restore(from: &Path, target_url: &str, force: bool) -> Result<String, String> {
+    if Dialect::of_url(target_url) == Dialect::Postgres {
+        return Err(
+            "tandem restore puts back an SQLite file; a PostgreSQL database is restored with pg_restore".into(),
+        );
+    }
     let counts = verified(&format!("sqlite://{}", from.display())).await?;
     let target = file_of(target_url)?;
     let wal = sidecar(&target, "-wal");
@@ -122,4 +133,20 @@ pub async fn restore(from: &Path, target_url: &str, force: bool) -> Result<Strin
         describe(&target, &counts),
         from.display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_postgres_database_is_sent_to_pg_dump_and_pg_restore() {
+        let url = "postgres://tandem:pw@127.0.0.1:1/tandem";
+        let out = std::env::temp_dir().join("tandem-never-written.db");
+        let said = backup(url, &out, false).await.unwrap_err();
+        assert!(said.contains("pg_dump") && !said.contains("pw"), "{said}");
+        assert!(!out.exists());
+        let said = restore(&out, url, false).await.unwrap_err();
+        assert!(said.contains("pg_restore"), "{said}");
+    }
 }

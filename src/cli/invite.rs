@@ -177,7 +177,12 @@ pub async fn run(
         let _ = writeln!(err, "tandem: {shown}: {p}");
     }
 
-    let db = |e: crate::outbound::store::StoreError| format!("{}: {e}", options.database_url);
+    let db = |e: crate::outbound::store::StoreError| {
+        format!(
+            "{}: {e}",
+            crate::outbound::store::shown_url(&options.database_url)
+        )
+    };
     let sorted = if options.dry_run {
         let enrolled = store.enrolled_ids().await.map_err(db);
         let recent = store.invited_since(recent_since(now)).await.map_err(db);

@@ -458,7 +458,8 @@ pub async fn run_match_from_db(
     if pending > 0 {
         return Err(OfflineError::Database {
             message: format!(
-                "{database_url} needs {pending} migration(s); run `tandem migrate` first"
+                "{} needs {pending} migration(s); run `tandem migrate` first",
+                crate::outbound::store::shown_url(database_url)
             ),
         });
     }

@@ -62,7 +62,7 @@ pub const VARIABLES: &[Variable] = &[
     Variable {
         name: "DATABASE_URL",
         default: Some("sqlite://tandem.db"),
-        help: "SQLite database file; created when missing.",
+        help: "The database: sqlite://FILE (created when missing), or postgres://USER:PASSWORD@HOST:PORT/DB for a PostgreSQL database that exists (no TLS: a loopback port or a unix socket, e.g. postgres://tandem@%2Frun%2Fpostgresql/tandem).",
     },
     Variable {
         name: "TANDEM_LISTEN",
@@ -299,10 +299,13 @@ impl Config {
         }
 
         let database_url = get("DATABASE_URL").unwrap_or_default().trim().to_string();
-        if !database_url.starts_with("sqlite:") {
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
             return Err(invalid(
                 "DATABASE_URL",
-                "expected a sqlite: URL, e.g. sqlite://tandem.db",
+                "expected a sqlite: or postgres:// URL, e.g. sqlite://tandem.db",
             ));
         }
 
@@ -519,7 +522,7 @@ mod tests {
                 &[
                     ("SLACK_BOT_TOKEN", "xoxb-1"),
                     ("SLACK_SIGNING_SECRET", "x"),
-                    ("DATABASE_URL", "postgres://x"),
+                    ("DATABASE_URL", "mysql://x"),
                 ],
                 "DATABASE_URL",
             ),
@@ -613,6 +616,18 @@ mod tests {
                 !msg.contains("xoxp-user-token-value"),
                 "{msg:?} leaks a value"
             );
+        }
+    }
+
+    #[test]
+    fn a_postgres_url_selects_postgresql() {
+        for url in [
+            "postgres://tandem:pw@127.0.0.1:5432/tandem",
+            "postgresql://tandem@%2Frun%2Fpostgresql/tandem",
+        ] {
+            let mut pairs = MINIMAL.to_vec();
+            pairs.push(("DATABASE_URL", url));
+            assert_eq!(load(&pairs).unwrap().database_url, url);
         }
     }
 

@@ -32,7 +32,6 @@ use crate::sandbox::{DriverResponse, Sandbox, SandboxError, SandboxOptions};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use cohort::{ADMIN, MANAGER_CHANNEL, Person};
 use serde_json::Value;
-use sqlx::Row;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 pub use transcript::Out;
@@ -155,12 +154,11 @@ pub struct Figures {
 impl Figures {
     /// Reads the figures from the store.
     pub async fn read(app: &App) -> Result<Figures, StoreError> {
-        let pool = app.store().pool();
+        let store = app.store();
         let one = |sql: &'static str| async move {
-            sqlx::query_scalar::<_, i64>(sql)
-                .fetch_one(pool)
-                .await
-                .map_err(StoreError::from)
+            Ok::<i64, StoreError>(crate::on_db!(store.pool(), |p| {
+                sqlx::query_scalar(sql).fetch_one(p).await?
+            }))
         };
         let mut f = Figures {
             joined: one("SELECT COUNT(*) FROM program_events WHERE kind = 'joined'").await?,
@@ -179,8 +177,8 @@ impl Figures {
             )
             .await?,
             minutes: one(
-                "SELECT COALESCE(SUM(m), 0) FROM (SELECT MAX(COALESCE(minutes, 0)) AS m FROM checkin_answers \
-                 WHERE answer = 'met' GROUP BY checkin_id)",
+                "SELECT CAST(COALESCE(SUM(m), 0) AS BIGINT) FROM (SELECT MAX(COALESCE(minutes, 0)) AS m \
+                 FROM checkin_answers WHERE answer = 'met' GROUP BY checkin_id) AS meetings",
             )
             .await?,
             help_requests: one("SELECT COUNT(*) FROM help_requests").await?,
@@ -188,25 +186,29 @@ impl Figures {
                 .await?,
             feedback: one("SELECT COUNT(*) FROM feedback").await?,
             recommend: one("SELECT COUNT(*) FROM feedback WHERE recommend = 1").await?,
-            rating_sum: one("SELECT COALESCE(SUM(rating), 0) FROM feedback").await?,
+            rating_sum: one("SELECT CAST(COALESCE(SUM(rating), 0) AS BIGINT) FROM feedback").await?,
             rounds: one("SELECT COUNT(*) FROM proposals WHERE status = 'approved'").await?,
             later_pairs: one(
                 "SELECT COUNT(*) FROM pairs WHERE proposal_id > (SELECT MIN(id) FROM proposals WHERE status = 'approved')",
             )
             .await?,
             repeated_pairs: one(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM pairs WHERE junior_id IS NOT NULL AND senior_id IS NOT NULL \
-                 GROUP BY MIN(junior_id, senior_id), MAX(junior_id, senior_id) HAVING COUNT(*) > 1)",
+                "SELECT COUNT(*) FROM (SELECT 1 AS repeated FROM pairs \
+                 WHERE junior_id IS NOT NULL AND senior_id IS NOT NULL \
+                 GROUP BY CASE WHEN junior_id < senior_id THEN junior_id ELSE senior_id END, \
+                          CASE WHEN junior_id < senior_id THEN senior_id ELSE junior_id END \
+                 HAVING COUNT(*) > 1) AS repeats",
             )
             .await?,
             ..Figures::default()
         };
-        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM pairs GROUP BY status")
-            .fetch_all(pool)
-            .await?;
-        for r in rows {
-            let n: i64 = r.try_get("n")?;
-            match r.try_get::<String, _>("status")?.as_str() {
+        let rows: Vec<(String, i64)> = crate::on_db!(store.pool(), |p| {
+            sqlx::query_as("SELECT status, COUNT(*) AS n FROM pairs GROUP BY status")
+                .fetch_all(p)
+                .await?
+        });
+        for (status, n) in rows {
+            match status.as_str() {
                 "active" => f.active = n,
                 "at_risk" => f.at_risk = n,
                 "completed" => f.completed = n,
@@ -838,12 +840,14 @@ impl<'s, 'o> Play<'s, 'o> {
         }
         self.show().await?;
         // The notes to whoever this round left out go on the next working morning in each one's zone.
-        let last: Option<i64> = sqlx::query_scalar(
-            "SELECT MAX(due_at) FROM jobs WHERE kind = 'unmatched_note' AND state = 'pending'",
-        )
-        .fetch_one(self.app().store().pool())
-        .await
-        .map_err(StoreError::from)?;
+        let last: Option<i64> = crate::on_db!(self.app().store().pool(), |p| {
+            sqlx::query_scalar(
+                "SELECT MAX(due_at) FROM jobs WHERE kind = 'unmatched_note' AND state = 'pending'",
+            )
+            .fetch_one(p)
+            .await
+            .map_err(StoreError::from)?
+        });
         if let Some(last) = last.and_then(|t| DateTime::from_timestamp(t, 0)) {
             self.run_until(last).await?;
             self.show().await?;
@@ -1022,10 +1026,12 @@ impl<'s, 'o> Play<'s, 'o> {
     }
 
     async fn count(&self, sql: &'static str) -> Result<i64, DemoError> {
-        Ok(sqlx::query_scalar::<_, i64>(sql)
-            .fetch_one(self.app().store().pool())
-            .await
-            .map_err(StoreError::from)?)
+        Ok(crate::on_db!(self.app().store().pool(), |p| {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(p)
+                .await
+                .map_err(StoreError::from)?
+        }))
     }
 
     /// What the people do on `day` (0 is the first Monday), pair by pair in a fixed order.

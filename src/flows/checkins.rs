@@ -92,6 +92,8 @@ pub async fn run(app: &App, job: &Job) -> Result<Ran, JobError> {
     let now = app.clock().now();
     let ts = now.timestamp();
     let mut tx = store.write().await?;
+    // The answers, nudges and status this decides from stay as read until it commits.
+    tx.lock_pair(pair.id).await?;
     let Some(sched) = pair_schedule::read(app, &mut tx, &pair).await? else {
         return Ok(Ran::Done);
     };
@@ -285,6 +287,7 @@ pub async fn answer(
     let Some(checkin) = tx.checkin(checkin_id).await? else {
         return Ok(Answered::NotTheirs);
     };
+    tx.lock_pair(checkin.pair_id).await?;
     let Some(pair) = tx
         .pair(checkin.pair_id)
         .await?

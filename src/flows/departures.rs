@@ -44,6 +44,7 @@ pub async fn depart_in(
     next_round: Option<i64>,
     now: i64,
 ) -> Result<bool, StoreError> {
+    tx.lock_participant(user_id).await?;
     if tx.participant(user_id).await?.is_none() {
         return Ok(false);
     }

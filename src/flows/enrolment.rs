@@ -195,6 +195,7 @@ async fn tell_pairs(
 pub async fn resume(app: &App, user_id: &str) -> Result<Outcome, StoreError> {
     let now = app.now();
     let mut tx = app.store().write().await?;
+    tx.lock_participant(user_id).await?;
     let was_paused = tx
         .participant(user_id)
         .await?

@@ -42,9 +42,17 @@ pub async fn invite_in(
     let enrolled = tx.enrolled_ids().await?;
     let recent = tx.invited_since(recent_since(now)).await?;
     let not_people = tx.not_people().await?;
-    let sorted = sort(people, &enrolled, &recent, &not_people);
-    for who in &sorted.invite {
-        tx.record_invitation(who, by, source, now).await?;
+    let mut sorted = sort(people, &enrolled, &recent, &not_people);
+    let mut invited = Vec::with_capacity(sorted.invite.len());
+    for who in std::mem::take(&mut sorted.invite) {
+        if !tx
+            .record_invitation(&who, by, source, now, recent_since(now))
+            .await?
+        {
+            // Invited by another request a moment ago (on PostgreSQL the two can overlap; the row decided).
+            sorted.recent.push(who.user);
+            continue;
+        }
         let job = NewJob::new(JobKind::Invite, now)
             .payload(&InvitePayload {
                 user: who.user.clone(),
@@ -52,7 +60,9 @@ pub async fn invite_in(
             })
             .key(invite_key(&who.user));
         tx.enqueue(job, now).await?;
+        invited.push(who);
     }
+    sorted.invite = invited;
     let mut detail = format!(
         "{source}: {} invited, {} already enrolled, {} invited recently",
         sorted.invite.len(),

@@ -62,6 +62,7 @@ pub async fn save(
 ) -> Result<Saved, StoreError> {
     let now = app.clock().now();
     let mut tx = app.store().write().await?;
+    tx.lock_pair(pair_id).await?;
     let Some(pair) = tx
         .pair(pair_id)
         .await?

@@ -609,9 +609,11 @@ pub async fn post_scheduled(app: &App, job: &Job) -> Result<Ran, JobError> {
     Ok(Ran::Done)
 }
 
-/// Where `--db` points: a `sqlite:` URL as given, or a file path (which must exist: a report never creates one).
+/// Where `--db` points: a `sqlite:` or `postgres://` URL as given, or a file path (which must exist: a report never
+/// creates one).
 pub fn database_url(db: &str) -> Result<String, String> {
-    if db.starts_with("sqlite:") {
+    if db.starts_with("sqlite:") || db.starts_with("postgres://") || db.starts_with("postgresql://")
+    {
         return Ok(db.to_string());
     }
     if std::path::Path::new(db).is_file() {
@@ -635,7 +637,8 @@ pub(crate) async fn open_for_report(url: &str) -> Result<Store, String> {
         .map_err(|e| e.to_string())?;
     if pending > 0 {
         return Err(format!(
-            "{url} needs {pending} migration(s); run `tandem migrate` first"
+            "{} needs {pending} migration(s); run `tandem migrate` first",
+            crate::outbound::store::shown_url(url)
         ));
     }
     Ok(store)
@@ -774,7 +777,7 @@ mod tests {
     /// A small program with every case the counting queries must get right: paused people (with and without an end
     /// to the pause, one already over), shared and one-sided skills, pairs of each status formed before and after the
     /// period's end, a senior with two reverse mentors, and a pair whose member left.
-    async fn varied_program() -> (tempfile::TempDir, Store) {
+    async fn varied_program() -> (crate::outbound::store::testing::TestDb, Store) {
         use crate::domain::forms::survey::Answers;
         use crate::domain::matching::Role;
         use crate::domain::schedule::Cadence;
@@ -837,17 +840,21 @@ mod tests {
             ("U11", "U18", 360, "active"),
         ] {
             let id = store.create_pair(j, s, at).await.unwrap();
-            sqlx::query("UPDATE pairs SET status = ? WHERE id = ?")
-                .bind(status)
-                .bind(id)
-                .execute(store.pool())
+            crate::on_db!(store.pool(), |p| {
+                sqlx::query("UPDATE pairs SET status = $1 WHERE id = $2")
+                    .bind(status)
+                    .bind(id)
+                    .execute(p)
+                    .await
+                    .unwrap();
+            });
+        }
+        crate::on_db!(store.pool(), |p| {
+            sqlx::query("UPDATE pairs SET junior_id = NULL WHERE junior_id = 'U11'")
+                .execute(p)
                 .await
                 .unwrap();
-        }
-        sqlx::query("UPDATE pairs SET junior_id = NULL WHERE junior_id = 'U11'")
-            .execute(store.pool())
-            .await
-            .unwrap();
+        });
         (dir, store)
     }
 
@@ -893,22 +900,26 @@ mod tests {
         let now = at(20 * week);
         // Check-ins over twenty weeks: both met, one met, not yet, need help, nobody answered; one answer by
         // someone who left (no user ID).
-        let pairs: Vec<i64> = sqlx::query_scalar("SELECT id FROM pairs ORDER BY id")
-            .fetch_all(store.pool())
-            .await
-            .unwrap();
+        let pairs: Vec<i64> = crate::on_db!(store.pool(), |p| {
+            sqlx::query_scalar("SELECT id FROM pairs ORDER BY id")
+                .fetch_all(p)
+                .await
+                .unwrap()
+        });
         for w in 0..20i64 {
             for (k, pair) in pairs.iter().enumerate() {
                 let sent = w * week + 3_600 * k as i64;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO checkins (pair_id, since, sent_at) VALUES (?, ?, ?) RETURNING id",
-                )
-                .bind(pair)
-                .bind(sent - week)
-                .bind(sent)
-                .fetch_one(store.pool())
-                .await
-                .unwrap();
+                let id: i64 = crate::on_db!(store.pool(), |p| {
+                    sqlx::query_scalar(
+                        "INSERT INTO checkins (pair_id, since, sent_at) VALUES ($1, $2, $3) RETURNING id",
+                    )
+                    .bind(pair)
+                    .bind(sent - week)
+                    .bind(sent)
+                    .fetch_one(p)
+                    .await
+                    .unwrap()
+                });
                 let answers: &[(Option<&str>, &str, i64)] = match (w + k as i64) % 5 {
                     0 => &[(Some("UA"), "met", 30), (Some("UB"), "met", 45)],
                     1 => &[(Some("UA"), "met", 60)],
@@ -917,15 +928,17 @@ mod tests {
                     _ => &[],
                 };
                 for (who, answer, minutes) in answers {
-                    sqlx::query("INSERT INTO checkin_answers (checkin_id, user_id, answer, minutes, answered_at) VALUES (?, ?, ?, ?, ?)")
-                        .bind(id)
-                        .bind(who)
-                        .bind(answer)
-                        .bind(minutes)
-                        .bind(sent)
-                        .execute(store.pool())
-                        .await
-                        .unwrap();
+                    crate::on_db!(store.pool(), |p| {
+                        sqlx::query("INSERT INTO checkin_answers (checkin_id, user_id, answer, minutes, answered_at) VALUES ($1, $2, $3, $4, $5)")
+                            .bind(id)
+                            .bind(who)
+                            .bind(answer)
+                            .bind(minutes)
+                            .bind(sent)
+                            .execute(p)
+                            .await
+                            .unwrap();
+                    });
                 }
             }
         }
@@ -962,10 +975,12 @@ mod tests {
     #[tokio::test]
     async fn a_round_of_the_candidates_is_the_round_of_everyone() {
         let (_d, store) = varied_program().await;
-        sqlx::query("UPDATE participants SET capacity = 2 WHERE user_id IN ('U00', 'U09')")
-            .execute(store.pool())
-            .await
-            .unwrap();
+        crate::on_db!(store.pool(), |p| {
+            sqlx::query("UPDATE participants SET capacity = 2 WHERE user_id IN ('U00', 'U09')")
+                .execute(p)
+                .await
+                .unwrap();
+        });
         let config = MatchConfig::default();
         let catalog = Catalog::default();
         let now = at(1_000);
@@ -1136,10 +1151,12 @@ mod tests {
         );
         assert_eq!(reason_of(&waiting, b).as_deref(), Some(other.text()));
         assert_eq!(reason_of(&waiting, c), None);
-        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM waiting_reasons")
-            .fetch_one(store.pool())
-            .await
-            .unwrap();
+        let rows: i64 = crate::on_db!(store.pool(), |p| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM waiting_reasons")
+                .fetch_one(p)
+                .await
+                .unwrap()
+        });
         assert_eq!(
             usize::try_from(rows).unwrap(),
             left_out.len() - 2 + 2,

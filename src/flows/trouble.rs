@@ -89,6 +89,7 @@ pub async fn request_help(
     let Some(checkin) = tx.checkin(checkin_id).await? else {
         return Ok(Asked::NotTheirs);
     };
+    tx.lock_pair(checkin.pair_id).await?;
     let Some(pair) = tx
         .pair(checkin.pair_id)
         .await?
@@ -340,6 +341,7 @@ pub async fn send_message(
     let asker = asker_of(app, r).await?;
     let now = app.now();
     let mut tx = app.store().write().await?;
+    tx.lock_pair(r.pair_id).await?;
     let Some(pair) = tx.pair(r.pair_id).await? else {
         return Ok(Acted::NotFound);
     };
@@ -400,6 +402,7 @@ pub async fn end_pair(
     }
     let now = app.now();
     let mut tx = app.store().write().await?;
+    tx.lock_pair(r.pair_id).await?;
     let Some(pair) = tx.pair(r.pair_id).await? else {
         return Ok(Acted::NotFound);
     };

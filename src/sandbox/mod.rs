@@ -1433,8 +1433,11 @@ pub const SANDBOX_SIGNING_SECRET: &str = "sandbox-signing-secret-0123456789";
 /// How to start a [`Sandbox`].
 #[derive(Debug, Clone)]
 pub struct SandboxOptions {
-    /// The SQLite file (created when missing).
+    /// The SQLite file (created when missing), unless `database_url` names another database.
     pub database: std::path::PathBuf,
+    /// The database's URL when it is not the SQLite file `database`: a PostgreSQL database (`postgres://…`, which
+    /// must exist), as the tests on PostgreSQL give it.
+    pub database_url: Option<String>,
     /// Receive requests over Socket Mode as well as HTTP.
     pub socket_mode: bool,
     pub admins: Vec<String>,
@@ -1445,9 +1448,17 @@ pub struct SandboxOptions {
 }
 
 impl SandboxOptions {
+    /// The database's URL: `database_url`, else `sqlite://` and the file `database`.
+    pub fn url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.database.display()))
+    }
+
     pub fn new(database: impl Into<std::path::PathBuf>) -> Self {
         Self {
             database: database.into(),
+            database_url: None,
             socket_mode: false,
             admins: Vec::new(),
             manager_channel: None,
@@ -1457,7 +1468,8 @@ impl SandboxOptions {
     }
 }
 
-/// Tandem's real server on `127.0.0.1:0` over a SQLite file, talking to a [`FakeSlack`], with a [`SlackDriver`].
+/// Tandem's real server on `127.0.0.1:0` over a SQLite file (or the database `database_url` names), talking to a
+/// [`FakeSlack`], with a [`SlackDriver`].
 pub struct Sandbox {
     pub fake: FakeSlack,
     pub driver: SlackDriver,
@@ -1531,7 +1543,7 @@ fn sandbox_config(
     fake: &FakeSlack,
     options: &SandboxOptions,
 ) -> Result<crate::context::config::Config, crate::context::config::ConfigError> {
-    let db = format!("sqlite://{}", options.database.display());
+    let db = options.url();
     let api = fake.api_url();
     let admins = options.admins.join(",");
     crate::context::config::Config::from_lookup(|name| match name {

@@ -40,10 +40,12 @@ async fn cohort() -> TestApp {
 async fn audit_rows(
     app: &TestApp,
 ) -> Vec<(String, String, Option<String>, Option<String>, String)> {
-    sqlx::query_as("SELECT action, actor, subject, other, detail FROM audit_log ORDER BY id")
-        .fetch_all(app.app().store().pool())
-        .await
-        .unwrap()
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_as(
+        "SELECT action, actor, subject, other, detail FROM audit_log ORDER BY id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap()
 }
 
 #[tokio::test]
@@ -142,7 +144,7 @@ async fn every_admin_action_is_audited_once_and_shown_to_admins_only() {
     );
 
     // tandem audit prints the same rows from the database.
-    let db = app.dir.path().join("tandem.db");
+    let db = app.db_url();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
         .args(["audit", "--db"])
         .arg(&db)

@@ -180,10 +180,12 @@ async fn every_message_to_a_pair_lands_on_a_working_day_at_ten_in_the_later_zone
         sent.len() - 1,
         "sent in place of the check-in of 24 March"
     );
-    let nudged_at: i64 = sqlx::query_scalar("SELECT updated_at FROM jobs WHERE kind = 'nudge'")
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap();
+    let nudged_at: i64 = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT updated_at FROM jobs WHERE kind = 'nudge'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(nudged_at, at("2026-03-24T14:00:00Z").timestamp());
     assert_working_slot(at("2026-03-24T14:00:00Z"), "the nudge");
 
@@ -208,11 +210,12 @@ async fn every_message_to_a_pair_lands_on_a_working_day_at_ten_in_the_later_zone
     button_value(&closing_message["blocks"], "feedback_open");
     let status = app.app().store().pair(pair).await.unwrap().unwrap().status;
     assert_eq!(status, PairStatus::Completed);
-    let dropped: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE last_error LIKE 'dropped:%'")
-            .fetch_one(app.app().store().pool())
-            .await
-            .unwrap();
+    let dropped: i64 = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE last_error LIKE 'dropped:%'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(dropped, 0, "nothing was late, nothing was dropped");
 }
 
@@ -237,12 +240,12 @@ async fn a_closing_note_overdue_after_a_long_outage_is_dropped_not_sent() {
     assert!(stats.dropped >= 2, "{stats:?}");
     let record = app.app().store().pair(pair).await.unwrap().unwrap();
     assert_eq!(record.status, PairStatus::Completed, "the pair still ends");
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT kind, state, COALESCE(last_error, '') FROM jobs WHERE pair_id = ? AND kind IN ('closing', 'checkin', 'plan_reminder') ORDER BY id",
+    let rows: Vec<(String, String, String)> = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_as(
+        "SELECT kind, state, COALESCE(last_error, '') FROM jobs WHERE pair_id = $1 AND kind IN ('closing', 'checkin', 'plan_reminder') ORDER BY id",
     )
     .bind(pair)
-    .fetch_all(app.app().store().pool())
-    .await
+    .fetch_all(p)
+    .await)
     .unwrap();
     let closing_row = rows
         .iter()
@@ -315,11 +318,13 @@ async fn a_plan_reminder_for_a_pair_that_ended_is_dropped() {
     queue_job(&app, "plan_reminder", Some(pair), clock.now().timestamp()).await;
     let stats = run_clean(&app).await;
     assert_eq!(stats.dropped, 1);
-    let reason: String = sqlx::query_scalar(
+    let reason: String = tandem::on_db!(app.app().store().pool(), |p| {
+        sqlx::query_scalar(
         "SELECT last_error FROM jobs WHERE kind = 'plan_reminder' AND last_error LIKE 'dropped:%'",
     )
-    .fetch_one(app.app().store().pool())
+    .fetch_one(p)
     .await
+    })
     .unwrap();
     assert_eq!(reason, "dropped: the pair has ended");
     assert!(
@@ -365,11 +370,13 @@ fn dms_containing(app: &TestApp, user: &str, needle: &str) -> Vec<String> {
 
 /// How many jobs of `kind` exist, in any state.
 async fn jobs_of(app: &TestApp, kind: &str) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = ?")
-        .bind(kind)
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap()
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE kind = $1"
+    )
+    .bind(kind)
+    .fetch_one(p)
+    .await)
+    .unwrap()
 }
 
 #[tokio::test]
@@ -470,11 +477,11 @@ async fn invitations_and_round_results_land_on_a_working_day_at_ten_in_each_reci
             "2026-03-10T15:00:00Z",
         ),
     ];
-    let mut pending: Vec<i64> = sqlx::query_scalar(
+    let mut pending: Vec<i64> = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
         "SELECT due_at FROM jobs WHERE kind IN ('invite', 'unmatched_note') AND state = 'pending' ORDER BY due_at",
     )
-    .fetch_all(app.app().store().pool())
-    .await
+    .fetch_all(p)
+    .await)
     .unwrap();
     pending.dedup();
     assert_eq!(
@@ -528,11 +535,13 @@ async fn invitations_and_round_results_land_on_a_working_day_at_ten_in_each_reci
         (3, 1),
         "no job was added on the way"
     );
-    let left: i64 = sqlx::query_scalar(
+    let left: i64 = tandem::on_db!(app.app().store().pool(), |p| {
+        sqlx::query_scalar(
         "SELECT COUNT(*) FROM jobs WHERE kind IN ('invite', 'unmatched_note') AND state != 'done'",
     )
-    .fetch_one(app.app().store().pool())
+    .fetch_one(p)
     .await
+    })
     .unwrap();
     assert_eq!(left, 0, "all delivered");
     let metrics = app.driver.get("/metrics").await.body;

@@ -54,10 +54,12 @@ async fn introduced() -> (TestApp, Clock, i64, String) {
     joined(&app, S, &s).await;
     assert_eq!(approve_round(&app, ADMIN).await, 1);
     run_jobs(&app).await;
-    let pair: i64 = sqlx::query_scalar("SELECT id FROM pairs")
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap();
+    let pair: i64 = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT id FROM pairs"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     let channel = app
         .fake
         .messages_in_group(J, S)
@@ -133,11 +135,13 @@ fn attendees(event: &Event) -> Vec<String> {
 }
 
 async fn jobs_of(app: &TestApp, state: &str) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'plan_calendar' AND state = ?")
-        .bind(state)
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap()
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE kind = 'plan_calendar' AND state = $1"
+    )
+    .bind(state)
+    .fetch_one(p)
+    .await)
+    .unwrap()
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 use std::time::Duration;
 use tandem::outbound::slack_api::RetryPolicy;
+use tandem::outbound::store::scratch::{ScratchDatabase, test_server};
 use tandem::sandbox::{Sandbox, SandboxOptions};
 use tandem::startup::Options;
 
@@ -9,10 +10,20 @@ pub const WAIT: Duration = Duration::from_secs(10);
 pub const ALICE: &str = "U0ALICE";
 pub const BOB: &str = "U0BOB";
 
-/// A running sandbox and the temporary directory that holds its database.
+/// A running sandbox, the temporary directory that holds its SQLite database (and the test's other files), and,
+/// when the tests run on PostgreSQL (`TANDEM_TEST_DATABASE_URL`), the test's own PostgreSQL database instead.
 pub struct TestApp {
     pub sandbox: Sandbox,
     pub dir: tempfile::TempDir,
+    /// Dropped (with the database) after the sandbox.
+    pub pg: Option<ScratchDatabase>,
+}
+
+impl TestApp {
+    /// The URL of the test's database, as `--db` or `DATABASE_URL` takes it.
+    pub fn db_url(&self) -> String {
+        self.sandbox.options.url()
+    }
 }
 
 impl std::ops::Deref for TestApp {
@@ -44,9 +55,33 @@ pub fn options(dir: &tempfile::TempDir) -> SandboxOptions {
     o
 }
 
+/// Starts a sandbox on a fresh database: SQLite, or a new database on the PostgreSQL server
+/// `TANDEM_TEST_DATABASE_URL` names.
 pub async fn spawn_with(configure: impl FnOnce(&mut SandboxOptions)) -> TestApp {
+    let pg = match test_server() {
+        Some(server) => Some(
+            ScratchDatabase::create(&server)
+                .await
+                .expect("a scratch database on the test server"),
+        ),
+        None => None,
+    };
+    start(pg, configure).await
+}
+
+/// Like [`spawn_with`], always on SQLite: for tests of what only an SQLite file has (the file itself, its backup,
+/// its integrity check), which run on SQLite whatever `TANDEM_TEST_DATABASE_URL` says.
+pub async fn spawn_sqlite_with(configure: impl FnOnce(&mut SandboxOptions)) -> TestApp {
+    start(None, configure).await
+}
+
+async fn start(
+    pg: Option<ScratchDatabase>,
+    configure: impl FnOnce(&mut SandboxOptions),
+) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut o = options(&dir);
+    o.database_url = pg.as_ref().map(|db| db.url.clone());
     configure(&mut o);
     let sandbox = Sandbox::start(o).await.expect("sandbox starts");
     sandbox
@@ -55,19 +90,26 @@ pub async fn spawn_with(configure: impl FnOnce(&mut SandboxOptions)) -> TestApp 
     sandbox
         .fake
         .add_user(BOB, "Bob Brennan", "America/New_York");
-    TestApp { sandbox, dir }
+    TestApp { sandbox, dir, pg }
 }
 
 pub async fn spawn() -> TestApp {
     spawn_with(|_| {}).await
 }
 
+/// [`spawn`], always on SQLite (see [`spawn_sqlite_with`]).
+pub async fn spawn_sqlite() -> TestApp {
+    spawn_sqlite_with(|_| {}).await
+}
+
 /// Rows in a table, for "no effect" assertions.
 pub async fn count(app: &TestApp, table: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
-        .fetch_one(app.app().store().pool())
-        .await
-        .expect("count")
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))
+    )
+    .fetch_one(p)
+    .await)
+    .expect("count")
 }
 
 /// `/mentor join` then a submission of `answers` through the modal Slack opened; returns the submission's response.
@@ -157,11 +199,13 @@ pub async fn approve_round(app: &TestApp, admin: &str) -> usize {
     app.app().background_idle().await;
     // The button's value is "proposal:version".
     let proposal = id.split(':').next().unwrap_or_default();
-    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM pairs WHERE proposal_id = ?")
-        .bind(proposal.parse::<i64>().expect("a proposal ID"))
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap_or_default() as usize
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM pairs WHERE proposal_id = $1"
+    )
+    .bind(proposal.parse::<i64>().expect("a proposal ID"))
+    .fetch_one(p)
+    .await)
+    .unwrap_or_default() as usize
 }
 
 /// Every text cell of every table that contains `needle`, as "table.column".
@@ -171,29 +215,26 @@ pub async fn cells_containing(app: &TestApp, needle: &str) -> Vec<String> {
 
 /// Like [`cells_containing`], skipping the tables named in `except`.
 pub async fn cells_containing_except(app: &TestApp, needle: &str, except: &[&str]) -> Vec<String> {
-    let pool = app.app().store().pool();
-    let tables: Vec<String> = sqlx::query_scalar::<_, String>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != '_sqlx_migrations'")
-        .fetch_all(pool)
+    let store = app.app().store();
+    let tables: Vec<String> = store
+        .table_names()
         .await
         .unwrap()
         .into_iter()
-        .filter(|t| !except.contains(&t.as_str()))
+        .filter(|t| t != "_sqlx_migrations" && !except.contains(&t.as_str()))
         .collect();
     let mut found = Vec::new();
     for t in tables {
-        let columns: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT name FROM pragma_table_info('{t}')"
-        )))
-        .fetch_all(pool)
-        .await
-        .unwrap();
-        for c in columns {
-            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT COUNT(*) FROM \"{t}\" WHERE CAST(\"{c}\" AS TEXT) LIKE '%' || ? || '%'"
-            )))
-            .bind(needle)
-            .fetch_one(pool)
-            .await
+        for c in store.column_names(&t).await.unwrap() {
+            let sql = format!(
+                "SELECT COUNT(*) FROM \"{t}\" WHERE CAST(\"{c}\" AS TEXT) LIKE '%' || $1 || '%'"
+            );
+            let n: i64 = tandem::on_db!(store.pool(), |p| {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(needle)
+                    .fetch_one(p)
+                    .await
+            })
             .unwrap();
             if n > 0 {
                 found.push(format!("{t}.{c}"));

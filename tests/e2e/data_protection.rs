@@ -36,11 +36,13 @@ async fn paired() -> (TestApp, i64) {
 }
 
 async fn pair_status(app: &TestApp, pair: i64) -> String {
-    sqlx::query_scalar("SELECT status FROM pairs WHERE id = ?")
-        .bind(pair)
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap()
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT status FROM pairs WHERE id = $1"
+    )
+    .bind(pair)
+    .fetch_one(p)
+    .await)
+    .unwrap()
 }
 
 fn texts(messages: Vec<Value>) -> Vec<String> {
@@ -226,7 +228,8 @@ const LOAD: usize = 1000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_under_write_load_is_consistent_and_restores_with_nothing_lost() {
-    let app = spawn().await;
+    // `tandem backup` and `restore` copy an SQLite file: SQLite only (PostgreSQL has pg_dump).
+    let app = spawn_sqlite().await;
     let db = app.dir.path().join("tandem.db");
     let store = app.app().store().clone();
     let now = app.app().now();
@@ -358,6 +361,7 @@ async fn a_backup_under_write_load_is_consistent_and_restores_with_nothing_lost(
     let restored_app = TestApp {
         sandbox,
         dir: restored_dir,
+        pg: None,
     };
     assert_eq!(count(&restored_app, "participants").await, live);
     assert_eq!(
@@ -458,12 +462,7 @@ async fn offline_commands_refuse_a_file_that_is_not_a_tandem_database_and_leave_
 
 /// The row count of every table.
 async fn all_counts(app: &TestApp) -> std::collections::BTreeMap<String, i64> {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .fetch_all(app.app().store().pool())
-    .await
-    .unwrap();
+    let tables: Vec<String> = app.app().store().table_names().await.unwrap();
     let mut counts = std::collections::BTreeMap::new();
     for t in tables {
         counts.insert(t.clone(), count(app, &format!("\"{t}\"")).await);

@@ -95,41 +95,47 @@ async fn a_small_cohort_plays_every_path_and_ends_with_the_figures_its_seed_deci
     let store = tandem::outbound::store::Store::open(&format!("sqlite://{}", db.display()))
         .await
         .unwrap();
-    let pairs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pairs")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
+    let pairs: i64 = tandem::on_db!(store.pool(), |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pairs"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(pairs, f.pairs);
     // The admin removed one pair from the first round's proposal (recorded in the audit log); the second round
     // pairs those two (free, never paired with anyone before), which the removal allowed: it held for that round
     // only.
-    let removed: Vec<(String, String)> = sqlx::query_as(
+    let removed: Vec<(String, String)> = tandem::on_db!(store.pool(), |p| sqlx::query_as(
         "SELECT subject, other FROM audit_log WHERE action = 'remove_pair' AND detail LIKE 'proposal #1:%'",
     )
-    .fetch_all(store.pool())
-    .await
+    .fetch_all(p)
+    .await)
     .unwrap();
     assert_eq!(removed.len(), 1, "one Remove, in the audit log");
-    let version: i64 = sqlx::query_scalar("SELECT version FROM proposals WHERE id = 1")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
+    let version: i64 = tandem::on_db!(store.pool(), |p| sqlx::query_scalar(
+        "SELECT version FROM proposals WHERE id = 1"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(version, 2, "the approved version is the re-matched one");
-    let first: Vec<(String, String)> =
-        sqlx::query_as("SELECT junior_id, senior_id FROM pairs WHERE proposal_id = 1")
-            .fetch_all(store.pool())
-            .await
-            .unwrap();
+    let first: Vec<(String, String)> = tandem::on_db!(store.pool(), |p| sqlx::query_as(
+        "SELECT junior_id, senior_id FROM pairs WHERE proposal_id = 1"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
     assert_eq!(first.len(), 5);
     assert!(
         !first.contains(&removed[0]),
         "the removed pair was not introduced: {first:?}"
     );
-    let second: Vec<(String, String)> =
-        sqlx::query_as("SELECT junior_id, senior_id FROM pairs WHERE proposal_id = 2")
-            .fetch_all(store.pool())
-            .await
-            .unwrap();
+    let second: Vec<(String, String)> = tandem::on_db!(store.pool(), |p| sqlx::query_as(
+        "SELECT junior_id, senior_id FROM pairs WHERE proposal_id = 2"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
     assert_eq!(second, removed);
 }
 

@@ -515,11 +515,13 @@ async fn leave_asks_first_then_deletes_every_trace_and_tells_the_partner_kindly(
         Vec::<String>::new(),
         "Alice's ID remains somewhere"
     );
-    let audited: Vec<(String, Option<String>, Option<String>, String)> =
-        sqlx::query_as("SELECT action, subject, other, detail FROM audit_log")
-            .fetch_all(app.app().store().pool())
+    let audited: Vec<(String, Option<String>, Option<String>, String)> = tandem::on_db!(
+        app.app().store().pool(),
+        |p| sqlx::query_as("SELECT action, subject, other, detail FROM audit_log")
+            .fetch_all(p)
             .await
-            .unwrap();
+    )
+    .unwrap();
     assert_eq!(audited.len(), 1, "{audited:?}");
     assert_eq!(audited[0].0, "exclude");
     assert!(
@@ -543,10 +545,12 @@ async fn leave_asks_first_then_deletes_every_trace_and_tells_the_partner_kindly(
         app.app().store().current_pair(BOB).await.unwrap().is_none(),
         "the pair has ended"
     );
-    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM program_events WHERE kind = 'left'")
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap();
+    let left: i64 = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM program_events WHERE kind = 'left'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(left, 1, "an anonymous count remains");
     assert!(
         app.fake

@@ -298,7 +298,11 @@ async fn handled_events_survive_a_restart() {
         .wait_for_calls("views.publish", 1, WAIT)
         .await
         .unwrap();
-    let TestApp { sandbox, dir } = app;
+    let TestApp {
+        sandbox,
+        dir,
+        pg: _pg,
+    } = app;
     let sandbox = sandbox.restart().await.unwrap();
     sandbox
         .driver
@@ -338,12 +342,7 @@ async fn an_unknown_event_type_is_acknowledged_without_effect() {
 
 /// Row counts of every table, for "no effect" assertions.
 async fn row_counts(app: &TestApp) -> Vec<(String, i64)> {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .fetch_all(app.app().store().pool())
-    .await
-    .expect("tables");
+    let tables: Vec<String> = app.app().store().table_names().await.expect("tables");
     let mut counts = Vec::new();
     for t in tables {
         let n = count(app, &format!("\"{t}\"")).await;

@@ -614,12 +614,7 @@ async fn send(
 
 /// What a request could have changed: the row count of every table and the number of Web API calls.
 async fn effects(app: &TestApp) -> (Vec<(String, i64)>, usize) {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .fetch_all(app.app().store().pool())
-    .await
-    .expect("tables");
+    let tables: Vec<String> = app.app().store().table_names().await.expect("tables");
     let mut rows = Vec::new();
     for t in tables {
         let n = count(app, &format!("\"{t}\"")).await;

@@ -60,10 +60,12 @@ fn reply_text(r: &tandem::sandbox::DriverResponse) -> String {
 }
 
 async fn rows(app: &TestApp, sql: &str) -> Vec<String> {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string()))
-        .fetch_all(app.app().store().pool())
-        .await
-        .unwrap()
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        sqlx::AssertSqlSafe(sql.to_string())
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap()
 }
 
 async fn enrolled(app: &TestApp) -> Vec<String> {
@@ -81,11 +83,11 @@ fn invitations_to(app: &TestApp, user: &str) -> Vec<Value> {
 
 /// When the pending invitation jobs are due, earliest first.
 async fn invite_due(app: &TestApp) -> Vec<i64> {
-    sqlx::query_scalar(
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
         "SELECT due_at FROM jobs WHERE kind = 'invite' AND state = 'pending' ORDER BY due_at",
     )
-    .fetch_all(app.app().store().pool())
-    .await
+    .fetch_all(p)
+    .await)
     .unwrap()
 }
 
@@ -190,11 +192,11 @@ async fn a_channel_invitation_dms_only_people_who_have_not_joined_with_a_join_bu
         2,
         "each DM was posted by its job"
     );
-    let posted: Vec<(String, i64)> = sqlx::query_as(
+    let posted: Vec<(String, i64)> = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_as(
         "SELECT channel, at FROM deliveries WHERE job_id IN (SELECT id FROM jobs WHERE kind = 'invite') ORDER BY at",
     )
-    .fetch_all(app.app().store().pool())
-    .await
+    .fetch_all(p)
+    .await)
     .unwrap();
     assert_eq!(
         posted,
@@ -229,7 +231,7 @@ async fn a_channel_invitation_dms_only_people_who_have_not_joined_with_a_join_bu
     );
     assert!(app.fake.dms_to(ROBOT).is_empty(), "a bot gets nothing");
     assert_eq!(
-        rows(&app, "SELECT user_id || ' ' || status || ' ' || (sent_at IS NOT NULL) FROM invitations ORDER BY user_id").await,
+        rows(&app, "SELECT user_id || ' ' || status || ' ' || CASE WHEN sent_at IS NULL THEN 0 ELSE 1 END FROM invitations ORDER BY user_id").await,
         vec![
             format!("{BOB} sent 1"),
             format!("{CAROL} sent 1"),
@@ -521,7 +523,7 @@ fn cli_options(app: &TestApp, csv: &Path, dry_run: bool) -> InviteOptions {
     InviteOptions {
         csv: csv.to_path_buf(),
         dry_run,
-        database_url: format!("sqlite://{}", app.options.database.display()),
+        database_url: app.db_url(),
         slack_api_url: app.fake.api_url(),
         bot_token: SANDBOX_BOT_TOKEN.to_string(),
         progress_every: 3,
@@ -636,7 +638,7 @@ async fn an_hr_export_reports_bad_rows_by_line_and_queues_the_good_ones() {
         "after the 429, each distinct address once, in the file's order (Bob's second mention is remembered)"
     );
     assert_eq!(
-        rows(&app, "SELECT user_id || ' ' || IFNULL(reports_to, '-') || ' ' || invited_by || ' ' || source FROM invitations ORDER BY user_id").await,
+        rows(&app, "SELECT user_id || ' ' || COALESCE(reports_to, '-') || ' ' || invited_by || ' ' || source FROM invitations ORDER BY user_id").await,
         vec![
             format!("{BOB} - tandem invite people.csv"),
             format!("{CAROL} {BOB} tandem invite people.csv")
@@ -737,10 +739,7 @@ async fn the_binary_invites_from_a_csv_with_progress_and_a_dry_run() {
     let env = [
         ("SLACK_BOT_TOKEN", SANDBOX_BOT_TOKEN.to_string()),
         ("SLACK_API_URL", app.fake.api_url()),
-        (
-            "DATABASE_URL",
-            format!("sqlite://{}", app.options.database.display()),
-        ),
+        ("DATABASE_URL", app.db_url()),
     ];
     let csv_arg = csv.display().to_string();
 
@@ -871,7 +870,7 @@ async fn an_invitation_is_in_mydata_and_leaving_removes_every_trace_of_it() {
     assert_eq!(
         rows(
             &app,
-            "SELECT user_id || ' ' || IFNULL(reports_to, '-') FROM invitations"
+            "SELECT user_id || ' ' || COALESCE(reports_to, '-') FROM invitations"
         )
         .await,
         vec![format!("{CAROL} -")],

@@ -69,10 +69,12 @@ pub(crate) async fn paired_with(
 }
 
 pub(crate) async fn pair_id(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT id FROM pairs")
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap()
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT id FROM pairs"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap()
 }
 
 pub(crate) fn group_channel(app: &TestApp) -> String {
@@ -95,12 +97,13 @@ pub(crate) fn texts(app: &TestApp, channel: &str) -> Vec<String> {
 }
 
 pub(crate) async fn due(app: &TestApp, kind: &str) -> Option<DateTime<Utc>> {
-    let t: Option<i64> =
-        sqlx::query_scalar("SELECT due_at FROM jobs WHERE kind = ? AND state = 'pending'")
-            .bind(kind)
-            .fetch_optional(app.app().store().pool())
-            .await
-            .unwrap();
+    let t: Option<i64> = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT due_at FROM jobs WHERE kind = $1 AND state = 'pending'"
+    )
+    .bind(kind)
+    .fetch_optional(p)
+    .await)
+    .unwrap();
     t.and_then(|t| DateTime::from_timestamp(t, 0))
 }
 
@@ -402,11 +405,12 @@ async fn answers_are_recorded_per_person_shown_to_both_and_a_second_press_does_n
         !updated.contains("ZEBRA"),
         "what was covered is not posted in the pair's conversation"
     );
-    let minutes: i64 =
-        sqlx::query_scalar("SELECT minutes FROM checkin_answers WHERE answer = 'met'")
-            .fetch_one(app.app().store().pool())
-            .await
-            .unwrap();
+    let minutes: i64 = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT minutes FROM checkin_answers WHERE answer = 'met'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(minutes, 45);
     assert!(
         app.app()
@@ -427,7 +431,7 @@ fn exported_hours(app: &TestApp, user: &str) -> String {
         .args(["export", "--format", "csv", "--out"])
         .arg(dir.path())
         .arg("--db")
-        .arg(app.dir.path().join("tandem.db"))
+        .arg(app.db_url())
         .output()
         .unwrap();
     assert!(
@@ -454,11 +458,11 @@ fn last_reply(app: &TestApp) -> Value {
 }
 
 async fn answer_rows(app: &TestApp) -> Vec<(String, String, Option<i64>, Option<i64>)> {
-    sqlx::query_as(
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_as(
         "SELECT user_id, answer, minutes, usefulness FROM checkin_answers ORDER BY rowid",
     )
-    .fetch_all(app.app().store().pool())
-    .await
+    .fetch_all(p)
+    .await)
     .unwrap()
 }
 
@@ -907,9 +911,9 @@ async fn a_restart_in_the_middle_of_a_batch_loses_nothing_and_duplicates_nothing
     tandem::flows::introductions::run(app.app(), &claimed[0])
         .await
         .unwrap();
-    let TestApp { sandbox, dir } = app;
+    let TestApp { sandbox, dir, pg } = app;
     let sandbox = sandbox.restart().await.unwrap();
-    let app = TestApp { sandbox, dir };
+    let app = TestApp { sandbox, dir, pg };
     let stats = run_clean(&app).await;
     assert_eq!(stats.done, 2);
     let intros: Vec<_> = app
@@ -982,10 +986,12 @@ async fn rate_limits_are_honoured_and_permanent_errors_are_not_retried() {
         (429, 200),
         "the client retried the 429 itself"
     );
-    let retry_at: i64 = sqlx::query_scalar("SELECT due_at FROM jobs WHERE kind = 'intro'")
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap();
+    let retry_at: i64 = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT due_at FROM jobs WHERE kind = 'intro'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(
         retry_at,
         clock.now().timestamp() + 120,
@@ -995,10 +1001,13 @@ async fn rate_limits_are_honoured_and_permanent_errors_are_not_retried() {
     assert_eq!(run_jobs(&app).await.done, 1);
 
     // A permanent error fails the job after one call and shows in the failed list.
-    sqlx::query("UPDATE jobs SET state = 'cancelled' WHERE kind = 'plan_reminder'")
-        .execute(app.app().store().pool())
-        .await
-        .unwrap();
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query(
+        "UPDATE jobs SET state = 'cancelled' WHERE kind = 'plan_reminder'"
+    )
+    .execute(p)
+    .await
+    .map(|_| ()))
+    .unwrap();
     let before = app.fake.calls_to("chat.postMessage").len();
     app.fake.fail_next(
         "chat.postMessage",
@@ -1031,10 +1040,13 @@ async fn rate_limits_are_honoured_and_permanent_errors_are_not_retried() {
         clock.now().timestamp(),
     )
     .await;
-    sqlx::query("UPDATE pairs SET status = 'at_risk'")
-        .execute(app.app().store().pool())
-        .await
-        .unwrap();
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query(
+        "UPDATE pairs SET status = 'at_risk'"
+    )
+    .execute(p)
+    .await
+    .map(|_| ()))
+    .unwrap();
     let stats = run_jobs(&app).await;
     assert_eq!(stats.retried, 1);
 }
@@ -1094,10 +1106,12 @@ async fn leaving_mid_pair_clears_the_person_from_plans_answers_and_jobs() {
     settle(&app).await;
     assert_eq!(cells_containing(&app, J).await, Vec::<String>::new());
     assert_eq!(cells_containing(&app, "ZEBRA").await, Vec::<String>::new());
-    let minutes: i64 = sqlx::query_scalar("SELECT SUM(minutes) FROM checkin_answers")
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap();
+    let minutes: i64 = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT CAST(SUM(minutes) AS BIGINT) FROM checkin_answers"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(minutes, 60, "the anonymous count of hours stays");
     assert_eq!(
         due(&app, "checkin").await,
@@ -1199,11 +1213,13 @@ async fn a_retried_check_in_is_delivered_once_and_never_counts_as_missed() {
         .filter(|t| t.contains("did you meet since"))
         .count();
     assert_eq!(asked, 2, "the first check-in and this one, once");
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM checkins WHERE pair_id = ?")
-        .bind(pair)
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap();
+    let rows: i64 = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM checkins WHERE pair_id = $1"
+    )
+    .bind(pair)
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(rows, 2, "the retries found their check-in again");
     let status = app.app().store().pair(pair).await.unwrap().unwrap().status;
     assert_eq!(
@@ -1217,11 +1233,36 @@ async fn a_retried_check_in_is_delivered_once_and_never_counts_as_missed() {
             .any(|t| t.contains("friendly Tandem nudge")),
         "no nudge"
     );
-    let nudges: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'nudge'")
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap();
+    let nudges: i64 = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE kind = 'nudge'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(nudges, 0);
+}
+
+/// Makes the store refuse (`on`) or accept again every new check-in answer, with a trigger of the store's engine.
+async fn refuse_answers(app: &TestApp, on: bool) {
+    use tandem::outbound::store::Pool;
+    let sql = match (app.app().store().pool(), on) {
+        (Pool::Sqlite(_), true) => {
+            "CREATE TRIGGER refuse_answers BEFORE INSERT ON checkin_answers BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        }
+        (Pool::Sqlite(_), false) => "DROP TRIGGER refuse_answers",
+        (Pool::Postgres(_), true) => {
+            "CREATE FUNCTION refuse_answers() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$;
+             CREATE TRIGGER refuse_answers BEFORE INSERT ON checkin_answers FOR EACH ROW EXECUTE FUNCTION refuse_answers()"
+        }
+        (Pool::Postgres(_), false) => {
+            "DROP TRIGGER refuse_answers ON checkin_answers; DROP FUNCTION refuse_answers()"
+        }
+    };
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::raw_sql(sql)
+        .execute(p)
+        .await
+        .map(|_| ()))
+    .unwrap();
 }
 
 /// A failed save is never shown as success: the modal stays open with a message on the right block, and nothing was
@@ -1236,12 +1277,7 @@ async fn a_modal_whose_save_fails_stays_open_and_says_nothing_was_saved() {
         .await;
     let modal = app.fake.last_modal_for(S).expect("the We met modal");
     // The store refuses the write (as a full disk or a locked file would).
-    sqlx::query(
-        "CREATE TRIGGER refuse_answers BEFORE INSERT ON checkin_answers BEGIN SELECT RAISE(ABORT, 'disk full'); END",
-    )
-    .execute(app.app().store().pool())
-    .await
-    .unwrap();
+    refuse_answers(&app, true).await;
     let met = MetAnswer {
         minutes: 30,
         covered: None,
@@ -1260,10 +1296,7 @@ async fn a_modal_whose_save_fails_stays_open_and_says_nothing_was_saved() {
     assert_eq!(count(&app, "checkin_answers").await, 0);
 
     // Once the store works again the same form saves; after the pair has ended, the plan form says so.
-    sqlx::query("DROP TRIGGER refuse_answers")
-        .execute(app.app().store().pool())
-        .await
-        .unwrap();
+    refuse_answers(&app, false).await;
     let r = app.driver.submit_view(S, &modal, met_values(&met)).await;
     assert_eq!((r.status, r.body.as_str()), (200, ""));
     assert_eq!(count(&app, "checkin_answers").await, 1);
@@ -1297,15 +1330,15 @@ async fn a_hung_call_does_not_stop_other_jobs() {
     app.fake.fail_next("conversations.open", Fault::Hang, 1);
     let worker = tandem::jobs::worker::run_due(app.app());
     tokio::pin!(worker);
-    let pool = app.app().store().pool().clone();
+    let store = app.app().store().clone();
     let jobs_by_state = || {
-        let pool = pool.clone();
+        let store = store.clone();
         async move {
-            sqlx::query_as::<_, (String, i64)>(
+            tandem::on_db!(store.pool(), |p| sqlx::query_as::<_, (String, i64)>(
                 "SELECT state, COUNT(*) FROM jobs WHERE kind = 'intro' GROUP BY state ORDER BY state",
             )
-            .fetch_all(&pool)
-            .await
+            .fetch_all(p)
+            .await)
             .unwrap()
         }
     };
@@ -1385,7 +1418,7 @@ async fn retention_removes_an_old_pairs_personal_data_and_keeps_the_figures() {
             "plans.objective"
         ]
     );
-    let url = format!("sqlite://{}", app.dir.path().join("tandem.db").display());
+    let url = app.db_url();
     let catalog = tandem::domain::catalog::Catalog::default();
     let rules = tandem::domain::matching::MatchConfig::default();
     let export = |dir: &std::path::Path| {
@@ -1440,11 +1473,11 @@ async fn retention_removes_an_old_pairs_personal_data_and_keeps_the_figures() {
         1,
         "the rating is counted, anonymously"
     );
-    let named: i64 = sqlx::query_scalar(
+    let named: i64 = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM checkin_answers WHERE user_id IS NOT NULL) + (SELECT COUNT(*) FROM feedback WHERE user_id IS NOT NULL)",
     )
-    .fetch_one(app.app().store().pool())
-    .await
+    .fetch_one(p)
+    .await)
     .unwrap();
     assert_eq!(named, 0, "nobody's answer is tied to them any more");
     assert_eq!(

@@ -93,10 +93,12 @@ async fn run_match(app: &TestApp) -> (String, String, Value) {
 }
 
 async fn pairs(app: &TestApp) -> Vec<(String, String, String)> {
-    sqlx::query_as("SELECT junior_id, senior_id, status FROM pairs ORDER BY junior_id")
-        .fetch_all(app.app().store().pool())
-        .await
-        .unwrap()
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_as(
+        "SELECT junior_id, senior_id, status FROM pairs ORDER BY junior_id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap()
 }
 
 fn messages_to_participants(app: &TestApp) -> usize {
@@ -339,7 +341,7 @@ async fn people_already_paired_are_not_matched_again() {
 #[tokio::test]
 async fn tandem_match_from_db_is_a_dry_run_over_the_live_database() {
     let app = program().await;
-    let db = format!("sqlite://{}", app.dir.path().join("tandem.db").display());
+    let db = app.db_url();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
         .args(["match", "--from-db"])
         .env("DATABASE_URL", &db)

@@ -116,24 +116,29 @@ fn set(pairs: &[(&str, &str)]) -> BTreeSet<(String, String)> {
 }
 
 async fn pairs_made(app: &TestApp) -> BTreeSet<(String, String)> {
-    sqlx::query_as::<_, (String, String)>("SELECT junior_id, senior_id FROM pairs")
-        .fetch_all(app.app().store().pool())
-        .await
-        .unwrap()
-        .into_iter()
-        .collect()
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_as::<
+        _,
+        (String, String),
+    >(
+        "SELECT junior_id, senior_id FROM pairs"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap()
+    .into_iter()
+    .collect()
 }
 
 async fn audit_rows(
     app: &TestApp,
     action: &str,
 ) -> Vec<(String, Option<String>, Option<String>, String)> {
-    sqlx::query_as(
-        "SELECT actor, subject, other, detail FROM audit_log WHERE action = ? ORDER BY id",
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_as(
+        "SELECT actor, subject, other, detail FROM audit_log WHERE action = $1 ORDER BY id",
     )
     .bind(action)
-    .fetch_all(app.app().store().pool())
-    .await
+    .fetch_all(p)
+    .await)
     .unwrap()
 }
 
@@ -311,10 +316,12 @@ async fn a_removal_lasts_for_its_round_only_and_a_rematch_can_be_discarded() {
     let (_, _, gone) = review(&app);
     assert!(gone.to_string().contains("discarded"), "{gone}");
     assert_eq!(
-        sqlx::query_scalar::<_, String>("SELECT status FROM proposals")
-            .fetch_one(app.app().store().pool())
-            .await
-            .unwrap(),
+        tandem::on_db!(app.app().store().pool(), |p| {
+            sqlx::query_scalar::<_, String>("SELECT status FROM proposals")
+                .fetch_one(p)
+                .await
+        })
+        .unwrap(),
         "discarded"
     );
 
@@ -438,12 +445,14 @@ async fn exclusions_are_listed_removed_and_walls_exclude_every_pair_across() {
         "{text}"
     );
     let stored: BTreeSet<(String, String)> =
-        sqlx::query_as("SELECT user_a, user_b FROM exclusions")
-            .fetch_all(app.app().store().pool())
-            .await
-            .unwrap()
-            .into_iter()
-            .collect();
+        tandem::on_db!(app.app().store().pool(), |p| sqlx::query_as(
+            "SELECT user_a, user_b FROM exclusions"
+        )
+        .fetch_all(p)
+        .await)
+        .unwrap()
+        .into_iter()
+        .collect();
     assert_eq!(stored, set(&[(JA, SA), (JA, SB), (JB, SA), (JB, SB)]));
     let audited = audit_rows(&app, "exclude").await;
     assert_eq!(audited.len(), 4, "one row per pair newly excluded");
@@ -457,15 +466,17 @@ async fn exclusions_are_listed_removed_and_walls_exclude_every_pair_across() {
     );
 
     // An exclusion from before who-added-it was stored: the audit log says who.
-    sqlx::query(
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query(
         "INSERT INTO exclusions (user_a, user_b, created_at) VALUES ('U0OLDA', 'U0OLDB', 5)",
     )
-    .execute(app.app().store().pool())
+    .execute(p)
     .await
+    .map(|_| ()))
     .unwrap();
-    sqlx::query("INSERT INTO audit_log (at, actor, action, subject, other) VALUES (5, 'U0FORMER', 'exclude', 'U0OLDB', 'U0OLDA')")
-        .execute(app.app().store().pool())
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query("INSERT INTO audit_log (at, actor, action, subject, other) VALUES (5, 'U0FORMER', 'exclude', 'U0OLDB', 'U0OLDA')")
+        .execute(p)
         .await
+.map(|_| ()))
         .unwrap();
 
     // Admins list them: both people, who added it, when. Others may not.

@@ -59,10 +59,12 @@ async fn program(env: &[(&str, &str)]) -> (TestApp, Clock) {
     assert_eq!(approve_round(&app, ADMIN).await, 4);
     run_jobs(&app).await;
     let pairs: Vec<(i64, String, String, String)> =
-        sqlx::query_as("SELECT id, junior_id, senior_id, channel FROM pairs ORDER BY junior_id")
-            .fetch_all(app.app().store().pool())
-            .await
-            .unwrap();
+        tandem::on_db!(app.app().store().pool(), |p| sqlx::query_as(
+            "SELECT id, junior_id, senior_id, channel FROM pairs ORDER BY junior_id"
+        )
+        .fetch_all(p)
+        .await)
+        .unwrap();
     let (id, j, _, _) = &pairs[0];
     app.driver
         .click(j, "plan_open", &id.to_string(), None)
@@ -176,11 +178,11 @@ async fn the_summary_is_posted_on_schedule_with_its_chart() {
         1,
         "summaries missed while time jumped give way to one"
     );
-    let dropped: Vec<String> = sqlx::query_scalar(
+    let dropped: Vec<String> = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
         "SELECT last_error FROM jobs WHERE kind = 'summary' AND last_error LIKE 'dropped:%'",
     )
-    .fetch_all(app.app().store().pool())
-    .await
+    .fetch_all(p)
+    .await)
     .unwrap();
     assert_eq!(dropped.len(), 1, "{dropped:?}");
     assert!(
@@ -191,11 +193,12 @@ async fn the_summary_is_posted_on_schedule_with_its_chart() {
         "the summary of the latest period (Friday to Monday): {:?}",
         summaries(&app)[0]["text"]
     );
-    let next: i64 =
-        sqlx::query_scalar("SELECT due_at FROM jobs WHERE kind = 'summary' AND state = 'pending'")
-            .fetch_one(app.app().store().pool())
-            .await
-            .unwrap();
+    let next: i64 = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT due_at FROM jobs WHERE kind = 'summary' AND state = 'pending'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(
         next,
         at("2026-03-10T08:30:00Z").timestamp(),
@@ -247,11 +250,12 @@ async fn the_summary_is_posted_on_schedule_with_its_chart() {
     // After the European clock change (29 March), 08:30 London is 07:30 UTC.
     clock.set(at("2026-03-30T07:29:00Z"));
     run_jobs(&app).await;
-    let next: i64 =
-        sqlx::query_scalar("SELECT due_at FROM jobs WHERE kind = 'summary' AND state = 'pending'")
-            .fetch_one(app.app().store().pool())
-            .await
-            .unwrap();
+    let next: i64 = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT due_at FROM jobs WHERE kind = 'summary' AND state = 'pending'"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(next, at("2026-03-30T07:30:00Z").timestamp());
 }
 
@@ -286,16 +290,20 @@ async fn a_failed_chart_upload_still_posts_the_summary() {
 async fn no_summary_report_or_export_contains_free_text_or_an_individual_rating() {
     let (app, clock) = program(&[]).await;
     // Closing feedback with free text, and an early end with a reason.
-    let pair: i64 = sqlx::query_scalar("SELECT id FROM pairs ORDER BY junior_id LIMIT 1")
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap();
+    let pair: i64 = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT id FROM pairs ORDER BY junior_id LIMIT 1"
+    )
+    .fetch_one(p)
+    .await)
+    .unwrap();
     let j = "U0JUN1";
-    let channel: String = sqlx::query_scalar("SELECT channel FROM pairs WHERE id = ?")
-        .bind(pair)
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap();
+    let channel: String = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT channel FROM pairs WHERE id = $1"
+    )
+    .bind(pair)
+    .fetch_one(p)
+    .await)
+    .unwrap();
     queue_job(&app, "closing", Some(pair), clock.now().timestamp()).await;
     run_jobs(&app).await;
     let m = app.fake.messages_in(&channel).pop().unwrap();
@@ -330,7 +338,7 @@ async fn no_summary_report_or_export_contains_free_text_or_an_individual_rating(
 
     let slack = app.driver.command(ADMIN, "report").await.json().to_string();
     assert!(!slack.contains(SECRET));
-    let db = app.dir.path().join("tandem.db");
+    let db = app.db_url();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
         .args(["report", "--db"])
         .arg(&db)
@@ -387,11 +395,13 @@ async fn no_summary_report_or_export_contains_free_text_or_an_individual_rating(
 
 /// Closes `pair` (its closing job) and has `who` send feedback with `learned`.
 async fn close_with_feedback(app: &TestApp, clock: &Clock, pair: i64, feedback: &[(&str, &str)]) {
-    let channel: String = sqlx::query_scalar("SELECT channel FROM pairs WHERE id = ?")
-        .bind(pair)
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap();
+    let channel: String = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT channel FROM pairs WHERE id = $1"
+    )
+    .bind(pair)
+    .fetch_one(p)
+    .await)
+    .unwrap();
     queue_job(app, "closing", Some(pair), clock.now().timestamp()).await;
     run_jobs(app).await;
     let m = app.fake.messages_in(&channel).pop().unwrap();
@@ -420,10 +430,12 @@ async fn close_with_feedback(app: &TestApp, clock: &Clock, pair: i64, feedback: 
 #[tokio::test]
 async fn mentor_feedback_shows_admins_closed_pairs_words_without_names_once_three_wrote() {
     let (app, clock) = program(&[]).await;
-    let pairs: Vec<i64> = sqlx::query_scalar("SELECT id FROM pairs ORDER BY junior_id")
-        .fetch_all(app.app().store().pool())
-        .await
-        .unwrap();
+    let pairs: Vec<i64> = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT id FROM pairs ORDER BY junior_id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
     let refused = app
         .driver
         .command("U0JUN1", "feedback")
@@ -500,12 +512,12 @@ async fn mentor_feedback_shows_admins_closed_pairs_words_without_names_once_thre
     for m in app.fake.messages_in(MANAGERS) {
         assert!(!m.to_string().contains("LEARNED-"));
     }
-    let reads: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'feedback' AND actor = ?",
+    let reads: i64 = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'feedback' AND actor = $1",
     )
     .bind(ADMIN)
-    .fetch_one(app.app().store().pool())
-    .await
+    .fetch_one(p)
+    .await)
     .unwrap();
     assert_eq!(
         reads, 3,
@@ -561,11 +573,12 @@ async fn mentor_report_all_covers_the_whole_program_and_the_chart_reaches_the_ad
         dms.iter().any(|m| m["files"].is_array()),
         "shared in the DM"
     );
-    let audit: Vec<String> =
-        sqlx::query_scalar("SELECT detail FROM audit_log WHERE action = 'report' ORDER BY id")
-            .fetch_all(app.app().store().pool())
-            .await
-            .unwrap();
+    let audit: Vec<String> = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT detail FROM audit_log WHERE action = 'report' ORDER BY id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
     assert_eq!(audit, vec!["all", "period"]);
 }
 
@@ -579,26 +592,30 @@ async fn reports_in_a_row_share_the_chart_in_hand() {
     .await;
     app.fake.add_user(ADMIN, "Ada Admin", "Europe/London");
     let charts = || async {
-        sqlx::query_as::<_, (String, i64)>(
+        tandem::on_db!(app.app().store().pool(), |p| sqlx::query_as::<_, (String, i64)>(
             "SELECT state, COUNT(*) FROM jobs WHERE kind = 'report_chart' GROUP BY state ORDER BY state",
         )
-        .fetch_all(app.app().store().pool())
-        .await
+        .fetch_all(p)
+        .await)
         .unwrap()
     };
     app.driver.command(ADMIN, "report").await.json();
     assert_eq!(charts().await, vec![("pending".to_string(), 1)]);
     // The worker has claimed it (as a claim does: running, key cleared) and is drawing it: a report now shares it.
-    sqlx::query("UPDATE jobs SET state = 'running', key = NULL WHERE kind = 'report_chart'")
-        .execute(app.app().store().pool())
-        .await
-        .unwrap();
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query(
+        "UPDATE jobs SET state = 'running', key = NULL WHERE kind = 'report_chart'"
+    )
+    .execute(p)
+    .await
+    .map(|_| ()))
+    .unwrap();
     app.driver.command(ADMIN, "report").await.json();
     assert_eq!(charts().await, vec![("running".to_string(), 1)]);
     // Once it is drawn, the next report asks for a new one.
-    sqlx::query("UPDATE jobs SET state = 'done', payload = '{}' WHERE kind = 'report_chart' AND state = 'running'")
-        .execute(app.app().store().pool())
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query("UPDATE jobs SET state = 'done', payload = '{}' WHERE kind = 'report_chart' AND state = 'running'")
+        .execute(p)
         .await
+.map(|_| ()))
         .unwrap();
     app.driver.command(ADMIN, "report").await.json();
     assert_eq!(
@@ -610,7 +627,7 @@ async fn reports_in_a_row_share_the_chart_in_hand() {
 #[tokio::test]
 async fn tandem_report_takes_dates_and_writes_the_chart() {
     let (app, _clock) = program(&[]).await;
-    let db = app.dir.path().join("tandem.db");
+    let db = app.db_url();
     let png = app.dir.path().join("chart.png");
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
@@ -680,10 +697,12 @@ async fn tandem_report_takes_dates_and_writes_the_chart() {
 #[tokio::test]
 async fn the_end_of_a_cohort_is_reported_once_when_its_last_pair_closes() {
     let (app, clock) = program(&[]).await;
-    let pairs: Vec<i64> = sqlx::query_scalar("SELECT id FROM pairs ORDER BY junior_id")
-        .fetch_all(app.app().store().pool())
-        .await
-        .unwrap();
+    let pairs: Vec<i64> = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT id FROM pairs ORDER BY junior_id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
     let cohort_posts = || {
         app.fake
             .messages_in(MANAGERS)

@@ -71,12 +71,14 @@ async fn paired() -> (TestApp, Clock) {
 }
 
 async fn pair_id(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT id FROM pairs WHERE junior_id = ? AND senior_id = ?")
-        .bind(J)
-        .bind(S)
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap()
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT id FROM pairs WHERE junior_id = $1 AND senior_id = $2"
+    )
+    .bind(J)
+    .bind(S)
+    .fetch_one(p)
+    .await)
+    .unwrap()
 }
 
 async fn status(app: &TestApp) -> PairStatus {
@@ -95,12 +97,13 @@ fn text_of(m: &Value) -> String {
 }
 
 async fn due(app: &TestApp, kind: &str) -> Option<DateTime<Utc>> {
-    let t: Option<i64> =
-        sqlx::query_scalar("SELECT MIN(due_at) FROM jobs WHERE kind = ? AND state = 'pending'")
-            .bind(kind)
-            .fetch_one(app.app().store().pool())
-            .await
-            .unwrap();
+    let t: Option<i64> = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT MIN(due_at) FROM jobs WHERE kind = $1 AND state = 'pending'"
+    )
+    .bind(kind)
+    .fetch_one(p)
+    .await)
+    .unwrap();
     t.and_then(|t| DateTime::from_timestamp(t, 0))
 }
 
@@ -164,12 +167,12 @@ async fn audit_rows(
     app: &TestApp,
     action: &str,
 ) -> Vec<(String, Option<String>, Option<String>, String)> {
-    sqlx::query_as(
-        "SELECT actor, subject, other, detail FROM audit_log WHERE action = ? ORDER BY id",
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query_as(
+        "SELECT actor, subject, other, detail FROM audit_log WHERE action = $1 ORDER BY id",
     )
     .bind(action)
-    .fetch_all(app.app().store().pool())
-    .await
+    .fetch_all(p)
+    .await)
     .unwrap()
 }
 
@@ -264,11 +267,13 @@ async fn help_is_private_and_the_admins_get_names_age_meetings_text_and_confirme
 
     // Each admin: one alert with both names, the pair's age, meetings so far, who asked, the text, three buttons.
     let pair = pair_id(&app).await;
-    let created: i64 = sqlx::query_scalar("SELECT created_at FROM pairs WHERE id = ?")
-        .bind(pair)
-        .fetch_one(app.app().store().pool())
-        .await
-        .unwrap();
+    let created: i64 = tandem::on_db!(app.app().store().pool(), |p| sqlx::query_scalar(
+        "SELECT created_at FROM pairs WHERE id = $1"
+    )
+    .bind(pair)
+    .fetch_one(p)
+    .await)
+    .unwrap();
     let days = (clock.now().timestamp() - created) / 86_400;
     assert!(days >= 7, "a week at least: {days}");
     for admin in [ADMIN, ADMIN2] {
@@ -335,7 +340,7 @@ async fn help_is_private_and_the_admins_get_names_age_meetings_text_and_confirme
     let managers = app.fake.messages_in(MANAGERS);
     assert!(!managers.is_empty(), "the managers' summary went out");
     assert!(!Value::from(managers).to_string().contains("QUOKKA"));
-    let db = app.dir.path().join("tandem.db");
+    let db = app.db_url();
     let cli = std::process::Command::new(env!("CARGO_BIN_EXE_tandem"))
         .args(["report", "--db"])
         .arg(&db)
@@ -565,12 +570,13 @@ async fn rematch_puts_both_forward_and_never_pairs_them_again() {
     // The next round: both are considered, and the junior gets someone new, never S again.
     joined(&app, S2, &senior_answers()).await;
     assert_eq!(approve_round(&app, ADMIN).await, 1);
-    let current: Vec<(String, String)> = sqlx::query_as(
-        "SELECT junior_id, senior_id FROM pairs WHERE status IN ('active', 'at_risk')",
-    )
-    .fetch_all(app.app().store().pool())
-    .await
-    .unwrap();
+    let current: Vec<(String, String)> =
+        tandem::on_db!(app.app().store().pool(), |p| sqlx::query_as(
+            "SELECT junior_id, senior_id FROM pairs WHERE status IN ('active', 'at_risk')",
+        )
+        .fetch_all(p)
+        .await)
+        .unwrap();
     assert_eq!(current, vec![(J.to_string(), S2.to_string())]);
 }
 
@@ -706,11 +712,14 @@ async fn a_check_in_never_follows_a_nudge_within_the_hour() {
     let nudged = clock.now();
     // Something brings the next check-in forward to ten minutes after the nudge (saving a plan can: the next
     // check-in is counted from the last one, which the nudge replaced).
-    sqlx::query("UPDATE jobs SET due_at = ? WHERE kind = 'checkin' AND state = 'pending'")
-        .bind((nudged + Duration::minutes(10)).timestamp())
-        .execute(app.app().store().pool())
-        .await
-        .unwrap();
+    tandem::on_db!(app.app().store().pool(), |p| sqlx::query(
+        "UPDATE jobs SET due_at = $1 WHERE kind = 'checkin' AND state = 'pending'"
+    )
+    .bind((nudged + Duration::minutes(10)).timestamp())
+    .execute(p)
+    .await
+    .map(|_| ()))
+    .unwrap();
     let got = next_checkin_time(&app, &clock).await;
     assert!(
         got.is_empty(),

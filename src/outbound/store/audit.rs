@@ -35,17 +35,19 @@ impl From<AuditRow> for AuditRecord {
 impl Tx {
     /// Appends `entry` to the audit log, at `now`, in this transaction (so the action and its record commit together).
     pub async fn audit(&mut self, entry: &AuditEntry, now: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, subject, other, detail) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(now)
-        .bind(&entry.actor)
-        .bind(entry.action.as_str())
-        .bind(&entry.subject)
-        .bind(&entry.other)
-        .bind(&entry.detail)
-        .execute(self.conn())
-        .await?;
+        on_conn!(self.conn(), |c| {
+            sqlx::query(
+                "INSERT INTO audit_log (at, actor, action, subject, other, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(now)
+            .bind(&entry.actor)
+            .bind(entry.action.as_str())
+            .bind(&entry.subject)
+            .bind(&entry.other)
+            .bind(&entry.detail)
+            .execute(c)
+            .await?;
+        });
         Ok(())
     }
 }
@@ -53,23 +55,27 @@ impl Tx {
 impl Store {
     /// The audit log from `since` (unix seconds) on, oldest first.
     pub async fn audit_since(&self, since: i64) -> Result<Vec<AuditRecord>, StoreError> {
-        let rows: Vec<AuditRow> = sqlx::query_as(
-            "SELECT id, at, actor, action, subject, other, detail FROM audit_log WHERE at >= ? ORDER BY at, id",
-        )
-        .bind(since)
-        .fetch_all(self.pool())
-        .await?;
+        let rows: Vec<AuditRow> = on_db!(self.pool(), |p| {
+            sqlx::query_as(
+                "SELECT id, at, actor, action, subject, other, detail FROM audit_log WHERE at >= $1 ORDER BY at, id",
+            )
+            .bind(since)
+            .fetch_all(p)
+            .await?
+        });
         Ok(rows.into_iter().map(AuditRecord::from).collect())
     }
 
     /// The latest `n` audit rows, oldest first.
     pub async fn audit_latest(&self, n: i64) -> Result<Vec<AuditRecord>, StoreError> {
-        let rows: Vec<AuditRow> = sqlx::query_as(
-            "SELECT * FROM (SELECT id, at, actor, action, subject, other, detail FROM audit_log ORDER BY at DESC, id DESC LIMIT ?) ORDER BY at, id",
-        )
-        .bind(n)
-        .fetch_all(self.pool())
-        .await?;
+        let rows: Vec<AuditRow> = on_db!(self.pool(), |p| {
+            sqlx::query_as(
+                "SELECT * FROM (SELECT id, at, actor, action, subject, other, detail FROM audit_log ORDER BY at DESC, id DESC LIMIT $1) AS latest ORDER BY at, id",
+            )
+            .bind(n)
+            .fetch_all(p)
+            .await?
+        });
         Ok(rows.into_iter().map(AuditRecord::from).collect())
     }
 }

@@ -1,7 +1,7 @@
 //! Invitations to opt in: one row per person (the latest invitation), so that nobody is invited twice within 30
 //! days and the survey can be pre-filled with the supervisor an HR export named. An invitation enrols nobody.
 
-use super::{Store, StoreError, Tx};
+use super::{Conn, Store, StoreError, Tx};
 use crate::domain::invitations::Invitee;
 use std::collections::BTreeSet;
 
@@ -23,34 +23,35 @@ pub struct InvitationRecord {
 }
 
 /// Everyone enrolled.
-async fn enrolled_on(c: &mut sqlx::SqliteConnection) -> Result<BTreeSet<String>, StoreError> {
-    let ids: Vec<String> = sqlx::query_scalar("SELECT user_id FROM participants")
-        .fetch_all(c)
-        .await?;
+async fn enrolled_on(c: Conn<'_>) -> Result<BTreeSet<String>, StoreError> {
+    let ids: Vec<String> = on_conn!(c, |c| {
+        sqlx::query_scalar("SELECT user_id FROM participants")
+            .fetch_all(c)
+            .await?
+    });
     Ok(ids.into_iter().collect())
 }
 
 /// Everyone invited at or after `since` (queued or sent).
-async fn invited_since_on(
-    c: &mut sqlx::SqliteConnection,
-    since: i64,
-) -> Result<BTreeSet<String>, StoreError> {
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT user_id FROM invitations WHERE invited_at >= ? AND status IN ('queued', 'sent')",
-    )
-    .bind(since)
-    .fetch_all(c)
-    .await?;
+async fn invited_since_on(c: Conn<'_>, since: i64) -> Result<BTreeSet<String>, StoreError> {
+    let ids: Vec<String> = on_conn!(c, |c| {
+        sqlx::query_scalar(
+            "SELECT user_id FROM invitations WHERE invited_at >= $1 AND status IN ('queued', 'sent')",
+        )
+        .bind(since)
+        .fetch_all(c)
+        .await?
+    });
     Ok(ids.into_iter().collect())
 }
 
 /// Accounts found to be bots or deactivated when an invitation was about to go out.
-async fn not_people_on(c: &mut sqlx::SqliteConnection) -> Result<BTreeSet<String>, StoreError> {
-    let ids: Vec<String> = sqlx::query_scalar(
-        "SELECT user_id FROM invitations WHERE status IN ('bot', 'deactivated')",
-    )
-    .fetch_all(c)
-    .await?;
+async fn not_people_on(c: Conn<'_>) -> Result<BTreeSet<String>, StoreError> {
+    let ids: Vec<String> = on_conn!(c, |c| {
+        sqlx::query_scalar("SELECT user_id FROM invitations WHERE status IN ('bot', 'deactivated')")
+            .fetch_all(c)
+            .await?
+    });
     Ok(ids.into_iter().collect())
 }
 
@@ -70,100 +71,122 @@ impl Tx {
         not_people_on(self.conn()).await
     }
 
-    /// Records an invitation of `who` (replacing an older one: the DM is to be sent again).
+    /// Records an invitation of `who` (replacing an older one: the DM is to be sent again), unless they were invited
+    /// at or after `recent_since` (queued or sent) or are known to be no person (a bot or deactivated account).
+    /// Returns whether it was recorded: the row decides, so two invitations of one person at once (on PostgreSQL,
+    /// where they may overlap) record one.
     pub async fn record_invitation(
         &mut self,
         who: &Invitee,
         invited_by: &str,
         source: &str,
         now: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO invitations (user_id, invited_at, invited_by, source, reports_to, status, sent_at) VALUES (?, ?, ?, ?, ?, 'queued', NULL)
-             ON CONFLICT (user_id) DO UPDATE SET invited_at = excluded.invited_at, invited_by = excluded.invited_by,
-               source = excluded.source, reports_to = excluded.reports_to, status = 'queued', sent_at = NULL",
-        )
-        .bind(&who.user)
-        .bind(now)
-        .bind(invited_by)
-        .bind(source)
-        .bind(&who.reports_to)
-        .execute(self.conn())
-        .await?;
-        Ok(())
+        recent_since: i64,
+    ) -> Result<bool, StoreError> {
+        let done = on_conn!(self.conn(), |c| {
+            sqlx::query(
+                "INSERT INTO invitations (user_id, invited_at, invited_by, source, reports_to, status, sent_at) VALUES ($1, $2, $3, $4, $5, 'queued', NULL)
+                 ON CONFLICT (user_id) DO UPDATE SET invited_at = excluded.invited_at, invited_by = excluded.invited_by,
+                   source = excluded.source, reports_to = excluded.reports_to, status = 'queued', sent_at = NULL
+                 WHERE invitations.status NOT IN ('bot', 'deactivated')
+                   AND NOT (invitations.status IN ('queued', 'sent') AND invitations.invited_at >= $6)",
+            )
+            .bind(&who.user)
+            .bind(now)
+            .bind(invited_by)
+            .bind(source)
+            .bind(&who.reports_to)
+            .bind(recent_since)
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        Ok(done == 1)
     }
 
     /// Deletes `user_id`'s invitation (they joined: the survey was pre-filled, nothing more is needed of it).
     pub async fn forget_invitation(&mut self, user_id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM invitations WHERE user_id = ?")
-            .bind(user_id)
-            .execute(self.conn())
-            .await?;
+        on_conn!(self.conn(), |c| {
+            sqlx::query("DELETE FROM invitations WHERE user_id = $1")
+                .bind(user_id)
+                .execute(c)
+                .await?;
+        });
         Ok(())
     }
 
     /// Retention: deletes invitations made before `cutoff` (unix seconds). Returns how many.
     pub async fn prune_invitations(&mut self, cutoff: i64) -> Result<u64, StoreError> {
-        Ok(sqlx::query("DELETE FROM invitations WHERE invited_at < ?")
-            .bind(cutoff)
-            .execute(self.conn())
-            .await?
-            .rows_affected())
+        Ok(on_conn!(self.conn(), |c| {
+            sqlx::query("DELETE FROM invitations WHERE invited_at < $1")
+                .bind(cutoff)
+                .execute(c)
+                .await?
+                .rows_affected()
+        }))
     }
 }
 
 impl Store {
     /// The user IDs of everyone enrolled (for `tandem invite --dry-run`, on a read-only store).
     pub async fn enrolled_ids(&self) -> Result<BTreeSet<String>, StoreError> {
-        enrolled_on(&mut *self.pool().acquire().await?).await
+        enrolled_on(self.acquire().await?.conn()).await
     }
 
     /// The user IDs of everyone invited at or after `since` (for `tandem invite --dry-run`).
     pub async fn invited_since(&self, since: i64) -> Result<BTreeSet<String>, StoreError> {
-        invited_since_on(&mut *self.pool().acquire().await?, since).await
+        invited_since_on(self.acquire().await?.conn(), since).await
     }
 
     /// Accounts found to be bots or deactivated (for `tandem invite --dry-run`).
     pub async fn not_people(&self) -> Result<BTreeSet<String>, StoreError> {
-        not_people_on(&mut *self.pool().acquire().await?).await
+        not_people_on(self.acquire().await?.conn()).await
     }
 
     /// `user_id`'s latest invitation, if any.
     pub async fn invitation(&self, user_id: &str) -> Result<Option<InvitationRecord>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT user_id, invited_at, invited_by, source, reports_to, status, sent_at FROM invitations WHERE user_id = ?",
-        )
-        .bind(user_id)
-        .fetch_optional(self.pool())
-        .await?)
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_as(
+                "SELECT user_id, invited_at, invited_by, source, reports_to, status, sent_at FROM invitations WHERE user_id = $1",
+            )
+            .bind(user_id)
+            .fetch_optional(p)
+            .await?
+        }))
     }
 
     /// Notes that Slack accepted `user_id`'s invitation DM.
     pub async fn mark_invitation_sent(&self, user_id: &str, now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE invitations SET status = 'sent', sent_at = ? WHERE user_id = ?")
-            .bind(now)
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
+        on_db!(self.pool(), |p| {
+            sqlx::query("UPDATE invitations SET status = 'sent', sent_at = $1 WHERE user_id = $2")
+                .bind(now)
+                .bind(user_id)
+                .execute(p)
+                .await?;
+        });
         Ok(())
     }
 
     /// Deletes `user_id`'s invitation (Slack does not know the account: nobody was invited).
     pub async fn forget_invitation(&self, user_id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM invitations WHERE user_id = ?")
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
+        on_db!(self.pool(), |p| {
+            sqlx::query("DELETE FROM invitations WHERE user_id = $1")
+                .bind(user_id)
+                .execute(p)
+                .await?;
+        });
         Ok(())
     }
 
     /// Notes that `user_id` is no person to invite: `bot` or `deactivated` (the supervisor is forgotten too).
     pub async fn mark_not_a_person(&self, user_id: &str, why: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE invitations SET status = ?, reports_to = NULL WHERE user_id = ?")
-            .bind(why)
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
+        on_db!(self.pool(), |p| {
+            sqlx::query("UPDATE invitations SET status = $1, reports_to = NULL WHERE user_id = $2")
+                .bind(why)
+                .bind(user_id)
+                .execute(p)
+                .await?;
+        });
         Ok(())
     }
 }
@@ -180,9 +203,17 @@ mod tests {
             user: "U1".into(),
             reports_to: Some("U0BOSS".into()),
         };
-        in_tx!(s, record_invitation(&boss, "U0ADMIN", "#general", 100))
-            .await
-            .unwrap();
+        assert!(
+            in_tx!(s, record_invitation(&boss, "U0ADMIN", "#general", 100, 0))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !in_tx!(s, record_invitation(&boss, "U0OTHER", "#general", 101, 100))
+                .await
+                .unwrap(),
+            "invited since the cut-off: not again"
+        );
         s.mark_invitation_sent("U1", 110).await.unwrap();
         let got = s.invitation("U1").await.unwrap().unwrap();
         assert_eq!(
@@ -200,12 +231,20 @@ mod tests {
         );
         assert!(s.invited_since(101).await.unwrap().is_empty());
 
-        in_tx!(
-            s,
-            record_invitation(&Invitee::new("U1"), "tandem invite", "people.csv", 5000)
-        )
-        .await
-        .unwrap();
+        assert!(
+            in_tx!(
+                s,
+                record_invitation(
+                    &Invitee::new("U1"),
+                    "tandem invite",
+                    "people.csv",
+                    5000,
+                    101
+                )
+            )
+            .await
+            .unwrap()
+        );
         let again = s.invitation("U1").await.unwrap().unwrap();
         assert_eq!(
             (
@@ -218,6 +257,15 @@ mod tests {
             "one row per person: the latest invitation"
         );
         s.mark_not_a_person("U1", "bot").await.unwrap();
+        assert!(
+            !in_tx!(
+                s,
+                record_invitation(&Invitee::new("U1"), "U0ADMIN", "#general", 5001, 5001)
+            )
+            .await
+            .unwrap(),
+            "a bot is never invited"
+        );
         assert!(
             s.invited_since(0).await.unwrap().is_empty(),
             "a bot was never invited"

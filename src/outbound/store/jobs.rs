@@ -1,6 +1,6 @@
 //! Durable jobs: scheduled, claimed atomically, retried, and the deliveries each one made.
 
-use super::{Store, StoreError, Tx};
+use super::{Dialect, Store, StoreError, Tx};
 use crate::domain::model::JobKind;
 
 /// A claimed job.
@@ -69,38 +69,52 @@ impl NewJob {
     }
 }
 
+/// Inserts a job; `{}` is the conflict clause.
+macro_rules! insert_job {
+    ($on_conflict:literal) => {
+        concat!(
+            "INSERT INTO jobs (kind, pair_id, payload, due_at, state, key, updated_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6) ",
+            $on_conflict
+        )
+    };
+}
+
 impl Tx {
     /// Queues a job in this transaction (with a key: moves the pending job with that key instead). Returns its ID.
     pub async fn enqueue(&mut self, job: NewJob, now: i64) -> Result<i64, StoreError> {
-        let id = sqlx::query_scalar(
-            "INSERT INTO jobs (kind, pair_id, payload, due_at, state, key, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)
-             ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload, updated_at = excluded.updated_at
-             RETURNING id",
-        )
-        .bind(job.kind.as_str())
-        .bind(job.pair_id)
-        .bind(&job.payload)
-        .bind(job.due_at)
-        .bind(&job.key)
-        .bind(now)
-        .fetch_one(self.conn())
-        .await?;
-        self.note_queued(job.due_at);
-        Ok(id)
-    }
-
-    /// Queues a keyed job unless one with that key is already waiting (which is kept as it is).
-    pub async fn enqueue_if_absent(&mut self, job: NewJob, now: i64) -> Result<(), StoreError> {
-        let done = sqlx::query("INSERT INTO jobs (kind, pair_id, payload, due_at, state, key, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (key) DO NOTHING")
+        let id = on_conn!(self.conn(), |c| {
+            sqlx::query_scalar(insert_job!(
+                "ON CONFLICT (key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload, updated_at = excluded.updated_at
+                 RETURNING id"
+            ))
             .bind(job.kind.as_str())
             .bind(job.pair_id)
             .bind(&job.payload)
             .bind(job.due_at)
             .bind(&job.key)
             .bind(now)
-            .execute(self.conn())
-            .await?;
-        if done.rows_affected() == 1 {
+            .fetch_one(c)
+            .await?
+        });
+        self.note_queued(job.due_at);
+        Ok(id)
+    }
+
+    /// Queues a keyed job unless one with that key is already waiting (which is kept as it is).
+    pub async fn enqueue_if_absent(&mut self, job: NewJob, now: i64) -> Result<(), StoreError> {
+        let done = on_conn!(self.conn(), |c| {
+            sqlx::query(insert_job!("ON CONFLICT (key) DO NOTHING"))
+                .bind(job.kind.as_str())
+                .bind(job.pair_id)
+                .bind(&job.payload)
+                .bind(job.due_at)
+                .bind(&job.key)
+                .bind(now)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        if done == 1 {
             self.note_queued(job.due_at);
         }
         Ok(())
@@ -112,66 +126,81 @@ impl Tx {
         kind: JobKind,
         user: &str,
     ) -> Result<bool, StoreError> {
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM jobs WHERE kind = ? AND state IN ('pending', 'running')
-               AND json_extract(payload, '$.user') = ? LIMIT 1",
-        )
-        .bind(kind.as_str())
-        .bind(user)
-        .fetch_optional(self.conn())
-        .await?;
-        Ok(found.is_some())
+        let sql = match self.dialect() {
+            Dialect::Sqlite => {
+                "SELECT EXISTS (SELECT 1 FROM jobs WHERE kind = $1 AND state IN ('pending', 'running')
+                   AND json_extract(payload, '$.user') = $2)"
+            }
+            Dialect::Postgres => {
+                "SELECT EXISTS (SELECT 1 FROM jobs WHERE kind = $1 AND state IN ('pending', 'running')
+                   AND CAST(payload AS jsonb) ->> 'user' = $2)"
+            }
+        };
+        Ok(on_conn!(self.conn(), |c| {
+            sqlx::query_scalar(sql)
+                .bind(kind.as_str())
+                .bind(user)
+                .fetch_one(c)
+                .await?
+        }))
     }
 
     /// Cancels a pair's pending jobs (the pair ended). Returns how many.
     pub async fn cancel_pair_jobs(&mut self, pair_id: i64, now: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query("UPDATE jobs SET state = 'cancelled', key = NULL, payload = '{}', updated_at = ? WHERE pair_id = ? AND state = 'pending'")
-            .bind(now)
-            .bind(pair_id)
-            .execute(self.conn())
-            .await?;
-        Ok(done.rows_affected())
+        Ok(on_conn!(self.conn(), |c| {
+            sqlx::query("UPDATE jobs SET state = 'cancelled', key = NULL, payload = '{}', updated_at = $1 WHERE pair_id = $2 AND state = 'pending'")
+                .bind(now)
+                .bind(pair_id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        }))
     }
 }
 
 impl Store {
-    /// Claims up to `limit` jobs due at `now`, marking them running. Two workers never claim one job. Work a request
+    /// Claims up to `limit` jobs due at `now`, marking them running. Two workers never claim one job (the outer
+    /// `state = 'pending'` is checked again on a row another claim changed meanwhile). Work a request
     /// asked for (an introduction, a round, a message, a Home tab) comes before scheduled bulk (check-ins, nudges,
     /// closings, reminders, the summary, invitations), then the oldest first: a round asked for while ten thousand check-ins drain
     /// waits for one batch, not for all of them.
     /// A claimed job gives up its key, so it can schedule its own successor under the same key.
     pub async fn claim_due_jobs(&self, now: i64, limit: i64) -> Result<Vec<Job>, StoreError> {
-        let mut jobs: Vec<Job> = sqlx::query_as(
-            "UPDATE jobs SET state = 'running', attempts = attempts + 1, key = NULL, updated_at = ?1
-             WHERE id IN (SELECT id FROM jobs WHERE state = 'pending' AND due_at <= ?1
-                          ORDER BY kind IN ('checkin', 'nudge', 'closing', 'plan_reminder', 'summary', 'invite', 'unmatched_note'), due_at, id LIMIT ?2)
-             RETURNING id, kind, pair_id, payload, due_at, attempts",
-        )
-        .bind(now)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
+        let mut jobs: Vec<Job> = on_db!(self.pool(), |p| {
+            sqlx::query_as(
+                "UPDATE jobs SET state = 'running', attempts = attempts + 1, key = NULL, updated_at = $1
+                 WHERE state = 'pending' AND id IN (SELECT id FROM jobs WHERE state = 'pending' AND due_at <= $1
+                              ORDER BY kind IN ('checkin', 'nudge', 'closing', 'plan_reminder', 'summary', 'invite', 'unmatched_note'), due_at, id LIMIT $2)
+                 RETURNING id, kind, pair_id, payload, due_at, attempts",
+            )
+            .bind(now)
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+        });
         jobs.sort_by_key(|j| (j.due_at, j.id));
         Ok(jobs)
     }
 
     /// How many pending jobs are due at `now`, and when the oldest of them fell due.
     pub async fn due_queue(&self, now: i64) -> Result<(i64, Option<i64>), StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT COUNT(*), MIN(due_at) FROM jobs WHERE state = 'pending' AND due_at <= ?",
-        )
-        .bind(now)
-        .fetch_one(self.pool())
-        .await?)
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_as(
+                "SELECT COUNT(*), MIN(due_at) FROM jobs WHERE state = 'pending' AND due_at <= $1",
+            )
+            .bind(now)
+            .fetch_one(p)
+            .await?
+        }))
     }
 
     /// The earliest time a pending job is due, if any.
     pub async fn next_due_at(&self) -> Result<Option<i64>, StoreError> {
-        Ok(
+        Ok(on_db!(self.pool(), |p| {
             sqlx::query_scalar("SELECT MIN(due_at) FROM jobs WHERE state = 'pending'")
-                .fetch_one(self.pool())
-                .await?,
-        )
+                .fetch_one(p)
+                .await?
+        }))
     }
 
     async fn finish_job(
@@ -181,15 +210,17 @@ impl Store {
         error: Option<&str>,
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE jobs SET state = ?, last_error = ?, key = NULL, payload = '{}', updated_at = ? WHERE id = ?",
-        )
-        .bind(state)
-        .bind(error)
-        .bind(now)
-        .bind(id)
-        .execute(self.pool())
-        .await?;
+        on_db!(self.pool(), |p| {
+            sqlx::query(
+                "UPDATE jobs SET state = $1, last_error = $2, key = NULL, payload = '{}', updated_at = $3 WHERE id = $4",
+            )
+            .bind(state)
+            .bind(error)
+            .bind(now)
+            .bind(id)
+            .execute(p)
+            .await?;
+        });
         Ok(())
     }
 
@@ -212,7 +243,9 @@ impl Store {
 
     /// A job that ran before its time waits again, as the same job: pending at `due_at` with `payload`, its attempts
     /// counted afresh, and `key` back — unless another pending job took that key meanwhile (the same work queued
-    /// again), which then does the work: this one is cancelled. Returns whether the job waits.
+    /// again), which then does the work: this one is cancelled. Returns whether the job waits. (On PostgreSQL a
+    /// job queued under that key at the same moment makes the key's unique constraint refuse this update: the
+    /// same outcome.)
     pub async fn defer_job(
         &self,
         id: i64,
@@ -221,20 +254,26 @@ impl Store {
         key: Option<&str>,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE jobs SET state = 'pending', due_at = ?1, payload = ?2, key = ?3, attempts = 0, last_error = NULL,
-                    updated_at = ?4
-             WHERE id = ?5 AND NOT EXISTS (SELECT 1 FROM jobs WHERE key = ?3 AND id != ?5)",
-        )
-        .bind(due_at)
-        .bind(payload)
-        .bind(key)
-        .bind(now)
-        .bind(id)
-        .execute(self.pool())
-        .await?;
-        if done.rows_affected() == 1 {
-            return Ok(true);
+        let done = on_db!(self.pool(), |p| {
+            sqlx::query(
+                "UPDATE jobs SET state = 'pending', due_at = $1, payload = $2, key = $3, attempts = 0, last_error = NULL,
+                        updated_at = $4
+                 WHERE id = $5 AND NOT EXISTS (SELECT 1 FROM jobs WHERE key = $3 AND id != $5)",
+            )
+            .bind(due_at)
+            .bind(payload)
+            .bind(key)
+            .bind(now)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|d| d.rows_affected())
+        });
+        match done {
+            Ok(1) => return Ok(true),
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {}
+            Err(e) => return Err(e.into()),
         }
         self.finish_job(id, "cancelled", Some("superseded: queued again"), now)
             .await?;
@@ -249,25 +288,29 @@ impl Store {
         error: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE jobs SET state = 'pending', due_at = ?, last_error = ?, updated_at = ? WHERE id = ?")
-            .bind(due_at)
-            .bind(error)
-            .bind(now)
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+        on_db!(self.pool(), |p| {
+            sqlx::query("UPDATE jobs SET state = 'pending', due_at = $1, last_error = $2, updated_at = $3 WHERE id = $4")
+                .bind(due_at)
+                .bind(error)
+                .bind(now)
+                .bind(id)
+                .execute(p)
+                .await?;
+        });
         Ok(())
     }
 
     /// After a crash, jobs left running are run again (their recorded deliveries are skipped). Returns how many.
     pub async fn requeue_running_jobs(&self, now: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "UPDATE jobs SET state = 'pending', updated_at = ? WHERE state = 'running'",
-        )
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected())
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query(
+                "UPDATE jobs SET state = 'pending', updated_at = $1 WHERE state = 'running'",
+            )
+            .bind(now)
+            .execute(p)
+            .await?
+            .rows_affected()
+        }))
     }
 
     /// The message a job already delivered at `step`, if any: `(channel, ts)`.
@@ -276,13 +319,13 @@ impl Store {
         job_id: i64,
         step: &str,
     ) -> Result<Option<(Option<String>, Option<String>)>, StoreError> {
-        Ok(
-            sqlx::query_as("SELECT channel, ts FROM deliveries WHERE job_id = ? AND step = ?")
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_as("SELECT channel, ts FROM deliveries WHERE job_id = $1 AND step = $2")
                 .bind(job_id)
                 .bind(step)
-                .fetch_optional(self.pool())
-                .await?,
-        )
+                .fetch_optional(p)
+                .await?
+        }))
     }
 
     pub async fn record_delivery(
@@ -293,52 +336,60 @@ impl Store {
         ts: Option<&str>,
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT OR IGNORE INTO deliveries (job_id, step, channel, ts, at) VALUES (?, ?, ?, ?, ?)")
-            .bind(job_id)
-            .bind(step)
-            .bind(channel)
-            .bind(ts)
-            .bind(now)
-            .execute(self.pool())
-            .await?;
+        on_db!(self.pool(), |p| {
+            sqlx::query("INSERT INTO deliveries (job_id, step, channel, ts, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (job_id, step) DO NOTHING")
+                .bind(job_id)
+                .bind(step)
+                .bind(channel)
+                .bind(ts)
+                .bind(now)
+                .execute(p)
+                .await?;
+        });
         Ok(())
     }
 
     /// Forgets what a job recorded at `step` (so that a re-run does the step again).
     pub async fn forget_delivery(&self, job_id: i64, step: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM deliveries WHERE job_id = ? AND step = ?")
-            .bind(job_id)
-            .bind(step)
-            .execute(self.pool())
-            .await?;
+        on_db!(self.pool(), |p| {
+            sqlx::query("DELETE FROM deliveries WHERE job_id = $1 AND step = $2")
+                .bind(job_id)
+                .bind(step)
+                .execute(p)
+                .await?;
+        });
         Ok(())
     }
 
     /// Forgets finished jobs (done or cancelled) older than `before`, with their deliveries. Failed ones stay for
     /// the admins' report.
     pub async fn prune_finished_jobs(&self, before: i64) -> Result<u64, StoreError> {
-        let done =
-            sqlx::query("DELETE FROM jobs WHERE state IN ('done', 'cancelled') AND updated_at < ?")
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query("DELETE FROM jobs WHERE state IN ('done', 'cancelled') AND updated_at < $1")
                 .bind(before)
-                .execute(self.pool())
-                .await?;
-        Ok(done.rows_affected())
+                .execute(p)
+                .await?
+                .rows_affected()
+        }))
     }
 
     /// Jobs that gave up, newest first.
     pub async fn failed_jobs(&self, limit: i64) -> Result<Vec<FailedJob>, StoreError> {
-        Ok(sqlx::query_as("SELECT id, kind, pair_id, COALESCE(last_error, '') AS last_error, updated_at AS at FROM jobs WHERE state = 'failed' ORDER BY updated_at DESC, id DESC LIMIT ?")
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?)
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_as("SELECT id, kind, pair_id, COALESCE(last_error, '') AS last_error, updated_at AS at FROM jobs WHERE state = 'failed' ORDER BY updated_at DESC, id DESC LIMIT $1")
+                .bind(limit)
+                .fetch_all(p)
+                .await?
+        }))
     }
 
     /// How many jobs are in each state (for tests, the demo and benchmarks).
     pub async fn job_counts(&self) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
-        let rows: Vec<(String, i64)> =
+        let rows: Vec<(String, i64)> = on_db!(self.pool(), |p| {
             sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state")
-                .fetch_all(self.pool())
-                .await?;
+                .fetch_all(p)
+                .await?
+        });
         Ok(rows.into_iter().collect())
     }
 }

@@ -1,6 +1,6 @@
 //! What matching reads and writes: exclusions, capacity, pair history, proposals under review, approved pairs.
 
-use super::{Store, StoreError, Tx};
+use super::{Conn, Dialect, Store, StoreError, Tx};
 use crate::domain::model::{Exclusion, ProposalStatus};
 use std::collections::BTreeMap;
 
@@ -43,64 +43,76 @@ impl Tx {
         now: i64,
     ) -> Result<bool, StoreError> {
         let (a, b) = ordered(a, b);
-        let done = sqlx::query(
-            "INSERT OR IGNORE INTO exclusions (user_a, user_b, created_at, added_by) VALUES (?, ?, ?, ?)",
-        )
-        .bind(a)
-        .bind(b)
-        .bind(now)
-        .bind(admin)
-        .execute(self.conn())
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let done = on_conn!(self.conn(), |c| {
+            sqlx::query(
+                "INSERT INTO exclusions (user_a, user_b, created_at, added_by) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (user_a, user_b) DO NOTHING",
+            )
+            .bind(a)
+            .bind(b)
+            .bind(now)
+            .bind(admin)
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        Ok(done == 1)
     }
 
     /// Removes the exclusion of `a` and `b`. Returns `false` if there was none.
     pub async fn remove_exclusion(&mut self, a: &str, b: &str) -> Result<bool, StoreError> {
         let (a, b) = ordered(a, b);
-        let done = sqlx::query("DELETE FROM exclusions WHERE user_a = ? AND user_b = ?")
-            .bind(a)
-            .bind(b)
-            .execute(self.conn())
-            .await?;
-        Ok(done.rows_affected() == 1)
+        let done = on_conn!(self.conn(), |c| {
+            sqlx::query("DELETE FROM exclusions WHERE user_a = $1 AND user_b = $2")
+                .bind(a)
+                .bind(b)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(done == 1)
     }
 
     /// Sets how many reverse mentors someone takes at once. Returns `false` when they are not enrolled.
     pub async fn set_capacity(&mut self, user_id: &str, capacity: u8) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE participants SET capacity = ? WHERE user_id = ?")
-            .bind(i64::from(capacity))
-            .bind(user_id)
-            .execute(self.conn())
-            .await?;
-        Ok(done.rows_affected() == 1)
+        let done = on_conn!(self.conn(), |c| {
+            sqlx::query("UPDATE participants SET capacity = $1 WHERE user_id = $2")
+                .bind(i64::from(capacity))
+                .bind(user_id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(done == 1)
     }
 }
 
 impl Store {
     pub async fn exclusions(&self) -> Result<Vec<(String, String)>, StoreError> {
-        Ok(
+        Ok(on_db!(self.pool(), |p| {
             sqlx::query_as("SELECT user_a, user_b FROM exclusions ORDER BY user_a, user_b")
-                .fetch_all(self.pool())
-                .await?,
-        )
+                .fetch_all(p)
+                .await?
+        }))
     }
 
     /// Every exclusion with who added it, oldest first. Who added it is recorded with it, else (an exclusion older
     /// than that column) taken from the latest `exclude` entry of the audit log naming the two, else unknown.
     pub async fn exclusions_listed(&self) -> Result<Vec<Exclusion>, StoreError> {
-        let rows: Vec<(String, String, i64, Option<String>)> = sqlx::query_as(
-            "SELECT e.user_a, e.user_b, e.created_at,
-                    COALESCE(e.added_by,
-                             (SELECT a.actor FROM audit_log a
-                              WHERE a.action = 'exclude'
-                                AND ((a.subject = e.user_a AND a.other = e.user_b)
-                                  OR (a.subject = e.user_b AND a.other = e.user_a))
-                              ORDER BY a.id DESC LIMIT 1)) AS added_by
-             FROM exclusions e ORDER BY e.created_at, e.user_a, e.user_b",
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let rows: Vec<(String, String, i64, Option<String>)> = on_db!(self.pool(), |p| {
+            sqlx::query_as(
+                "SELECT e.user_a, e.user_b, e.created_at,
+                        COALESCE(e.added_by,
+                                 (SELECT a.actor FROM audit_log a
+                                  WHERE a.action = 'exclude'
+                                    AND ((a.subject = e.user_a AND a.other = e.user_b)
+                                      OR (a.subject = e.user_b AND a.other = e.user_a))
+                                  ORDER BY a.id DESC LIMIT 1)) AS added_by
+                 FROM exclusions e ORDER BY e.created_at, e.user_a, e.user_b",
+            )
+            .fetch_all(p)
+            .await?
+        });
         Ok(rows
             .into_iter()
             .map(|(a, b, at, added_by)| Exclusion { a, b, at, added_by })
@@ -108,32 +120,38 @@ impl Store {
     }
 
     pub async fn set_display_name(&self, user_id: &str, name: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE participants SET display_name = ? WHERE user_id = ?")
-            .bind(name)
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
+        on_db!(self.pool(), |p| {
+            sqlx::query("UPDATE participants SET display_name = $1 WHERE user_id = $2")
+                .bind(name)
+                .bind(user_id)
+                .execute(p)
+                .await?;
+        });
         Ok(())
     }
 
     /// Every pair ever made whose two people are still known (for "no repeat pairs").
     pub async fn pair_history(&self) -> Result<Vec<(String, String)>, StoreError> {
-        Ok(sqlx::query_as("SELECT junior_id, senior_id FROM pairs WHERE junior_id IS NOT NULL AND senior_id IS NOT NULL")
-            .fetch_all(self.pool())
-            .await?)
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_as("SELECT junior_id, senior_id FROM pairs WHERE junior_id IS NOT NULL AND senior_id IS NOT NULL")
+                .fetch_all(p)
+                .await?
+        }))
     }
 
     /// How many current (active or at-risk) pairs each person is in.
     pub async fn current_pair_counts(&self) -> Result<BTreeMap<String, u32>, StoreError> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT id, COUNT(*) AS n FROM (
-               SELECT junior_id AS id FROM pairs WHERE status IN ('active', 'at_risk') AND junior_id IS NOT NULL
-               UNION ALL
-               SELECT senior_id AS id FROM pairs WHERE status IN ('active', 'at_risk') AND senior_id IS NOT NULL
-             ) GROUP BY id",
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let rows: Vec<(String, i64)> = on_db!(self.pool(), |p| {
+            sqlx::query_as(
+                "SELECT id, COUNT(*) AS n FROM (
+                   SELECT junior_id AS id FROM pairs WHERE status IN ('active', 'at_risk') AND junior_id IS NOT NULL
+                   UNION ALL
+                   SELECT senior_id AS id FROM pairs WHERE status IN ('active', 'at_risk') AND senior_id IS NOT NULL
+                 ) AS members GROUP BY id",
+            )
+            .fetch_all(p)
+            .await?
+        });
         Ok(rows
             .into_iter()
             .map(|(id, n)| (id, u32::try_from(n).unwrap_or(u32::MAX)))
@@ -146,12 +164,14 @@ impl Store {
         channel: &str,
         ts: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE proposals SET channel = ?, ts = ? WHERE id = ?")
-            .bind(channel)
-            .bind(ts)
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+        on_db!(self.pool(), |p| {
+            sqlx::query("UPDATE proposals SET channel = $1, ts = $2 WHERE id = $3")
+                .bind(channel)
+                .bind(ts)
+                .bind(id)
+                .execute(p)
+                .await?;
+        });
         Ok(())
     }
 
@@ -162,58 +182,66 @@ impl Store {
         channel: &str,
         ts: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT OR IGNORE INTO proposal_reviews (proposal_id, channel, ts) VALUES (?, ?, ?)",
-        )
-        .bind(id)
-        .bind(channel)
-        .bind(ts)
-        .execute(self.pool())
-        .await?;
+        on_db!(self.pool(), |p| {
+            sqlx::query(
+                "INSERT INTO proposal_reviews (proposal_id, channel, ts) VALUES ($1, $2, $3)
+                 ON CONFLICT (proposal_id, channel) DO NOTHING",
+            )
+            .bind(id)
+            .bind(channel)
+            .bind(ts)
+            .execute(p)
+            .await?;
+        });
         Ok(())
     }
 
     /// Every review message of proposal `id`, `(channel, ts)`: the one on the proposal and those of each admin.
     pub async fn proposal_reviews(&self, id: i64) -> Result<Vec<(String, String)>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT channel, ts FROM proposals WHERE id = ?1 AND channel IS NOT NULL AND ts IS NOT NULL
-             UNION
-             SELECT channel, ts FROM proposal_reviews WHERE proposal_id = ?1
-             ORDER BY 1, 2",
-        )
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?)
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_as(
+                "SELECT channel, ts FROM proposals WHERE id = $1 AND channel IS NOT NULL AND ts IS NOT NULL
+                 UNION
+                 SELECT channel, ts FROM proposal_reviews WHERE proposal_id = $1
+                 ORDER BY 1, 2",
+            )
+            .bind(id)
+            .fetch_all(p)
+            .await?
+        }))
     }
 }
 
 impl Tx {
-    /// Starts a proposal (status `computing`). Returns `None` when another proposal is computing or open.
+    /// Starts a proposal (status `computing`). Returns `None` when another proposal is computing or open: the unique
+    /// index `proposals_one_open` decides, on either engine, and `ON CONFLICT DO NOTHING` keeps the transaction
+    /// usable (a failed statement would abort a PostgreSQL transaction, and the caller goes on to write in it).
     pub async fn begin_proposal(&mut self, now: i64) -> Result<Option<i64>, StoreError> {
-        let r = sqlx::query_scalar(
-            "INSERT INTO proposals (status, created_at) VALUES ('computing', ?) RETURNING id",
-        )
-        .bind(now)
-        .fetch_one(self.conn())
-        .await;
-        match r {
-            Ok(id) => Ok(Some(id)),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        Ok(on_conn!(self.conn(), |c| {
+            sqlx::query_scalar(
+                "INSERT INTO proposals (status, created_at) VALUES ('computing', $1)
+                 ON CONFLICT DO NOTHING RETURNING id",
+            )
+            .bind(now)
+            .fetch_optional(c)
+            .await?
+        }))
     }
 
     /// Stores a computed proposal's body and opens it for review. Returns `false` if it was not computing (decided
     /// or reset meanwhile).
     pub async fn open_proposal(&mut self, id: i64, body: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE proposals SET status = 'open', body = ? WHERE id = ? AND status = 'computing'",
-        )
-        .bind(body)
-        .bind(id)
-        .execute(self.conn())
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let done = on_conn!(self.conn(), |c| {
+            sqlx::query(
+                "UPDATE proposals SET status = 'open', body = $1 WHERE id = $2 AND status = 'computing'",
+            )
+            .bind(body)
+            .bind(id)
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        Ok(done == 1)
     }
 
     /// Sends version `version` of an open proposal back to be computed again as the next version, with `body`
@@ -224,16 +252,19 @@ impl Tx {
         version: i64,
         body: &str,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE proposals SET status = 'computing', version = version + 1, body = ?
-             WHERE id = ? AND status = 'open' AND version = ?",
-        )
-        .bind(body)
-        .bind(id)
-        .bind(version)
-        .execute(self.conn())
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let done = on_conn!(self.conn(), |c| {
+            sqlx::query(
+                "UPDATE proposals SET status = 'computing', version = version + 1, body = $1
+                 WHERE id = $2 AND status = 'open' AND version = $3",
+            )
+            .bind(body)
+            .bind(id)
+            .bind(version)
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        Ok(done == 1)
     }
 
     /// Closes an open proposal as `discarded` or `stale`. Returns `false` if it was not open (a second press).
@@ -243,13 +274,16 @@ impl Tx {
         status: ProposalStatus,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE proposals SET status = ?, decided_at = ?, body = '{}' WHERE id = ? AND status = 'open'")
-            .bind(status.as_str())
-            .bind(now)
-            .bind(id)
-            .execute(self.conn())
-            .await?;
-        Ok(done.rows_affected() == 1)
+        let done = on_conn!(self.conn(), |c| {
+            sqlx::query("UPDATE proposals SET status = $1, decided_at = $2, body = '{}' WHERE id = $3 AND status = 'open'")
+                .bind(status.as_str())
+                .bind(now)
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(done == 1)
     }
 
     /// Approves version `version` of an open proposal and creates its pairs, atomically. Returns the new pair IDs,
@@ -262,58 +296,73 @@ impl Tx {
         pairs: &[NewPair],
         now: i64,
     ) -> Result<Option<Vec<i64>>, StoreError> {
-        let done = sqlx::query("UPDATE proposals SET status = 'approved', decided_at = ?, body = '{}' WHERE id = ? AND status = 'open' AND version = ?")
-            .bind(now)
-            .bind(id)
-            .bind(version)
-            .execute(self.conn())
-            .await?;
-        if done.rows_affected() != 1 {
-            return Ok(None);
+        if let Conn::Postgres(c) = self.conn() {
+            // The people about to be paired are locked first, as leaving locks its leaver first: someone leaving at
+            // this moment either finishes before (and made the proposal stale, so nothing is approved) or waits and
+            // then ends the new pair, as on SQLite, where the two cannot overlap at all.
+            let people: Vec<&str> = pairs
+                .iter()
+                .flat_map(|p| [p.junior_id.as_str(), p.senior_id.as_str()])
+                .collect();
+            sqlx::query("SELECT user_id FROM participants WHERE user_id = ANY($1) ORDER BY user_id FOR UPDATE")
+                .bind(people)
+                .fetch_all(c)
+                .await?;
         }
-        let mut ids = Vec::with_capacity(pairs.len());
-        for p in pairs {
-            let pair_id: i64 = sqlx::query_scalar(
-                "INSERT INTO pairs (junior_id, senior_id, status, created_at, proposal_id, score, explanation)
-                 VALUES (?, ?, 'active', ?, ?, ?, ?) RETURNING id",
-            )
-            .bind(&p.junior_id)
-            .bind(&p.senior_id)
-            .bind(now)
-            .bind(id)
-            .bind(p.score)
-            .bind(&p.explanation)
-            .fetch_one(self.conn())
-            .await?;
-            ids.push(pair_id);
-        }
-        Ok(Some(ids))
+        on_conn!(self.conn(), |c| {
+            let done = sqlx::query("UPDATE proposals SET status = 'approved', decided_at = $1, body = '{}' WHERE id = $2 AND status = 'open' AND version = $3")
+                .bind(now)
+                .bind(id)
+                .bind(version)
+                .execute(&mut *c)
+                .await?;
+            if done.rows_affected() != 1 {
+                return Ok(None);
+            }
+            let mut ids = Vec::with_capacity(pairs.len());
+            for p in pairs {
+                let pair_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO pairs (junior_id, senior_id, status, created_at, proposal_id, score, explanation)
+                     VALUES ($1, $2, 'active', $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(&p.junior_id)
+                .bind(&p.senior_id)
+                .bind(now)
+                .bind(id)
+                .bind(p.score)
+                .bind(&p.explanation)
+                .fetch_one(&mut *c)
+                .await?;
+                ids.push(pair_id);
+            }
+            Ok(Some(ids))
+        })
     }
 
     /// Forgets a proposal that could not be computed or shown.
     pub async fn drop_proposal(&mut self, id: i64) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM proposals WHERE id = ? AND status IN ('computing', 'open')")
-            .bind(id)
-            .execute(self.conn())
-            .await?;
+        on_conn!(self.conn(), |c| {
+            sqlx::query("DELETE FROM proposals WHERE id = $1 AND status IN ('computing', 'open')")
+                .bind(id)
+                .execute(c)
+                .await?;
+        });
         Ok(())
     }
 }
 
-pub(super) async fn proposal_on(
-    c: &mut sqlx::SqliteConnection,
-    id: i64,
-) -> Result<Option<ProposalRow>, StoreError> {
-    let r: Option<ProposalRow> = sqlx::query_as("SELECT * FROM proposals WHERE id = ?")
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await?;
-    Ok(r)
+pub(super) async fn proposal_on(c: Conn<'_>, id: i64) -> Result<Option<ProposalRow>, StoreError> {
+    Ok(on_conn!(c, |c| {
+        sqlx::query_as("SELECT * FROM proposals WHERE id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    }))
 }
 
 impl Store {
     pub async fn proposal(&self, id: i64) -> Result<Option<ProposalRow>, StoreError> {
-        proposal_on(&mut *self.pool().acquire().await?, id).await
+        proposal_on(self.acquire().await?.conn(), id).await
     }
 }
 
@@ -326,11 +375,11 @@ impl Tx {
 impl Tx {
     /// The proposal being computed or under review, if any.
     pub async fn pending_proposal(&mut self) -> Result<Option<ProposalRow>, StoreError> {
-        let r: Option<ProposalRow> =
+        Ok(on_conn!(self.conn(), |c| {
             sqlx::query_as("SELECT * FROM proposals WHERE status IN ('computing', 'open')")
-                .fetch_optional(self.conn())
-                .await?;
-        Ok(r)
+                .fetch_optional(c)
+                .await?
+        }))
     }
 }
 
@@ -338,14 +387,23 @@ impl Tx {
     /// Proposals a crash left behind: computing, or open without a review message, with no compute job waiting or
     /// running for them.
     pub async fn stuck_proposals(&mut self) -> Result<Vec<ProposalRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT * FROM proposals p
-             WHERE (p.status = 'computing' OR (p.status = 'open' AND p.ts IS NULL))
-               AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = 'compute_round' AND j.state IN ('pending', 'running')
-                               AND json_extract(j.payload, '$.proposal_id') = p.id)",
-        )
-        .fetch_all(self.conn())
-        .await?)
+        let sql = match self.dialect() {
+            Dialect::Sqlite => {
+                "SELECT * FROM proposals p
+                 WHERE (p.status = 'computing' OR (p.status = 'open' AND p.ts IS NULL))
+                   AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = 'compute_round' AND j.state IN ('pending', 'running')
+                                   AND json_extract(j.payload, '$.proposal_id') = p.id)"
+            }
+            Dialect::Postgres => {
+                "SELECT * FROM proposals p
+                 WHERE (p.status = 'computing' OR (p.status = 'open' AND p.ts IS NULL))
+                   AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.kind = 'compute_round' AND j.state IN ('pending', 'running')
+                                   AND CAST(CAST(j.payload AS jsonb) ->> 'proposal_id' AS BIGINT) = p.id)"
+            }
+        };
+        Ok(on_conn!(self.conn(), |c| {
+            sqlx::query_as(sql).fetch_all(c).await?
+        }))
     }
 
     /// Closes a computing or open proposal as `status` (a reset). Returns `false` if it was decided meanwhile.
@@ -355,27 +413,32 @@ impl Tx {
         status: ProposalStatus,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE proposals SET status = ?, decided_at = ?, body = '{}' WHERE id = ? AND status IN ('computing', 'open')")
-            .bind(status.as_str())
-            .bind(now)
-            .bind(id)
-            .execute(self.conn())
-            .await?;
-        Ok(done.rows_affected() == 1)
+        let done = on_conn!(self.conn(), |c| {
+            sqlx::query("UPDATE proposals SET status = $1, decided_at = $2, body = '{}' WHERE id = $3 AND status IN ('computing', 'open')")
+                .bind(status.as_str())
+                .bind(now)
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(done == 1)
     }
 
     /// Current pairs with both members that were never introduced and have no introduction job (in any state but
     /// cancelled): approved, then lost before their introduction was queued.
     pub async fn unintroduced_pairs(&mut self) -> Result<Vec<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT id FROM pairs p
-             WHERE p.status IN ('active', 'at_risk') AND p.channel IS NULL
-               AND p.junior_id IS NOT NULL AND p.senior_id IS NOT NULL
-               AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.pair_id = p.id AND j.kind = 'intro' AND j.state != 'cancelled')
-             ORDER BY id",
-        )
-        .fetch_all(self.conn())
-        .await?)
+        Ok(on_conn!(self.conn(), |c| {
+            sqlx::query_scalar(
+                "SELECT id FROM pairs p
+                 WHERE p.status IN ('active', 'at_risk') AND p.channel IS NULL
+                   AND p.junior_id IS NOT NULL AND p.senior_id IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.pair_id = p.id AND j.kind = 'intro' AND j.state != 'cancelled')
+                 ORDER BY id",
+            )
+            .fetch_all(c)
+            .await?
+        }))
     }
 }
 
@@ -452,16 +515,18 @@ mod tests {
         s.create_pair("UB", "US", 2).await.unwrap();
         let c = s.create_pair("UC", "UT", 3).await.unwrap();
         s.create_pair("UD", "UT", 4).await.unwrap();
-        sqlx::query("UPDATE pairs SET status = 'ended', ended_at = 5 WHERE id = ?")
-            .bind(a)
-            .execute(s.pool())
-            .await
-            .unwrap();
-        sqlx::query("UPDATE pairs SET junior_id = NULL, status = 'at_risk' WHERE id = ?")
-            .bind(c)
-            .execute(s.pool())
-            .await
-            .unwrap();
+        on_db!(s.pool(), |p| {
+            sqlx::query("UPDATE pairs SET status = 'ended', ended_at = 5 WHERE id = $1")
+                .bind(a)
+                .execute(p)
+                .await
+                .unwrap();
+            sqlx::query("UPDATE pairs SET junior_id = NULL, status = 'at_risk' WHERE id = $1")
+                .bind(c)
+                .execute(p)
+                .await
+                .unwrap();
+        });
         let pairs = s.pairs().await.unwrap();
         let (counts, mut history) = crate::domain::rounds::pair_state(
             pairs

@@ -1,7 +1,39 @@
-//! The SQLite store: one pool, migrations embedded from `migrations/`, and one repository file per concern.
+//! The store: one API over SQLite (the default: one file on one server) and PostgreSQL (`postgres://…`), chosen by
+//! the database URL at start-up; migrations embedded from `migrations/`, and one repository file per concern.
 //!
-//! Every connection runs with WAL, foreign keys on and a busy timeout, so the worker and the request handlers can
-//! write at the same time without "database is locked" errors.
+//! Each query is written once and compiled for both engines: [`on_db!`] and `on_conn!` expand the same body once per
+//! engine, so both drivers type-check it (no `sqlx::Any`: native drivers decode each engine's own types without a
+//! copy per value). SQL is written in the dialect both engines accept (`$1` placeholders, `ON CONFLICT`, `CASE`,
+//! `RETURNING`, `CAST(SUM(..) AS BIGINT)`); the few statements that must differ branch on [`Store::dialect`].
+//!
+//! SQLite: every connection runs with WAL, foreign keys on and a busy timeout, so the worker and the request handlers
+//! can write at the same time without "database is locked" errors. PostgreSQL: no TLS (a loopback port or a unix
+//! socket; `sslmode=require` is refused), a write transaction is a plain `BEGIN` (READ COMMITTED); the few flows that
+//! read and then write what they read lock or constrain those rows themselves (see `Tx` and the flows' comments).
+
+/// Runs `$body` once per engine, with `$p` bound to the pool of the store's engine (`&SqlitePool` or `&PgPool`):
+/// `on_db!(self.pool(), |p| sqlx::query("…").execute(p).await?)`. Both expansions must compile, so a query written
+/// in it is checked against both drivers' types.
+#[macro_export]
+macro_rules! on_db {
+    ($pool:expr, |$p:ident| $body:expr) => {
+        match $pool {
+            $crate::outbound::store::Pool::Sqlite($p) => $body,
+            $crate::outbound::store::Pool::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Like [`on_db!`] over one connection (a transaction's, or one taken from the pool): `$c` is `&mut SqliteConnection`
+/// or `&mut PgConnection`; write `&mut *c` to use it more than once.
+macro_rules! on_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::outbound::store::Conn::Sqlite($c) => $body,
+            $crate::outbound::store::Conn::Postgres($c) => $body,
+        }
+    };
+}
 
 /// In tests: runs one [`Tx`] method in its own committed write transaction: `in_tx!(store, pause("U1", None, 0))`.
 #[cfg(test)]
@@ -16,16 +48,10 @@ macro_rules! in_tx {
     };
 }
 
-/// In tests: a fresh, migrated store in a temporary directory (kept alive by the returned guard).
 #[cfg(test)]
-pub(crate) async fn test_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&format!("sqlite://{}", dir.path().join("t.db").display()))
-        .await
-        .expect("open");
-    store.migrate().await.expect("migrate");
-    (dir, store)
-}
+pub(crate) mod testing;
+#[cfg(test)]
+pub(crate) use testing::test_store;
 
 mod audit;
 mod events;
@@ -36,6 +62,7 @@ mod pairs;
 mod participants;
 mod reports;
 mod retention;
+pub mod scratch;
 mod subject_access;
 mod trouble;
 mod waiting;
@@ -51,12 +78,15 @@ pub use retention::Retained;
 pub use trouble::{HelpRecord, NudgeState};
 pub use waiting::WaitingRow;
 
-use sqlx::SqlitePool;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
-/// Errors from the store. The message never contains query parameters (which may hold personal answers).
+/// Errors from the store. The message never contains query parameters (which may hold personal answers), nor a
+/// PostgreSQL URL's password.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open the database {url}: {source}")]
@@ -67,9 +97,13 @@ pub enum StoreError {
     Sql(#[from] sqlx::Error),
     #[error("database holds an unexpected value: {0}")]
     Corrupt(String),
-    /// The file is missing, empty, not SQLite, or a SQLite file without Tandem's tables. Nothing was written to it.
+    /// The file is missing, empty, not SQLite, or a SQLite file without Tandem's tables (or a PostgreSQL database
+    /// without them). Nothing was written to it.
     #[error("{path} is not a Tandem database ({why})")]
     NotTandem { path: String, why: String },
+    /// What this engine does not do (an SQLite file operation asked of PostgreSQL); the message says what to use.
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 /// The first 16 bytes of every SQLite 3 database file.
@@ -78,29 +112,117 @@ const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 /// Tables every Tandem database has, whatever its migration level: sqlx's record and the first migration's table.
 const TANDEM_TABLES: [&str; 2] = ["_sqlx_migrations", "handled_events"];
 
-#[derive(Clone, Debug)]
-pub struct Store {
-    pool: SqlitePool,
+/// Which engine a store runs on, for the few statements whose SQL must differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
 }
 
-/// A write transaction, begun with `BEGIN IMMEDIATE`: it holds SQLite's write lock from its first statement, so a
-/// read-then-write inside it never fails with `SQLITE_BUSY_SNAPSHOT` (the busy timeout waits for the lock instead).
-/// A flow writes its decision and the jobs that deliver its messages through one `Tx`, then commits: both or neither.
+impl Dialect {
+    /// The engine a database URL names: `postgres://` or `postgresql://` is PostgreSQL, anything else SQLite.
+    pub fn of_url(url: &str) -> Dialect {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Dialect::Postgres
+        } else {
+            Dialect::Sqlite
+        }
+    }
+}
+
+/// `url` as it may be shown: a PostgreSQL URL's password is replaced by `***`.
+pub fn shown_url(url: &str) -> String {
+    if Dialect::of_url(url) == Dialect::Sqlite {
+        return url.to_string();
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{path}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+/// The store's connection pool, one per engine.
+#[derive(Clone, Debug)]
+pub enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// One connection of either engine, borrowed: what [`on_conn!`] runs a body on.
+pub enum Conn<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Postgres(&'a mut PgConnection),
+}
+
+/// A connection taken from the pool for a few reads in a row (outside any transaction).
+pub(crate) enum PoolConn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl PoolConn {
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
+            PoolConn::Sqlite(c) => Conn::Sqlite(c),
+            PoolConn::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: Pool,
+}
+
+/// The transaction a [`Tx`] runs on.
+enum TxConn {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+/// A write transaction. On SQLite it is begun with `BEGIN IMMEDIATE`: it holds the write lock from its first
+/// statement, so a read-then-write inside it never fails with `SQLITE_BUSY_SNAPSHOT` (the busy timeout waits for
+/// the lock instead) and transactions never interleave. On PostgreSQL it is a plain `BEGIN` (READ COMMITTED):
+/// writers do interleave, so a flow that decides from rows it read locks them (`FOR UPDATE`) or lets a unique
+/// constraint decide. A flow writes its decision and the jobs that deliver its messages through one `Tx`, then
+/// commits: both or neither.
 pub struct Tx {
-    inner: sqlx::Transaction<'static, sqlx::Sqlite>,
+    inner: TxConn,
     /// The earliest due time of the jobs queued in this transaction, if any.
     queued_due: Option<i64>,
 }
 
 impl Tx {
     /// The connection the transaction runs on.
-    pub(crate) fn conn(&mut self) -> &mut sqlx::SqliteConnection {
-        &mut self.inner
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match &mut self.inner {
+            TxConn::Sqlite(t) => Conn::Sqlite(t),
+            TxConn::Postgres(t) => Conn::Postgres(t),
+        }
+    }
+
+    /// The engine this transaction runs on.
+    pub fn dialect(&self) -> Dialect {
+        match self.inner {
+            TxConn::Sqlite(_) => Dialect::Sqlite,
+            TxConn::Postgres(_) => Dialect::Postgres,
+        }
     }
 
     /// Commits. Returns the earliest due time of the jobs it queued, so the caller can wake the worker.
     pub async fn commit(self) -> Result<Option<i64>, StoreError> {
-        self.inner.commit().await?;
+        match self.inner {
+            TxConn::Sqlite(t) => t.commit().await?,
+            TxConn::Postgres(t) => t.commit().await?,
+        }
         Ok(self.queued_due)
     }
 
@@ -110,12 +232,28 @@ impl Tx {
 }
 
 impl Store {
-    /// Opens (creating it if missing) the SQLite database at `url`, e.g. `sqlite://tandem.db`.
+    /// Opens the database at `url`: `sqlite://tandem.db` (the file is created when missing) or
+    /// `postgres://user:password@host/db` (the database must exist).
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         let open_err = |source| StoreError::Open {
-            url: url.to_string(),
+            url: shown_url(url),
             source,
         };
+        if Dialect::of_url(url) == Dialect::Postgres {
+            let options = PgConnectOptions::from_str(url)
+                .map_err(open_err)?
+                .application_name("tandem");
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(open_err)?;
+            return Ok(Self {
+                pool: Pool::Postgres(pool),
+            });
+        }
         let options = SqliteConnectOptions::from_str(url)
             .map_err(open_err)?
             .create_if_missing(true)
@@ -129,19 +267,38 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(open_err)?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool: Pool::Sqlite(pool),
+        })
     }
 
     /// Opens an existing Tandem database for reading only, for the offline commands (`report`, `export`,
-    /// `match --from-db`, `audit`, `backup`). It never creates, migrates or writes to the file: a missing or empty
-    /// file, a file that is not SQLite, and a SQLite file without Tandem's tables are refused with
-    /// [`StoreError::NotTandem`] before or right after a read-only open (`mode=ro`, no journal-mode change). Callers
-    /// that need the current schema check [`Store::pending_migrations`] themselves.
+    /// `match --from-db`, `audit`, `backup`). It never creates, migrates or writes to the database. SQLite: a missing
+    /// or empty file, a file that is not SQLite, and a SQLite file without Tandem's tables are refused with
+    /// [`StoreError::NotTandem`] before or right after a read-only open (`mode=ro`, no journal-mode change).
+    /// PostgreSQL: every session is read-only (`default_transaction_read_only`), and a database without Tandem's
+    /// tables is refused the same way. Callers that need the current schema check [`Store::pending_migrations`].
     pub async fn open_read_only(url: &str) -> Result<Self, StoreError> {
         let open_err = |source| StoreError::Open {
-            url: url.to_string(),
+            url: shown_url(url),
             source,
         };
+        if Dialect::of_url(url) == Dialect::Postgres {
+            let options = PgConnectOptions::from_str(url)
+                .map_err(open_err)?
+                .application_name("tandem (read-only)")
+                .options([("default_transaction_read_only", "on")]);
+            let pool = PgPoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(open_err)?;
+            let store = Self {
+                pool: Pool::Postgres(pool),
+            };
+            return store.refuse_unless_tandem(&shown_url(url)).await;
+        }
         let options = SqliteConnectOptions::from_str(url)
             .map_err(open_err)?
             .read_only(true)
@@ -178,118 +335,255 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(open_err)?;
-        let store = Self { pool };
-        let found: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('_sqlx_migrations', 'handled_events')",
-        )
-        .fetch_all(&store.pool)
+        Self {
+            pool: Pool::Sqlite(pool),
+        }
+        .refuse_unless_tandem(&shown)
         .await
-        .map_err(|e| not_tandem(&format!("unreadable: {e}")))?;
+    }
+
+    /// `self` if it holds Tandem's tables; else it is closed and refused as [`StoreError::NotTandem`].
+    async fn refuse_unless_tandem(self, shown: &str) -> Result<Self, StoreError> {
+        let not_tandem = |why: String| StoreError::NotTandem {
+            path: shown.to_string(),
+            why,
+        };
+        let found = match self.table_names().await {
+            Ok(found) => found,
+            Err(e) => {
+                self.close().await;
+                return Err(not_tandem(format!("unreadable: {e}")));
+            }
+        };
         if let Some(missing) = TANDEM_TABLES
             .iter()
             .find(|t| !found.iter().any(|f| f == *t))
         {
-            store.close().await;
-            return Err(not_tandem(&format!(
-                "an SQLite file without the {missing} table"
-            )));
+            self.close().await;
+            let what = match self.dialect() {
+                Dialect::Sqlite => "an SQLite file",
+                Dialect::Postgres => "a PostgreSQL database",
+            };
+            return Err(not_tandem(format!("{what} without the {missing} table")));
         }
-        Ok(store)
+        Ok(self)
+    }
+
+    /// The engine this store runs on.
+    pub fn dialect(&self) -> Dialect {
+        match self.pool {
+            Pool::Sqlite(_) => Dialect::Sqlite,
+            Pool::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Every table of the database but the engine's own, by name (sqlx's `_sqlx_migrations` included).
+    pub async fn table_names(&self) -> Result<Vec<String>, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => {
+                sqlx::query_scalar(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                )
+                .fetch_all(p)
+                .await?
+            }
+            Pool::Postgres(p) => {
+                sqlx::query_scalar(
+                    "SELECT CAST(tablename AS TEXT) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() ORDER BY tablename",
+                )
+                .fetch_all(p)
+                .await?
+            }
+        })
+    }
+
+    /// Every column of `table`, by name, in table order.
+    pub async fn column_names(&self, table: &str) -> Result<Vec<String>, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => {
+                sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid")
+                    .bind(table)
+                    .fetch_all(p)
+                    .await?
+            }
+            Pool::Postgres(p) => {
+                sqlx::query_scalar(
+                    "SELECT CAST(column_name AS TEXT) FROM information_schema.columns
+                     WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+                )
+                .bind(table)
+                .fetch_all(p)
+                .await?
+            }
+        })
     }
 
     /// Writes a consistent copy of the database to `out` with `VACUUM INTO` (a snapshot as of one point in time,
-    /// taken while other connections keep writing; works on a read-only store). `out` must not exist.
+    /// taken while other connections keep writing; works on a read-only store). `out` must not exist. SQLite only:
+    /// a PostgreSQL database is backed up with `pg_dump`.
     pub async fn vacuum_into(&self, out: &std::path::Path) -> Result<(), StoreError> {
         let target = out
             .to_str()
             .ok_or_else(|| StoreError::Corrupt(format!("{} is not a UTF-8 path", out.display())))?;
-        sqlx::query("VACUUM INTO ?")
-            .bind(target)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                sqlx::query("VACUUM INTO $1")
+                    .bind(target)
+                    .execute(p)
+                    .await?;
+                Ok(())
+            }
+            Pool::Postgres(_) => Err(StoreError::Unsupported(
+                "a backup file is not available on PostgreSQL; use pg_dump".into(),
+            )),
+        }
     }
 
-    /// Every table (but SQLite's own) with its row count, by name.
+    /// Every table (but the engine's own) with its row count, by name.
     pub async fn table_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        let tables: Vec<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-        )
-        .fetch_all(&self.pool)
-        .await?;
         let mut counts = Vec::new();
-        for t in tables {
-            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT COUNT(*) FROM \"{}\"",
-                t.replace('"', "\"\"")
-            )))
-            .fetch_one(&self.pool)
-            .await?;
+        for t in self.table_names().await? {
+            let sql = format!("SELECT COUNT(*) FROM \"{}\"", t.replace('"', "\"\""));
+            let n: i64 = on_db!(&self.pool, |p| {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+                    .fetch_one(p)
+                    .await?
+            });
             counts.push((t, n));
         }
         Ok(counts)
     }
 
-    /// `PRAGMA integrity_check`: `Ok(())` when SQLite finds the file sound, else its first complaint.
+    /// `PRAGMA integrity_check`: `Ok(())` when SQLite finds the file sound, else its first complaint. SQLite only:
+    /// PostgreSQL checks its own pages (`pg_amcheck`).
     pub async fn integrity_check(&self) -> Result<Result<(), String>, StoreError> {
-        let answer: String = sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(if answer == "ok" { Ok(()) } else { Err(answer) })
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                let answer: String = sqlx::query_scalar("PRAGMA integrity_check")
+                    .fetch_one(p)
+                    .await?;
+                Ok(if answer == "ok" { Ok(()) } else { Err(answer) })
+            }
+            Pool::Postgres(_) => Err(StoreError::Unsupported(
+                "SQLite's integrity check is not available on PostgreSQL; use pg_amcheck".into(),
+            )),
+        }
+    }
+
+    /// The migrations embedded for this store's engine.
+    fn migrator(&self) -> sqlx::migrate::Migrator {
+        match self.dialect() {
+            Dialect::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Dialect::Postgres => sqlx::migrate!("./migrations/postgres"),
+        }
     }
 
     /// Applies every migration not yet applied; returns how many were applied now.
     pub async fn migrate(&self) -> Result<usize, StoreError> {
-        let migrator = sqlx::migrate!("./migrations/sqlite");
+        let migrator = self.migrator();
         let before: i64 = self.applied_migrations().await.unwrap_or(0);
-        migrator.run(&self.pool).await?;
+        on_db!(&self.pool, |p| migrator.run(p).await?);
         let after = self.applied_migrations().await?;
         Ok(usize::try_from(after - before).unwrap_or(0))
     }
 
     /// How many of the embedded migrations this database has not applied yet (0 for an up-to-date database).
     pub async fn pending_migrations(&self) -> Result<usize, StoreError> {
-        let known = sqlx::migrate!("./migrations/sqlite").iter().count();
+        let known = self.migrator().iter().count();
         let applied = self.applied_migrations().await.unwrap_or(0);
         Ok(known.saturating_sub(usize::try_from(applied).unwrap_or(0)))
     }
 
     async fn applied_migrations(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = 1")
-            .fetch_one(&self.pool)
-            .await
+        on_db!(&self.pool, |p| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(p)
+                .await
+        })
     }
 
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
-        sqlx::query_scalar::<_, i64>("SELECT 1")
-            .fetch_one(&self.pool)
-            .await
-            .is_ok()
+        on_db!(&self.pool, |p| {
+            sqlx::query_scalar::<_, i64>("SELECT CAST(1 AS BIGINT)")
+                .fetch_one(p)
+                .await
+                .is_ok()
+        })
     }
 
-    /// Begins a write transaction (`BEGIN IMMEDIATE`).
+    /// Begins a write transaction (see [`Tx`]): `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
     pub async fn write(&self) -> Result<Tx, StoreError> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => TxConn::Postgres(p.begin().await?),
+        };
         Ok(Tx {
-            inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            inner,
             queued_due: None,
         })
     }
 
-    /// Begins a read-only snapshot (a deferred transaction): consistent reads without taking the write lock. Writing
-    /// through it is a mistake (it may fail with `SQLITE_BUSY_SNAPSHOT`); use [`Store::write`].
+    /// Begins a read-only snapshot: consistent reads without taking SQLite's write lock (a deferred transaction; on
+    /// PostgreSQL `REPEATABLE READ, READ ONLY`). Writing through it is a mistake (SQLite may fail with
+    /// `SQLITE_BUSY_SNAPSHOT`, PostgreSQL refuses); use [`Store::write`].
     pub async fn snapshot(&self) -> Result<Tx, StoreError> {
+        let inner = match &self.pool {
+            Pool::Sqlite(p) => TxConn::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => TxConn::Postgres(
+                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .await?,
+            ),
+        };
         Ok(Tx {
-            inner: self.pool.begin().await?,
+            inner,
             queued_due: None,
         })
     }
 
-    pub fn pool(&self) -> &SqlitePool {
+    /// The pool, for code that runs its own SQL on either engine with [`on_db!`] (tests, the demo).
+    pub fn pool(&self) -> &Pool {
         &self.pool
     }
 
+    /// The SQLite pool, for SQLite-only code (benchmarks seeding a file); `None` on PostgreSQL.
+    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(p) => Some(p),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    /// One connection from the pool, for several reads in a row.
+    pub(crate) async fn acquire(&self) -> Result<PoolConn, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => PoolConn::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => PoolConn::Postgres(p.acquire().await?),
+        })
+    }
+
     pub async fn close(&self) {
-        self.pool.close().await;
+        on_db!(&self.pool, |p| p.close().await)
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::*;
+
+    #[test]
+    fn a_postgres_password_is_never_shown() {
+        assert_eq!(
+            shown_url("postgres://tandem:s3cret@db.example:5432/tandem?sslmode=disable"),
+            "postgres://tandem:***@db.example:5432/tandem?sslmode=disable"
+        );
+        assert_eq!(
+            shown_url("postgresql://tandem@localhost/tandem"),
+            "postgresql://tandem@localhost/tandem"
+        );
+        assert_eq!(shown_url("sqlite://a:b@c.db"), "sqlite://a:b@c.db");
+        assert_eq!(Dialect::of_url("postgresql://x/y"), Dialect::Postgres);
+        assert_eq!(Dialect::of_url("sqlite://tandem.db"), Dialect::Sqlite);
+        assert_eq!(Dialect::of_url("tandem.db"), Dialect::Sqlite);
     }
 }

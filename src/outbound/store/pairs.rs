@@ -1,6 +1,6 @@
 //! A pair's life after approval: its record, plan, check-ins and answers, and closing feedback.
 
-use super::{Store, StoreError, Tx};
+use super::{Conn, Store, StoreError, Tx};
 use crate::domain::forms::pair_forms::{CheckinAnswer, Feedback, MetAnswer, OwnAnswer, Plan};
 use crate::domain::model::PairStatus;
 use crate::domain::schedule::Cadence;
@@ -139,12 +139,12 @@ macro_rules! select_pairs {
 impl Store {
     /// The pairs a matching round (proposal) formed, with when each was formed.
     pub async fn cohort_pairs(&self, proposal_id: i64) -> Result<Vec<(i64, i64)>, StoreError> {
-        Ok(
-            sqlx::query_as("SELECT id, created_at FROM pairs WHERE proposal_id = ? ORDER BY id")
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_as("SELECT id, created_at FROM pairs WHERE proposal_id = $1 ORDER BY id")
                 .bind(proposal_id)
-                .fetch_all(self.pool())
-                .await?,
-        )
+                .fetch_all(p)
+                .await?
+        }))
     }
 
     /// Pair `id`, if `user_id` is one of its members (anyone else gets `None`).
@@ -159,21 +159,25 @@ impl Store {
     /// Every pair, oldest first (for reports). The match explanations are not read (`explanation` is `None`):
     /// no report shows them, and for a big firm they are most of the bytes.
     pub async fn pairs(&self) -> Result<Vec<PairRecord>, StoreError> {
-        let rows: Vec<PairRecord> = sqlx::query_as(
-            "SELECT id, junior_id, senior_id, status, created_at, ended_at, channel, last_met_at, score, NULL AS explanation
-             FROM pairs ORDER BY id",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows)
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_as(
+                "SELECT id, junior_id, senior_id, status, created_at, ended_at, channel, last_met_at, score,
+                        CAST(NULL AS TEXT) AS explanation
+                 FROM pairs ORDER BY id",
+            )
+            .fetch_all(p)
+            .await?
+        }))
     }
 
     pub async fn set_pair_channel(&self, id: i64, channel: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE pairs SET channel = ? WHERE id = ?")
-            .bind(channel)
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+        on_db!(self.pool(), |p| {
+            sqlx::query("UPDATE pairs SET channel = $1 WHERE id = $2")
+                .bind(channel)
+                .bind(id)
+                .execute(p)
+                .await?;
+        });
         Ok(())
     }
 
@@ -183,12 +187,14 @@ impl Store {
         channel: &str,
         ts: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE checkins SET channel = ?, ts = ? WHERE id = ?")
-            .bind(channel)
-            .bind(ts)
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+        on_db!(self.pool(), |p| {
+            sqlx::query("UPDATE checkins SET channel = $1, ts = $2 WHERE id = $3")
+                .bind(channel)
+                .bind(ts)
+                .bind(id)
+                .execute(p)
+                .await?;
+        });
         Ok(())
     }
 
@@ -197,10 +203,12 @@ impl Store {
         &self,
         checkin_id: i64,
     ) -> Result<Vec<(String, CheckinAnswer)>, StoreError> {
-        let rows: Vec<CheckinAnswerRow> = sqlx::query_as("SELECT user_id, answer FROM checkin_answers WHERE checkin_id = ? AND user_id IS NOT NULL ORDER BY answered_at, rowid")
-            .bind(checkin_id)
-            .fetch_all(self.pool())
-            .await?;
+        let rows: Vec<CheckinAnswerRow> = on_db!(self.pool(), |p| {
+            sqlx::query_as("SELECT user_id, answer FROM checkin_answers WHERE checkin_id = $1 AND user_id IS NOT NULL ORDER BY answered_at, rowid")
+                .bind(checkin_id)
+                .fetch_all(p)
+                .await?
+        });
         Ok(rows.into_iter().map(|r| (r.user_id, r.answer)).collect())
     }
 
@@ -210,13 +218,15 @@ impl Store {
         checkin_id: i64,
         user_id: &str,
     ) -> Result<Option<OwnAnswer>, StoreError> {
-        let row: Option<OwnAnswerRow> = sqlx::query_as(
-            "SELECT answer, minutes, covered, usefulness, answered_at FROM checkin_answers WHERE checkin_id = ? AND user_id = ?",
-        )
-        .bind(checkin_id)
-        .bind(user_id)
-        .fetch_optional(self.pool())
-        .await?;
+        let row: Option<OwnAnswerRow> = on_db!(self.pool(), |p| {
+            sqlx::query_as(
+                "SELECT answer, minutes, covered, usefulness, answered_at FROM checkin_answers WHERE checkin_id = $1 AND user_id = $2",
+            )
+            .bind(checkin_id)
+            .bind(user_id)
+            .fetch_optional(p)
+            .await?
+        });
         Ok(row.map(OwnAnswer::from))
     }
 
@@ -228,40 +238,72 @@ impl Store {
         f: &Feedback,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query("INSERT OR IGNORE INTO feedback (pair_id, user_id, rating, learned, recommend, at) VALUES (?, ?, ?, ?, ?, ?)")
+        let done = on_db!(self.pool(), |p| {
+            sqlx::query(
+                "INSERT INTO feedback (pair_id, user_id, rating, learned, recommend, at) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (pair_id, user_id) DO NOTHING",
+            )
             .bind(pair_id)
             .bind(user_id)
             .bind(i64::from(f.rating))
             .bind(&f.learned)
             .bind(i64::from(f.recommend))
             .bind(now)
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected() == 1)
+            .execute(p)
+            .await?
+            .rows_affected()
+        });
+        Ok(done == 1)
     }
 }
 impl Tx {
     /// The matching round (proposal) pair `pair_id` came from, when no pair of that round is still running: the
     /// round's cohort has just closed.
+    /// On PostgreSQL the round's proposal row is locked first: two pairs of one round ending at once take turns, so
+    /// the second sees the first ended (each alone would see the other still running, and nobody would report the
+    /// cohort's end).
     pub async fn cohort_closed_by(&mut self, pair_id: i64) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT p.proposal_id FROM pairs p WHERE p.id = ? AND p.proposal_id IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM pairs o WHERE o.proposal_id = p.proposal_id AND o.status IN ('active', 'at_risk'))",
-        )
-        .bind(pair_id)
-        .fetch_optional(self.conn())
-        .await?)
+        if let Conn::Postgres(c) = self.conn() {
+            sqlx::query(
+                "SELECT id FROM proposals WHERE id = (SELECT proposal_id FROM pairs WHERE id = $1) FOR UPDATE",
+            )
+            .bind(pair_id)
+            .fetch_optional(c)
+            .await?;
+        }
+        Ok(on_conn!(self.conn(), |c| {
+            sqlx::query_scalar(
+                "SELECT p.proposal_id FROM pairs p WHERE p.id = $1 AND p.proposal_id IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM pairs o WHERE o.proposal_id = p.proposal_id AND o.status IN ('active', 'at_risk'))",
+            )
+            .bind(pair_id)
+            .fetch_optional(c)
+            .await?
+        }))
     }
 
     /// Moves a current pair to `status` (`active`, `at_risk`). Returns `false` if the pair is not current or had that
     /// status already. Back to active ends the at-risk episode: its nudge count starts again.
     pub async fn set_pair_risk(&mut self, id: i64, at_risk: bool) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE pairs SET status = ?1, nudges = IIF(?1 = 'active', 0, nudges), nudged_at = IIF(?1 = 'active', NULL, nudged_at) WHERE id = ?2 AND status IN ('active', 'at_risk') AND status != ?1")
-            .bind(if at_risk { PairStatus::AtRisk } else { PairStatus::Active }.as_str())
+        let status = if at_risk {
+            PairStatus::AtRisk
+        } else {
+            PairStatus::Active
+        };
+        let done = on_conn!(self.conn(), |c| {
+            sqlx::query(
+                "UPDATE pairs SET status = $1,
+                        nudges = CASE WHEN $1 = 'active' THEN 0 ELSE nudges END,
+                        nudged_at = CASE WHEN $1 = 'active' THEN NULL ELSE nudged_at END
+                 WHERE id = $2 AND status IN ('active', 'at_risk') AND status != $1",
+            )
+            .bind(status.as_str())
             .bind(id)
-            .execute(self.conn())
-            .await?;
-        Ok(done.rows_affected() == 1)
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        Ok(done == 1)
     }
 
     /// Ends a current pair as `completed` or `ended` (with an optional reason only admins see). Returns `false` if it
@@ -273,38 +315,60 @@ impl Tx {
         reason: Option<&str>,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE pairs SET status = ?, ended_at = ?, end_reason = ? WHERE id = ? AND status IN ('active', 'at_risk')")
-            .bind(status.as_str())
-            .bind(now)
-            .bind(reason)
-            .bind(id)
-            .execute(self.conn())
-            .await?;
-        Ok(done.rows_affected() == 1)
+        let done = on_conn!(self.conn(), |c| {
+            sqlx::query("UPDATE pairs SET status = $1, ended_at = $2, end_reason = $3 WHERE id = $4 AND status IN ('active', 'at_risk')")
+                .bind(status.as_str())
+                .bind(now)
+                .bind(reason)
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(done == 1)
     }
 
-    /// Stores a pair's plan. Returns `true` when it is the pair's first.
+    /// Stores a pair's plan. Returns `true` when it is the pair's first: the insert that made the row says so (two
+    /// saves at once on PostgreSQL cannot both see no plan and both call theirs the first).
     pub async fn save_plan(
         &mut self,
         pair_id: i64,
         plan: &Plan,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let existed = self.plan(pair_id).await?.is_some();
-        sqlx::query(
-            "INSERT INTO plans (pair_id, objective, cadence, end_date, first_meeting, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (pair_id) DO UPDATE SET objective = excluded.objective, cadence = excluded.cadence,
-               end_date = excluded.end_date, first_meeting = excluded.first_meeting, updated_at = excluded.updated_at",
-        )
-        .bind(pair_id)
-        .bind(&plan.objective)
-        .bind(plan.cadence.as_str())
-        .bind(plan.end_date.format("%Y-%m-%d").to_string())
-        .bind(plan.first_meeting.map(|d| d.format("%Y-%m-%d").to_string()))
-        .bind(now)
-        .execute(self.conn())
-        .await?;
-        Ok(!existed)
+        let end_date = plan.end_date.format("%Y-%m-%d").to_string();
+        let first_meeting = plan.first_meeting.map(|d| d.format("%Y-%m-%d").to_string());
+        on_conn!(self.conn(), |c| {
+            let inserted = sqlx::query(
+                "INSERT INTO plans (pair_id, objective, cadence, end_date, first_meeting, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (pair_id) DO NOTHING",
+            )
+            .bind(pair_id)
+            .bind(&plan.objective)
+            .bind(plan.cadence.as_str())
+            .bind(&end_date)
+            .bind(&first_meeting)
+            .bind(now)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+                == 1;
+            if !inserted {
+                sqlx::query(
+                    "UPDATE plans SET objective = $2, cadence = $3, end_date = $4, first_meeting = $5, updated_at = $6
+                     WHERE pair_id = $1",
+                )
+                .bind(pair_id)
+                .bind(&plan.objective)
+                .bind(plan.cadence.as_str())
+                .bind(&end_date)
+                .bind(&first_meeting)
+                .bind(now)
+                .execute(&mut *c)
+                .await?;
+            }
+            Ok(inserted)
+        })
     }
 
     /// The `SEQUENCE` of the pair's next calendar invite: 0 the first time, then one more than the last.
@@ -313,15 +377,17 @@ impl Tx {
         pair_id: i64,
         now: i64,
     ) -> Result<u32, StoreError> {
-        let sequence: i64 = sqlx::query_scalar(
-            "INSERT INTO calendar_invites (pair_id, sequence, updated_at) VALUES (?, 0, ?)
-             ON CONFLICT (pair_id) DO UPDATE SET sequence = sequence + 1, updated_at = excluded.updated_at
-             RETURNING sequence",
-        )
-        .bind(pair_id)
-        .bind(now)
-        .fetch_one(self.conn())
-        .await?;
+        let sequence: i64 = on_conn!(self.conn(), |c| {
+            sqlx::query_scalar(
+                "INSERT INTO calendar_invites (pair_id, sequence, updated_at) VALUES ($1, 0, $2)
+                 ON CONFLICT (pair_id) DO UPDATE SET sequence = calendar_invites.sequence + 1, updated_at = excluded.updated_at
+                 RETURNING sequence",
+            )
+            .bind(pair_id)
+            .bind(now)
+            .fetch_one(c)
+            .await?
+        });
         u32::try_from(sequence).map_err(|_| StoreError::Corrupt("calendar_invites.sequence".into()))
     }
 
@@ -334,19 +400,23 @@ impl Tx {
         met: Option<&MetAnswer>,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT OR IGNORE INTO checkin_answers (checkin_id, user_id, answer, minutes, covered, usefulness, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(checkin_id)
-        .bind(user_id)
-        .bind(answer.as_str())
-        .bind(met.map(|m| i64::from(m.minutes)))
-        .bind(met.and_then(|m| m.covered.clone()))
-        .bind(met.map(|m| i64::from(m.usefulness)))
-        .bind(now)
-        .execute(self.conn())
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let done = on_conn!(self.conn(), |c| {
+            sqlx::query(
+                "INSERT INTO checkin_answers (checkin_id, user_id, answer, minutes, covered, usefulness, answered_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (checkin_id, user_id) DO NOTHING",
+            )
+            .bind(checkin_id)
+            .bind(user_id)
+            .bind(answer.as_str())
+            .bind(met.map(|m| i64::from(m.minutes)))
+            .bind(met.and_then(|m| m.covered.clone()))
+            .bind(met.map(|m| i64::from(m.usefulness)))
+            .bind(now)
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        Ok(done == 1)
     }
 
     /// Replaces someone's answer to a check-in with a changed one (the same row: one answer per person per
@@ -359,162 +429,190 @@ impl Tx {
         met: Option<&MetAnswer>,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let replaced = sqlx::query(
-            "UPDATE checkin_answers SET answer = ?, minutes = ?, covered = ?, usefulness = ?, answered_at = ?
-             WHERE checkin_id = ? AND user_id = ?",
-        )
-        .bind(answer.as_str())
-        .bind(met.map(|m| i64::from(m.minutes)))
-        .bind(met.and_then(|m| m.covered.clone()))
-        .bind(met.map(|m| i64::from(m.usefulness)))
-        .bind(now)
-        .bind(checkin_id)
-        .bind(user_id)
-        .execute(self.conn())
-        .await?
-        .rows_affected()
-            == 1;
-        if !replaced {
-            self.record_answer(checkin_id, user_id, answer, met, now)
-                .await?;
+        if self
+            .update_answer(checkin_id, user_id, answer, met, now)
+            .await?
+        {
+            return Ok(true);
         }
-        Ok(replaced)
+        if !self
+            .record_answer(checkin_id, user_id, answer, met, now)
+            .await?
+        {
+            // Recorded by a request of theirs between the two statements (PostgreSQL): this one replaces it.
+            self.update_answer(checkin_id, user_id, answer, met, now)
+                .await?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Overwrites someone's answer to a check-in; `false` when they had none.
+    async fn update_answer(
+        &mut self,
+        checkin_id: i64,
+        user_id: &str,
+        answer: CheckinAnswer,
+        met: Option<&MetAnswer>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = on_conn!(self.conn(), |c| {
+            sqlx::query(
+                "UPDATE checkin_answers SET answer = $1, minutes = $2, covered = $3, usefulness = $4, answered_at = $5
+                 WHERE checkin_id = $6 AND user_id = $7",
+            )
+            .bind(answer.as_str())
+            .bind(met.map(|m| i64::from(m.minutes)))
+            .bind(met.and_then(|m| m.covered.clone()))
+            .bind(met.map(|m| i64::from(m.usefulness)))
+            .bind(now)
+            .bind(checkin_id)
+            .bind(user_id)
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        Ok(done == 1)
     }
 
     /// Sets the pair's last meeting again from its answers (after an answer changed: a "we met" taken back may
     /// leave a pair that never met).
     pub async fn recompute_last_met(&mut self, pair_id: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE pairs SET last_met_at = (SELECT MAX(a.answered_at) FROM checkin_answers a
-               JOIN checkins c ON c.id = a.checkin_id WHERE c.pair_id = ?1 AND a.answer = 'met')
-             WHERE id = ?1",
-        )
-        .bind(pair_id)
-        .execute(self.conn())
-        .await?;
+        on_conn!(self.conn(), |c| {
+            sqlx::query(
+                "UPDATE pairs SET last_met_at = (SELECT MAX(a.answered_at) FROM checkin_answers a
+                   JOIN checkins c ON c.id = a.checkin_id WHERE c.pair_id = $1 AND a.answer = 'met')
+                 WHERE id = $1",
+            )
+            .bind(pair_id)
+            .execute(c)
+            .await?;
+        });
         Ok(())
     }
 
     pub async fn mark_met(&mut self, pair_id: i64, now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE pairs SET last_met_at = ? WHERE id = ?")
-            .bind(now)
-            .bind(pair_id)
-            .execute(self.conn())
-            .await?;
+        on_conn!(self.conn(), |c| {
+            sqlx::query("UPDATE pairs SET last_met_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(pair_id)
+                .execute(c)
+                .await?;
+        });
         Ok(())
     }
 }
 
-pub(super) async fn pair_on(
-    c: &mut sqlx::SqliteConnection,
-    id: i64,
-) -> Result<Option<PairRecord>, StoreError> {
-    let r: Option<PairRecord> = sqlx::query_as(select_pairs!("WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await?;
-    Ok(r)
+pub(super) async fn pair_on(c: Conn<'_>, id: i64) -> Result<Option<PairRecord>, StoreError> {
+    Ok(on_conn!(c, |c| {
+        sqlx::query_as(select_pairs!("WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+    }))
 }
 
-pub(super) async fn plan_on(
-    c: &mut sqlx::SqliteConnection,
-    pair_id: i64,
-) -> Result<Option<Plan>, StoreError> {
-    let r: Option<PlanRow> = sqlx::query_as(
-        "SELECT objective, cadence, end_date, first_meeting FROM plans WHERE pair_id = ?",
-    )
-    .bind(pair_id)
-    .fetch_optional(&mut *c)
-    .await?;
+pub(super) async fn plan_on(c: Conn<'_>, pair_id: i64) -> Result<Option<Plan>, StoreError> {
+    let r: Option<PlanRow> = on_conn!(c, |c| {
+        sqlx::query_as(
+            "SELECT objective, cadence, end_date, first_meeting FROM plans WHERE pair_id = $1",
+        )
+        .bind(pair_id)
+        .fetch_optional(c)
+        .await?
+    });
     r.map(Plan::try_from).transpose()
 }
 
 /// The time of a pair's last check-in, if any.
 pub(super) async fn last_checkin_at_on(
-    c: &mut sqlx::SqliteConnection,
+    c: Conn<'_>,
     pair_id: i64,
 ) -> Result<Option<i64>, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT MAX(sent_at) FROM checkins WHERE pair_id = ?")
+    Ok(on_conn!(c, |c| {
+        sqlx::query_scalar("SELECT MAX(sent_at) FROM checkins WHERE pair_id = $1")
             .bind(pair_id)
-            .fetch_one(&mut *c)
-            .await?,
-    )
+            .fetch_one(c)
+            .await?
+    }))
 }
 
 /// The pair's last `n` delivered check-ins (Slack has them), newest first, with whether anyone answered and whether
 /// anyone said they met. A check-in still being retried is not one yet, so it never counts as missed.
 pub(super) async fn recent_checkins_on(
-    c: &mut sqlx::SqliteConnection,
+    c: Conn<'_>,
     pair_id: i64,
     n: i64,
 ) -> Result<Vec<CheckinOutcome>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT EXISTS (SELECT 1 FROM checkin_answers a WHERE a.checkin_id = c.id AND a.answer = 'met') AS met,
-                EXISTS (SELECT 1 FROM checkin_answers a WHERE a.checkin_id = c.id) AS answered
-         FROM checkins c WHERE c.pair_id = ? AND c.ts IS NOT NULL ORDER BY c.sent_at DESC, c.id DESC LIMIT ?",
-    )
-    .bind(pair_id)
-    .bind(n)
-    .fetch_all(&mut *c)
-    .await?)
+    Ok(on_conn!(c, |c| {
+        sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM checkin_answers a WHERE a.checkin_id = c.id AND a.answer = 'met') AS met,
+                    EXISTS (SELECT 1 FROM checkin_answers a WHERE a.checkin_id = c.id) AS answered
+             FROM checkins c WHERE c.pair_id = $1 AND c.ts IS NOT NULL ORDER BY c.sent_at DESC, c.id DESC LIMIT $2",
+        )
+        .bind(pair_id)
+        .bind(n)
+        .fetch_all(c)
+        .await?
+    }))
 }
 
-pub(super) async fn checkin_on(
-    c: &mut sqlx::SqliteConnection,
-    id: i64,
-) -> Result<Option<CheckinRecord>, StoreError> {
-    Ok(
+pub(super) async fn checkin_on(c: Conn<'_>, id: i64) -> Result<Option<CheckinRecord>, StoreError> {
+    Ok(on_conn!(c, |c| {
         sqlx::query_as(
-            "SELECT id, pair_id, since, sent_at, channel, ts FROM checkins WHERE id = ?",
+            "SELECT id, pair_id, since, sent_at, channel, ts FROM checkins WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&mut *c)
-        .await?,
-    )
+        .fetch_optional(c)
+        .await?
+    }))
 }
 
 /// The current pair of `user_id`, in full.
 pub(super) async fn current_pair_of_on(
-    c: &mut sqlx::SqliteConnection,
+    c: Conn<'_>,
     user_id: &str,
 ) -> Result<Option<PairRecord>, StoreError> {
-    let r: Option<PairRecord> = sqlx::query_as(select_pairs!("WHERE status IN ('active', 'at_risk') AND (junior_id = ?1 OR senior_id = ?1) ORDER BY id DESC LIMIT 1"))
-    .bind(user_id)
-    .fetch_optional(&mut *c)
-    .await?;
-    Ok(r)
+    Ok(on_conn!(c, |c| {
+        sqlx::query_as(select_pairs!("WHERE status IN ('active', 'at_risk') AND (junior_id = $1 OR senior_id = $1) ORDER BY id DESC LIMIT 1"))
+            .bind(user_id)
+            .fetch_optional(c)
+            .await?
+    }))
 }
 
 /// Every current pair of `user_id`, oldest first.
 pub(super) async fn current_pairs_of_on(
-    c: &mut sqlx::SqliteConnection,
+    c: Conn<'_>,
     user_id: &str,
 ) -> Result<Vec<PairRecord>, StoreError> {
-    Ok(sqlx::query_as(select_pairs!(
-        "WHERE status IN ('active', 'at_risk') AND (junior_id = ?1 OR senior_id = ?1) ORDER BY id"
-    ))
-    .bind(user_id)
-    .fetch_all(&mut *c)
-    .await?)
+    Ok(on_conn!(c, |c| {
+        sqlx::query_as(select_pairs!(
+            "WHERE status IN ('active', 'at_risk') AND (junior_id = $1 OR senior_id = $1) ORDER BY id"
+        ))
+        .bind(user_id)
+        .fetch_all(c)
+        .await?
+    }))
 }
 
 impl Store {
     pub async fn pair(&self, id: i64) -> Result<Option<PairRecord>, StoreError> {
-        pair_on(&mut *self.pool().acquire().await?, id).await
+        pair_on(self.acquire().await?.conn(), id).await
     }
 
     pub async fn plan(&self, pair_id: i64) -> Result<Option<Plan>, StoreError> {
-        plan_on(&mut *self.pool().acquire().await?, pair_id).await
+        plan_on(self.acquire().await?.conn(), pair_id).await
     }
 
     /// The `SEQUENCE` of the pair's latest calendar invite, if one was ever decided.
     pub async fn calendar_sequence(&self, pair_id: i64) -> Result<Option<u32>, StoreError> {
-        let sequence: Option<i64> =
-            sqlx::query_scalar("SELECT sequence FROM calendar_invites WHERE pair_id = ?")
+        let sequence: Option<i64> = on_db!(self.pool(), |p| {
+            sqlx::query_scalar("SELECT sequence FROM calendar_invites WHERE pair_id = $1")
                 .bind(pair_id)
-                .fetch_optional(self.pool())
-                .await?;
+                .fetch_optional(p)
+                .await?
+        });
         sequence
             .map(|s| {
                 u32::try_from(s)
@@ -525,7 +623,7 @@ impl Store {
 
     /// The time of a pair's last check-in, if any.
     pub async fn last_checkin_at(&self, pair_id: i64) -> Result<Option<i64>, StoreError> {
-        last_checkin_at_on(&mut *self.pool().acquire().await?, pair_id).await
+        last_checkin_at_on(self.acquire().await?.conn(), pair_id).await
     }
 
     /// The pair's last `n` delivered check-ins (Slack has them), newest first, with whether anyone answered and whether
@@ -535,22 +633,36 @@ impl Store {
         pair_id: i64,
         n: i64,
     ) -> Result<Vec<CheckinOutcome>, StoreError> {
-        recent_checkins_on(&mut *self.pool().acquire().await?, pair_id, n).await
+        recent_checkins_on(self.acquire().await?.conn(), pair_id, n).await
     }
 
     pub async fn checkin(&self, id: i64) -> Result<Option<CheckinRecord>, StoreError> {
-        checkin_on(&mut *self.pool().acquire().await?, id).await
+        checkin_on(self.acquire().await?.conn(), id).await
     }
 
     /// The current pair of `user_id`, in full.
     pub async fn current_pair_of(&self, user_id: &str) -> Result<Option<PairRecord>, StoreError> {
-        current_pair_of_on(&mut *self.pool().acquire().await?, user_id).await
+        current_pair_of_on(self.acquire().await?.conn(), user_id).await
     }
 }
 
 impl Tx {
     pub async fn pair(&mut self, id: i64) -> Result<Option<PairRecord>, StoreError> {
         pair_on(self.conn(), id).await
+    }
+
+    /// Locks pair `id` until this transaction ends, for a flow that reads the pair (or what hangs off it: its plan,
+    /// check-ins, nudges) and decides from it: on PostgreSQL `SELECT … FOR UPDATE`, so that two such flows on one
+    /// pair take turns as they do on SQLite, whose write transaction holds the whole database already (a no-op
+    /// there). Call it before the reads.
+    pub async fn lock_pair(&mut self, id: i64) -> Result<(), StoreError> {
+        if let Conn::Postgres(c) = self.conn() {
+            sqlx::query("SELECT id FROM pairs WHERE id = $1 FOR UPDATE")
+                .bind(id)
+                .fetch_optional(c)
+                .await?;
+        }
+        Ok(())
     }
 
     pub async fn plan(&mut self, pair_id: i64) -> Result<Option<Plan>, StoreError> {
@@ -594,19 +706,22 @@ impl Tx {
         since: i64,
         sent_at: i64,
     ) -> Result<CheckinRecord, StoreError> {
-        sqlx::query(
-            "INSERT OR IGNORE INTO checkins (pair_id, job_id, since, sent_at) VALUES (?, ?, ?, ?)",
-        )
-        .bind(pair_id)
-        .bind(job_id)
-        .bind(since)
-        .bind(sent_at)
-        .execute(self.conn())
-        .await?;
-        let id: i64 = sqlx::query_scalar("SELECT id FROM checkins WHERE job_id = ?")
+        let id: i64 = on_conn!(self.conn(), |c| {
+            sqlx::query(
+                "INSERT INTO checkins (pair_id, job_id, since, sent_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (job_id) DO NOTHING",
+            )
+            .bind(pair_id)
             .bind(job_id)
-            .fetch_one(self.conn())
+            .bind(since)
+            .bind(sent_at)
+            .execute(&mut *c)
             .await?;
+            sqlx::query_scalar("SELECT id FROM checkins WHERE job_id = $1")
+                .bind(job_id)
+                .fetch_one(&mut *c)
+                .await?
+        });
         checkin_on(self.conn(), id)
             .await?
             .ok_or_else(|| StoreError::Corrupt("check-in vanished".into()))

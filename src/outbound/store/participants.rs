@@ -1,7 +1,7 @@
 //! Participants: survey answers, time zone, pause state; the modals opened for them; leaving.
 
 use super::pairs::{current_pair_of_on, current_pairs_of_on};
-use super::{Store, StoreError, Tx};
+use super::{Conn, Dialect, Store, StoreError, Tx};
 use crate::domain::forms::survey::{Answers, parse_role, role_value};
 use crate::domain::model::{Departure, PairView, Participant};
 use crate::domain::schedule::Cadence;
@@ -26,14 +26,26 @@ struct ParticipantRow {
     skills: Option<String>,
 }
 
-/// `SELECT <every participant column>, <their skills> FROM participants <rest>`, as a static string. The skills come
-/// in the same row, as `direction:skill` items joined by the unit separator (U+001F; skill IDs are ASCII letters,
-/// digits and `_`), so that reading everyone costs one row per person rather than one per skill.
+/// `SELECT <every participant column>, <their skills> FROM participants <rest>`, as a static string for each engine
+/// (`match`ed on a [`Dialect`]). The skills come in the same row, as `direction:skill` items joined by the unit
+/// separator (U+001F; skill IDs are ASCII letters, digits and `_`), so that reading everyone costs one row per person
+/// rather than one per skill. `paused` is a 0/1 integer, read as a boolean.
 macro_rules! select_participants {
-    ($rest:literal) => {
+    ($dialect:expr, $rest:literal) => {
+        select_participants!($dialect, with "", $rest)
+    };
+    ($dialect:expr, with $with:literal, $rest:literal) => {
+        match $dialect {
+            Dialect::Sqlite => select_participants!(@ "group_concat", "char(31)", $with, $rest),
+            Dialect::Postgres => select_participants!(@ "string_agg", "chr(31)", $with, $rest),
+        }
+    };
+    (@ $agg:literal, $sep:literal, $with:literal, $rest:literal) => {
         concat!(
-            "SELECT user_id, role, years, practice_group, hours_per_month, cadence, reports_to, tz, capacity, paused, paused_until, joined_at, display_name, ",
-            "(SELECT group_concat(s.direction || ':' || s.skill, char(31)) FROM participant_skills s WHERE s.user_id = participants.user_id) AS skills ",
+            $with,
+            "SELECT user_id, role, years, practice_group, hours_per_month, cadence, reports_to, tz, capacity, ",
+            "paused <> 0 AS paused, paused_until, joined_at, display_name, ",
+            "(SELECT ", $agg, "(s.direction || ':' || s.skill, ", $sep, ") FROM participant_skills s WHERE s.user_id = participants.user_id) AS skills ",
             "FROM participants ",
             $rest
         )
@@ -103,18 +115,42 @@ impl ParticipantRow {
     }
 }
 
-async fn participant_on(
-    c: &mut sqlx::SqliteConnection,
-    user_id: &str,
-) -> Result<Option<Participant>, StoreError> {
-    let row: Option<ParticipantRow> = sqlx::query_as(select_participants!("WHERE user_id = ?"))
-        .bind(user_id)
-        .fetch_optional(&mut *c)
-        .await?;
+async fn participant_on(c: Conn<'_>, user_id: &str) -> Result<Option<Participant>, StoreError> {
+    let row: Option<ParticipantRow> = match c {
+        Conn::Sqlite(c) => {
+            sqlx::query_as(select_participants!(Dialect::Sqlite, "WHERE user_id = $1"))
+                .bind(user_id)
+                .fetch_optional(c)
+                .await?
+        }
+        Conn::Postgres(c) => {
+            sqlx::query_as(select_participants!(
+                Dialect::Postgres,
+                "WHERE user_id = $1"
+            ))
+            .bind(user_id)
+            .fetch_optional(c)
+            .await?
+        }
+    };
     row.map(ParticipantRow::into_participant).transpose()
 }
 
 impl Tx {
+    /// Locks `user_id`'s participant row until this transaction ends, for a flow that reads the person's state and
+    /// decides from it (resume, leave): on PostgreSQL `SELECT … FOR UPDATE` (a second such flow waits, then sees the
+    /// first one's outcome); a no-op on SQLite, whose write transaction holds the whole database. Call it before the
+    /// reads.
+    pub async fn lock_participant(&mut self, user_id: &str) -> Result<(), StoreError> {
+        if let Conn::Postgres(c) = self.conn() {
+            sqlx::query("SELECT user_id FROM participants WHERE user_id = $1 FOR UPDATE")
+                .bind(user_id)
+                .fetch_optional(c)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Someone's record, if they are enrolled, read in this transaction.
     pub async fn participant(&mut self, user_id: &str) -> Result<Option<Participant>, StoreError> {
         participant_on(self.conn(), user_id).await
@@ -124,14 +160,14 @@ impl Tx {
 impl Store {
     /// Someone's record, if they are enrolled.
     pub async fn participant(&self, user_id: &str) -> Result<Option<Participant>, StoreError> {
-        participant_on(&mut *self.pool().acquire().await?, user_id).await
+        participant_on(self.acquire().await?.conn(), user_id).await
     }
 
     /// Everyone enrolled, ordered by user ID.
     pub async fn participants(&self) -> Result<Vec<Participant>, StoreError> {
-        let rows: Vec<ParticipantRow> = sqlx::query_as(select_participants!("ORDER BY user_id"))
-            .fetch_all(self.pool())
-            .await?;
+        let sql = select_participants!(self.dialect(), "ORDER BY user_id");
+        let rows: Vec<ParticipantRow> =
+            on_db!(self.pool(), |p| sqlx::query_as(sql).fetch_all(p).await?);
         rows.into_iter()
             .map(ParticipantRow::into_participant)
             .collect()
@@ -142,19 +178,19 @@ impl Store {
     /// `rounds::build_round` applies the exact rule by side; this only spares reading everyone else, which in a
     /// big program is most people.
     pub async fn round_candidates(&self) -> Result<Vec<Participant>, StoreError> {
-        let rows: Vec<ParticipantRow> = sqlx::query_as(concat!(
-            "WITH busy AS (SELECT who, COUNT(*) AS n FROM (
+        let sql = select_participants!(
+            self.dialect(),
+            with "WITH busy AS (SELECT who, COUNT(*) AS n FROM (
                  SELECT junior_id AS who FROM pairs WHERE status IN ('active', 'at_risk') AND junior_id IS NOT NULL
                  UNION ALL
                  SELECT senior_id FROM pairs WHERE status IN ('active', 'at_risk') AND senior_id IS NOT NULL
-             ) GROUP BY who) ",
-            select_participants!(
-                "LEFT JOIN busy ON busy.who = participants.user_id
-                 WHERE COALESCE(busy.n, 0) < MAX(participants.capacity, 1) ORDER BY user_id"
-            )
-        ))
-        .fetch_all(self.pool())
-        .await?;
+             ) AS members GROUP BY who) ",
+            "LEFT JOIN busy ON busy.who = participants.user_id
+             WHERE COALESCE(busy.n, 0) < CASE WHEN participants.capacity > 1 THEN participants.capacity ELSE 1 END
+             ORDER BY user_id"
+        );
+        let rows: Vec<ParticipantRow> =
+            on_db!(self.pool(), |p| sqlx::query_as(sql).fetch_all(p).await?);
         rows.into_iter()
             .map(ParticipantRow::into_participant)
             .collect()
@@ -162,14 +198,17 @@ impl Store {
 
     /// Everyone enrolled as a report counts them (no answers, no skills), ordered by user ID.
     pub async fn report_people(&self, now: i64) -> Result<Vec<ReportPerson>, StoreError> {
-        let rows: Vec<(String, Option<String>, String, i64, i64, bool)> = sqlx::query_as(
-            "SELECT user_id, display_name, role, years, joined_at,
-                    paused AND (paused_until IS NULL OR paused_until > ?) AS paused_now
-             FROM participants ORDER BY user_id",
-        )
-        .bind(now)
-        .fetch_all(self.pool())
-        .await?;
+        let rows: Vec<(String, Option<String>, String, i64, i64, bool)> =
+            on_db!(self.pool(), |p| {
+                sqlx::query_as(
+                    "SELECT user_id, display_name, role, years, joined_at,
+                        paused <> 0 AND (paused_until IS NULL OR paused_until > $1) AS paused_now
+                 FROM participants ORDER BY user_id",
+                )
+                .bind(now)
+                .fetch_all(p)
+                .await?
+            });
         let bad =
             |what: &str| StoreError::Corrupt(format!("participants.{what} has an unknown value"));
         rows.into_iter()
@@ -187,11 +226,13 @@ impl Store {
     }
 
     pub async fn set_timezone(&self, user_id: &str, tz: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE participants SET tz = ? WHERE user_id = ?")
-            .bind(tz)
-            .bind(user_id)
-            .execute(self.pool())
-            .await?;
+        on_db!(self.pool(), |p| {
+            sqlx::query("UPDATE participants SET tz = $1 WHERE user_id = $2")
+                .bind(tz)
+                .bind(user_id)
+                .execute(p)
+                .await?;
+        });
         Ok(())
     }
 
@@ -203,13 +244,19 @@ impl Store {
         nonce: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query("INSERT OR REPLACE INTO survey_views (view_id, user_id, nonce, opened_at) VALUES (?, ?, ?, ?)")
+        on_db!(self.pool(), |p| {
+            sqlx::query(
+                "INSERT INTO survey_views (view_id, user_id, nonce, opened_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (view_id) DO UPDATE SET user_id = excluded.user_id, nonce = excluded.nonce,
+                   opened_at = excluded.opened_at",
+            )
             .bind(view_id)
             .bind(user_id)
             .bind(nonce)
             .bind(now)
-            .execute(self.pool())
+            .execute(p)
             .await?;
+        });
         Ok(())
     }
 
@@ -220,24 +267,27 @@ impl Store {
         user_id: &str,
         nonce: &str,
     ) -> Result<bool, StoreError> {
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM survey_views WHERE view_id = ? AND user_id = ? AND nonce = ?",
-        )
-        .bind(view_id)
-        .bind(user_id)
-        .bind(nonce)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(found.is_some())
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM survey_views WHERE view_id = $1 AND user_id = $2 AND nonce = $3)",
+            )
+            .bind(view_id)
+            .bind(user_id)
+            .bind(nonce)
+            .fetch_one(p)
+            .await?
+        }))
     }
 
     /// Forgets survey modals opened more than a day ago and never submitted.
     pub async fn prune_survey_views(&self, now: i64) -> Result<u64, StoreError> {
-        let done = sqlx::query("DELETE FROM survey_views WHERE opened_at < ?")
-            .bind(now - 24 * 3600)
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected())
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query("DELETE FROM survey_views WHERE opened_at < $1")
+                .bind(now - 24 * 3600)
+                .execute(p)
+                .await?
+                .rows_affected()
+        }))
     }
 
     /// Starts a pair (used by approval; also by tests).
@@ -247,18 +297,19 @@ impl Store {
         senior_id: &str,
         now: i64,
     ) -> Result<i64, StoreError> {
-        let id = sqlx::query_scalar("INSERT INTO pairs (junior_id, senior_id, status, created_at) VALUES (?, ?, 'active', ?) RETURNING id")
-            .bind(junior_id)
-            .bind(senior_id)
-            .bind(now)
-            .fetch_one(self.pool())
-            .await?;
-        Ok(id)
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_scalar("INSERT INTO pairs (junior_id, senior_id, status, created_at) VALUES ($1, $2, 'active', $3) RETURNING id")
+                .bind(junior_id)
+                .bind(senior_id)
+                .bind(now)
+                .fetch_one(p)
+                .await?
+        }))
     }
 
     /// The pair someone is in now (active or at risk), if any.
     pub async fn current_pair(&self, user_id: &str) -> Result<Option<PairView>, StoreError> {
-        let pair = current_pair_of_on(&mut *self.pool().acquire().await?, user_id).await?;
+        let pair = current_pair_of_on(self.acquire().await?.conn(), user_id).await?;
         Ok(pair.map(|p| PairView {
             id: p.id,
             partner: p.partner_of(user_id).map(str::to_owned),
@@ -269,60 +320,73 @@ impl Store {
 }
 
 impl Tx {
-    /// Stores someone's answers (insert or update). Returns `true` when they were not enrolled before.
+    /// Stores someone's answers (insert or update). Returns `true` when they were not enrolled before: the insert that
+    /// made their row says so, so two submissions at once (PostgreSQL) count one enrolment.
     pub async fn save_answers(
         &mut self,
         user_id: &str,
         a: &Answers,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let existed: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM participants WHERE user_id = ?")
-                .bind(user_id)
-                .fetch_optional(self.conn())
-                .await?;
-        sqlx::query(
-            "INSERT INTO participants (user_id, role, years, practice_group, hours_per_month, cadence, reports_to, joined_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (user_id) DO UPDATE SET role = excluded.role, years = excluded.years,
-               practice_group = excluded.practice_group, hours_per_month = excluded.hours_per_month,
-               cadence = excluded.cadence, reports_to = excluded.reports_to,
-               updated_at = excluded.updated_at",
-        )
-        .bind(user_id)
-        .bind(role_value(a.role))
-        .bind(i64::from(a.years))
-        .bind(&a.practice_group)
-        .bind(i64::from(a.hours_per_month))
-        .bind(a.cadence.as_str())
-        .bind(&a.reports_to)
-        .bind(now)
-        .bind(now)
-        .execute(self.conn())
-        .await?;
-        sqlx::query("DELETE FROM participant_skills WHERE user_id = ?")
+        on_conn!(self.conn(), |c| {
+            let new = sqlx::query(
+                "INSERT INTO participants (user_id, role, years, practice_group, hours_per_month, cadence, reports_to, joined_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+                 ON CONFLICT (user_id) DO NOTHING",
+            )
             .bind(user_id)
-            .execute(self.conn())
-            .await?;
-        for (direction, skills) in [("teach", &a.teach), ("learn", &a.learn)] {
-            for skill in skills {
+            .bind(role_value(a.role))
+            .bind(i64::from(a.years))
+            .bind(&a.practice_group)
+            .bind(i64::from(a.hours_per_month))
+            .bind(a.cadence.as_str())
+            .bind(&a.reports_to)
+            .bind(now)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+                == 1;
+            if !new {
                 sqlx::query(
-                    "INSERT INTO participant_skills (user_id, direction, skill) VALUES (?, ?, ?)",
+                    "UPDATE participants SET role = $2, years = $3, practice_group = $4, hours_per_month = $5,
+                       cadence = $6, reports_to = $7, updated_at = $8
+                     WHERE user_id = $1",
                 )
                 .bind(user_id)
-                .bind(direction)
-                .bind(skill)
-                .execute(self.conn())
+                .bind(role_value(a.role))
+                .bind(i64::from(a.years))
+                .bind(&a.practice_group)
+                .bind(i64::from(a.hours_per_month))
+                .bind(a.cadence.as_str())
+                .bind(&a.reports_to)
+                .bind(now)
+                .execute(&mut *c)
                 .await?;
             }
-        }
-        if existed.is_none() {
-            sqlx::query("INSERT INTO program_events (kind, at) VALUES ('joined', ?)")
-                .bind(now)
-                .execute(self.conn())
+            sqlx::query("DELETE FROM participant_skills WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *c)
                 .await?;
-        }
-        Ok(existed.is_none())
+            for (direction, skills) in [("teach", &a.teach), ("learn", &a.learn)] {
+                for skill in skills {
+                    sqlx::query(
+                        "INSERT INTO participant_skills (user_id, direction, skill) VALUES ($1, $2, $3)",
+                    )
+                    .bind(user_id)
+                    .bind(direction)
+                    .bind(skill)
+                    .execute(&mut *c)
+                    .await?;
+                }
+            }
+            if new {
+                sqlx::query("INSERT INTO program_events (kind, at) VALUES ('joined', $1)")
+                    .bind(now)
+                    .execute(&mut *c)
+                    .await?;
+            }
+            Ok(new)
+        })
     }
 
     /// Pauses someone until `until` (or until they resume). Returns `false` when they are not enrolled.
@@ -332,36 +396,44 @@ impl Tx {
         until: Option<i64>,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE participants SET paused = 1, paused_until = ?, updated_at = ? WHERE user_id = ?")
-            .bind(until)
-            .bind(now)
-            .bind(user_id)
-            .execute(self.conn())
-            .await?;
-        if done.rows_affected() == 1 {
-            sqlx::query("INSERT INTO program_events (kind, at) VALUES ('paused', ?)")
+        on_conn!(self.conn(), |c| {
+            let done = sqlx::query("UPDATE participants SET paused = 1, paused_until = $1, updated_at = $2 WHERE user_id = $3")
+                .bind(until)
                 .bind(now)
-                .execute(self.conn())
-                .await?;
-        }
-        Ok(done.rows_affected() == 1)
+                .bind(user_id)
+                .execute(&mut *c)
+                .await?
+                .rows_affected();
+            if done == 1 {
+                sqlx::query("INSERT INTO program_events (kind, at) VALUES ('paused', $1)")
+                    .bind(now)
+                    .execute(&mut *c)
+                    .await?;
+            }
+            Ok(done == 1)
+        })
     }
 
     /// Ends someone's pause. Returns `false` when they are not enrolled.
     pub async fn resume(&mut self, user_id: &str, now: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE participants SET paused = 0, paused_until = NULL, updated_at = ? WHERE user_id = ?")
-            .bind(now)
-            .bind(user_id)
-            .execute(self.conn())
-            .await?;
-        Ok(done.rows_affected() == 1)
+        let done = on_conn!(self.conn(), |c| {
+            sqlx::query("UPDATE participants SET paused = 0, paused_until = NULL, updated_at = $1 WHERE user_id = $2")
+                .bind(now)
+                .bind(user_id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(done == 1)
     }
 
     pub async fn forget_survey_views(&mut self, user_id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM survey_views WHERE user_id = ?")
-            .bind(user_id)
-            .execute(self.conn())
-            .await?;
+        on_conn!(self.conn(), |c| {
+            sqlx::query("DELETE FROM survey_views WHERE user_id = $1")
+                .bind(user_id)
+                .execute(c)
+                .await?;
+        });
         Ok(())
     }
 
@@ -373,51 +445,69 @@ impl Tx {
         now: i64,
     ) -> Result<Departure, StoreError> {
         let mut departure = Departure::default();
-        for pair in current_pairs_of_on(self.conn(), user_id).await? {
-            let partner = pair.partner_of(user_id).map(str::to_owned);
-            departure.ended_pairs.push((pair.id, partner));
-            sqlx::query("UPDATE pairs SET status = 'ended', ended_at = ? WHERE id = ?")
+        let cancel_their_messages = match self.dialect() {
+            Dialect::Sqlite => {
+                "UPDATE jobs SET state = 'cancelled', key = NULL, payload = '{}' WHERE state = 'pending' AND kind IN ('unmatched_note', 'invite') AND json_extract(payload, '$.user') = $1"
+            }
+            Dialect::Postgres => {
+                "UPDATE jobs SET state = 'cancelled', key = NULL, payload = '{}' WHERE state = 'pending' AND kind IN ('unmatched_note', 'invite') AND CAST(payload AS jsonb) ->> 'user' = $1"
+            }
+        };
+        let current = current_pairs_of_on(self.conn(), user_id).await?;
+        on_conn!(self.conn(), |c| {
+            for pair in current {
+                // Only a pair still current ends here (on PostgreSQL another transaction, the partner's own leaving,
+                // may have ended it since it was read).
+                let ended = sqlx::query(
+                    "UPDATE pairs SET status = 'ended', ended_at = $1 WHERE id = $2 AND status IN ('active', 'at_risk')",
+                )
                 .bind(now)
                 .bind(pair.id)
-                .execute(self.conn())
-                .await?;
-        }
-        sqlx::query("UPDATE proposals SET status = 'stale', decided_at = ?, body = '{}' WHERE status IN ('computing', 'open') AND body LIKE '%' || ? || '%'")
-            .bind(now)
-            .bind(user_id)
-            .execute(self.conn())
-            .await?;
-        sqlx::query("UPDATE pairs SET explanation = NULL, end_reason = NULL WHERE junior_id = ?1 OR senior_id = ?1")
-            .bind(user_id)
-            .execute(self.conn())
-            .await?;
-        for statement in [
-            "UPDATE checkin_answers SET user_id = NULL, covered = NULL WHERE user_id = ?1",
-            "UPDATE feedback SET user_id = NULL, learned = NULL WHERE user_id = ?1",
-            "DELETE FROM help_requests WHERE user_id = ?1",
-            "DELETE FROM exclusions WHERE user_a = ?1 OR user_b = ?1",
-            "UPDATE exclusions SET added_by = NULL WHERE added_by = ?1",
-            "DELETE FROM plans WHERE pair_id IN (SELECT id FROM pairs WHERE junior_id = ?1 OR senior_id = ?1)",
-            "UPDATE jobs SET state = 'cancelled', key = NULL WHERE state = 'pending' AND pair_id IN (SELECT id FROM pairs WHERE (junior_id = ?1 OR senior_id = ?1) AND status = 'ended')",
-            "UPDATE jobs SET state = 'cancelled', key = NULL, payload = '{}' WHERE state = 'pending' AND kind IN ('unmatched_note', 'invite') AND json_extract(payload, '$.user') = ?1",
-            "UPDATE pairs SET junior_id = NULL WHERE junior_id = ?",
-            "UPDATE pairs SET senior_id = NULL WHERE senior_id = ?",
-            "UPDATE participants SET reports_to = NULL WHERE reports_to = ?",
-            "DELETE FROM invitations WHERE user_id = ?",
-            "UPDATE invitations SET reports_to = NULL WHERE reports_to = ?",
-            "DELETE FROM survey_views WHERE user_id = ?",
-            "DELETE FROM participant_skills WHERE user_id = ?",
-            "DELETE FROM participants WHERE user_id = ?",
-        ] {
-            sqlx::query(statement)
+                .execute(&mut *c)
+                .await?
+                .rows_affected();
+                if ended == 1 {
+                    let partner = pair.partner_of(user_id).map(str::to_owned);
+                    departure.ended_pairs.push((pair.id, partner));
+                }
+            }
+            sqlx::query("UPDATE proposals SET status = 'stale', decided_at = $1, body = '{}' WHERE status IN ('computing', 'open') AND body LIKE '%' || $2 || '%'")
+                .bind(now)
                 .bind(user_id)
-                .execute(self.conn())
+                .execute(&mut *c)
                 .await?;
-        }
-        sqlx::query("INSERT INTO program_events (kind, at) VALUES ('left', ?)")
-            .bind(now)
-            .execute(self.conn())
-            .await?;
+            sqlx::query("UPDATE pairs SET explanation = NULL, end_reason = NULL WHERE junior_id = $1 OR senior_id = $1")
+                .bind(user_id)
+                .execute(&mut *c)
+                .await?;
+            for statement in [
+                "UPDATE checkin_answers SET user_id = NULL, covered = NULL WHERE user_id = $1",
+                "UPDATE feedback SET user_id = NULL, learned = NULL WHERE user_id = $1",
+                "DELETE FROM help_requests WHERE user_id = $1",
+                "DELETE FROM exclusions WHERE user_a = $1 OR user_b = $1",
+                "UPDATE exclusions SET added_by = NULL WHERE added_by = $1",
+                "DELETE FROM plans WHERE pair_id IN (SELECT id FROM pairs WHERE junior_id = $1 OR senior_id = $1)",
+                "UPDATE jobs SET state = 'cancelled', key = NULL WHERE state = 'pending' AND pair_id IN (SELECT id FROM pairs WHERE (junior_id = $1 OR senior_id = $1) AND status = 'ended')",
+                cancel_their_messages,
+                "UPDATE pairs SET junior_id = NULL WHERE junior_id = $1",
+                "UPDATE pairs SET senior_id = NULL WHERE senior_id = $1",
+                "UPDATE participants SET reports_to = NULL WHERE reports_to = $1",
+                "DELETE FROM invitations WHERE user_id = $1",
+                "UPDATE invitations SET reports_to = NULL WHERE reports_to = $1",
+                "DELETE FROM survey_views WHERE user_id = $1",
+                "DELETE FROM participant_skills WHERE user_id = $1",
+                "DELETE FROM participants WHERE user_id = $1",
+            ] {
+                sqlx::query(statement)
+                    .bind(user_id)
+                    .execute(&mut *c)
+                    .await?;
+            }
+            sqlx::query("INSERT INTO program_events (kind, at) VALUES ('left', $1)")
+                .bind(now)
+                .execute(&mut *c)
+                .await?;
+        });
         Ok(departure)
     }
 }

@@ -1,6 +1,6 @@
 //! What the managers' summary reads: check-in rounds and answers, departures, feedback. Never free text.
 
-use super::{Store, StoreError};
+use super::{Dialect, Store, StoreError};
 use crate::domain::feedback::{FeedbackInput, Scored, Written};
 use crate::domain::reports::{MeetingTotals, SkillCounts, SkillTally};
 use futures_util::TryStreamExt;
@@ -35,67 +35,59 @@ impl Store {
     /// Every check-in sent at or after `since` (unix seconds) with each of its answers (a check-in nobody answered
     /// appears once, without an answer). A report reads only the weeks it shows, not the program's whole history.
     pub async fn checkin_answer_rows(&self, since: i64) -> Result<Vec<AnswerRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT c.id AS checkin_id, c.pair_id, c.sent_at, a.answer, a.user_id, a.rowid AS answer_rowid, a.minutes, a.usefulness
-             FROM checkins c LEFT JOIN checkin_answers a ON a.checkin_id = c.id WHERE c.sent_at >= ?
-             ORDER BY c.sent_at, c.id, a.rowid",
-        )
-        .bind(since)
-        .fetch_all(self.pool())
-        .await?)
+        let sql = "SELECT c.id AS checkin_id, c.pair_id, c.sent_at, a.answer, a.user_id, a.rowid AS answer_rowid, a.minutes, a.usefulness
+             FROM checkins c LEFT JOIN checkin_answers a ON a.checkin_id = c.id WHERE c.sent_at >= $1
+             ORDER BY c.sent_at, c.id, a.rowid";
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_as(sql).bind(since).fetch_all(p).await?
+        }))
     }
 
     /// The "we met" answers to check-ins sent at or after `since` (what the weekly chart needs: no unanswered
     /// check-in, no other answer).
     pub async fn met_answer_rows(&self, since: i64) -> Result<Vec<AnswerRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT c.id AS checkin_id, c.pair_id, c.sent_at, a.answer, a.user_id, a.rowid AS answer_rowid, a.minutes, a.usefulness
-             FROM checkins c JOIN checkin_answers a ON a.checkin_id = c.id WHERE c.sent_at >= ? AND a.answer = 'met'
-             ORDER BY c.sent_at, c.id, a.rowid",
-        )
-        .bind(since)
-        .fetch_all(self.pool())
-        .await?)
+        let sql = "SELECT c.id AS checkin_id, c.pair_id, c.sent_at, a.answer, a.user_id, a.rowid AS answer_rowid, a.minutes, a.usefulness
+             FROM checkins c JOIN checkin_answers a ON a.checkin_id = c.id WHERE c.sent_at >= $1 AND a.answer = 'met'
+             ORDER BY c.sent_at, c.id, a.rowid";
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_as(sql).bind(since).fetch_all(p).await?
+        }))
     }
 
     /// When people left (anonymous).
     pub async fn departures(&self) -> Result<Vec<i64>, StoreError> {
-        Ok(
+        Ok(on_db!(self.pool(), |p| {
             sqlx::query_scalar("SELECT at FROM program_events WHERE kind = 'left' ORDER BY at")
-                .fetch_all(self.pool())
-                .await?,
-        )
+                .fetch_all(p)
+                .await?
+        }))
     }
 
     pub async fn feedback_rows(&self) -> Result<Vec<FeedbackRow>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT pair_id, user_id, rowid, rating, recommend FROM feedback ORDER BY rowid",
-        )
-        .fetch_all(self.pool())
-        .await?)
+        let sql = "SELECT pair_id, user_id, rowid, rating, recommend <> 0 AS recommend FROM feedback ORDER BY rowid";
+        Ok(on_db!(self.pool(), |p| sqlx::query_as(sql)
+            .fetch_all(p)
+            .await?))
     }
 
     /// The pairs' own words and scores for `/mentor feedback`, from pairs that have closed (completed or ended) only:
     /// "what I learned", meeting notes, closing ratings and meeting usefulness. Authors are user IDs (or a stand-in
     /// for someone who left) so that distinct people can be counted; nothing else about them is read.
     pub async fn closed_pair_feedback(&self) -> Result<FeedbackInput, StoreError> {
-        let mut conn = self.pool().acquire().await?;
         // (author, rowid, score, text) rows of each table.
         type Rows = Vec<(Option<String>, i64, Option<i64>, Option<String>)>;
-        let feedback: Rows = sqlx::query_as(
-            "SELECT user_id, rowid, rating, learned FROM feedback
-             WHERE pair_id IN (SELECT id FROM pairs WHERE status IN ('completed', 'ended'))",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        let answers: Rows =
-            sqlx::query_as(
-                "SELECT a.user_id, a.rowid, a.usefulness, a.covered FROM checkin_answers a
-                 JOIN checkins c ON c.id = a.checkin_id
-                 WHERE a.answer = 'met' AND c.pair_id IN (SELECT id FROM pairs WHERE status IN ('completed', 'ended'))",
+        let feedback_sql = "SELECT user_id, rowid, rating, learned FROM feedback
+             WHERE pair_id IN (SELECT id FROM pairs WHERE status IN ('completed', 'ended'))";
+        let answers_sql = "SELECT a.user_id, a.rowid, a.usefulness, a.covered FROM checkin_answers a
+             JOIN checkins c ON c.id = a.checkin_id
+             WHERE a.answer = 'met' AND c.pair_id IN (SELECT id FROM pairs WHERE status IN ('completed', 'ended'))";
+        let mut conn = self.acquire().await?;
+        let (feedback, answers): (Rows, Rows) = on_conn!(conn.conn(), |c| {
+            (
+                sqlx::query_as(feedback_sql).fetch_all(&mut *c).await?,
+                sqlx::query_as(answers_sql).fetch_all(&mut *c).await?,
             )
-            .fetch_all(&mut *conn)
-            .await?;
+        });
         let who = |user: Option<String>, table: &str, rowid: i64| {
             user.unwrap_or_else(|| format!("(left {table} #{rowid})"))
         };
@@ -139,46 +131,59 @@ impl Store {
     /// completed, both people still enrolled) in which one teaches it and the other wants it, with those pairs'
     /// distinct people. Counted by [`SkillTally`] from each person's skills as two lists.
     pub async fn skill_counts(&self, now: i64, before: i64) -> Result<SkillCounts, StoreError> {
-        let mut conn = self.pool().acquire().await?;
-        let paused: HashSet<String> = sqlx::query_scalar(
-            "SELECT user_id FROM participants WHERE paused <> 0 AND (paused_until IS NULL OR paused_until > $1)",
-        )
-        .bind(now)
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .collect();
-        let mut tally = SkillTally::default();
-        {
-            // The table's key is (user, direction, skill): grouping by person reads it in order, with no sort.
-            let mut rows = sqlx::query_as::<_, (String, Option<String>, Option<String>)>(
+        // Each person's skills as two lists, one row per person.
+        let lists = match self.dialect() {
+            Dialect::Sqlite => {
                 "SELECT user_id,
                         group_concat(CASE direction WHEN 'teach' THEN skill END, ','),
                         group_concat(CASE direction WHEN 'learn' THEN skill END, ',')
-                 FROM participant_skills GROUP BY user_id",
-            )
-            .fetch(&mut *conn);
-            while let Some((user, teaches, learns)) = rows.try_next().await? {
-                fn list(s: Option<&str>) -> impl Iterator<Item = &str> {
-                    s.unwrap_or_default().split(',').filter(|k| !k.is_empty())
-                }
-                let active = !paused.contains(&user);
-                tally.person(
-                    &user,
-                    list(teaches.as_deref()),
-                    list(learns.as_deref()),
-                    active,
-                );
+                 FROM participant_skills GROUP BY user_id"
             }
-        }
-        let pairs: Vec<(String, String)> = sqlx::query_as(
-            "SELECT junior_id, senior_id FROM pairs
-             WHERE status IN ('active', 'at_risk', 'completed') AND created_at < $1
-               AND junior_id IS NOT NULL AND senior_id IS NOT NULL",
-        )
-        .bind(before)
-        .fetch_all(&mut *conn)
-        .await?;
+            Dialect::Postgres => {
+                "SELECT user_id,
+                        string_agg(CASE direction WHEN 'teach' THEN skill END, ','),
+                        string_agg(CASE direction WHEN 'learn' THEN skill END, ',')
+                 FROM participant_skills GROUP BY user_id"
+            }
+        };
+        let mut conn = self.acquire().await?;
+        let (tally, pairs) = on_conn!(conn.conn(), |c| {
+            let paused: HashSet<String> = sqlx::query_scalar(
+                "SELECT user_id FROM participants WHERE paused <> 0 AND (paused_until IS NULL OR paused_until > $1)",
+            )
+            .bind(now)
+            .fetch_all(&mut *c)
+            .await?
+            .into_iter()
+            .collect();
+            let mut tally = SkillTally::default();
+            {
+                // The table's key is (user, direction, skill): grouping by person reads it in order, with no sort.
+                let mut rows = sqlx::query_as::<_, (String, Option<String>, Option<String>)>(lists)
+                    .fetch(&mut *c);
+                while let Some((user, teaches, learns)) = rows.try_next().await? {
+                    fn list(s: Option<&str>) -> impl Iterator<Item = &str> {
+                        s.unwrap_or_default().split(',').filter(|k| !k.is_empty())
+                    }
+                    let active = !paused.contains(&user);
+                    tally.person(
+                        &user,
+                        list(teaches.as_deref()),
+                        list(learns.as_deref()),
+                        active,
+                    );
+                }
+            }
+            let pairs: Vec<(String, String)> = sqlx::query_as(
+                "SELECT junior_id, senior_id FROM pairs
+                 WHERE status IN ('active', 'at_risk', 'completed') AND created_at < $1
+                   AND junior_id IS NOT NULL AND senior_id IS NOT NULL",
+            )
+            .bind(before)
+            .fetch_all(&mut *c)
+            .await?;
+            (tally, pairs)
+        });
         Ok(tally.counts(pairs.iter().map(|(j, s)| (j.as_str(), s.as_str()))))
     }
 
@@ -186,26 +191,30 @@ impl Store {
     /// read row by row: one meeting per check-in with a "met" answer, lasting the longest either person logged; and
     /// the distinct people of the pairs that met (a member who left counts as one more person).
     pub async fn meeting_totals(&self, until: i64) -> Result<MeetingTotals, StoreError> {
-        let mut conn = self.pool().acquire().await?;
-        let (meetings, minutes): (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*), COALESCE(SUM(longest), 0) FROM (
-                 SELECT MAX(COALESCE(a.minutes, 0)) AS longest FROM checkins c
-                 JOIN checkin_answers a ON a.checkin_id = c.id
-                 WHERE a.answer = 'met' AND c.sent_at < ? GROUP BY c.id)",
-        )
-        .bind(until)
-        .fetch_one(&mut *conn)
-        .await?;
-        let people: i64 = sqlx::query_scalar(
-            "WITH met AS (SELECT DISTINCT c.pair_id FROM checkins c JOIN checkin_answers a ON a.checkin_id = c.id
-                          WHERE a.answer = 'met' AND c.sent_at < ?),
-                  members AS (SELECT junior_id AS who FROM pairs WHERE id IN (SELECT pair_id FROM met)
-                              UNION ALL SELECT senior_id FROM pairs WHERE id IN (SELECT pair_id FROM met))
-             SELECT COUNT(DISTINCT who) + COALESCE(SUM(who IS NULL), 0) FROM members",
-        )
-        .bind(until)
-        .fetch_one(&mut *conn)
-        .await?;
+        let mut conn = self.acquire().await?;
+        let ((meetings, minutes), people): ((i64, i64), i64) = on_conn!(conn.conn(), |c| {
+            let totals = sqlx::query_as(
+                "SELECT COUNT(*), CAST(COALESCE(SUM(longest), 0) AS BIGINT) FROM (
+                     SELECT MAX(COALESCE(a.minutes, 0)) AS longest FROM checkins c
+                     JOIN checkin_answers a ON a.checkin_id = c.id
+                     WHERE a.answer = 'met' AND c.sent_at < $1 GROUP BY c.id) AS meetings",
+            )
+            .bind(until)
+            .fetch_one(&mut *c)
+            .await?;
+            let people = sqlx::query_scalar(
+                "WITH met AS (SELECT DISTINCT c.pair_id FROM checkins c JOIN checkin_answers a ON a.checkin_id = c.id
+                              WHERE a.answer = 'met' AND c.sent_at < $1),
+                      members AS (SELECT junior_id AS who FROM pairs WHERE id IN (SELECT pair_id FROM met)
+                                  UNION ALL SELECT senior_id FROM pairs WHERE id IN (SELECT pair_id FROM met))
+                 SELECT COUNT(DISTINCT who) + CAST(COALESCE(SUM(CASE WHEN who IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT)
+                 FROM members",
+            )
+            .bind(until)
+            .fetch_one(&mut *c)
+            .await?;
+            (totals, people)
+        });
         Ok(MeetingTotals {
             meetings,
             minutes,

@@ -26,51 +26,39 @@ impl Tx {
     /// its check-in times stay. Audit log entries older than `cutoff` are deleted.
     pub async fn apply_retention(&mut self, cutoff: i64) -> Result<Retained, StoreError> {
         let expired =
-            "SELECT id FROM pairs WHERE status IN ('completed', 'ended') AND ended_at < ?1";
-        let run = |sql: String| sqlx::query(sqlx::AssertSqlSafe(sql));
-        let plans = run(format!("DELETE FROM plans WHERE pair_id IN ({expired})"))
-            .bind(cutoff)
-            .execute(self.conn())
-            .await?
-            .rows_affected();
-        let answers = run(format!(
-            "UPDATE checkin_answers SET user_id = NULL, covered = NULL
-             WHERE (user_id IS NOT NULL OR covered IS NOT NULL)
-               AND checkin_id IN (SELECT id FROM checkins WHERE pair_id IN ({expired}))"
-        ))
-        .bind(cutoff)
-        .execute(self.conn())
-        .await?
-        .rows_affected();
-        let feedback = run(format!(
-            "UPDATE feedback SET user_id = NULL, learned = NULL
-             WHERE (user_id IS NOT NULL OR learned IS NOT NULL) AND pair_id IN ({expired})"
-        ))
-        .bind(cutoff)
-        .execute(self.conn())
-        .await?
-        .rows_affected();
-        let help = run(format!(
-            "UPDATE help_requests SET user_id = NULL, text = NULL
-             WHERE (user_id IS NOT NULL OR text IS NOT NULL) AND pair_id IN ({expired})"
-        ))
-        .bind(cutoff)
-        .execute(self.conn())
-        .await?
-        .rows_affected();
-        let pairs = run(format!(
-            "UPDATE pairs SET explanation = NULL, end_reason = NULL
-             WHERE (explanation IS NOT NULL OR end_reason IS NOT NULL) AND id IN ({expired})"
-        ))
-        .bind(cutoff)
-        .execute(self.conn())
-        .await?
-        .rows_affected();
-        let audit = sqlx::query("DELETE FROM audit_log WHERE at < ?")
-            .bind(cutoff)
-            .execute(self.conn())
-            .await?
-            .rows_affected();
+            "SELECT id FROM pairs WHERE status IN ('completed', 'ended') AND ended_at < $1";
+        let statements = [
+            format!("DELETE FROM plans WHERE pair_id IN ({expired})"),
+            format!(
+                "UPDATE checkin_answers SET user_id = NULL, covered = NULL
+                 WHERE (user_id IS NOT NULL OR covered IS NOT NULL)
+                   AND checkin_id IN (SELECT id FROM checkins WHERE pair_id IN ({expired}))"
+            ),
+            format!(
+                "UPDATE feedback SET user_id = NULL, learned = NULL
+                 WHERE (user_id IS NOT NULL OR learned IS NOT NULL) AND pair_id IN ({expired})"
+            ),
+            format!(
+                "UPDATE help_requests SET user_id = NULL, text = NULL
+                 WHERE (user_id IS NOT NULL OR text IS NOT NULL) AND pair_id IN ({expired})"
+            ),
+            format!(
+                "UPDATE pairs SET explanation = NULL, end_reason = NULL
+                 WHERE (explanation IS NOT NULL OR end_reason IS NOT NULL) AND id IN ({expired})"
+            ),
+            "DELETE FROM audit_log WHERE at < $1".to_string(),
+        ];
+        let mut n = [0u64; 6];
+        on_conn!(self.conn(), |c| {
+            for (sql, n) in statements.into_iter().zip(n.iter_mut()) {
+                *n = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(cutoff)
+                    .execute(&mut *c)
+                    .await?
+                    .rows_affected();
+            }
+        });
+        let [plans, answers, feedback, help, pairs, audit] = n;
         Ok(Retained {
             pairs,
             plans,

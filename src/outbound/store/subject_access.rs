@@ -2,7 +2,7 @@
 //! and the pending jobs that will message them. Never another person's answers or free text.
 
 use super::pairs::PairRecord;
-use super::{Store, StoreError};
+use super::{Dialect, Store, StoreError};
 use crate::domain::subject_access::{OwnCheckinAnswer, OwnFeedback, ScheduledMessage};
 
 #[derive(sqlx::FromRow)]
@@ -35,24 +35,26 @@ struct PendingRow {
 impl Store {
     /// Every pair `user_id` is or was in, oldest first.
     pub async fn pairs_of_member(&self, user_id: &str) -> Result<Vec<PairRecord>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT id, junior_id, senior_id, status, created_at, ended_at, channel, last_met_at, score, explanation
-             FROM pairs WHERE junior_id = ?1 OR senior_id = ?1 ORDER BY id",
-        )
-        .bind(user_id)
-        .fetch_all(self.pool())
-        .await?)
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_as(
+                "SELECT id, junior_id, senior_id, status, created_at, ended_at, channel, last_met_at, score, explanation
+                 FROM pairs WHERE junior_id = $1 OR senior_id = $1 ORDER BY id",
+            )
+            .bind(user_id)
+            .fetch_all(p)
+            .await?
+        }))
     }
 
     /// Someone's name as Slack gave it, if they are enrolled and it is known (nothing else of theirs is read).
     pub async fn display_name_of(&self, user_id: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar::<_, Option<String>>(
-            "SELECT display_name FROM participants WHERE user_id = ?",
-        )
-        .bind(user_id)
-        .fetch_optional(self.pool())
-        .await?
-        .flatten())
+        let name: Option<Option<String>> = on_db!(self.pool(), |p| {
+            sqlx::query_scalar("SELECT display_name FROM participants WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(p)
+                .await?
+        });
+        Ok(name.flatten())
     }
 
     /// `user_id`'s own check-in answers, oldest first.
@@ -60,14 +62,12 @@ impl Store {
         &self,
         user_id: &str,
     ) -> Result<Vec<OwnCheckinAnswer>, StoreError> {
-        let rows: Vec<OwnAnswerRow> = sqlx::query_as(
-            "SELECT c.pair_id, c.sent_at, a.answer, a.minutes, a.covered, a.usefulness, a.answered_at
+        let sql = "SELECT c.pair_id, c.sent_at, a.answer, a.minutes, a.covered, a.usefulness, a.answered_at
              FROM checkin_answers a JOIN checkins c ON c.id = a.checkin_id
-             WHERE a.user_id = ? ORDER BY a.answered_at, a.rowid",
-        )
-        .bind(user_id)
-        .fetch_all(self.pool())
-        .await?;
+             WHERE a.user_id = $1 ORDER BY a.answered_at, a.rowid";
+        let rows: Vec<OwnAnswerRow> = on_db!(self.pool(), |p| {
+            sqlx::query_as(sql).bind(user_id).fetch_all(p).await?
+        });
         Ok(rows
             .into_iter()
             .map(|r| OwnCheckinAnswer {
@@ -84,12 +84,11 @@ impl Store {
 
     /// `user_id`'s own closing feedback, oldest first.
     pub async fn own_feedback(&self, user_id: &str) -> Result<Vec<OwnFeedback>, StoreError> {
-        let rows: Vec<OwnFeedbackRow> = sqlx::query_as(
-            "SELECT pair_id, rating, learned, recommend, at FROM feedback WHERE user_id = ? ORDER BY at, rowid",
-        )
-        .bind(user_id)
-        .fetch_all(self.pool())
-        .await?;
+        let sql = "SELECT pair_id, rating, learned, recommend <> 0 AS recommend, at FROM feedback WHERE user_id = $1
+             ORDER BY at, rowid";
+        let rows: Vec<OwnFeedbackRow> = on_db!(self.pool(), |p| {
+            sqlx::query_as(sql).bind(user_id).fetch_all(p).await?
+        });
         Ok(rows
             .into_iter()
             .map(|r| OwnFeedback {
@@ -108,16 +107,26 @@ impl Store {
         &self,
         user_id: &str,
     ) -> Result<Vec<ScheduledMessage>, StoreError> {
-        let rows: Vec<PendingRow> = sqlx::query_as(
-            "SELECT kind, pair_id, due_at FROM jobs
-             WHERE state = 'pending' AND kind NOT IN ('help_alert', 'risk_alert', 'summary')
-               AND (pair_id IN (SELECT id FROM pairs WHERE (junior_id = ?1 OR senior_id = ?1) AND status IN ('active', 'at_risk'))
-                    OR instr(payload, '\"' || ?1 || '\"') > 0)
-             ORDER BY due_at, id",
-        )
-        .bind(user_id)
-        .fetch_all(self.pool())
-        .await?;
+        // Their ID in quotes anywhere in the payload (`instr` and `strpos` compare exactly, unlike LIKE).
+        let sql = match self.dialect() {
+            Dialect::Sqlite => {
+                "SELECT kind, pair_id, due_at FROM jobs
+                 WHERE state = 'pending' AND kind NOT IN ('help_alert', 'risk_alert', 'summary')
+                   AND (pair_id IN (SELECT id FROM pairs WHERE (junior_id = $1 OR senior_id = $1) AND status IN ('active', 'at_risk'))
+                        OR instr(payload, '\"' || $1 || '\"') > 0)
+                 ORDER BY due_at, id"
+            }
+            Dialect::Postgres => {
+                "SELECT kind, pair_id, due_at FROM jobs
+                 WHERE state = 'pending' AND kind NOT IN ('help_alert', 'risk_alert', 'summary')
+                   AND (pair_id IN (SELECT id FROM pairs WHERE (junior_id = $1 OR senior_id = $1) AND status IN ('active', 'at_risk'))
+                        OR strpos(payload, '\"' || $1 || '\"') > 0)
+                 ORDER BY due_at, id"
+            }
+        };
+        let rows: Vec<PendingRow> = on_db!(self.pool(), |p| {
+            sqlx::query_as(sql).bind(user_id).fetch_all(p).await?
+        });
         Ok(rows
             .into_iter()
             .map(|r| ScheduledMessage {

@@ -2,7 +2,7 @@
 //! shows (meetings so far).
 
 use super::pairs::{CheckinOutcome, PairRecord, current_pairs_of_on};
-use super::{Store, StoreError, Tx};
+use super::{Conn, Store, StoreError, Tx};
 use crate::domain::forms::help::HelpRequest;
 
 /// A help request as stored.
@@ -27,14 +27,26 @@ pub struct NudgeState {
     pub nudged_at: Option<i64>,
 }
 
-async fn meetings_on(c: &mut sqlx::SqliteConnection, pair_id: i64) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT COUNT(DISTINCT a.checkin_id) FROM checkin_answers a JOIN checkins c ON c.id = a.checkin_id
-         WHERE c.pair_id = ? AND a.answer = 'met'",
-    )
-    .bind(pair_id)
-    .fetch_one(&mut *c)
-    .await?)
+async fn meetings_on(c: Conn<'_>, pair_id: i64) -> Result<i64, StoreError> {
+    Ok(on_conn!(c, |c| {
+        sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT a.checkin_id) FROM checkin_answers a JOIN checkins c ON c.id = a.checkin_id
+             WHERE c.pair_id = $1 AND a.answer = 'met'",
+        )
+        .bind(pair_id)
+        .fetch_one(c)
+        .await?
+    }))
+}
+
+/// Every column of a help request, `may_tell` (0 or 1) read as a boolean.
+macro_rules! select_help {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, pair_id, checkin_id, user_id, text, may_tell <> 0 AS may_tell, at FROM help_requests ",
+            $rest
+        )
+    };
 }
 
 impl Tx {
@@ -48,38 +60,42 @@ impl Tx {
         r: &HelpRequest,
         now: i64,
     ) -> Result<Option<i64>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO help_requests (pair_id, checkin_id, user_id, text, may_tell, at) VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (checkin_id, user_id) DO NOTHING RETURNING id",
-        )
-        .bind(pair_id)
-        .bind(checkin_id)
-        .bind(user_id)
-        .bind(&r.text)
-        .bind(r.may_tell)
-        .bind(now)
-        .fetch_optional(self.conn())
-        .await?)
+        Ok(on_conn!(self.conn(), |c| {
+            sqlx::query_scalar(
+                "INSERT INTO help_requests (pair_id, checkin_id, user_id, text, may_tell, at) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (checkin_id, user_id) DO NOTHING RETURNING id",
+            )
+            .bind(pair_id)
+            .bind(checkin_id)
+            .bind(user_id)
+            .bind(&r.text)
+            .bind(i64::from(r.may_tell))
+            .bind(now)
+            .fetch_optional(c)
+            .await?
+        }))
     }
 
     pub async fn nudge_state(&mut self, pair_id: i64) -> Result<NudgeState, StoreError> {
-        Ok(
-            sqlx::query_as("SELECT nudges, nudged_at FROM pairs WHERE id = ?")
+        let state: Option<NudgeState> = on_conn!(self.conn(), |c| {
+            sqlx::query_as("SELECT nudges, nudged_at FROM pairs WHERE id = $1")
                 .bind(pair_id)
-                .fetch_optional(self.conn())
+                .fetch_optional(c)
                 .await?
-                .unwrap_or_default(),
-        )
+        });
+        Ok(state.unwrap_or_default())
     }
 
     /// Notes that the `nth` nudge of the pair's at-risk episode was queued at `now`.
     pub async fn note_nudge(&mut self, pair_id: i64, nth: i64, now: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE pairs SET nudges = ?, nudged_at = ? WHERE id = ?")
-            .bind(nth)
-            .bind(now)
-            .bind(pair_id)
-            .execute(self.conn())
-            .await?;
+        on_conn!(self.conn(), |c| {
+            sqlx::query("UPDATE pairs SET nudges = $1, nudged_at = $2 WHERE id = $3")
+                .bind(nth)
+                .bind(now)
+                .bind(pair_id)
+                .execute(c)
+                .await?;
+        });
         Ok(())
     }
 
@@ -89,26 +105,28 @@ impl Tx {
         pair_id: i64,
         after: i64,
     ) -> Result<Vec<CheckinOutcome>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT EXISTS (SELECT 1 FROM checkin_answers a WHERE a.checkin_id = c.id AND a.answer = 'met') AS met,
-                    EXISTS (SELECT 1 FROM checkin_answers a WHERE a.checkin_id = c.id) AS answered
-             FROM checkins c WHERE c.pair_id = ? AND c.ts IS NOT NULL AND c.sent_at > ?
-             ORDER BY c.sent_at DESC, c.id DESC",
-        )
-        .bind(pair_id)
-        .bind(after)
-        .fetch_all(self.conn())
-        .await?)
+        Ok(on_conn!(self.conn(), |c| {
+            sqlx::query_as(
+                "SELECT EXISTS (SELECT 1 FROM checkin_answers a WHERE a.checkin_id = c.id AND a.answer = 'met') AS met,
+                        EXISTS (SELECT 1 FROM checkin_answers a WHERE a.checkin_id = c.id) AS answered
+                 FROM checkins c WHERE c.pair_id = $1 AND c.ts IS NOT NULL AND c.sent_at > $2
+                 ORDER BY c.sent_at DESC, c.id DESC",
+            )
+            .bind(pair_id)
+            .bind(after)
+            .fetch_all(c)
+            .await?
+        }))
     }
 
     /// True when check-in job `job_id` created its check-in already (it is being run again).
     pub async fn job_sent_checkin(&mut self, job_id: i64) -> Result<bool, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM checkins WHERE job_id = ?)")
+        Ok(on_conn!(self.conn(), |c| {
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM checkins WHERE job_id = $1)")
                 .bind(job_id)
-                .fetch_one(self.conn())
-                .await?,
-        )
+                .fetch_one(c)
+                .await?
+        }))
     }
 
     /// Every current pair of `user_id`, oldest first.
@@ -124,38 +142,40 @@ impl Tx {
 
 impl Store {
     pub async fn help_request(&self, id: i64) -> Result<Option<HelpRecord>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT id, pair_id, checkin_id, user_id, text, may_tell, at FROM help_requests WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?)
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_as(select_help!("WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(p)
+                .await?
+        }))
     }
 
     /// True when `user_id` asked for help at check-in `checkin_id`.
     pub async fn asked_for_help(&self, checkin_id: i64, user_id: &str) -> Result<bool, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM help_requests WHERE checkin_id = ? AND user_id = ?)",
-        )
-        .bind(checkin_id)
-        .bind(user_id)
-        .fetch_one(self.pool())
-        .await?)
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM help_requests WHERE checkin_id = $1 AND user_id = $2)",
+            )
+            .bind(checkin_id)
+            .bind(user_id)
+            .fetch_one(p)
+            .await?
+        }))
     }
 
     /// How many check-ins of the pair someone answered "we met".
     pub async fn meetings(&self, pair_id: i64) -> Result<i64, StoreError> {
-        meetings_on(&mut *self.pool().acquire().await?, pair_id).await
+        meetings_on(self.acquire().await?.conn(), pair_id).await
     }
 
     /// `user_id`'s own help requests, oldest first (for `/mentor mydata`).
     pub async fn help_requests_of(&self, user_id: &str) -> Result<Vec<HelpRecord>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT id, pair_id, checkin_id, user_id, text, may_tell, at FROM help_requests WHERE user_id = ? ORDER BY at, id",
-        )
-        .bind(user_id)
-        .fetch_all(self.pool())
-        .await?)
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_as(select_help!("WHERE user_id = $1 ORDER BY at, id"))
+                .bind(user_id)
+                .fetch_all(p)
+                .await?
+        }))
     }
 }
 
