@@ -188,6 +188,15 @@ enum TxConn {
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
+/// Work that one transaction at a time may do across every replica ([`Tx::serialize`]); the value is the
+/// PostgreSQL advisory lock's key (arbitrary, fixed: "TANDEM" and a number).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i64)]
+pub enum Exclusive {
+    /// Reconciliation (start-up and hourly): resets stuck rounds, queues missing introductions.
+    Reconcile = 0x5441_4E44_454D_0001,
+}
+
 /// A write transaction. On SQLite it is begun with `BEGIN IMMEDIATE`: it holds the write lock from its first
 /// statement, so a read-then-write inside it never fails with `SQLITE_BUSY_SNAPSHOT` (the busy timeout waits for
 /// the lock instead) and transactions never interleave. On PostgreSQL it is a plain `BEGIN` (READ COMMITTED):
@@ -224,6 +233,20 @@ impl Tx {
             TxConn::Postgres(t) => t.commit().await?,
         }
         Ok(self.queued_due)
+    }
+
+    /// Makes this transaction the only one doing `what` until it ends, whichever replica runs it: on PostgreSQL a
+    /// transaction-level advisory lock (`pg_advisory_xact_lock`, released at commit or rollback), so a second
+    /// replica doing the same waits and then reads what the first committed; on SQLite nothing more is needed
+    /// (`BEGIN IMMEDIATE` already serialises writers). Call it before the transaction reads what it decides from.
+    pub async fn serialize(&mut self, what: Exclusive) -> Result<(), StoreError> {
+        if let Conn::Postgres(c) = self.conn() {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(what as i64)
+                .execute(c)
+                .await?;
+        }
+        Ok(())
     }
 
     pub(crate) fn note_queued(&mut self, due_at: i64) {
