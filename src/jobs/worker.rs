@@ -270,8 +270,9 @@ pub async fn run_loop(
             woken = false;
             continue;
         };
-        // Sleep until the next job falls due (a check-in at 10:00 goes out at 10:00), at most `interval`.
-        let until_next = match app.store().next_due_at().await {
+        // Sleep until the next job falls due (a check-in at 10:00 goes out at 10:00) or another replica's lease
+        // expires (its jobs are taken over at once if it died), at most `interval`.
+        let until_next = match app.store().next_wake_at().await {
             Ok(Some(due)) => u64::try_from(due - app.now()).unwrap_or(0),
             _ => interval.as_secs(),
         };

@@ -239,6 +239,19 @@ impl Store {
         }))
     }
 
+    /// When the jobs loop should look again: the earliest time a pending job falls due or a running job's lease
+    /// expires (another replica's job to take over if that replica died), if any.
+    pub async fn next_wake_at(&self) -> Result<Option<i64>, StoreError> {
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_scalar(
+                "SELECT MIN(CASE WHEN state = 'pending' THEN due_at ELSE lease_until END) FROM jobs
+                 WHERE state = 'pending' OR (state = 'running' AND lease_until IS NOT NULL)",
+            )
+            .fetch_one(p)
+            .await?
+        }))
+    }
+
     /// The earliest time a pending job is due, if any.
     pub async fn next_due_at(&self) -> Result<Option<i64>, StoreError> {
         Ok(on_db!(self.pool(), |p| {

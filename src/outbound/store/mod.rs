@@ -266,8 +266,11 @@ impl Store {
             let options = PgConnectOptions::from_str(url)
                 .map_err(open_err)?
                 .application_name("tandem");
+            // Room for every job of a batch (16 at once) to hold a transaction and read through the pool beside
+            // it, plus the request path: with fewer, a batch starved the pool until acquires timed out (found by
+            // the two-replica test). Two replicas use at most 80 of PostgreSQL's default 100 connections.
             let pool = PgPoolOptions::new()
-                .max_connections(8)
+                .max_connections(40)
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
