@@ -110,6 +110,11 @@ pub const VARIABLES: &[Variable] = &[
         help: "Days after a pair ends before its free text and per-person answers are deleted (1 to 3650; see README).",
     },
     Variable {
+        name: "TANDEM_JOB_LEASE_SECS",
+        default: Some("60"),
+        help: "Seconds a replica holds a job it claimed before another replica may take it over (5 to 3600); the holder renews it every third of that while the job runs (see README, Several replicas).",
+    },
+    Variable {
         name: "TANDEM_SKILLS_FILE",
         default: None,
         help: "TOML file that replaces the default skill catalog (see README).",
@@ -186,6 +191,8 @@ pub struct Config {
     pub checkin_time: chrono::NaiveTime,
     /// Days after a pair ends before its free text and per-person answers are deleted.
     pub retention_days: u32,
+    /// `TANDEM_JOB_LEASE_SECS`: how long a claimed job stays with its replica without a renewal.
+    pub job_lease_secs: u32,
     pub skills_file: Option<std::path::PathBuf>,
     pub practice_groups_file: Option<std::path::PathBuf>,
     pub matching_file: Option<std::path::PathBuf>,
@@ -393,8 +400,24 @@ impl Config {
                     ),
                 )
             })?;
+        let lease_raw = get("TANDEM_JOB_LEASE_SECS").unwrap_or_default();
+        let job_lease_secs = lease_raw
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|s| (5..=3600).contains(s))
+            .ok_or_else(|| {
+                invalid(
+                    "TANDEM_JOB_LEASE_SECS",
+                    format!(
+                        "'{}' is not a number of seconds from 5 to 3600",
+                        lease_raw.trim()
+                    ),
+                )
+            })?;
         let file = |name: &'static str| get(name).map(|f| std::path::PathBuf::from(f.trim()));
         Ok(Config {
+            job_lease_secs,
             summary_schedule,
             round_schedule,
             checkin_time,

@@ -29,15 +29,48 @@ pub struct Parts {
 }
 
 /// How the jobs loop is driven: woken by whoever queues work due now, and run one batch at a time.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct JobSignal {
     /// Held while a batch of jobs runs, so that two runs never overlap.
     pub running: Mutex<()>,
     wake: Notify,
     stopping: std::sync::atomic::AtomicBool,
+    /// This process's name on the jobs it claims (see [`replica_id`]).
+    replica: String,
+}
+
+impl Default for JobSignal {
+    fn default() -> Self {
+        Self {
+            running: Mutex::new(()),
+            wake: Notify::new(),
+            stopping: Default::default(),
+            replica: replica_id(),
+        }
+    }
+}
+
+/// A name for this process, unique among the replicas sharing a database: the host name, the process ID and a
+/// random part (a restarted process, even with the same PID in a container, is another replica).
+pub fn replica_id() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".into());
+    format!(
+        "{host}:{}:{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    )
 }
 
 impl JobSignal {
+    /// The replica ID this process claims jobs under.
+    pub fn replica(&self) -> &str {
+        &self.replica
+    }
     /// Tandem is stopping: no job starts any more (claimed ones not yet started go back to the queue).
     pub fn stop(&self) {
         self.stopping

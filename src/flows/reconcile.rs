@@ -7,7 +7,7 @@ use super::delivery::{queue_message, text_message};
 use super::introductions;
 use crate::context::App;
 use crate::domain::model::ProposalStatus;
-use crate::outbound::store::StoreError;
+use crate::outbound::store::{Exclusive, StoreError};
 
 /// What one reconciliation did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -16,10 +16,13 @@ pub struct Reconciled {
     pub pairs_introduced: usize,
 }
 
-/// Resets stuck rounds and queues missing introductions, in one transaction.
+/// Resets stuck rounds and queues missing introductions, in one transaction. Replicas starting together reconcile
+/// one after the other (an advisory lock on PostgreSQL): the second finds nothing left to do, so the admins are
+/// told of a reset once.
 pub async fn run(app: &App) -> Result<Reconciled, StoreError> {
-    let now = app.now();
     let mut tx = app.store().write().await?;
+    tx.serialize(Exclusive::Reconcile).await?;
+    let now = app.now();
     let mut done = Reconciled::default();
     for proposal in tx.stuck_proposals().await? {
         if !tx

@@ -54,7 +54,12 @@ pub async fn run_due(app: &App) -> Result<RunStats, StoreError> {
             return Ok(stats);
         }
         let now = app.clock().now().timestamp();
-        let jobs = app.store().claim_due_jobs(now, 256).await?;
+        let holder = app.jobs().replica();
+        let lease = i64::from(app.config().job_lease_secs);
+        let jobs = app
+            .store()
+            .claim_due_jobs(now, 256, holder, now + lease)
+            .await?;
         if jobs.is_empty() {
             return Ok(stats);
         }
@@ -75,14 +80,20 @@ pub async fn run_due(app: &App) -> Result<RunStats, StoreError> {
             .collect();
         // Each job's outcome is recorded as soon as it ran, so a stop or a crash later in the batch re-runs only what
         // had not finished.
-        let outcomes: Vec<Result<RunStats, StoreError>> = futures_util::stream::iter(groups)
+        let batch = futures_util::stream::iter(groups)
             .map(|group| async move {
                 let mut stats = RunStats::default();
                 for job in group {
                     if app.jobs().is_stopping() {
                         // Claimed but not started when the stop came: back to the queue, as it was.
                         app.store()
-                            .retry_job(job.id, job.due_at, "not started before a stop", app.now())
+                            .retry_job(
+                                job.id,
+                                holder,
+                                job.due_at,
+                                "not started before a stop",
+                                app.now(),
+                            )
                             .await?;
                         continue;
                     }
@@ -92,8 +103,8 @@ pub async fn run_due(app: &App) -> Result<RunStats, StoreError> {
                 Ok(stats)
             })
             .buffer_unordered(CONCURRENCY)
-            .collect()
-            .await;
+            .collect::<Vec<Result<RunStats, StoreError>>>();
+        let outcomes = with_renewed_leases(app, batch).await;
         for outcome in outcomes {
             let s = outcome?;
             stats.done += s.done;
@@ -105,6 +116,33 @@ pub async fn run_due(app: &App) -> Result<RunStats, StoreError> {
     }
 }
 
+/// Runs `batch` while renewing, every third of `TANDEM_JOB_LEASE_SECS`, the leases of the jobs this replica holds,
+/// so that no other replica takes over a job that is slow but alive.
+async fn with_renewed_leases<T>(app: &App, batch: impl std::future::Future<Output = T>) -> T {
+    let lease = i64::from(app.config().job_lease_secs);
+    let period = std::time::Duration::from_secs(u64::try_from(lease / 3).unwrap_or(1).max(1));
+    let mut batch = std::pin::pin!(batch);
+    loop {
+        tokio::select! {
+            out = &mut batch => return out,
+            _ = tokio::time::sleep(period) => {
+                match app.store().renew_leases(app.jobs().replica(), app.now() + lease).await {
+                    Ok(n) => tracing::debug!(renewed = n, "job leases renewed"),
+                    Err(e) => tracing::warn!(error = %e, "job leases could not be renewed"),
+                }
+            }
+        }
+    }
+}
+
+/// Says in the log that a job's outcome was not recorded here: its lease had expired and another replica took it
+/// over (this replica stalled longer than `TANDEM_JOB_LEASE_SECS`).
+fn note_taken_over(job: &Job, held: bool) {
+    if !held {
+        tracing::warn!(job = job.id, kind = %job.kind, "job taken over by another replica (its lease expired): its outcome here is not recorded");
+    }
+}
+
 async fn record_outcome(
     app: &App,
     job: &Job,
@@ -113,19 +151,21 @@ async fn record_outcome(
 ) -> Result<(), StoreError> {
     let now = app.clock().now().timestamp();
     let store = app.store();
-    match result {
+    let holder = app.jobs().replica();
+    let held = match result {
         Ok(Ran::Dropped(reason)) => {
             // Never names or text: the kind, the pair and why.
             tracing::info!(job = job.id, kind = %job.kind, pair = job.pair_id, reason = %reason, "job dropped");
             app.metrics().job(&job.kind, "dropped");
             stats.dropped += 1;
-            store.drop_job(job.id, &reason, now).await
+            store.drop_job(job.id, holder, &reason, now).await
         }
         Ok(Ran::Later(later)) => {
             // Never names or text: the kind and when it runs again.
             let waits = store
                 .defer_job(
                     job.id,
+                    holder,
                     later.due_at,
                     &later.payload,
                     later.key.as_deref(),
@@ -135,32 +175,32 @@ async fn record_outcome(
             tracing::info!(job = job.id, kind = %job.kind, due_at = later.due_at, waits, "job deferred to its slot");
             app.metrics().job(&job.kind, "deferred");
             stats.deferred += 1;
-            Ok(())
+            Ok(true)
         }
         Ok(Ran::Done) => {
             // One line per delivered job; never names or text.
             tracing::info!(job = job.id, kind = %job.kind, pair = job.pair_id, attempt = job.attempts, "job done");
             app.metrics().job(&job.kind, "done");
             stats.done += 1;
-            store.complete_job(job.id, now).await
+            store.complete_job(job.id, holder, now).await
         }
         Err(JobError::Api(e)) if e.is_permanent() => {
             tracing::warn!(job = job.id, kind = %job.kind, error = %e, "job failed permanently");
             app.metrics().job(&job.kind, "failed");
             stats.failed += 1;
-            store.fail_job(job.id, &e.to_string(), now).await
+            store.fail_job(job.id, holder, &e.to_string(), now).await
         }
         Err(JobError::Invalid(e)) => {
             tracing::error!(job = job.id, kind = %job.kind, error = %e, "job cannot run");
             app.metrics().job(&job.kind, "failed");
             stats.failed += 1;
-            store.fail_job(job.id, &e, now).await
+            store.fail_job(job.id, holder, &e, now).await
         }
         Err(e) if job.attempts >= MAX_ATTEMPTS => {
             tracing::warn!(job = job.id, kind = %job.kind, attempts = job.attempts, error = %e, "job gave up");
             app.metrics().job(&job.kind, "failed");
             stats.failed += 1;
-            store.fail_job(job.id, &e.to_string(), now).await
+            store.fail_job(job.id, holder, &e.to_string(), now).await
         }
         Err(e) => {
             let wait = match &e {
@@ -174,10 +214,12 @@ async fn record_outcome(
             app.metrics().job(&job.kind, "retry");
             stats.retried += 1;
             store
-                .retry_job(job.id, now + wait, &e.to_string(), now)
+                .retry_job(job.id, holder, now + wait, &e.to_string(), now)
                 .await
         }
-    }
+    }?;
+    note_taken_over(job, held);
+    Ok(())
 }
 
 /// Runs everything that is due now, including what that work queues, and waits for background tasks: what a test
@@ -228,8 +270,9 @@ pub async fn run_loop(
             woken = false;
             continue;
         };
-        // Sleep until the next job falls due (a check-in at 10:00 goes out at 10:00), at most `interval`.
-        let until_next = match app.store().next_due_at().await {
+        // Sleep until the next job falls due (a check-in at 10:00 goes out at 10:00) or another replica's lease
+        // expires (its jobs are taken over at once if it died), at most `interval`.
+        let until_next = match app.store().next_wake_at().await {
             Ok(Some(due)) => u64::try_from(due - app.now()).unwrap_or(0),
             _ => interval.as_secs(),
         };

@@ -17,6 +17,7 @@ mod matching;
 mod offline_match;
 mod process;
 mod proposal_edit;
+mod replicas;
 mod rounds;
 mod socket_mode;
 mod summaries;

@@ -446,6 +446,32 @@ impl Tx {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn two_rounds_begun_at_once_leave_one_open_proposal() {
+        let (_d, s) = crate::outbound::store::test_store().await;
+        let mut first = s.write().await.unwrap();
+        let a = first.begin_proposal(0).await.unwrap();
+        assert!(a.is_some());
+        // Another replica begins a round while the first transaction is still open: it waits for it (SQLite's write
+        // lock, PostgreSQL's unique index), then finds a proposal open.
+        let other = {
+            let s = s.clone();
+            tokio::spawn(async move {
+                let mut tx = s.write().await.unwrap();
+                let b = tx.begin_proposal(1).await.unwrap();
+                tx.commit().await.unwrap();
+                b
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        first.commit().await.unwrap();
+        assert_eq!(
+            other.await.unwrap(),
+            None,
+            "one open proposal, whoever asked"
+        );
+    }
+
     use crate::outbound::store::test_store as store;
 
     #[tokio::test]

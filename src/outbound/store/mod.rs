@@ -188,6 +188,15 @@ enum TxConn {
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
+/// Work that one transaction at a time may do across every replica ([`Tx::serialize`]); the value is the
+/// PostgreSQL advisory lock's key (arbitrary, fixed: "TANDEM" and a number).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i64)]
+pub enum Exclusive {
+    /// Reconciliation (start-up and hourly): resets stuck rounds, queues missing introductions.
+    Reconcile = 0x5441_4E44_454D_0001,
+}
+
 /// A write transaction. On SQLite it is begun with `BEGIN IMMEDIATE`: it holds the write lock from its first
 /// statement, so a read-then-write inside it never fails with `SQLITE_BUSY_SNAPSHOT` (the busy timeout waits for
 /// the lock instead) and transactions never interleave. On PostgreSQL it is a plain `BEGIN` (READ COMMITTED):
@@ -226,6 +235,20 @@ impl Tx {
         Ok(self.queued_due)
     }
 
+    /// Makes this transaction the only one doing `what` until it ends, whichever replica runs it: on PostgreSQL a
+    /// transaction-level advisory lock (`pg_advisory_xact_lock`, released at commit or rollback), so a second
+    /// replica doing the same waits and then reads what the first committed; on SQLite nothing more is needed
+    /// (`BEGIN IMMEDIATE` already serialises writers). Call it before the transaction reads what it decides from.
+    pub async fn serialize(&mut self, what: Exclusive) -> Result<(), StoreError> {
+        if let Conn::Postgres(c) = self.conn() {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(what as i64)
+                .execute(c)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn note_queued(&mut self, due_at: i64) {
         self.queued_due = Some(self.queued_due.map_or(due_at, |d| d.min(due_at)));
     }
@@ -243,8 +266,11 @@ impl Store {
             let options = PgConnectOptions::from_str(url)
                 .map_err(open_err)?
                 .application_name("tandem");
+            // Room for every job of a batch (16 at once) to hold a transaction and read through the pool beside
+            // it, plus the request path: with fewer, a batch starved the pool until acquires timed out (found by
+            // the two-replica test). Two replicas use at most 80 of PostgreSQL's default 100 connections.
             let pool = PgPoolOptions::new()
-                .max_connections(8)
+                .max_connections(40)
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
