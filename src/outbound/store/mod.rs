@@ -54,6 +54,7 @@ pub(crate) mod testing;
 pub(crate) use testing::test_store;
 
 mod audit;
+pub mod copy;
 mod events;
 mod invitations;
 mod jobs;
