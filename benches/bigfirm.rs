@@ -9,6 +9,14 @@
 //! the delivery bench; 1 a second per channel), `--status-requests N` (200), `--report-requests N` (20),
 //! `--seed N`, `--no-checkins` (skip the last phase), `--keep` (keep the database and Tandem's log).
 //!
+//! On PostgreSQL (issue 15, point 6): `--postgres URL` (a server, e.g. what `scripts/pg-test-server.sh start` prints)
+//! seeds the usual SQLite file, copies it with `tandem migrate-store` to a fresh database `tandem_t_<random>` on
+//! that server (dropped at the end unless `--keep`), and runs `tandem serve` with `DATABASE_URL` naming it.
+//! `--replicas N` (1; more needs `--postgres`) starts N `tandem serve` processes on that one database and sends
+//! the requests to each in turn; the memory figures are then the largest of the replicas'.
+//!
+//!     cargo bench --bench bigfirm -- --postgres "$(scripts/pg-test-server.sh start)" --replicas 2
+//!
 //! Everything goes through public interfaces: `tandem migrate` and `tandem serve` as child processes configured by
 //! environment variables, the database schema (seeded with sqlx in one transaction before Tandem starts; jobs made
 //! due with SQL), signed HTTP requests (`tandem::inbound::signature`), and the sandbox's fake Slack in another child
@@ -32,6 +40,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tandem::inbound::signature;
+use tandem::outbound::store::scratch::ScratchDatabase;
+use tandem::outbound::store::{Store, shown_url};
 use tandem::sandbox::{FakeSlack, MessageLimits, SANDBOX_APP_TOKEN, SANDBOX_BOT_TOKEN};
 use tokio::sync::mpsc;
 
@@ -54,6 +64,9 @@ struct Opts {
     seed: u64,
     checkins: bool,
     keep: bool,
+    /// A PostgreSQL server to run on (a fresh database is made on it), instead of the SQLite file.
+    postgres: Option<String>,
+    replicas: usize,
 }
 
 impl Opts {
@@ -87,6 +100,8 @@ impl Opts {
             seed: num("--seed", 11.0) as u64,
             checkins: !args.iter().any(|a| a == "--no-checkins"),
             keep: args.iter().any(|a| a == "--keep"),
+            postgres: value("--postgres"),
+            replicas: (num("--replicas", 1.0) as usize).max(1),
         }
     }
 
@@ -821,7 +836,8 @@ async fn insert_checkin(
 #[derive(Clone)]
 struct Slack {
     http: reqwest::Client,
-    url: String,
+    /// Each replica's `/slack/commands`; requests go to each in turn.
+    urls: Vec<String>,
     hooks: String,
     seq: Arc<AtomicU64>,
 }
@@ -864,7 +880,7 @@ impl Slack {
         let started = Instant::now();
         let sent = self
             .http
-            .post(&self.url)
+            .post(&self.urls[n as usize % self.urls.len()])
             .header("content-type", "application/x-www-form-urlencoded")
             .header("x-slack-request-timestamp", ts)
             .header("x-slack-signature", sig)
@@ -930,6 +946,16 @@ fn rss_mb(pid: u32) -> f64 {
 
 fn hwm_mb(pid: u32) -> f64 {
     status_kb(pid, "VmHWM:") / 1024.0
+}
+
+/// The largest resident set of the replicas (one process unless --replicas).
+fn rss_max(pids: &[u32]) -> f64 {
+    pids.iter().map(|p| rss_mb(*p)).fold(0.0, f64::max)
+}
+
+/// The largest peak resident set of the replicas.
+fn hwm_max(pids: &[u32]) -> f64 {
+    pids.iter().map(|p| hwm_mb(*p)).fold(0.0, f64::max)
 }
 
 /// The 1, 5 and 15-minute load averages (other work on the machine shows here).
@@ -1017,6 +1043,11 @@ async fn main() {
     if std::env::args().any(|a| a == "--fake") {
         return fake_main(opts).await;
     }
+    if opts.replicas > 1 && opts.postgres.is_none() {
+        fail(
+            "--replicas needs --postgres URL: replicas share one PostgreSQL database, not an SQLite file",
+        );
+    }
     let bench_started = Instant::now();
     let load_start = loadavg();
     let mut table: Vec<Row> = Vec::new();
@@ -1038,7 +1069,12 @@ async fn main() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let db_path = dir.join("bigfirm.db");
     let db = format!("sqlite://{}", db_path.display());
-    let log_path = dir.join("tandem.log");
+    let logs: Vec<PathBuf> = (0..opts.replicas)
+        .map(|r| match r {
+            0 => dir.join("tandem.log"),
+            _ => dir.join(format!("tandem-{}.log", r + 1)),
+        })
+        .collect();
 
     // --- Seed, before Tandem starts.
     let t = Instant::now();
@@ -1062,57 +1098,120 @@ async fn main() {
         seeded.rows,
         t.elapsed().as_secs_f64()
     );
+    pool.close().await;
 
-    // --- Start `tandem serve`.
-    let port = free_port();
-    let log = std::fs::File::create(&log_path).expect("log file");
-    let spawned = Instant::now();
-    let mut tandem = Command::new(tandem_bin())
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("SLACK_BOT_TOKEN", SANDBOX_BOT_TOKEN)
-        .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
-        .env("SLACK_API_URL", &fake.api_url)
-        .env("DATABASE_URL", &db)
-        .env("TANDEM_LISTEN", format!("127.0.0.1:{port}"))
-        .env("TANDEM_ADMINS", ADMIN)
-        .env("TANDEM_MANAGER_CHANNEL", MANAGER_CHANNEL)
-        .env("TANDEM_LOG_FORMAT", "json")
-        .env("RUST_LOG", "warn,tandem::flows::proposals=info")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("tandem serve starts");
-    let pid = tandem.id();
-    let base = format!("http://127.0.0.1:{port}");
-    let http = tandem::outbound::slack_api::http_client().expect("HTTP client");
-    let mut healthy = false;
-    while spawned.elapsed() < Duration::from_secs(180) {
-        if let Ok(r) = http.get(format!("{base}/healthz")).send().await
-            && r.status().is_success()
-        {
-            healthy = true;
-            break;
-        }
-        if let Ok(Some(status)) = tandem.try_wait() {
-            fail(&format!(
-                "tandem serve exited ({status}):\n{}",
-                tail(&log_path, 20)
+    // --- On PostgreSQL: the seeded file copied to a fresh database with `tandem migrate-store`.
+    let (serve_db, pg_db) = match &opts.postgres {
+        None => (db.clone(), None),
+        Some(server) => {
+            let scratch = ScratchDatabase::create(server).await.unwrap_or_else(|e| {
+                fail(&format!(
+                    "cannot make a database on {}: {e}",
+                    shown_url(server)
+                ))
+            });
+            let t = Instant::now();
+            let out = Command::new(tandem_bin())
+                .args([
+                    "migrate-store",
+                    "--from",
+                    &db,
+                    "--to",
+                    &scratch.url,
+                    "--force",
+                ])
+                .output()
+                .expect("tandem migrate-store runs");
+            if !out.status.success() {
+                fail(&format!(
+                    "tandem migrate-store failed:\n{}",
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+            let took = t.elapsed();
+            eprintln!(
+                "  copied to {} with tandem migrate-store in {}",
+                shown_url(&scratch.url),
+                ms(took)
+            );
+            table.push(row(
+                "copy SQLite → PostgreSQL (tandem migrate-store)",
+                ms(took),
+                "",
+                None,
             ));
+            (scratch.url.clone(), Some(scratch))
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let pool = Store::open(&serve_db).await.expect("the database opens");
+
+    // --- Start `tandem serve`: one process, or --replicas on one PostgreSQL database.
+    let spawned = Instant::now();
+    let mut children: Vec<Child> = Vec::new();
+    let mut bases: Vec<String> = Vec::new();
+    for log_path in &logs {
+        let port = free_port();
+        let log = std::fs::File::create(log_path).expect("log file");
+        let tandem = Command::new(tandem_bin())
+            .arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("SLACK_BOT_TOKEN", SANDBOX_BOT_TOKEN)
+            .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+            .env("SLACK_API_URL", &fake.api_url)
+            .env("DATABASE_URL", &serve_db)
+            .env("TANDEM_LISTEN", format!("127.0.0.1:{port}"))
+            .env("TANDEM_ADMINS", ADMIN)
+            .env("TANDEM_MANAGER_CHANNEL", MANAGER_CHANNEL)
+            .env("TANDEM_LOG_FORMAT", "json")
+            .env("RUST_LOG", "warn,tandem::flows::proposals=info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("tandem serve starts");
+        children.push(tandem);
+        bases.push(format!("http://127.0.0.1:{port}"));
     }
-    if !healthy {
-        fail("tandem serve did not answer /healthz within 180 s");
+    let pids: Vec<u32> = children.iter().map(Child::id).collect();
+    let http = tandem::outbound::slack_api::http_client().expect("HTTP client");
+    for ((base, child), log_path) in bases.iter().zip(children.iter_mut()).zip(&logs) {
+        let mut healthy = false;
+        while spawned.elapsed() < Duration::from_secs(180) {
+            if let Ok(r) = http.get(format!("{base}/healthz")).send().await
+                && r.status().is_success()
+            {
+                healthy = true;
+                break;
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                fail(&format!(
+                    "tandem serve exited ({status}):\n{}",
+                    tail(log_path, 20)
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        if !healthy {
+            fail("tandem serve did not answer /healthz within 180 s");
+        }
     }
     let startup = spawned.elapsed();
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let idle_rss = rss_mb(pid);
+    let idle_rss = rss_max(&pids);
     eprintln!(
-        "  tandem serve (pid {pid}) healthy after {}; idle RSS {idle_rss:.1} MB",
+        "  tandem serve ×{} (pids {pids:?}) on {} healthy after {}; idle RSS {idle_rss:.1} MB",
+        pids.len(),
+        shown_url(&serve_db),
         ms(startup)
     );
+    if pids.len() > 1 {
+        table.push(row(
+            "replicas (memory figures: the largest)",
+            pids.len().to_string(),
+            "",
+            None,
+        ));
+    }
     table.push(row(
         "start: spawn → /healthz answers",
         ms(startup),
@@ -1128,7 +1227,10 @@ async fn main() {
 
     let slack = Slack {
         http: http.clone(),
-        url: format!("{base}/slack/commands"),
+        urls: bases
+            .iter()
+            .map(|b| format!("{b}/slack/commands"))
+            .collect(),
         hooks: format!("{}/hooks", fake.api_url.trim_end_matches("/api")),
         seq: Arc::new(AtomicU64::new(0)),
     };
@@ -1179,11 +1281,11 @@ async fn main() {
         report_bytes = a.body.len();
         lat.push(a.latency);
         if i == 0 {
-            first_report_rss = rss_mb(pid);
+            first_report_rss = rss_max(&pids);
         }
     }
     lat.sort();
-    let report_rss = rss_mb(pid);
+    let report_rss = rss_max(&pids);
     eprintln!(
         "  /mentor report ×{}: p50 {}, max {} ({report_bytes} bytes; {bad} wrong); RSS now {report_rss:.1} MB",
         lat.len(),
@@ -1224,8 +1326,8 @@ async fn main() {
     stop.store(true, Ordering::Relaxed);
     let (mut help, help_bad) = sampler.await.unwrap_or_default();
     help.sort();
-    let round_rss = rss_mb(pid);
-    let round_hwm = hwm_mb(pid);
+    let round_rss = rss_max(&pids);
+    let round_hwm = hwm_max(&pids);
     let round = match &review {
         Some((text, at)) if !text.starts_with("-timeout") => {
             let took = at.duration_since(asked);
@@ -1241,7 +1343,7 @@ async fn main() {
             None
         }
     };
-    let computed = matching_logs(&log_path);
+    let computed: Vec<(i64, i64, i64)> = logs.iter().flat_map(|l| matching_logs(l)).collect();
     let (people, proposed, matching_ms) = computed.first().copied().unwrap_or_default();
     eprintln!(
         "  round: {people} people considered, {proposed} pairs proposed, matching {matching_ms} ms (Tandem's log); \
@@ -1280,15 +1382,13 @@ async fn main() {
     let mut checkins_ok = true;
     if opts.checkins {
         let due = chrono::Utc::now().timestamp();
-        let made_due = sqlx::query(
-            "UPDATE jobs SET due_at = ?, updated_at = ? WHERE kind = 'checkin' AND state = 'pending'",
-        )
-        .bind(due)
-        .bind(due)
-        .execute(&pool)
-        .await
-        .expect("make check-ins due")
-        .rows_affected();
+        const MAKE_DUE: &str = "UPDATE jobs SET due_at = $1, updated_at = $1 WHERE kind = 'checkin' AND state = 'pending'";
+        let made_due = tandem::on_db!(pool.pool(), |p| sqlx::query(MAKE_DUE)
+            .bind(due)
+            .execute(p)
+            .await
+            .expect("make check-ins due")
+            .rows_affected());
         let started = Instant::now();
         let expected_secs = opts.pairs as f64 / (opts.ceiling / 60.0);
         eprintln!(
@@ -1322,12 +1422,15 @@ async fn main() {
                 && started.elapsed() > Duration::from_secs(30)
                 && delivered > 0
             {
-                let _ = sqlx::query(
-                    "UPDATE proposals SET status = 'discarded', decided_at = ?, body = '{}' WHERE status IN ('computing', 'open')",
-                )
-                .bind(chrono::Utc::now().timestamp())
-                .execute(&pool)
-                .await;
+                let at = chrono::Utc::now().timestamp();
+                tandem::on_db!(pool.pool(), |p| {
+                    let _ = sqlx::query(
+                        "UPDATE proposals SET status = 'discarded', decided_at = $1, body = '{}' WHERE status IN ('computing', 'open')",
+                    )
+                    .bind(at)
+                    .execute(p)
+                    .await;
+                });
                 fake.send(&format!("watch {ADMIN}"));
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 let asked = Instant::now();
@@ -1355,7 +1458,7 @@ async fn main() {
                     "  {:>5.0} s: {delivered} delivered ({} 429s), RSS {:.1} MB",
                     started.elapsed().as_secs_f64(),
                     stats["rate_limited"],
-                    rss_mb(pid)
+                    rss_max(&pids)
                 );
                 last_report = Instant::now();
             }
@@ -1380,19 +1483,19 @@ async fn main() {
         let secs = elapsed.as_secs_f64();
         let pct = 100.0 * expected_secs / secs;
         let from_first = first.map(|f| secs - f.as_secs_f64()).unwrap_or(secs);
-        let failed_jobs: i64 = sqlx::query_scalar(
+        let failed_jobs: i64 = tandem::on_db!(pool.pool(), |p| sqlx::query_scalar(
             "SELECT COUNT(*) FROM jobs WHERE kind = 'checkin' AND state = 'failed'",
         )
-        .fetch_one(&pool)
+        .fetch_one(p)
         .await
-        .unwrap_or(-1);
-        let recorded: (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*), COUNT(DISTINCT pair_id) FROM checkins WHERE sent_at >= ?",
+        .unwrap_or(-1));
+        let recorded: (i64, i64) = tandem::on_db!(pool.pool(), |p| sqlx::query_as(
+            "SELECT COUNT(*), COUNT(DISTINCT pair_id) FROM checkins WHERE sent_at >= $1",
         )
         .bind(due)
-        .fetch_one(&pool)
+        .fetch_one(p)
         .await
-        .unwrap_or((-1, -1));
+        .unwrap_or((-1, -1)));
         status_lat.sort();
         eprintln!(
             "  check-ins: {delivered}/{} pairs got one ({messages} messages, at most {max_per_channel} in a channel, \
@@ -1459,43 +1562,58 @@ async fn main() {
     }
 
     // --- The end: peak memory, stop Tandem (SIGINT, as Ctrl-C), stop the fake.
-    let end_rss = rss_mb(pid);
-    let hwm = hwm_mb(pid);
+    let end_rss = rss_max(&pids);
+    let hwm = hwm_max(&pids);
     table.push(row(
         "RSS at the end / peak over the run (VmHWM)",
         format!("{end_rss:.1} MB / {hwm:.1} MB"),
         "< 100 MB",
         Some(hwm < 100.0),
     ));
-    let _ = Command::new("kill")
-        .args(["-INT", &pid.to_string()])
-        .status();
-    let stopping = Instant::now();
-    while stopping.elapsed() < Duration::from_secs(15) {
-        if let Ok(Some(_)) = tandem.try_wait() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    for pid in &pids {
+        let _ = Command::new("kill")
+            .args(["-INT", &pid.to_string()])
+            .status();
     }
-    if tandem.try_wait().ok().flatten().is_none() {
-        let _ = tandem.kill();
-        let _ = tandem.wait();
+    for tandem in &mut children {
+        let stopping = Instant::now();
+        while stopping.elapsed() < Duration::from_secs(15) {
+            if let Ok(Some(_)) = tandem.try_wait() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if tandem.try_wait().ok().flatten().is_none() {
+            let _ = tandem.kill();
+            let _ = tandem.wait();
+        }
     }
     fake.stop();
-    let errors: Vec<String> = std::fs::read_to_string(&log_path)
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| l.contains("\"level\":\"ERROR\""))
-        .map(str::to_string)
+    let errors: Vec<String> = logs
+        .iter()
+        .flat_map(|l| {
+            std::fs::read_to_string(l)
+                .unwrap_or_default()
+                .lines()
+                .filter(|l| l.contains("\"level\":\"ERROR\""))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
         .collect();
-    drop(pool);
+    pool.close().await;
     if opts.keep {
         eprintln!(
-            "  kept {} and Tandem's log {}",
+            "  kept {} and Tandem's log(s) in {}",
             db_path.display(),
-            log_path.display()
+            dir.display()
         );
+        if let Some(pg) = pg_db {
+            eprintln!("  kept the PostgreSQL database {}", shown_url(&pg.url));
+            // Not dropped: the database stays for inspection.
+            std::mem::forget(pg);
+        }
     } else {
+        drop(pg_db);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

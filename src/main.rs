@@ -34,6 +34,39 @@ enum Cmd {
     Serve,
     /// Create or upgrade the database (DATABASE_URL, default sqlite://tandem.db), then exit.
     Migrate,
+    /// Copy a program from its SQLite file to a PostgreSQL database (stop Tandem first), then verify every table's
+    /// row count.
+    #[command(
+        name = "migrate-store",
+        long_about = "Copy a program from its SQLite file to a PostgreSQL database, to run Tandem on PostgreSQL (for \
+example several replicas behind a load balancer). Stop Tandem first: the copy is of the file as it is, and anything \
+Tandem writes meanwhile would be lost (the command refuses while the file's -wal holds writes, the sign Tandem has \
+it open, and its final count check catches writes during the copy).\n\n\
+What it checks, in order, before writing anything:\n\
+  - --from is an SQLite Tandem database, opened read-only (it is never changed), at the current schema: a file with \
+pending migrations is refused (run `tandem migrate` on it first);\n\
+  - --to is a PostgreSQL database that holds no Tandem row and no other application's table: a new database \
+(CREATE DATABASE tandem OWNER tandem) or one only migrated; anything else is refused.\n\n\
+Then it migrates --to to the current schema and copies every table, parents before children (foreign keys), in \
+one PostgreSQL transaction, with a progress line per table on standard error; moves every id sequence past the \
+copied ids (new rows get fresh ids); and compares every table's row count on both sides. It prints the table of \
+counts on standard output. If any count differs the transaction is rolled back, the target stays empty, and the \
+command exits with status 2 saying so. Passwords in URLs are never printed.",
+        after_help = "Steps:\n  1. stop Tandem (systemctl stop tandem, or Ctrl-C)\n  2. tandem migrate-store --from sqlite:///var/lib/tandem/tandem.db --to postgres://tandem:PASSWORD@db.internal/tandem\n  \
+3. check the table of counts (every line identical)\n  4. start Tandem with DATABASE_URL=postgres://tandem:PASSWORD@db.internal/tandem\n\n\
+Keep the SQLite file as it is: it is the way back. Exit status 0 when the copy verified, 2 when nothing was copied."
+    )]
+    MigrateStore {
+        /// The SQLite database Tandem ran on (sqlite://tandem.db, or its path).
+        #[arg(long, value_name = "SQLITE_URL")]
+        from: String,
+        /// The PostgreSQL database to copy into: postgres://user:password@host:port/db (a new, empty database).
+        #[arg(long, value_name = "POSTGRES_URL")]
+        to: String,
+        /// Copy even though the SQLite file's -wal file holds writes (only when you are sure Tandem is stopped).
+        #[arg(long)]
+        force: bool,
+    },
     /// Propose pairs offline from a roster file (JSON survey answers); sends nothing to Slack.
     #[command(
         long_about = "Propose pairs offline from a roster file of survey answers, so a program manager can try \
@@ -377,6 +410,13 @@ async fn main() -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
+                Err(e) => fail(e),
+            }
+        }
+        Cmd::MigrateStore { from, to, force } => {
+            let (mut out, mut err) = (std::io::stdout(), std::io::stderr());
+            match tandem::cli::migrate_store::run(&from, &to, force, &mut out, &mut err).await {
+                Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(e),
             }
         }

@@ -4,7 +4,7 @@ use crate::outbound::store::{Dialect, Store, StoreError};
 use std::path::{Path, PathBuf};
 
 /// The file a `sqlite:` URL names.
-fn file_of(url: &str) -> Result<PathBuf, String> {
+pub(crate) fn file_of(url: &str) -> Result<PathBuf, String> {
     url.strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
         .map(|rest| PathBuf::from(rest.split('?').next().unwrap_or(rest)))

@@ -2,4 +2,5 @@
 
 pub mod backup;
 pub mod invite;
+pub mod migrate_store;
 pub mod offline;

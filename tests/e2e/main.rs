@@ -14,6 +14,7 @@ mod ingress_props;
 mod invitations;
 mod lifecycle;
 mod matching;
+mod migrate_store;
 mod offline_match;
 mod process;
 mod proposal_edit;

@@ -54,6 +54,7 @@ pub(crate) mod testing;
 pub(crate) use testing::test_store;
 
 mod audit;
+pub mod copy;
 mod events;
 mod invitations;
 mod jobs;
@@ -135,6 +136,20 @@ pub fn shown_url(url: &str) -> String {
     if Dialect::of_url(url) == Dialect::Sqlite {
         return url.to_string();
     }
+    // A password may also be given as a query parameter (`?password=…`, which sqlx reads).
+    let url = &match url.split_once('?') {
+        Some((base, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                    _ => kv.to_string(),
+                })
+                .collect();
+            format!("{base}?{}", query.join("&"))
+        }
+        None => url.to_string(),
+    };
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
@@ -606,6 +621,14 @@ mod url_tests {
         assert_eq!(
             shown_url("postgresql://tandem@localhost/tandem"),
             "postgresql://tandem@localhost/tandem"
+        );
+        assert_eq!(
+            shown_url("postgres://tandem@db/tandem?sslmode=disable&password=s3cret"),
+            "postgres://tandem@db/tandem?sslmode=disable&password=***"
+        );
+        assert_eq!(
+            shown_url("postgres://tandem:pw@db/tandem?password=s3cret"),
+            "postgres://tandem:***@db/tandem?password=***"
         );
         assert_eq!(shown_url("sqlite://a:b@c.db"), "sqlite://a:b@c.db");
         assert_eq!(Dialect::of_url("postgresql://x/y"), Dialect::Postgres);
