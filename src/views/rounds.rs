@@ -148,20 +148,7 @@ mod tests {
     use super::*;
     use crate::views::limits::check_message_blocks;
 
-    const EVERY_REASON: [UnmatchedReason; 12] = [
-        UnmatchedReason::Paused,
-        UnmatchedReason::NoCapacity,
-        UnmatchedReason::TooFewHours,
-        UnmatchedReason::NobodyOnOtherSide,
-        UnmatchedReason::PartnersShortOfHours,
-        UnmatchedReason::NoSeniorityGap,
-        UnmatchedReason::NobodyWantsYourSkills,
-        UnmatchedReason::NobodyTeachesWhatYouWant,
-        UnmatchedReason::LowScore,
-        UnmatchedReason::OnlyBlockedPartners,
-        UnmatchedReason::NoSeniorWithTimeLeft,
-        UnmatchedReason::PartnersTakenElsewhere,
-    ];
+    const EVERY_REASON: [UnmatchedReason; 12] = UnmatchedReason::ALL;
 
     #[test]
     fn each_reason_has_its_own_words_for_the_person_not_the_admins_text() {
