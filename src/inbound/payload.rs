@@ -292,11 +292,16 @@ impl EventsBody {
             }),
             Some("app_rate_limited") => Ok(EventsBody::AppRateLimited),
             Some("event_callback") => {
+                // Slack's event IDs are short ASCII tokens ("Ev0A1B2C3D4E"); anything else (a NUL, which PostgreSQL
+                // cannot store, a control or bidi character) is not Slack's and is refused before it is recorded.
                 let event_id = body["event_id"]
                     .as_str()
                     .filter(|s| !s.is_empty())
-                    .ok_or_else(|| malformed("event_callback without event_id"))?
-                    .to_string();
+                    .ok_or_else(|| malformed("event_callback without event_id"))?;
+                if event_id.len() > 255 || !event_id.chars().all(|c| c.is_ascii_graphic()) {
+                    return Err(malformed("event_callback whose event_id is not Slack's"));
+                }
+                let event_id = event_id.to_string();
                 let team_id = body["team_id"].as_str().unwrap_or_default().to_string();
                 let inner = &body["event"];
                 let kind = inner["type"]
@@ -445,6 +450,15 @@ mod tests {
                 .is_err(),
             "no event_id"
         );
+        for bad in ["Ev\u{0}1", "Ev 1", "\u{202e}Ev1", "Ev\n1"] {
+            assert!(
+                EventsBody::from_json(
+                    json!({"type": "event_callback", "event_id": bad, "event": {"type": "x"}})
+                )
+                .is_err(),
+                "{bad:?} is not an event ID Slack sends"
+            );
+        }
         assert!(EventsBody::from_json(json!({"type": "nonsense"})).is_err());
         let gone = json!({"type": "event_callback", "event_id": "Ev2", "event": {"type": "user_change", "user": {"id": "U1", "deleted": true, "profile": {"real_name": "X"}}}});
         match EventsBody::from_json(gone).unwrap() {
