@@ -248,6 +248,10 @@ pub struct ReportInput {
     /// skills); `None`: count them from `participants` and `pairs` ([`SkillCounts::of`]).
     #[serde(default)]
     pub skill_counts: Option<SkillCounts>,
+    /// The check-in tallies of `period` and `previous` as the store counted them (a report reads no check-in row by
+    /// row); `None`: count them from `checkins` and `meetings` ([`CheckinTally::of`]).
+    #[serde(default)]
+    pub checkin_tallies: Option<(CheckinTally, CheckinTally)>,
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -547,10 +551,6 @@ impl FewPeople {
     fn len(&self) -> usize {
         self.0.len()
     }
-
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 fn pair_people(pair: &Pair) -> [String; 2] {
@@ -626,55 +626,99 @@ fn pairs_count<'a>(pairs: impl Iterator<Item = &'a Pair>) -> Drawn<i64> {
     }
 }
 
-fn checkins_answered(input: &ReportInput, period: &Period) -> Drawn<i64> {
-    let mut asked = 0;
-    let mut answered = 0;
-    let mut people = BTreeSet::new();
-    for round in input.checkins.iter().filter(|r| period.contains(r.sent_at)) {
-        for r in &round.responses {
-            asked += 1;
-            if r.answer.is_some() {
-                answered += 1;
+/// What one period's check-ins add up to: everything the activity figures (check-ins answered, meetings held, hours
+/// logged) read. The store counts it in SQL for a report (`Store::checkin_tally`: no check-in is read row by row);
+/// [`CheckinTally::of`] counts it from check-ins in memory. People are counted only to [`MIN_PEOPLE`], as far as the
+/// privacy rule reads them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckinTally {
+    /// Answers a period's check-ins asked for: one per answer given, plus one per member of the pair who gave none.
+    pub asked: i64,
+    /// Of those, answers given.
+    pub answered: i64,
+    /// The distinct people asked (0, 1, 2 or 3 for "3 or more").
+    pub asked_people: usize,
+    /// Meetings: pairs that said "we met" at a check-in (both saying it is one meeting).
+    pub meetings: i64,
+    /// The distinct people of the pairs that met (to 3).
+    pub meeting_people: usize,
+    /// Each meeting's length, the longest either person logged, summed.
+    pub minutes: i64,
+    /// The distinct people who logged a meeting (to 3).
+    pub loggers: usize,
+}
+
+impl CheckinTally {
+    /// The tally of the check-ins in `input` sent in `period` (the store's count in SQL, for data already in
+    /// memory).
+    pub fn of(input: &ReportInput, period: &Period) -> CheckinTally {
+        let mut t = CheckinTally::default();
+        let mut asked = FewPeople::default();
+        for round in input.checkins.iter().filter(|r| period.contains(r.sent_at)) {
+            for r in &round.responses {
+                t.asked += 1;
+                if r.answer.is_some() {
+                    t.answered += 1;
+                }
+                asked.add(&r.user_id);
             }
-            people.insert(r.user_id.as_str());
+        }
+        t.asked_people = asked.len();
+        let pairs: HashMap<i64, &Pair> = input.pairs.iter().map(|p| (p.id, p)).collect();
+        let mut longest: HashMap<(i64, DateTime<Utc>), u32> = HashMap::new();
+        let (mut met, mut loggers) = (FewPeople::default(), FewPeople::default());
+        for m in input.meetings.iter().filter(|m| period.contains(m.at)) {
+            let e = longest.entry((m.pair_id, m.at)).or_default();
+            *e = (*e).max(m.minutes);
+            match pairs.get(&m.pair_id) {
+                Some(p) => met.add_pair(p),
+                None => met.add(&m.logged_by),
+            }
+            loggers.add(&m.logged_by);
+        }
+        t.meetings = longest.len() as i64;
+        t.minutes = longest.values().map(|m| i64::from(*m)).sum();
+        t.meeting_people = met.len();
+        t.loggers = loggers.len();
+        t
+    }
+
+    fn answered_pct(&self) -> Drawn<i64> {
+        Drawn {
+            value: (self.asked > 0).then(|| {
+                percent(
+                    usize::try_from(self.answered).unwrap_or(0),
+                    usize::try_from(self.asked).unwrap_or(1),
+                )
+            }),
+            people: self.asked_people,
         }
     }
-    Drawn {
-        value: (asked > 0).then(|| percent(answered, asked)),
-        people: people.len(),
+
+    fn meetings_held(&self) -> Drawn<i64> {
+        Drawn {
+            value: Some(self.meetings),
+            people: self.meeting_people,
+        }
+    }
+
+    /// Hours per pair: each meeting counts once, for the longest time either person logged.
+    fn hours_logged(&self) -> Drawn<f64> {
+        Drawn {
+            value: Some(hours(u64::try_from(self.minutes).unwrap_or(0))),
+            people: self.loggers,
+        }
     }
 }
 
-fn meetings_held(input: &ReportInput, pairs: &HashMap<i64, &Pair>, period: &Period) -> Drawn<i64> {
-    let mut held = BTreeSet::new();
-    let mut people = FewPeople::default();
-    for m in input.meetings.iter().filter(|m| period.contains(m.at)) {
-        held.insert((m.pair_id, m.at));
-        match pairs.get(&m.pair_id) {
-            Some(p) => people.add_pair(p),
-            None => people.add(&m.logged_by),
-        }
-    }
-    Drawn {
-        value: Some(held.len() as i64),
-        people: people.len(),
-    }
-}
-
-/// Hours per pair: each meeting (a pair at one check-in) counts once, for the longest time either person logged.
-fn hours_logged(input: &ReportInput, period: &Period) -> Drawn<f64> {
-    let mut longest: HashMap<(i64, DateTime<Utc>), u32> = HashMap::new();
-    let mut people = BTreeSet::new();
-    for m in input.meetings.iter().filter(|m| period.contains(m.at)) {
-        let e = longest.entry((m.pair_id, m.at)).or_default();
-        *e = (*e).max(m.minutes);
-        people.insert(m.logged_by.as_str());
-    }
-    let minutes: u64 = longest.values().map(|m| u64::from(*m)).sum();
-    Drawn {
-        value: Some(hours(minutes)),
-        people: people.len(),
-    }
+/// The tallies of the period reported on and the one compared with: the store's, or counted from `input`.
+fn checkin_tallies(input: &ReportInput) -> (CheckinTally, CheckinTally) {
+    input.checkin_tallies.unwrap_or_else(|| {
+        (
+            CheckinTally::of(input, &input.period),
+            CheckinTally::of(input, &input.previous),
+        )
+    })
 }
 
 fn hours(minutes: u64) -> f64 {
@@ -1115,18 +1159,19 @@ pub fn summarize(input: &ReportInput, now: DateTime<Utc>) -> Summary {
             .cmp(&a.days_since_met)
             .then(a.pair_id.cmp(&b.pair_id))
     });
+    let (tally_now, tally_prev) = checkin_tallies(input);
     let activity = Activity {
         checkins_answered_pct: count_stat(
-            checkins_answered(input, cur),
-            checkins_answered(input, prev),
+            tally_now.answered_pct(),
+            tally_prev.answered_pct(),
             Unit::Aggregate,
         ),
         meetings_held: count_stat(
-            meetings_held(input, &pairs_by_id, cur),
-            meetings_held(input, &pairs_by_id, prev),
+            tally_now.meetings_held(),
+            tally_prev.meetings_held(),
             Unit::Aggregate,
         ),
-        hours_logged: decimal_stat(hours_logged(input, cur), hours_logged(input, prev)),
+        hours_logged: decimal_stat(tally_now.hours_logged(), tally_prev.hours_logged()),
         at_risk,
     };
 
@@ -1291,19 +1336,6 @@ pub fn weeks_start(end: DateTime<Utc>, weeks: usize) -> DateTime<Utc> {
     end - Duration::weeks(weeks)
 }
 
-/// The earliest check-in a report needs: the start of the period compared with, or of the chart's first week when
-/// the report draws one (its windows end at `end`). Reading only from here keeps a report's cost that of the weeks it
-/// shows.
-pub fn history_needed_from(
-    previous: &Period,
-    end: DateTime<Utc>,
-    chart_weeks: Option<usize>,
-) -> DateTime<Utc> {
-    chart_weeks
-        .map(|w| weeks_start(end, w))
-        .map_or(previous.start, |s| s.min(previous.start))
-}
-
 /// The `weeks` seven-day windows that end where the summary's period ends (`end`), oldest first, for
 /// [`crate::domain::chart::weekly_chart_png`]: meetings held in each window and pairs running at its end. So the
 /// chart covers the same weeks as the summary's text: for a weekly summary its last point is the period the text
@@ -1319,7 +1351,7 @@ pub fn weekly_points(
 ) -> Option<Vec<WeekPoint>> {
     let pairs_by_id: HashMap<i64, &Pair> = input.pairs.iter().map(|p| (p.id, p)).collect();
     let mut people = FewPeople::default();
-    let mut points = Vec::with_capacity(weeks);
+    let mut counts = Vec::with_capacity(weeks);
     for back in (0..weeks as i64).rev() {
         let week_end = end.checked_sub_signed(Duration::weeks(back))?;
         let week = Period {
@@ -1339,13 +1371,60 @@ pub fn weekly_points(
             active += 1;
             people.add_pair(p);
         }
-        points.push(WeekPoint {
-            week_start: week.start.with_timezone(&tz).date_naive(),
+        counts.push(ChartWeek {
             meetings: held.len() as u32,
             active_pairs: active,
         });
     }
-    (people.is_empty() || people.full()).then_some(points)
+    chart_points(
+        end,
+        tz,
+        &ChartCounts {
+            weeks: counts,
+            people: people.len(),
+        },
+    )
+}
+
+/// One of the chart's weeks, counted: meetings held in it and pairs running at its end.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChartWeek {
+    pub meetings: u32,
+    pub active_pairs: u32,
+}
+
+/// The chart's weeks, oldest first, as the store counts them in SQL (`Store::chart_counts`), and the distinct people
+/// behind all of them (to [`MIN_PEOPLE`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChartCounts {
+    pub weeks: Vec<ChartWeek>,
+    pub people: usize,
+}
+
+/// The chart's points from its counts: the weeks end where the period ends (`end`), labelled in `tz`; `None` when
+/// they come from fewer than 3 people (see [`weekly_points`]).
+pub fn chart_points(
+    end: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+    counts: &ChartCounts,
+) -> Option<Vec<WeekPoint>> {
+    if (1..MIN_PEOPLE).contains(&counts.people) {
+        return None;
+    }
+    let weeks = counts.weeks.len() as i64;
+    counts
+        .weeks
+        .iter()
+        .zip((0..weeks).rev())
+        .map(|(w, back)| {
+            let start = end.checked_sub_signed(Duration::weeks(back + 1))?;
+            Some(WeekPoint {
+                week_start: start.with_timezone(&tz).date_naive(),
+                meetings: w.meetings,
+                active_pairs: w.active_pairs,
+            })
+        })
+        .collect()
 }
 
 /// A hand-built program with a known history, shared by the tests of every module. The expected figures are
@@ -1712,6 +1791,7 @@ pub(crate) mod fixture {
             waiting,
             skills,
             skill_counts: None,
+            checkin_tallies: None,
         }
     }
 }
@@ -1728,7 +1808,7 @@ mod tests {
     #[test]
     fn few_people_counts_distinct_people_up_to_three_and_no_further() {
         let mut f = FewPeople::default();
-        assert!(f.is_empty());
+        assert_eq!(f.len(), 0);
         f.add("a");
         f.add("a");
         assert_eq!(f.len(), 1);
@@ -2224,11 +2304,10 @@ mod tests {
             end: this.start,
         };
         let inp = input();
-        let pairs: HashMap<i64, &Pair> = inp.pairs.iter().map(|p| (p.id, p)).collect();
         for (point, period) in [(&pts[11], &this), (&pts[10], &before)] {
             assert_eq!(
                 Some(i64::from(point.meetings)),
-                meetings_held(&inp, &pairs, period).value,
+                CheckinTally::of(&inp, period).meetings_held().value,
                 "the text's meetings held, {period:?}"
             );
             assert_eq!(
@@ -2342,19 +2421,12 @@ mod tests {
     }
 
     #[test]
-    fn a_report_needs_history_from_its_earliest_window() {
+    fn the_chart_needs_history_only_from_its_first_week() {
         // The chart's twelve seven-day windows ending on 2 April 2025 at 09:00 start 84 days before.
         let wed = t(2025, 4, 2, 9);
         assert_eq!(weeks_start(wed, 12), t(2025, 1, 8, 9));
         assert_eq!(weeks_start(wed, 1), t(2025, 3, 26, 9));
-        let previous = february();
-        assert_eq!(history_needed_from(&previous, wed, None), previous.start);
-        assert_eq!(
-            history_needed_from(&previous, wed, Some(12)),
-            t(2025, 1, 8, 9)
-        );
-        assert_eq!(history_needed_from(&previous, wed, Some(4)), previous.start);
-        // Leaving out what comes before changes no figure, for the summary and for the chart.
+        // Leaving out what comes before changes no point of the chart.
         let mut full = input();
         let january = t(2025, 1, 6, 10);
         let who = full.checkins[0].responses[0].user_id.clone();
@@ -2373,25 +2445,18 @@ mod tests {
             minutes: 45,
             usefulness: Some(5),
         });
-        for chart_weeks in [None, Some(12)] {
-            let from = history_needed_from(&full.previous, now(), chart_weeks);
-            let mut cut = full.clone();
-            cut.checkins.retain(|c| c.sent_at >= from);
-            cut.meetings.retain(|m| m.at >= from);
-            assert_eq!(summarize(&cut, now()), summarize(&full, now()));
-            if chart_weeks.is_some() {
-                let london = chrono_tz::Europe::London;
-                assert_eq!(
-                    weekly_points(&cut, now(), london, 12),
-                    weekly_points(&full, now(), london, 12)
-                );
-            } else {
-                assert!(
-                    cut.checkins.len() + cut.meetings.len()
-                        < full.checkins.len() + full.meetings.len(),
-                    "the fixture has history before the period compared with"
-                );
-            }
-        }
+        let from = weeks_start(now(), 12);
+        let mut cut = full.clone();
+        cut.checkins.retain(|c| c.sent_at >= from);
+        cut.meetings.retain(|m| m.at >= from);
+        assert!(
+            cut.meetings.len() < full.meetings.len(),
+            "the fixture has a meeting before the chart's first week"
+        );
+        let london = chrono_tz::Europe::London;
+        assert_eq!(
+            weekly_points(&cut, now(), london, 12),
+            weekly_points(&full, now(), london, 12)
+        );
     }
 }

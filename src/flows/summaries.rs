@@ -179,14 +179,16 @@ fn waiting_for_a_match(rows: Vec<crate::outbound::store::WaitingRow>) -> Vec<rep
         .collect()
 }
 
-/// Reads everything a summary needs from the store, as plain data without any free text. Check-ins (and the
-/// meetings logged on them) are read from `history_from` on: see [`reports::history_needed_from`].
+/// Reads everything a summary needs from the store, as plain data without any free text. The check-ins of the two
+/// periods are tallied in SQL; they (and the meetings logged on them) are read row by row only from `history_from`
+/// on, when a chart, export or cohort report needs them (see [`reports::history_needed_from`]); with `None`, not at
+/// all.
 pub async fn gather(
     store: &Store,
     catalog: &Catalog,
     config: &MatchConfig,
     (period, previous): (Period, Period),
-    history_from: DateTime<Utc>,
+    history_from: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<ReportInput, StoreError> {
     // Three independent reads at once, each on its own connection (SQLite answers them in parallel):
@@ -204,16 +206,25 @@ pub async fn gather(
         let waiting = waiting_for_a_match(store.waiting(now.timestamp()).await?);
         Ok::<_, StoreError>((pairs, waiting))
     };
-    // and the check-ins of the weeks shown, feedback, departures, and the meetings to date counted in SQL.
+    // and the check-ins of both periods and the meetings to date counted in SQL, feedback, departures, and the
+    // check-ins themselves only when asked for.
     let history = async {
-        let rows = store.checkin_answer_rows(history_from.timestamp()).await?;
+        let tally = |p: Period| store.checkin_tally(p.start.timestamp(), p.end.timestamp());
+        let tallies = (tally(period).await?, tally(previous).await?);
+        let rows = match history_from {
+            Some(from) => store.checkin_answer_rows(from.timestamp()).await?,
+            None => Vec::new(),
+        };
         let feedback = store.feedback_rows().await?;
         let departures = store.departures().await?;
         let totals = store.meeting_totals(period.end.timestamp()).await?;
-        Ok::<_, StoreError>((rows, feedback, departures, totals))
+        Ok::<_, StoreError>((tallies, rows, feedback, departures, totals))
     };
-    let ((people, skill_counts), (pair_records, waiting), (rows, feedback, departures, totals)) =
-        tokio::try_join!(people_and_skills, pairs_and_waiting, history)?;
+    let (
+        (people, skill_counts),
+        (pair_records, waiting),
+        (tallies, rows, feedback, departures, totals),
+    ) = tokio::try_join!(people_and_skills, pairs_and_waiting, history)?;
 
     let names: HashMap<String, String> = people
         .iter()
@@ -275,6 +286,7 @@ pub async fn gather(
             .map(|s| (s.id.clone(), s.label.clone()))
             .collect(),
         skill_counts: Some(skill_counts),
+        checkin_tallies: Some(tallies),
     })
 }
 
@@ -349,8 +361,7 @@ pub async fn report(
     now: DateTime<Utc>,
 ) -> Result<(Summary, ReportInput), StoreError> {
     let (period, previous) = span.periods(schedule, now);
-    let from = reports::history_needed_from(&previous, now, None);
-    let input = gather(store, catalog, config, (period, previous), from, now).await?;
+    let input = gather(store, catalog, config, (period, previous), None, now).await?;
     Ok((reports::summarize(&input, now), input))
 }
 
@@ -385,18 +396,14 @@ pub async fn queue_chart(app: &App, admin: &str) -> Result<(), StoreError> {
     app.commit(tx).await
 }
 
-/// What the chart needs and nothing more: the pairs, and the meetings of its weeks.
-async fn chart_input(store: &Store, now: DateTime<Utc>) -> Result<ReportInput, StoreError> {
-    let from = reports::weeks_start(now, CHART_WEEKS);
-    let period = Period {
-        start: from,
-        end: now,
-    };
-    let mut input = ReportInput {
+/// A report's input with nothing in it, for `period` (what the tests fill in).
+#[cfg(test)]
+fn empty_input(period: Period) -> ReportInput {
+    ReportInput {
         period,
         previous: Period {
-            start: from,
-            end: from,
+            start: period.start,
+            end: period.start,
         },
         participants: Vec::new(),
         departures: Vec::new(),
@@ -408,23 +415,8 @@ async fn chart_input(store: &Store, now: DateTime<Utc>) -> Result<ReportInput, S
         meetings_to_date: reports::MeetingTotals::default(),
         skills: BTreeMap::new(),
         skill_counts: None,
-    };
-    let pair_records = store.pairs().await?;
-    input.pairs = report_pairs(&pair_records, &HashMap::new()).0;
-    drop(pair_records);
-    input.meetings = store
-        .met_answer_rows(from.timestamp())
-        .await?
-        .into_iter()
-        .map(|row| {
-            let who = row
-                .user_id
-                .clone()
-                .unwrap_or_else(|| anonymous(row.answer_rowid));
-            meeting(&row, who)
-        })
-        .collect();
-    Ok(input)
+        checkin_tallies: None,
+    }
 }
 
 /// The "report_chart" job: the twelve weeks up to now as a PNG in the admin's DM, after one line saying what it is
@@ -432,8 +424,14 @@ async fn chart_input(store: &Store, now: DateTime<Utc>) -> Result<ReportInput, S
 pub async fn send_chart(app: &App, job: &Job) -> Result<(), JobError> {
     let UserPayload { user, .. } = payload(job)?;
     let now = app.clock().now();
-    let input = chart_input(app.store(), now).await?;
-    let png = chart_png(&input, now, app.config().summary_schedule.timezone());
+    // Counted in SQL: the chart job holds twelve pairs of numbers, not the program's pairs and meetings.
+    let counts = app
+        .store()
+        .chart_counts(now.timestamp(), CHART_WEEKS)
+        .await?;
+    let png = reports::chart_points(now, app.config().summary_schedule.timezone(), &counts)
+        .ok_or_else(|| NO_CHART_FEW_PEOPLE.to_string())
+        .and_then(|points| draw(&points));
     let text = match &png {
         Ok(_) => views::summary::CHART_CAPTION.to_string(),
         Err(why) => format!("No chart with this report: {why}."),
@@ -470,7 +468,7 @@ pub async fn post_cohort(app: &App, job: &Job) -> Result<(), JobError> {
         app.catalog(),
         app.match_config(),
         (period, Period { start, end: start }),
-        start,
+        Some(start),
         now,
     )
     .await?;
@@ -560,13 +558,13 @@ pub async fn post_scheduled(app: &App, job: &Job) -> Result<Ran, JobError> {
         return Ok(Ran::Dropped(why));
     }
     let (period, previous) = periods(schedule, end, true);
-    let from = reports::history_needed_from(&previous, period.end, Some(CHART_WEEKS));
+    let from = reports::weeks_start(period.end, CHART_WEEKS);
     let input = gather(
         app.store(),
         app.catalog(),
         app.match_config(),
         (period, previous),
-        from,
+        Some(from),
         now,
     )
     .await?;
@@ -658,7 +656,7 @@ pub async fn report_text(
 ) -> Result<(String, Option<Result<(), String>>), String> {
     let store = open_for_report(url).await?;
     let (period, previous) = span.periods(schedule, now);
-    let from = reports::history_needed_from(&previous, period.end, chart.map(|_| CHART_WEEKS));
+    let from = chart.map(|_| reports::weeks_start(period.end, CHART_WEEKS));
     let input = gather(&store, catalog, config, (period, previous), from, now)
         .await
         .map_err(|e| e.to_string())?;
@@ -677,10 +675,16 @@ pub fn chart_png(
     end: DateTime<Utc>,
     tz: chrono_tz::Tz,
 ) -> Result<Vec<u8>, String> {
-    let points = reports::weekly_points(input, end, tz, CHART_WEEKS).ok_or_else(|| {
-        "no chart: the weeks it would show come from fewer than 3 people".to_string()
-    })?;
-    crate::domain::chart::weekly_chart_png(&points)
+    let points = reports::weekly_points(input, end, tz, CHART_WEEKS)
+        .ok_or_else(|| NO_CHART_FEW_PEOPLE.to_string())?;
+    draw(&points)
+}
+
+/// Why a chart is not drawn when its weeks come from fewer than 3 people.
+const NO_CHART_FEW_PEOPLE: &str = "no chart: the weeks it would show come from fewer than 3 people";
+
+fn draw(points: &[reports::WeekPoint]) -> Result<Vec<u8>, String> {
+    crate::domain::chart::weekly_chart_png(points)
         .map_err(|e| format!("the chart could not be drawn: {e}"))
 }
 
@@ -719,7 +723,7 @@ pub async fn export_csv(
         catalog,
         config,
         (all_time, all_time),
-        all_time.start,
+        Some(all_time.start),
         now,
     )
     .await
@@ -865,7 +869,10 @@ mod tests {
         let names = HashMap::new();
         let (pairs, _) = report_pairs(&store.pairs().await.unwrap(), &names);
         for (now, before) in [(1_000, 1_000), (1_000, 3_000), (6_000, 325), (150, 3_000)] {
-            let mut input = chart_input(&store, at(now)).await.unwrap();
+            let mut input = empty_input(Period {
+                start: at(now),
+                end: at(now),
+            });
             input.pairs = pairs.clone();
             input.participants = people
                 .iter()
@@ -893,21 +900,19 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn the_chart_read_on_its_own_draws_the_weeks_the_full_read_draws() {
-        let (_d, store) = varied_program().await;
+    /// Check-ins over `weeks` weeks for every pair of the program, an hour apart: both members met, one did, not
+    /// yet, need help (with a "met" by someone who left), nobody answered, an outsider's "met" with a negative time, a
+    /// time too long to be one, and two answers by people who left.
+    async fn seed_checkins(store: &Store, weeks: i64) {
         let week = 7 * 86_400;
-        let now = at(20 * week);
-        // Check-ins over twenty weeks: both met, one met, not yet, need help, nobody answered; one answer by
-        // someone who left (no user ID).
-        let pairs: Vec<i64> = crate::on_db!(store.pool(), |p| {
-            sqlx::query_scalar("SELECT id FROM pairs ORDER BY id")
+        let pairs: Vec<(i64, Option<String>, Option<String>)> = crate::on_db!(store.pool(), |p| {
+            sqlx::query_as("SELECT id, junior_id, senior_id FROM pairs ORDER BY id")
                 .fetch_all(p)
                 .await
                 .unwrap()
         });
-        for w in 0..20i64 {
-            for (k, pair) in pairs.iter().enumerate() {
+        for w in 0..weeks {
+            for (k, (pair, junior, senior)) in pairs.iter().enumerate() {
                 let sent = w * week + 3_600 * k as i64;
                 let id: i64 = crate::on_db!(store.pool(), |p| {
                     sqlx::query_scalar(
@@ -920,12 +925,16 @@ mod tests {
                     .await
                     .unwrap()
                 });
-                let answers: &[(Option<&str>, &str, i64)] = match (w + k as i64) % 5 {
-                    0 => &[(Some("UA"), "met", 30), (Some("UB"), "met", 45)],
-                    1 => &[(Some("UA"), "met", 60)],
-                    2 => &[(Some("UA"), "not_yet", 0)],
-                    3 => &[(None, "met", 20), (Some("UB"), "need_help", 0)],
-                    _ => &[],
+                let (j, s) = (junior.as_deref(), senior.as_deref());
+                let answers: Vec<(Option<&str>, &str, i64)> = match (w + k as i64) % 8 {
+                    0 => vec![(j, "met", 30), (s, "met", 45)],
+                    1 => vec![(j, "met", 60)],
+                    2 => vec![(s, "not_yet", 0)],
+                    3 => vec![(None, "met", 20), (s, "need_help", 0)],
+                    4 => vec![],
+                    5 => vec![(Some("UX"), "met", -5), (s, "need_help", 0)],
+                    6 => vec![(j, "met", 5_000_000_000)],
+                    _ => vec![(None, "not_yet", 0), (None, "met", 15), (s, "met", 25)],
                 };
                 for (who, answer, minutes) in answers {
                     crate::on_db!(store.pool(), |p| {
@@ -942,34 +951,130 @@ mod tests {
                 }
             }
         }
-        let chart = chart_input(&store, now).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_checkin_tally_counted_in_sql_equals_the_count_in_memory() {
+        let (_d, store) = varied_program().await;
+        seed_checkins(&store, 6).await;
+        let week = 7 * 86_400;
+        let now = at(6 * week);
+        let all = Period {
+            start: at(0),
+            end: now,
+        };
         let full = gather(
             &store,
             &Catalog::default(),
             &MatchConfig::default(),
-            (
-                Period {
-                    start: at(0),
-                    end: now,
-                },
-                Period {
-                    start: at(0),
-                    end: at(0),
-                },
-            ),
-            at(0),
+            (all, all),
+            Some(at(0)),
             now,
         )
         .await
         .unwrap();
-        let tz = chrono_tz::Tz::UTC;
-        let points = reports::weekly_points(&full, now, tz, CHART_WEEKS).unwrap();
-        assert!(points.iter().any(|p| p.meetings > 0));
         assert_eq!(
-            reports::weekly_points(&chart, now, tz, CHART_WEEKS),
-            Some(points)
+            full.checkin_tallies.map(|t| t.0),
+            Some(reports::CheckinTally::of(&full, &all))
         );
-        assert!(chart.checkins.is_empty() && chart.meetings.len() < full.meetings.len());
+        let hour = 3_600;
+        let mut periods = vec![(0, 0), (0, 6 * week), (2 * hour, 2 * hour + 1)];
+        periods.extend((0..6).map(|w| (w * week, (w + 1) * week)));
+        periods.extend((0..12).map(|h| (3 * week + h * hour, 3 * week + (h + 1) * hour)));
+        let mut seen = std::collections::BTreeSet::new();
+        for (start, end) in periods {
+            let period = Period {
+                start: at(start),
+                end: at(end),
+            };
+            let in_memory = reports::CheckinTally::of(&full, &period);
+            seen.insert((
+                in_memory.asked_people,
+                in_memory.meeting_people,
+                in_memory.loggers,
+            ));
+            assert_eq!(
+                store.checkin_tally(start, end).await.unwrap(),
+                in_memory,
+                "[{start}, {end})"
+            );
+        }
+        // The periods cover no people, few people and three or more, for each count.
+        for k in 0..3 {
+            let counts: std::collections::BTreeSet<usize> =
+                seen.iter().map(|c| [c.0, c.1, c.2][k]).collect();
+            assert!(
+                counts.contains(&0) && counts.contains(&3),
+                "{k}: {counts:?}"
+            );
+            assert!(counts.iter().any(|n| (1..3).contains(n)), "{k}: {counts:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_chart_counted_in_sql_draws_the_weeks_the_rows_draw() {
+        let (_d, store) = varied_program().await;
+        let week = 7 * 86_400;
+        seed_checkins(&store, 20).await;
+        // Two pairs end: they run up to and at their end, not after it.
+        crate::on_db!(store.pool(), |p| {
+            sqlx::query(
+                "UPDATE pairs SET ended_at = CASE status WHEN 'ended' THEN $1 ELSE $2 END
+                 WHERE status IN ('ended', 'completed')",
+            )
+            .bind(10 * week)
+            .bind(15 * week + 3)
+            .execute(p)
+            .await
+            .unwrap();
+        });
+        let all = Period {
+            start: at(0),
+            end: at(40 * week),
+        };
+        let full = gather(
+            &store,
+            &Catalog::default(),
+            &MatchConfig::default(),
+            (all, all),
+            Some(at(0)),
+            all.end,
+        )
+        .await
+        .unwrap();
+        let (mut drawn, mut hidden) = (0, 0);
+        for tz in [chrono_tz::Tz::UTC, chrono_tz::Asia::Tokyo] {
+            for (end, weeks) in [
+                (20 * week, CHART_WEEKS),
+                (20 * week + 5 * 3_600, CHART_WEEKS),
+                (10 * week, CHART_WEEKS),
+                (15 * week + 3, 1),
+                (3 * week, CHART_WEEKS),
+                (5 * week + 7, 4),
+                (40 * week, CHART_WEEKS),
+                (0, CHART_WEEKS),
+                (20 * week, 1),
+                (20 * week, 0),
+                // Only the first pair (two people) runs: no chart; a moment later a third person is in a pair.
+                (305, 1),
+                (315, 1),
+            ] {
+                let counts = store.chart_counts(end, weeks).await.unwrap();
+                assert_eq!(counts.weeks.len(), weeks);
+                let in_memory = reports::weekly_points(&full, at(end), tz, weeks);
+                match &in_memory {
+                    Some(points) if points.iter().any(|p| p.meetings > 0) => drawn += 1,
+                    None => hidden += 1,
+                    Some(_) => {}
+                }
+                assert_eq!(
+                    reports::chart_points(at(end), tz, &counts),
+                    in_memory,
+                    "end {end}, {weeks} weeks"
+                );
+            }
+        }
+        assert!(drawn >= 8 && hidden == 2, "{drawn} drawn, {hidden} hidden");
     }
 
     #[tokio::test]
@@ -1045,7 +1150,7 @@ mod tests {
                 &Catalog::default(),
                 &MatchConfig::default(),
                 (p, prev),
-                at(0),
+                None,
                 now,
             )
             .await
@@ -1126,7 +1231,10 @@ mod tests {
         let summary = reports::summarize(
             &ReportInput {
                 waiting,
-                ..chart_input(&store, now).await.unwrap()
+                ..empty_input(Period {
+                    start: now,
+                    end: now,
+                })
             },
             now,
         );

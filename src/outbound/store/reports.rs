@@ -2,7 +2,10 @@
 
 use super::{Dialect, Store, StoreError};
 use crate::domain::feedback::{FeedbackInput, Scored, Written};
-use crate::domain::reports::{MeetingTotals, SkillCounts, SkillTally};
+use crate::domain::model::CheckinAnswer;
+use crate::domain::reports::{
+    ChartCounts, ChartWeek, CheckinTally, MIN_PEOPLE, MeetingTotals, SkillCounts, SkillTally,
+};
 use futures_util::TryStreamExt;
 use std::collections::HashSet;
 
@@ -185,6 +188,194 @@ impl Store {
             (tally, pairs)
         });
         Ok(tally.counts(pairs.iter().map(|(j, s)| (j.as_str(), s.as_str()))))
+    }
+
+    /// What the check-ins sent in `[start, end)` (unix seconds) add up to, counted here rather than read row by row
+    /// (a big firm's fortnight is tens of thousands of answers): the same figures [`CheckinTally::of`] counts from
+    /// rows (tested equal). An answer counts when it is one Tandem knows ("met", "not yet", "need help"); a member of
+    /// the pair without one counts as asked and not answering; someone who left counts as one person per answer
+    /// (or per side of their pair). People are counted only to [`MIN_PEOPLE`].
+    pub async fn checkin_tally(&self, start: i64, end: i64) -> Result<CheckinTally, StoreError> {
+        // The check-ins of the period, their answers Tandem knows, the members who gave none, and the meetings.
+        let known = CheckinAnswer::ALL
+            .iter()
+            .map(|a| format!("'{}'", a.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let with = format!(
+            "WITH c AS (SELECT id, pair_id, sent_at FROM checkins WHERE sent_at >= $1 AND sent_at < $2),
+             a AS (SELECT x.checkin_id, x.user_id, x.rowid AS rid, x.answer, x.minutes FROM checkin_answers x
+                   JOIN c ON c.id = x.checkin_id WHERE x.answer IN ({known})),
+             silent AS (SELECT c.id, m.who FROM c JOIN (SELECT id AS pair_id, junior_id AS who FROM pairs
+                                                        UNION ALL SELECT id, senior_id FROM pairs) m
+                          ON m.pair_id = c.pair_id
+                        WHERE m.who IS NOT NULL
+                          AND NOT EXISTS (SELECT 1 FROM a WHERE a.checkin_id = c.id AND a.user_id = m.who)),
+             met AS (SELECT c.pair_id, c.sent_at, a.user_id, a.rid,
+                            CASE WHEN a.minutes BETWEEN 0 AND 4294967295 THEN a.minutes ELSE 0 END AS minutes
+                     FROM a JOIN c ON c.id = a.checkin_id WHERE a.answer = 'met')"
+        );
+        let counts = format!(
+            "{with} SELECT (SELECT COUNT(*) FROM a), (SELECT COUNT(*) FROM silent),
+                    (SELECT COUNT(*) FROM (SELECT DISTINCT pair_id, sent_at FROM met) AS meetings),
+                    (SELECT CAST(COALESCE(SUM(longest), 0) AS BIGINT) FROM
+                        (SELECT MAX(minutes) AS longest FROM met GROUP BY pair_id, sent_at) AS meetings)"
+        );
+        // Distinct people, as (kind, ID): a user ID (kind 0), or a stand-in for someone who left: an answer's row
+        // (1), the junior (2) or senior (3) side of a pair.
+        let asked = format!(
+            "{with} SELECT COUNT(*) FROM (SELECT 0 AS k, user_id AS who FROM a WHERE user_id IS NOT NULL
+                 UNION SELECT 1, CAST(rid AS TEXT) FROM a WHERE user_id IS NULL
+                 UNION SELECT 0, who FROM silent LIMIT {MIN_PEOPLE}) AS people"
+        );
+        let met_people = format!(
+            "{with}, mp AS (SELECT DISTINCT met.pair_id, p.id AS known, p.junior_id, p.senior_id, met.user_id, met.rid
+                            FROM met LEFT JOIN pairs p ON p.id = met.pair_id)
+             SELECT COUNT(*) FROM (SELECT 0 AS k, junior_id AS who FROM mp WHERE known IS NOT NULL AND junior_id IS NOT NULL
+                 UNION SELECT 2, CAST(pair_id AS TEXT) FROM mp WHERE known IS NOT NULL AND junior_id IS NULL
+                 UNION SELECT 0, senior_id FROM mp WHERE known IS NOT NULL AND senior_id IS NOT NULL
+                 UNION SELECT 3, CAST(pair_id AS TEXT) FROM mp WHERE known IS NOT NULL AND senior_id IS NULL
+                 UNION SELECT 0, user_id FROM mp WHERE known IS NULL AND user_id IS NOT NULL
+                 UNION SELECT 1, CAST(rid AS TEXT) FROM mp WHERE known IS NULL AND user_id IS NULL
+                 LIMIT {MIN_PEOPLE}) AS people"
+        );
+        let loggers = format!(
+            "{with} SELECT COUNT(*) FROM (SELECT 0 AS k, user_id AS who FROM met WHERE user_id IS NOT NULL
+                 UNION SELECT 1, CAST(rid AS TEXT) FROM met WHERE user_id IS NULL LIMIT {MIN_PEOPLE}) AS people"
+        );
+        let mut conn = self.acquire().await?;
+        let ((answered, silent, meetings, minutes), asked_people, meeting_people, loggers): (
+            (i64, i64, i64, i64),
+            i64,
+            i64,
+            i64,
+        ) = on_conn!(conn.conn(), |c| {
+            // Built from constants only (the answers Tandem knows and MIN_PEOPLE); the period is bound.
+            let counts = sqlx::query_as(sqlx::AssertSqlSafe(counts.as_str()))
+                .bind(start)
+                .bind(end)
+                .fetch_one(&mut *c)
+                .await?;
+            let mut people = [0i64; 3];
+            for (n, sql) in people.iter_mut().zip([&asked, &met_people, &loggers]) {
+                *n = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
+                    .bind(start)
+                    .bind(end)
+                    .fetch_one(&mut *c)
+                    .await?;
+            }
+            (counts, people[0], people[1], people[2])
+        });
+        let few = |n: i64| usize::try_from(n).unwrap_or(0).min(MIN_PEOPLE);
+        Ok(CheckinTally {
+            asked: answered + silent,
+            answered,
+            asked_people: few(asked_people),
+            meetings,
+            meeting_people: few(meeting_people),
+            minutes,
+            loggers: few(loggers),
+        })
+    }
+
+    /// The weekly chart's counts, counted here rather than from rows: the `weeks` seven-day windows ending at `end`
+    /// (unix seconds), oldest first, each with its meetings (pairs that said "we met" at a check-in sent in it) and
+    /// the pairs running at its end; and the distinct people behind them all, to [`MIN_PEOPLE`]. The same as
+    /// `reports::weekly_points` draws from rows (tested equal).
+    pub async fn chart_counts(&self, end: i64, weeks: usize) -> Result<ChartCounts, StoreError> {
+        const WEEK: i64 = 7 * 86_400;
+        let weeks = i64::try_from(weeks).unwrap_or(0).clamp(0, 520);
+        let start = end - weeks * WEEK;
+        // Week k's end, as a literal: the numbers are Tandem's own.
+        let ends: Vec<i64> = (1..=weeks).map(|k| start + k * WEEK).collect();
+        let running = |t: i64| {
+            format!(
+                "(created_at < {t} AND CASE WHEN ended_at IS NOT NULL THEN ended_at >= {t}
+                                          ELSE status IN ('active', 'at_risk') END)"
+            )
+        };
+        let active = format!(
+            "SELECT {} FROM pairs",
+            ends.iter()
+                .map(|t| format!(
+                    "CAST(COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0) AS BIGINT)",
+                    running(*t)
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let met = "SELECT DISTINCT c.pair_id, c.sent_at FROM checkins c JOIN checkin_answers a ON a.checkin_id = c.id
+                   WHERE a.answer = 'met' AND c.sent_at >= $1 AND c.sent_at < $2";
+        let meetings = format!(
+            "SELECT CAST((sent_at - $1) / {WEEK} AS BIGINT) AS w, COUNT(*) FROM ({met}) AS m GROUP BY w"
+        );
+        let any_running = if ends.is_empty() {
+            "0 = 1".to_string()
+        } else {
+            ends.iter()
+                .map(|t| running(*t))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        };
+        // Distinct people, as (kind, ID): a user ID (0), someone who left: an answer's row (1), the junior (2) or
+        // senior (3) side of a pair.
+        let people = format!(
+            "WITH p AS (SELECT id, junior_id, senior_id FROM pairs WHERE {any_running}
+                        UNION SELECT id, junior_id, senior_id FROM pairs WHERE id IN (SELECT pair_id FROM ({met}) AS m)),
+                  lost AS (SELECT a.user_id, a.rowid AS rid FROM checkins c JOIN checkin_answers a ON a.checkin_id = c.id
+                           WHERE a.answer = 'met' AND c.sent_at >= $1 AND c.sent_at < $2
+                             AND NOT EXISTS (SELECT 1 FROM pairs q WHERE q.id = c.pair_id))
+             SELECT COUNT(*) FROM (SELECT 0 AS k, junior_id AS who FROM p WHERE junior_id IS NOT NULL
+                 UNION SELECT 2, CAST(id AS TEXT) FROM p WHERE junior_id IS NULL
+                 UNION SELECT 0, senior_id FROM p WHERE senior_id IS NOT NULL
+                 UNION SELECT 3, CAST(id AS TEXT) FROM p WHERE senior_id IS NULL
+                 UNION SELECT 0, user_id FROM lost WHERE user_id IS NOT NULL
+                 UNION SELECT 1, CAST(rid AS TEXT) FROM lost WHERE user_id IS NULL
+                 LIMIT {MIN_PEOPLE}) AS people"
+        );
+        let mut conn = self.acquire().await?;
+        // Built from constants and Tandem's own numbers only; the window is bound.
+        let (active, held, people): (Vec<i64>, Vec<(i64, i64)>, i64) = on_conn!(conn.conn(), |c| {
+            let active = if ends.is_empty() {
+                Vec::new()
+            } else {
+                let row = sqlx::query(sqlx::AssertSqlSafe(active.as_str()))
+                    .fetch_one(&mut *c)
+                    .await?;
+                let mut counts = Vec::with_capacity(ends.len());
+                for i in 0..ends.len() {
+                    counts.push(sqlx::Row::try_get::<i64, _>(&row, i)?);
+                }
+                counts
+            };
+            let held = sqlx::query_as(sqlx::AssertSqlSafe(meetings.as_str()))
+                .bind(start)
+                .bind(end)
+                .fetch_all(&mut *c)
+                .await?;
+            let people = sqlx::query_scalar(sqlx::AssertSqlSafe(people.as_str()))
+                .bind(start)
+                .bind(end)
+                .fetch_one(&mut *c)
+                .await?;
+            (active, held, people)
+        });
+        let mut weeks: Vec<ChartWeek> = active
+            .into_iter()
+            .map(|n| ChartWeek {
+                meetings: 0,
+                active_pairs: u32::try_from(n).unwrap_or(u32::MAX),
+            })
+            .collect();
+        for (w, n) in held {
+            if let Some(week) = usize::try_from(w).ok().and_then(|w| weeks.get_mut(w)) {
+                week.meetings = u32::try_from(n).unwrap_or(u32::MAX);
+            }
+        }
+        Ok(ChartCounts {
+            weeks,
+            people: usize::try_from(people).unwrap_or(0).min(MIN_PEOPLE),
+        })
     }
 
     /// Meetings at check-ins sent before `until` (unix seconds), over the whole history, counted here rather than
