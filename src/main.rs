@@ -613,6 +613,7 @@ async fn main() -> ExitCode {
                 weeks: d.weeks,
                 quiet: d.quiet,
                 full: d.full,
+                pool: None,
             };
             let mut stdout = std::io::stdout();
             match tandem::demo::run(&options, &mut stdout).await {

@@ -56,6 +56,8 @@ pub struct DemoOptions {
     pub quiet: bool,
     /// Print every message in full (by default, repeats of a kind of message show as one line).
     pub full: bool,
+    /// The store's pool, when not the default (a test plays the whole program on one connection).
+    pub pool: Option<crate::outbound::store::PoolSize>,
 }
 
 impl Default for DemoOptions {
@@ -67,6 +69,7 @@ impl Default for DemoOptions {
             weeks: DEFAULT_WEEKS,
             quiet: false,
             full: false,
+            pool: None,
         }
     }
 }
@@ -354,6 +357,7 @@ pub async fn run(options: &DemoOptions, out: Out<'_>) -> Result<DemoOutcome, Dem
     let mut sandbox_options = SandboxOptions::new(&database);
     sandbox_options.app.clock = clock.clone();
     sandbox_options.app.worker = crate::startup::WorkerMode::OnWake;
+    sandbox_options.app.pool = options.pool;
     sandbox_options.admins = vec![ADMIN.id.to_string()];
     sandbox_options.manager_channel = Some(MANAGER_CHANNEL.to_string());
     sandbox_options.env = vec![("TANDEM_ROUND_CRON".to_string(), round_cron(options.weeks))];

@@ -14,7 +14,7 @@
 use crate::context::App;
 use crate::flows::delivery::{JobError, Ran};
 use crate::outbound::slack_api::ApiError;
-use crate::outbound::store::{Job, StoreError};
+use crate::outbound::store::{Job, Store, StoreError};
 use futures_util::StreamExt;
 
 /// How many jobs run at once (Slack's rate limits, not this, set the pace).
@@ -121,17 +121,39 @@ pub async fn run_due(app: &App) -> Result<RunStats, StoreError> {
 async fn with_renewed_leases<T>(app: &App, batch: impl std::future::Future<Output = T>) -> T {
     let lease = i64::from(app.config().job_lease_secs);
     let period = std::time::Duration::from_secs(u64::try_from(lease / 3).unwrap_or(1).max(1));
-    let mut batch = std::pin::pin!(batch);
-    loop {
-        tokio::select! {
-            out = &mut batch => return out,
-            _ = tokio::time::sleep(period) => {
-                match app.store().renew_leases(app.jobs().replica(), app.now() + lease).await {
-                    Ok(n) => tracing::debug!(renewed = n, "job leases renewed"),
-                    Err(e) => tracing::warn!(error = %e, "job leases could not be renewed"),
-                }
+    renewing_leases(
+        app.store(),
+        app.jobs().replica(),
+        period,
+        || app.now() + lease,
+        batch,
+    )
+    .await
+}
+
+/// Runs `batch`, renewing `holder`'s leases until `until()` every `period` meanwhile. The renewal runs *beside* the
+/// batch, never in its place: while it waits for a connection, the batch's jobs go on and release theirs. (Run
+/// inside the batch's task instead — in a `select!` arm — it paused every job holding a transaction until its own
+/// wait for a connection timed out: a batch that held the whole pool stalled for the acquire timeout.)
+async fn renewing_leases<T>(
+    store: &Store,
+    holder: &str,
+    period: std::time::Duration,
+    until: impl Fn() -> i64,
+    batch: impl std::future::Future<Output = T>,
+) -> T {
+    let renew = async {
+        loop {
+            tokio::time::sleep(period).await;
+            match store.renew_leases(holder, until()).await {
+                Ok(n) => tracing::debug!(renewed = n, "job leases renewed"),
+                Err(e) => tracing::warn!(error = %e, "job leases could not be renewed"),
             }
         }
+    };
+    tokio::select! {
+        out = batch => out,
+        never = renew => never,
     }
 }
 
@@ -288,6 +310,101 @@ pub async fn run_loop(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::model::JobKind;
+    use crate::on_db;
+    use crate::outbound::store::{NewJob, PoolSize, test_store_with};
+    use std::time::{Duration, Instant};
+
+    const HOLDER: &str = "host-a:1:0001";
+
+    #[test]
+    fn the_postgres_pool_holds_a_whole_batch_and_the_request_path() {
+        let pool = usize::try_from(PoolSize::POSTGRES.max_connections).unwrap();
+        assert!(
+            pool > CONCURRENCY,
+            "{pool} connections for {CONCURRENCY} jobs at once and the requests"
+        );
+        assert!(
+            pool <= 2 * CONCURRENCY,
+            "a modest pool: {pool} connections per replica"
+        );
+    }
+
+    /// The regression test for a worker that needed one connection more than it held: the lease renewal used to run
+    /// in the batch's own task and pause it while waiting for a connection, so jobs holding open transactions (every
+    /// connection of the pool) could not commit until the renewal's wait timed out; a batch of 16 jobs starved a
+    /// pool of 8. Here the pool has one connection and the jobs of a batch take turns holding it in a transaction
+    /// while renewals fall due: every job commits at once, and the leases are renewed while the batch runs.
+    #[tokio::test]
+    async fn renewing_leases_never_stalls_a_batch_that_holds_every_connection() {
+        const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(4);
+        let (_db, store) = test_store_with(PoolSize {
+            max_connections: 1,
+            acquire_timeout: ACQUIRE_TIMEOUT,
+        })
+        .await;
+        let now = 1_000;
+        for _ in 0..3 {
+            let mut tx = store.write().await.unwrap();
+            tx.enqueue(NewJob::new(JobKind::Message, now), now)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        let jobs = store
+            .claim_due_jobs(now, 10, HOLDER, now + 60)
+            .await
+            .unwrap();
+        assert_eq!(jobs.len(), 3);
+        let lease_of = async |id: i64| -> i64 {
+            on_db!(store.pool(), |p| sqlx::query_scalar::<_, i64>(
+                "SELECT lease_until FROM jobs WHERE id = $1"
+            )
+            .bind(id)
+            .fetch_one(p)
+            .await
+            .unwrap())
+        };
+        let period = Duration::from_millis(100);
+        let renewed_until = now + 120;
+        let started = Instant::now();
+        let batch = futures_util::future::join_all(jobs.iter().map(|job| {
+            let store = &store;
+            async move {
+                // A job's transaction, open across a renewal.
+                let mut tx = store.write().await?;
+                tx.enqueue(NewJob::new(JobKind::Message, now), now).await?;
+                tokio::time::sleep(period * 2).await;
+                tx.commit().await?;
+                Ok::<_, crate::outbound::store::StoreError>(job.id)
+            }
+        }));
+        let batch = async {
+            let done = batch.await;
+            // The batch ends once a renewal has gone through beside it (each renewal queues for the connection).
+            let deadline = Instant::now() + ACQUIRE_TIMEOUT / 2;
+            while lease_of(jobs[0].id).await != renewed_until && Instant::now() < deadline {
+                tokio::time::sleep(period / 4).await;
+            }
+            done
+        };
+        let done = renewing_leases(&store, HOLDER, period, || renewed_until, batch).await;
+        let took = started.elapsed();
+        for d in done {
+            d.expect("every job of the batch commits");
+        }
+        assert!(
+            took < ACQUIRE_TIMEOUT / 2,
+            "the batch waited {took:?} for the lease renewal (a wait for a connection it held itself)"
+        );
+        for job in &jobs {
+            assert_eq!(
+                lease_of(job.id).await,
+                renewed_until,
+                "the leases were renewed while the batch ran"
+            );
+        }
+    }
 
     #[test]
     fn backoff_doubles_up_to_an_hour() {

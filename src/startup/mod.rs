@@ -11,7 +11,7 @@ use crate::context::config::Config;
 use crate::context::{App, Parts};
 use crate::domain::catalog::Catalog;
 use crate::outbound::slack_api::{RetryPolicy, SlackApi};
-use crate::outbound::store::{Store, StoreError};
+use crate::outbound::store::{PoolSize, Store, StoreError};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -52,6 +52,9 @@ pub struct Options {
     pub worker: WorkerMode,
     /// Socket Mode's keep-alive and reconnection timings.
     pub socket: crate::inbound::socket::SocketTimings,
+    /// The store's pool, when not the engine's default ([`PoolSize::for_url`]): tests run on one connection to show
+    /// that no path needs a second while it holds one.
+    pub pool: Option<PoolSize>,
 }
 
 impl Default for Options {
@@ -61,6 +64,7 @@ impl Default for Options {
             retry: RetryPolicy::default(),
             worker: WorkerMode::Poll(Duration::from_secs(15)),
             socket: crate::inbound::socket::SocketTimings::default(),
+            pool: None,
         }
     }
 }
@@ -117,7 +121,10 @@ pub async fn build(config: Config, options: &Options) -> Result<App, StartError>
     )?;
     let match_config = crate::domain::matching::load_config(config.matching_file.as_deref())?;
     let calendar = load_holidays(&config, options.clock.now().date_naive())?;
-    let store = Store::open(&config.database_url).await?;
+    let pool = options
+        .pool
+        .unwrap_or_else(|| PoolSize::for_url(&config.database_url));
+    let store = Store::open_with(&config.database_url, pool).await?;
     let applied = store.migrate().await?;
     if applied > 0 {
         tracing::info!(applied, "database migrations applied");

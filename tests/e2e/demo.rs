@@ -13,6 +13,7 @@ fn small(dir: &tempfile::TempDir, name: &str, quiet: bool) -> DemoOptions {
         weeks: 6,
         quiet,
         full: false,
+        pool: None,
     }
 }
 
@@ -222,6 +223,29 @@ async fn the_same_seed_replays_the_same_program_and_the_transcript_shows_what_pe
     assert_ne!(
         different.figures, quiet.figures,
         "the seed decides who meets"
+    );
+}
+
+/// Every path of the program (requests, jobs, the worker's batches) works with one database connection: no path
+/// takes a second connection while it holds one (a transaction, or a connection for reads), which would make N
+/// concurrent jobs need 2N connections and wait on themselves. A path that did would wait for the pool's acquire
+/// timeout here and fail.
+#[tokio::test]
+async fn the_whole_program_plays_the_same_on_one_database_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let (usual, _) = play(&small(&dir, "usual.db", true)).await;
+    let mut one = small(&dir, "one.db", true);
+    one.pool = Some(tandem::outbound::store::PoolSize {
+        max_connections: 1,
+        acquire_timeout: std::time::Duration::from_secs(5),
+    });
+    let started = std::time::Instant::now();
+    let (single, _) = play(&one).await;
+    assert_eq!(single.figures, usual.figures);
+    assert_eq!(single.summary, usual.summary);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "no path waited for a connection it held"
     );
 }
 

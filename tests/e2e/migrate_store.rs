@@ -84,6 +84,7 @@ async fn the_demo_moves_to_postgres_with_every_count_identical_and_the_same_repo
         weeks: 6,
         quiet: true,
         full: false,
+        pool: None,
     };
     let mut printed = Vec::new();
     let outcome = run(&options, &mut printed).await.expect("the demo plays");

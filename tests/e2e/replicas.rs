@@ -3,6 +3,9 @@
 //! fall due, the replica holding most of them is killed with SIGKILL while its deliveries are in flight, and the
 //! other takes its jobs over once their leases (`TANDEM_JOB_LEASE_SECS=5`) expire.
 //!
+//! In Socket Mode, each of two replicas holds its own connection: envelopes spread across both are each handled once,
+//! and an event Slack re-delivers on the other connection has one effect.
+//!
 //! Skipped, with one line, when `TANDEM_TEST_DATABASE_URL` is unset (SQLite is one process). Nothing sleeps to
 //! synchronise: the test waits on log lines, on the fake's recorded calls and on the database, with deadlines.
 
@@ -35,6 +38,11 @@ struct Replica {
 
 impl Replica {
     fn start(fake: &FakeSlack, url: &str) -> Replica {
+        Replica::start_with(fake, url, &[])
+    }
+
+    /// A replica with further environment variables (e.g. `SLACK_APP_TOKEN` for Socket Mode).
+    fn start_with(fake: &FakeSlack, url: &str, env: &[(&str, &str)]) -> Replica {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -56,6 +64,7 @@ impl Replica {
             .env("TANDEM_JOB_LEASE_SECS", "5")
             .env("TANDEM_LOG_FORMAT", "json")
             .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -413,4 +422,142 @@ async fn two_replicas_share_the_work_and_one_takes_over_when_the_other_dies() {
         "replicas: passed in {:.1}s",
         started.elapsed().as_secs_f64()
     );
+}
+
+/// Two replicas in Socket Mode on one database: each opens its own connection to Slack, the envelopes Slack spreads
+/// across them are handled by both, and an event delivered on both connections at once (Slack re-delivering it on
+/// the other connection) has one effect: one replica handles it, the other finds it handled.
+#[tokio::test]
+async fn in_socket_mode_each_replica_holds_a_connection_and_a_redelivered_event_acts_once() {
+    let Some(server) = test_server() else {
+        println!(
+            "replicas (Socket Mode): skipped (TANDEM_TEST_DATABASE_URL is not set; the two-replica test needs PostgreSQL)"
+        );
+        return;
+    };
+    let db = ScratchDatabase::create(&server)
+        .await
+        .expect("a scratch database");
+    let fake = FakeSlack::start(SANDBOX_BOT_TOKEN, SANDBOX_APP_TOKEN)
+        .await
+        .expect("the fake Slack starts");
+    let people: Vec<String> = (0..6).map(|i| format!("UHOME{i:04}")).collect();
+    for p in &people {
+        fake.add_user(p, p, "Europe/London");
+    }
+    let socket_env = [
+        ("SLACK_APP_TOKEN", SANDBOX_APP_TOKEN),
+        // Says which replica found an event already handled.
+        ("RUST_LOG", "info,tandem::inbound::dispatch=debug"),
+    ];
+    let replicas = [
+        Replica::start_with(&fake, &db.url, &socket_env),
+        Replica::start_with(&fake, &db.url, &socket_env),
+    ];
+    let socket = fake.socket();
+    socket
+        .wait_open(2, DEADLINE)
+        .await
+        .expect("each replica opens its own Socket Mode connection");
+    let opened = fake.calls_to("apps.connections.open");
+    assert_eq!(opened.len(), 2, "one apps.connections.open per replica");
+    assert!(
+        opened
+            .iter()
+            .all(|c| c.token.as_deref() == Some(SANDBOX_APP_TOKEN)),
+        "opened with the app token"
+    );
+
+    // Envelopes spread across both connections: each replica acknowledges its share, and every event has its effect.
+    let home = |id: &str, user: &str| serde_json::json!({"type": "event_callback", "event_id": id, "team_id": "T0TANDEM", "event": tandem::sandbox::driver::app_home_opened(user)});
+    for (i, p) in people.iter().enumerate() {
+        socket
+            .send("events_api", home(&format!("EvSpread{i}"), p), DEADLINE)
+            .await
+            .expect("acknowledged");
+    }
+    assert_eq!(
+        socket.acks_by_connection(),
+        vec![3, 3],
+        "both replicas acknowledged their share of the envelopes"
+    );
+    let published = |f: &FakeSlack, user: &str| {
+        f.ok_calls_to("views.publish")
+            .iter()
+            .filter(|c| c.body["user_id"] == user)
+            .count()
+    };
+    fake.wait_until(DEADLINE, |f| {
+        let missing = people.iter().filter(|p| published(f, p) == 0).count();
+        (missing == 0)
+            .then_some(())
+            .ok_or(format!("{missing} Home tabs not published"))
+    })
+    .await
+    .expect("every event handled by the replica that received it");
+
+    // The same event on both connections at once: acknowledged on both, handled once.
+    let twice = &people[0];
+    let before = published(&fake, twice);
+    let acks = socket
+        .send_on_each("events_api", home("EvTwice", twice), DEADLINE)
+        .await
+        .expect("acknowledged on both connections");
+    assert_eq!(acks.len(), 2);
+    let duplicates = |r: &Replica| {
+        r.log
+            .borrow()
+            .iter()
+            .filter(|l| l.contains("duplicate event ignored") && l.contains("EvTwice"))
+            .count()
+    };
+    // Both handlers have returned (both acknowledged), so each replica's verdict is in its log or never will be.
+    let deadline = Instant::now() + DEADLINE;
+    let (mut rx0, mut rx1) = (replicas[0].log.clone(), replicas[1].log.clone());
+    let dups = loop {
+        let dups = duplicates(&replicas[0]) + duplicates(&replicas[1]);
+        if dups >= 1 || Instant::now() >= deadline {
+            break dups;
+        }
+        // Wait for either log to grow.
+        let _ = tokio::time::timeout(deadline - Instant::now(), async {
+            tokio::select! {
+                _ = rx0.changed() => {}
+                _ = rx1.changed() => {}
+            }
+        })
+        .await;
+    };
+    assert_eq!(
+        dups, 1,
+        "exactly one replica found the re-delivered event already handled"
+    );
+    fake.wait_until(DEADLINE, |f| {
+        (published(f, twice) > before)
+            .then_some(())
+            .ok_or("the event had no effect".to_string())
+    })
+    .await
+    .expect("the event has its effect");
+    // The effect is done (no Home tab refresh left queued), so the count is final.
+    let store = Store::open(&db.url).await.expect("open");
+    wait_db("every Home tab refresh done", async || {
+        let tandem::outbound::store::Pool::Postgres(pool) = store.pool() else {
+            unreachable!()
+        };
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'home_refresh' AND state IN ('pending', 'running')",
+        )
+        .fetch_one(pool)
+        .await
+        .ok()?;
+        (n == 0).then_some(())
+    })
+    .await;
+    assert_eq!(
+        published(&fake, twice),
+        before + 1,
+        "one Home tab publication for the event delivered twice"
+    );
+    store.close().await;
 }

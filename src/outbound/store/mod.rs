@@ -51,7 +51,7 @@ macro_rules! in_tx {
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]
-pub(crate) use testing::test_store;
+pub(crate) use testing::{test_store, test_store_with};
 
 mod audit;
 pub mod copy;
@@ -269,10 +269,47 @@ impl Tx {
     }
 }
 
+/// How many connections a store's pool holds at most, and how long a caller waits for one before failing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolSize {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl PoolSize {
+    /// PostgreSQL: every job of a batch (`jobs::worker::CONCURRENCY`, 16) holds at most one connection at a time
+    /// (a transaction, or one read; no path takes a second connection while it holds one: the worker's lease
+    /// renewal runs beside the batch rather than pausing it), plus 4 for the request path, the lease renewal and
+    /// housekeeping. A request may wait a few milliseconds for a job's connection when all are busy; nothing
+    /// waits on itself. Two replicas use at most 40 of PostgreSQL's default 100 connections.
+    pub const POSTGRES: PoolSize = PoolSize {
+        max_connections: 20,
+        acquire_timeout: Duration::from_secs(10),
+    };
+    /// SQLite: one writer at a time (`BEGIN IMMEDIATE`) and a few readers beside it (WAL).
+    pub const SQLITE: PoolSize = PoolSize {
+        max_connections: 4,
+        acquire_timeout: Duration::from_secs(30),
+    };
+
+    /// The pool size [`Store::open`] uses for `url`'s engine.
+    pub fn for_url(url: &str) -> PoolSize {
+        match Dialect::of_url(url) {
+            Dialect::Postgres => PoolSize::POSTGRES,
+            Dialect::Sqlite => PoolSize::SQLITE,
+        }
+    }
+}
+
 impl Store {
     /// Opens the database at `url`: `sqlite://tandem.db` (the file is created when missing) or
     /// `postgres://user:password@host/db` (the database must exist).
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_with(url, PoolSize::for_url(url)).await
+    }
+
+    /// [`Store::open`] with a pool of `size` (tests cap it to find a path that needs two connections at once).
+    pub async fn open_with(url: &str, size: PoolSize) -> Result<Self, StoreError> {
         let open_err = |source| StoreError::Open {
             url: shown_url(url),
             source,
@@ -281,13 +318,10 @@ impl Store {
             let options = PgConnectOptions::from_str(url)
                 .map_err(open_err)?
                 .application_name("tandem");
-            // Room for every job of a batch (16 at once) to hold a transaction and read through the pool beside
-            // it, plus the request path: with fewer, a batch starved the pool until acquires timed out (found by
-            // the two-replica test). Two replicas use at most 80 of PostgreSQL's default 100 connections.
             let pool = PgPoolOptions::new()
-                .max_connections(40)
+                .max_connections(size.max_connections)
                 .min_connections(1)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(size.acquire_timeout)
                 .connect_with(options)
                 .await
                 .map_err(open_err)?;
@@ -303,8 +337,9 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
-            .max_connections(4)
+            .max_connections(size.max_connections)
             .min_connections(1)
+            .acquire_timeout(size.acquire_timeout)
             .connect_with(options)
             .await
             .map_err(open_err)?;

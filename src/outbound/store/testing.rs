@@ -1,8 +1,8 @@
 //! The store tests' database: a fresh SQLite file, or a fresh PostgreSQL database when
 //! `TANDEM_TEST_DATABASE_URL` names a server (see [`super::scratch`]).
 
-use super::Store;
 use super::scratch::{ScratchDatabase, test_server};
+use super::{PoolSize, Store};
 
 /// What keeps a test's database alive: its temporary directory, or its PostgreSQL database (dropped with it).
 pub(crate) enum TestDb {
@@ -35,7 +35,19 @@ impl TestDb {
 /// In tests: a fresh, migrated store (kept alive by the returned guard).
 pub(crate) async fn test_store() -> (TestDb, Store) {
     let (db, url) = TestDb::new().await;
-    let store = Store::open(&url).await.expect("open");
+    let size = PoolSize::for_url(&url);
+    test_store_sized(db, &url, size).await
+}
+
+/// In tests: a fresh, migrated store whose pool holds `size` (e.g. one connection, to show that a path never needs
+/// two at once).
+pub(crate) async fn test_store_with(size: PoolSize) -> (TestDb, Store) {
+    let (db, url) = TestDb::new().await;
+    test_store_sized(db, &url, size).await
+}
+
+async fn test_store_sized(db: TestDb, url: &str, size: PoolSize) -> (TestDb, Store) {
+    let store = Store::open_with(url, size).await.expect("open");
     store.migrate().await.expect("migrate");
     (db, store)
 }
