@@ -67,18 +67,18 @@ fn at(unix: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(unix, 0).unwrap_or_default()
 }
 
-/// The pairs as the report sees them (names from `names`, or the ID), and each pair's members.
+/// The pairs as the report sees them (names from `names`, or the ID).
 fn report_pairs(
     records: &[crate::outbound::store::PairRecord],
     names: &HashMap<String, String>,
-) -> (Vec<reports::Pair>, HashMap<i64, Vec<String>>) {
+) -> Vec<reports::Pair> {
     let member = |id: &Option<String>| {
         id.as_ref().map(|u| reports::Member {
             user_id: u.clone(),
             display_name: names.get(u).cloned().unwrap_or_else(|| u.clone()),
         })
     };
-    let pairs = records
+    records
         .iter()
         .map(|p| reports::Pair {
             id: p.id,
@@ -89,8 +89,12 @@ fn report_pairs(
             ended_at: p.ended_at.map(at),
             last_met_at: p.last_met_at.map(at),
         })
-        .collect();
-    let members = records
+        .collect()
+}
+
+/// Each pair's current members (those who left are not asked at a check-in).
+fn pair_members(records: &[crate::outbound::store::PairRecord]) -> HashMap<i64, Vec<String>> {
+    records
         .iter()
         .map(|p| {
             (
@@ -101,8 +105,7 @@ fn report_pairs(
                     .collect(),
             )
         })
-        .collect();
-    (pairs, members)
+        .collect()
 }
 
 /// The meeting a "we met" answer logged, by `who`.
@@ -200,14 +203,15 @@ pub async fn gather(
             .await?;
         Ok::<_, StoreError>((people, skills))
     };
-    // the pairs, and who waits for a match;
+    // the pairs, who waits for a match, and the meetings to date counted in SQL;
     let pairs_and_waiting = async {
         let pairs = store.pairs().await?;
         let waiting = waiting_for_a_match(store.waiting(now.timestamp()).await?);
-        Ok::<_, StoreError>((pairs, waiting))
+        let totals = store.meeting_totals(period.end.timestamp()).await?;
+        Ok::<_, StoreError>((pairs, waiting, totals))
     };
-    // and the check-ins of both periods and the meetings to date counted in SQL, feedback, departures, and the
-    // check-ins themselves only when asked for.
+    // and the check-ins of both periods counted in SQL, feedback, departures, and the check-ins themselves only
+    // when asked for.
     let history = async {
         let tally = |p: Period| store.checkin_tally(p.start.timestamp(), p.end.timestamp());
         let tallies = (tally(period).await?, tally(previous).await?);
@@ -217,13 +221,12 @@ pub async fn gather(
         };
         let feedback = store.feedback_rows().await?;
         let departures = store.departures().await?;
-        let totals = store.meeting_totals(period.end.timestamp()).await?;
-        Ok::<_, StoreError>((tallies, rows, feedback, departures, totals))
+        Ok::<_, StoreError>((tallies, rows, feedback, departures))
     };
     let (
         (people, skill_counts),
-        (pair_records, waiting),
-        (tallies, rows, feedback, departures, totals),
+        (pair_records, waiting, totals),
+        (tallies, rows, feedback, departures),
     ) = tokio::try_join!(people_and_skills, pairs_and_waiting, history)?;
 
     let names: HashMap<String, String> = people
@@ -235,7 +238,13 @@ pub async fn gather(
             )
         })
         .collect();
-    let (pairs, members) = report_pairs(&pair_records, &names);
+    let pairs = report_pairs(&pair_records, &names);
+    // Check-in rows only for a chart, export or cohort report: a summary's own figures come from the tallies.
+    let (checkins, meetings) = if rows.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        checkin_rounds(rows, &pair_members(&pair_records))
+    };
     drop(pair_records);
     let participants = people
         .into_iter()
@@ -254,7 +263,6 @@ pub async fn gather(
         })
         .collect();
     drop(names);
-    let (checkins, meetings) = checkin_rounds(rows, &members);
     let feedback = feedback
         .into_iter()
         .map(|f| reports::Feedback {
@@ -867,7 +875,7 @@ mod tests {
         let (_d, store) = varied_program().await;
         let people = store.participants().await.unwrap();
         let names = HashMap::new();
-        let (pairs, _) = report_pairs(&store.pairs().await.unwrap(), &names);
+        let pairs = report_pairs(&store.pairs().await.unwrap(), &names);
         for (now, before) in [(1_000, 1_000), (1_000, 3_000), (6_000, 325), (150, 3_000)] {
             let mut input = empty_input(Period {
                 start: at(now),

@@ -215,57 +215,40 @@ impl Store {
                             CASE WHEN a.minutes BETWEEN 0 AND 4294967295 THEN a.minutes ELSE 0 END AS minutes
                      FROM a JOIN c ON c.id = a.checkin_id WHERE a.answer = 'met')"
         );
-        let counts = format!(
-            "{with} SELECT (SELECT COUNT(*) FROM a), (SELECT COUNT(*) FROM silent),
+        // One statement, so that the check-ins and answers of the period are read once. Distinct people are
+        // (kind, ID): a user ID (0), or a stand-in for someone who left: an answer's row (1), the junior (2) or
+        // senior (3) side of a pair.
+        let tally = format!(
+            "{with},
+             mp AS (SELECT DISTINCT met.pair_id, p.id AS known, p.junior_id, p.senior_id, met.user_id, met.rid
+                    FROM met LEFT JOIN pairs p ON p.id = met.pair_id)
+             SELECT (SELECT COUNT(*) FROM a), (SELECT COUNT(*) FROM silent),
                     (SELECT COUNT(*) FROM (SELECT DISTINCT pair_id, sent_at FROM met) AS meetings),
                     (SELECT CAST(COALESCE(SUM(longest), 0) AS BIGINT) FROM
-                        (SELECT MAX(minutes) AS longest FROM met GROUP BY pair_id, sent_at) AS meetings)"
+                        (SELECT MAX(minutes) AS longest FROM met GROUP BY pair_id, sent_at) AS meetings),
+                    (SELECT COUNT(*) FROM (SELECT 0 AS k, user_id AS who FROM a WHERE user_id IS NOT NULL
+                        UNION SELECT 1, CAST(rid AS TEXT) FROM a WHERE user_id IS NULL
+                        UNION SELECT 0, who FROM silent LIMIT {MIN_PEOPLE}) AS people),
+                    (SELECT COUNT(*) FROM (SELECT 0 AS k, junior_id AS who FROM mp WHERE known IS NOT NULL AND junior_id IS NOT NULL
+                        UNION SELECT 2, CAST(pair_id AS TEXT) FROM mp WHERE known IS NOT NULL AND junior_id IS NULL
+                        UNION SELECT 0, senior_id FROM mp WHERE known IS NOT NULL AND senior_id IS NOT NULL
+                        UNION SELECT 3, CAST(pair_id AS TEXT) FROM mp WHERE known IS NOT NULL AND senior_id IS NULL
+                        UNION SELECT 0, user_id FROM mp WHERE known IS NULL AND user_id IS NOT NULL
+                        UNION SELECT 1, CAST(rid AS TEXT) FROM mp WHERE known IS NULL AND user_id IS NULL
+                        LIMIT {MIN_PEOPLE}) AS people),
+                    (SELECT COUNT(*) FROM (SELECT 0 AS k, user_id AS who FROM met WHERE user_id IS NOT NULL
+                        UNION SELECT 1, CAST(rid AS TEXT) FROM met WHERE user_id IS NULL LIMIT {MIN_PEOPLE}) AS people)"
         );
-        // Distinct people, as (kind, ID): a user ID (kind 0), or a stand-in for someone who left: an answer's row
-        // (1), the junior (2) or senior (3) side of a pair.
-        let asked = format!(
-            "{with} SELECT COUNT(*) FROM (SELECT 0 AS k, user_id AS who FROM a WHERE user_id IS NOT NULL
-                 UNION SELECT 1, CAST(rid AS TEXT) FROM a WHERE user_id IS NULL
-                 UNION SELECT 0, who FROM silent LIMIT {MIN_PEOPLE}) AS people"
-        );
-        let met_people = format!(
-            "{with}, mp AS (SELECT DISTINCT met.pair_id, p.id AS known, p.junior_id, p.senior_id, met.user_id, met.rid
-                            FROM met LEFT JOIN pairs p ON p.id = met.pair_id)
-             SELECT COUNT(*) FROM (SELECT 0 AS k, junior_id AS who FROM mp WHERE known IS NOT NULL AND junior_id IS NOT NULL
-                 UNION SELECT 2, CAST(pair_id AS TEXT) FROM mp WHERE known IS NOT NULL AND junior_id IS NULL
-                 UNION SELECT 0, senior_id FROM mp WHERE known IS NOT NULL AND senior_id IS NOT NULL
-                 UNION SELECT 3, CAST(pair_id AS TEXT) FROM mp WHERE known IS NOT NULL AND senior_id IS NULL
-                 UNION SELECT 0, user_id FROM mp WHERE known IS NULL AND user_id IS NOT NULL
-                 UNION SELECT 1, CAST(rid AS TEXT) FROM mp WHERE known IS NULL AND user_id IS NULL
-                 LIMIT {MIN_PEOPLE}) AS people"
-        );
-        let loggers = format!(
-            "{with} SELECT COUNT(*) FROM (SELECT 0 AS k, user_id AS who FROM met WHERE user_id IS NOT NULL
-                 UNION SELECT 1, CAST(rid AS TEXT) FROM met WHERE user_id IS NULL LIMIT {MIN_PEOPLE}) AS people"
-        );
-        let mut conn = self.acquire().await?;
-        let ((answered, silent, meetings, minutes), asked_people, meeting_people, loggers): (
-            (i64, i64, i64, i64),
-            i64,
-            i64,
-            i64,
-        ) = on_conn!(conn.conn(), |c| {
-            // Built from constants only (the answers Tandem knows and MIN_PEOPLE); the period is bound.
-            let counts = sqlx::query_as(sqlx::AssertSqlSafe(counts.as_str()))
-                .bind(start)
-                .bind(end)
-                .fetch_one(&mut *c)
-                .await?;
-            let mut people = [0i64; 3];
-            for (n, sql) in people.iter_mut().zip([&asked, &met_people, &loggers]) {
-                *n = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
+        type Row = (i64, i64, i64, i64, i64, i64, i64);
+        let (answered, silent, meetings, minutes, asked_people, meeting_people, loggers): Row =
+            on_db!(self.pool(), |p| {
+                // Built from constants only (the answers Tandem knows and MIN_PEOPLE); the period is bound.
+                sqlx::query_as(sqlx::AssertSqlSafe(tally.as_str()))
                     .bind(start)
                     .bind(end)
-                    .fetch_one(&mut *c)
-                    .await?;
-            }
-            (counts, people[0], people[1], people[2])
-        });
+                    .fetch_one(p)
+                    .await?
+            });
         let few = |n: i64| usize::try_from(n).unwrap_or(0).min(MIN_PEOPLE);
         Ok(CheckinTally {
             asked: answered + silent,
