@@ -301,6 +301,12 @@ impl PoolSize {
     }
 }
 
+/// SQLite's own memory (page caches, sorts, temporary b-trees), for the whole process: past this, SQLite frees
+/// cached pages before it allocates more (the file itself stays in the OS's page cache, so a page read again costs a
+/// copy, not a disk read). Without a limit each connection of the pool kept its own cache and sort buffers, in its
+/// own thread's allocator arena, and a big firm's reports left about 30 MB of them resident (docs/BENCHMARKS.md).
+const SQLITE_SOFT_HEAP_LIMIT: i64 = 8 * 1024 * 1024;
+
 impl Store {
     /// Opens the database at `url`: `sqlite://tandem.db` (the file is created when missing) or
     /// `postgres://user:password@host/db` (the database must exist).
@@ -335,7 +341,8 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            .pragma("soft_heap_limit", SQLITE_SOFT_HEAP_LIMIT.to_string());
         let pool = SqlitePoolOptions::new()
             .max_connections(size.max_connections)
             .min_connections(1)
@@ -379,7 +386,8 @@ impl Store {
             .map_err(open_err)?
             .read_only(true)
             .create_if_missing(false)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            .pragma("soft_heap_limit", SQLITE_SOFT_HEAP_LIMIT.to_string());
         let path = options.get_filename().to_path_buf();
         let shown = path.display().to_string();
         let not_tandem = |why: &str| StoreError::NotTandem {
