@@ -232,8 +232,8 @@ pub struct ReportInput {
     pub participants: Vec<Participant>,
     pub departures: Vec<Departure>,
     pub pairs: Vec<Pair>,
-    /// Check-ins sent since the start of the earliest window reported on (see [`history_needed_from`]); older ones
-    /// may be left out, as no figure of this report reads them.
+    /// Check-ins sent since the start of the earliest window read from rows: the chart's weeks, an export's or a
+    /// cohort's whole span (older ones may be left out); none when `checkin_tallies` holds the periods' figures.
     pub checkins: Vec<CheckinRound>,
     /// Meetings logged on those check-ins.
     pub meetings: Vec<Meeting>,

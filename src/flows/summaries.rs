@@ -184,8 +184,8 @@ fn waiting_for_a_match(rows: Vec<crate::outbound::store::WaitingRow>) -> Vec<rep
 
 /// Reads everything a summary needs from the store, as plain data without any free text. The check-ins of the two
 /// periods are tallied in SQL; they (and the meetings logged on them) are read row by row only from `history_from`
-/// on, when a chart, export or cohort report needs them (see [`reports::history_needed_from`]); with `None`, not at
-/// all.
+/// on, when a chart, export or cohort report needs them (a chart's weeks start at [`reports::weeks_start`]); with
+/// `None`, not at all.
 pub async fn gather(
     store: &Store,
     catalog: &Catalog,

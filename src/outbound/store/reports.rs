@@ -46,17 +46,6 @@ impl Store {
         }))
     }
 
-    /// The "we met" answers to check-ins sent at or after `since` (what the weekly chart needs: no unanswered
-    /// check-in, no other answer).
-    pub async fn met_answer_rows(&self, since: i64) -> Result<Vec<AnswerRow>, StoreError> {
-        let sql = "SELECT c.id AS checkin_id, c.pair_id, c.sent_at, a.answer, a.user_id, a.rowid AS answer_rowid, a.minutes, a.usefulness
-             FROM checkins c JOIN checkin_answers a ON a.checkin_id = c.id WHERE c.sent_at >= $1 AND a.answer = 'met'
-             ORDER BY c.sent_at, c.id, a.rowid";
-        Ok(on_db!(self.pool(), |p| {
-            sqlx::query_as(sql).bind(since).fetch_all(p).await?
-        }))
-    }
-
     /// When people left (anonymous).
     pub async fn departures(&self) -> Result<Vec<i64>, StoreError> {
         Ok(on_db!(self.pool(), |p| {
