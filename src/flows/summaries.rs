@@ -961,6 +961,21 @@ mod tests {
         }
     }
 
+    /// The whole program up to `end`, with every check-in read row by row.
+    async fn everything(store: &Store, end: DateTime<Utc>) -> ReportInput {
+        let all = Period { start: at(0), end };
+        gather(
+            store,
+            &Catalog::default(),
+            &MatchConfig::default(),
+            (all, all),
+            Some(at(0)),
+            end,
+        )
+        .await
+        .unwrap()
+    }
+
     #[tokio::test]
     async fn the_checkin_tally_counted_in_sql_equals_the_count_in_memory() {
         let (_d, store) = varied_program().await;
@@ -971,16 +986,7 @@ mod tests {
             start: at(0),
             end: now,
         };
-        let full = gather(
-            &store,
-            &Catalog::default(),
-            &MatchConfig::default(),
-            (all, all),
-            Some(at(0)),
-            now,
-        )
-        .await
-        .unwrap();
+        let full = everything(&store, now).await;
         assert_eq!(
             full.checkin_tallies.map(|t| t.0),
             Some(reports::CheckinTally::of(&full, &all))
@@ -1036,20 +1042,7 @@ mod tests {
             .await
             .unwrap();
         });
-        let all = Period {
-            start: at(0),
-            end: at(40 * week),
-        };
-        let full = gather(
-            &store,
-            &Catalog::default(),
-            &MatchConfig::default(),
-            (all, all),
-            Some(at(0)),
-            all.end,
-        )
-        .await
-        .unwrap();
+        let full = everything(&store, at(40 * week)).await;
         let (mut drawn, mut hidden) = (0, 0);
         for tz in [chrono_tz::Tz::UTC, chrono_tz::Asia::Tokyo] {
             for (end, weeks) in [
