@@ -21,6 +21,9 @@ use futures_util::StreamExt;
 pub const CONCURRENCY: usize = 16;
 /// Attempts before a job that keeps failing with a transient error is given up.
 pub const MAX_ATTEMPTS: i64 = 8;
+
+/// How long a job waits after a 429 that named no `Retry-After`.
+const RATE_LIMITED_WAIT_SECS: i64 = 60;
 /// The first retry waits this long; each later one twice as long, up to [`MAX_BACKOFF_SECS`].
 pub const FIRST_BACKOFF_SECS: i64 = 30;
 pub const MAX_BACKOFF_SECS: i64 = 3600;
@@ -218,6 +221,22 @@ async fn record_outcome(
             stats.failed += 1;
             store.fail_job(job.id, holder, &e, now).await
         }
+        // Slack said "later": wait as long as it asks, without spending an attempt (a rate limit is no failure).
+        Err(JobError::Api(e @ ApiError::RateLimited { .. })) => {
+            let wait = match &e {
+                ApiError::RateLimited {
+                    retry_after_secs: Some(s),
+                    ..
+                } => i64::try_from(*s).unwrap_or(60).max(1),
+                _ => RATE_LIMITED_WAIT_SECS,
+            };
+            tracing::info!(job = job.id, kind = %job.kind, wait_secs = wait, error = %e, "job waits for Slack's rate limit");
+            app.metrics().job(&job.kind, "retry");
+            stats.retried += 1;
+            store
+                .wait_job(job.id, holder, now + wait, &e.to_string(), now)
+                .await
+        }
         Err(e) if job.attempts >= MAX_ATTEMPTS => {
             tracing::warn!(job = job.id, kind = %job.kind, attempts = job.attempts, error = %e, "job gave up");
             app.metrics().job(&job.kind, "failed");
@@ -225,13 +244,7 @@ async fn record_outcome(
             store.fail_job(job.id, holder, &e.to_string(), now).await
         }
         Err(e) => {
-            let wait = match &e {
-                JobError::Api(ApiError::RateLimited {
-                    retry_after_secs: Some(s),
-                    ..
-                }) => i64::try_from(*s).unwrap_or(60).max(1),
-                _ => backoff_secs(job.attempts),
-            };
+            let wait = backoff_secs(job.attempts);
             tracing::info!(job = job.id, kind = %job.kind, wait_secs = wait, error = %e, "job will retry");
             app.metrics().job(&job.kind, "retry");
             stats.retried += 1;

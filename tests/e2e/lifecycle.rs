@@ -966,6 +966,65 @@ async fn a_check_in_missed_while_down_is_sent_once_or_skipped_when_a_whole_caden
     );
 }
 
+/// A 429 is Slack saying "later", not a failure: a job rate-limited more often than it may fail is still delivered,
+/// once (with several replicas, each pausing on its own, a job can meet many 429s in a row; the big-firm bench on two
+/// replicas lost three check-ins this way before).
+#[tokio::test]
+async fn a_job_rate_limited_more_often_than_it_may_fail_is_still_delivered() {
+    let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;
+    let times = usize::try_from(tandem::jobs::worker::MAX_ATTEMPTS).unwrap() + 2;
+    app.fake.fail_next(
+        "chat.postMessage",
+        Fault::RateLimited {
+            retry_after_secs: 120,
+        },
+        times,
+    );
+    for round in 0..times {
+        let stats = run_jobs(&app).await;
+        assert_eq!(
+            (stats.retried, stats.failed),
+            (1, 0),
+            "rate-limited time {}",
+            round + 1
+        );
+        clock.advance(Duration::seconds(120));
+    }
+    let stats = run_jobs(&app).await;
+    assert_eq!((stats.retried, stats.failed), (0, 0));
+    let posts = app.fake.calls_to("chat.postMessage");
+    let first = posts
+        .iter()
+        .position(|c| c.status == 429)
+        .expect("a rate-limited post");
+    let channel = posts[first].body["channel"].clone();
+    let to_pair: Vec<u16> = posts[first..]
+        .iter()
+        .filter(|c| c.body["channel"] == channel)
+        .map(|c| c.status)
+        .collect();
+    let mut expected = vec![429; times];
+    expected.push(200);
+    assert_eq!(
+        to_pair, expected,
+        "rate-limited {times} times, then delivered once"
+    );
+    let (failed, most_attempts): (i64, i64) = tandem::on_db!(app.app().store().pool(), |p| {
+        sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM jobs WHERE state = 'failed'),
+                    (SELECT MAX(attempts) FROM jobs WHERE state = 'done')",
+        )
+        .fetch_one(p)
+        .await
+    })
+    .unwrap();
+    assert_eq!(
+        (failed, most_attempts),
+        (0, 1),
+        "nothing failed; no attempt spent on a 429"
+    );
+}
+
 #[tokio::test]
 async fn rate_limits_are_honoured_and_permanent_errors_are_not_retried() {
     let (app, clock) = paired_at("2026-03-02T09:00:00Z", Cadence::Weekly).await;

@@ -382,10 +382,36 @@ impl Store {
         error: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
+        self.reschedule_job(id, holder, due_at, error, now, 0).await
+    }
+
+    /// Like [`Store::retry_job`], but the attempt is given back: Slack said "later" (a 429), which is no failure of
+    /// the job. However often a job is rate-limited, it never runs out of attempts because of it (with several
+    /// replicas each pausing on its own, a job can meet many 429s in a row).
+    pub async fn wait_job(
+        &self,
+        id: i64,
+        holder: &str,
+        due_at: i64,
+        error: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        self.reschedule_job(id, holder, due_at, error, now, 1).await
+    }
+
+    async fn reschedule_job(
+        &self,
+        id: i64,
+        holder: &str,
+        due_at: i64,
+        error: &str,
+        now: i64,
+        given_back: i64,
+    ) -> Result<bool, StoreError> {
         let done = on_db!(self.pool(), |p| {
             sqlx::query(
                 "UPDATE jobs SET state = 'pending', due_at = $1, last_error = $2, updated_at = $3, claimed_by = NULL,
-                        lease_until = NULL
+                        lease_until = NULL, attempts = attempts - $6
                  WHERE id = $4 AND state = 'running' AND claimed_by = $5",
             )
             .bind(due_at)
@@ -393,6 +419,7 @@ impl Store {
             .bind(now)
             .bind(id)
             .bind(holder)
+            .bind(given_back)
             .execute(p)
             .await?
             .rows_affected()
