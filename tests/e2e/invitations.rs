@@ -458,7 +458,10 @@ async fn a_large_channel_is_read_page_by_page() {
         app.app().background_idle().await;
         let responses = app.fake.responses();
         assert_eq!(responses.len(), 1, "{responses:?}");
-        text = responses[0]["text"].as_str().unwrap_or_default().to_string();
+        text = responses[0]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
     }
     assert!(
         text.starts_with("Inviting 1201 people from <#C0ALLHANDS>."),
