@@ -21,8 +21,7 @@ use futures_util::StreamExt;
 pub const CONCURRENCY: usize = 16;
 /// Attempts before a job that keeps failing with a transient error is given up.
 pub const MAX_ATTEMPTS: i64 = 8;
-
-/// How long a job waits after a 429 that named no `Retry-After`.
+/// How long a job waits after a 429 that named no `Retry-After` (or an unreadable one).
 const RATE_LIMITED_WAIT_SECS: i64 = 60;
 /// The first retry waits this long; each later one twice as long, up to [`MAX_BACKOFF_SECS`].
 pub const FIRST_BACKOFF_SECS: i64 = 30;
@@ -222,14 +221,14 @@ async fn record_outcome(
             store.fail_job(job.id, holder, &e, now).await
         }
         // Slack said "later": wait as long as it asks, without spending an attempt (a rate limit is no failure).
-        Err(JobError::Api(e @ ApiError::RateLimited { .. })) => {
-            let wait = match &e {
-                ApiError::RateLimited {
-                    retry_after_secs: Some(s),
-                    ..
-                } => i64::try_from(*s).unwrap_or(60).max(1),
-                _ => RATE_LIMITED_WAIT_SECS,
-            };
+        Err(JobError::Api(
+            e @ ApiError::RateLimited {
+                retry_after_secs, ..
+            },
+        )) => {
+            let wait = retry_after_secs
+                .and_then(|s| i64::try_from(s).ok())
+                .map_or(RATE_LIMITED_WAIT_SECS, |s| s.max(1));
             tracing::info!(job = job.id, kind = %job.kind, wait_secs = wait, error = %e, "job waits for Slack's rate limit");
             app.metrics().job(&job.kind, "retry");
             stats.retried += 1;
