@@ -48,7 +48,7 @@
 //! by-side figures count only people still enrolled). "Paused", "waiting" and "at risk" exist only as of now and have
 //! no previous value.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -252,6 +252,14 @@ pub struct ReportInput {
     /// row); `None`: count them from `checkins` and `meetings` ([`CheckinTally::of`]).
     #[serde(default)]
     pub checkin_tallies: Option<(CheckinTally, CheckinTally)>,
+    /// The people of `period` and `previous` as the store counted them (a report reads no participant row by row);
+    /// `None`: count them from `participants` ([`PeopleTally::of`]).
+    #[serde(default)]
+    pub people_tally: Option<PeopleTally>,
+    /// The pairs and feedback of `period` and `previous` as the store counted them; `pairs` then holds only the
+    /// pairs at risk, which the summary names. `None`: count them from `pairs` and `feedback` ([`PairTally::of`]).
+    #[serde(default)]
+    pub pair_tally: Option<PairTally>,
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -573,34 +581,229 @@ fn running_at(pair: &Pair, t: DateTime<Utc>) -> bool {
     }
 }
 
-fn enrolled_at(input: &ReportInput, t: DateTime<Utc>) -> Drawn<i64> {
-    let still = input
-        .participants
-        .iter()
-        .filter(|p| p.joined_at < t)
-        .count();
+/// People of one side and status, counted for the enrolment figures. The store counts them in SQL by role and years
+/// of practice (a big firm's participants are not read one by one); [`PeopleTally::of`] makes one group per person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeopleGroup {
+    pub side: Side,
+    /// Paused now.
+    pub paused: bool,
+    /// How many people the group holds.
+    pub people: i64,
+    /// How many joined before the end of the period, and before the end of the one compared with.
+    pub enrolled: [i64; 2],
+    /// How many joined in the period, and in the one compared with.
+    pub joined: [i64; 2],
+    /// When the first of those who joined before the end of the period joined.
+    pub first_joined: Option<DateTime<Utc>>,
+}
+
+/// What the enrolment figures read of the people enrolled now (those who left are [`Departure`]s): the store's
+/// count ([`PeopleTally::of_groups`]), or [`PeopleTally::of`] the participants in memory (tested equal).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeopleTally {
+    /// Joined before the end of the period, and before the end of the one compared with.
+    pub enrolled: [i64; 2],
+    /// Of those, reverse mentors and seniors (by their side now).
+    pub reverse_mentors: [i64; 2],
+    pub seniors: [i64; 2],
+    /// Joined in the period, and in the one compared with.
+    pub joined: [i64; 2],
+    /// Paused now.
+    pub paused: i64,
+    /// When the first person enrolled now joined, if before the end of the period.
+    pub first_joined: Option<DateTime<Utc>>,
+}
+
+impl PeopleTally {
+    /// The sum of `groups`.
+    pub fn of_groups(groups: impl IntoIterator<Item = PeopleGroup>) -> PeopleTally {
+        let mut t = PeopleTally::default();
+        for g in groups {
+            let side = match g.side {
+                Side::ReverseMentor => &mut t.reverse_mentors,
+                Side::Senior => &mut t.seniors,
+            };
+            for (k, enrolled) in g.enrolled.into_iter().enumerate() {
+                t.enrolled[k] += enrolled;
+                side[k] += enrolled;
+                t.joined[k] += g.joined[k];
+            }
+            if g.paused {
+                t.paused += g.people;
+            }
+            t.first_joined = match (t.first_joined, g.first_joined) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        t
+    }
+
+    /// The tally of `participants` for the period `cur`, compared with `prev`.
+    pub fn of(participants: &[Participant], cur: &Period, prev: &Period) -> PeopleTally {
+        PeopleTally::of_groups(participants.iter().map(|p| PeopleGroup {
+            side: p.side,
+            paused: p.status == ParticipantStatus::Paused,
+            people: 1,
+            enrolled: [
+                i64::from(p.joined_at < cur.end),
+                i64::from(p.joined_at < prev.end),
+            ],
+            joined: [
+                i64::from(cur.contains(p.joined_at)),
+                i64::from(prev.contains(p.joined_at)),
+            ],
+            first_joined: (p.joined_at < cur.end).then_some(p.joined_at),
+        }))
+    }
+}
+
+/// A number of pairs and the distinct people in them, counted to [`MIN_PEOPLE`] (a member who left is one more
+/// person).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairCount {
+    pub pairs: i64,
+    pub people: usize,
+}
+
+impl PairCount {
+    fn of<'a>(pairs: impl Iterator<Item = &'a Pair>) -> PairCount {
+        let mut n = 0;
+        let mut people = FewPeople::default();
+        for p in pairs {
+            n += 1;
+            people.add_pair(p);
+        }
+        PairCount {
+            pairs: n,
+            people: people.len(),
+        }
+    }
+
+    fn drawn(self) -> Drawn<i64> {
+        Drawn {
+            value: Some(self.pairs),
+            people: self.people,
+        }
+    }
+}
+
+/// Closing feedback on some pairs: how many gave it, their ratings summed, how many would recommend the program, and
+/// the distinct people who gave it, counted to [`MIN_PEOPLE`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedbackCount {
+    pub given: i64,
+    pub ratings: i64,
+    pub recommend: i64,
+    pub people: usize,
+}
+
+impl FeedbackCount {
+    fn of(fb: &[&Feedback]) -> FeedbackCount {
+        FeedbackCount {
+            given: fb.len() as i64,
+            ratings: fb.iter().map(|f| i64::from(f.rating)).sum(),
+            recommend: fb.iter().filter(|f| f.would_recommend).count() as i64,
+            people: distinct_givers(fb).min(MIN_PEOPLE),
+        }
+    }
+}
+
+/// What the pair and outcome figures read of the pairs and their feedback: the store's count (in SQL), or
+/// [`PairTally::of`] the pairs in memory (tested equal). Index 0 is the period, 1 the one compared with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairTally {
+    /// Running at the end of each period.
+    pub active: [PairCount; 2],
+    /// Completed in each period.
+    pub completed: [PairCount; 2],
+    /// Formed before the end of the period.
+    pub formed: PairCount,
+    /// Of those, completed before the end of the period.
+    pub completed_to_date: PairCount,
+    /// Feedback on the pairs that ended in each period (completed or not).
+    pub feedback: [FeedbackCount; 2],
+    /// Feedback on the pairs formed and ended before the end of the period.
+    pub feedback_to_date: FeedbackCount,
+}
+
+impl PairTally {
+    /// The tally of `pairs` and `feedback` for the period `cur`, compared with `prev`.
+    pub fn of(pairs: &[Pair], feedback: &[Feedback], cur: &Period, prev: &Period) -> PairTally {
+        let completed_in = |period: &Period| {
+            PairCount::of(pairs.iter().filter(|p| {
+                p.status == PairStatus::Completed && p.ended_at.is_some_and(|t| period.contains(t))
+            }))
+        };
+        let ended_at: HashMap<i64, Option<DateTime<Utc>>> =
+            pairs.iter().map(|p| (p.id, p.ended_at)).collect();
+        let ended_in = |period: &Period| {
+            let fb: Vec<&Feedback> = feedback
+                .iter()
+                .filter(|f| {
+                    ended_at
+                        .get(&f.pair_id)
+                        .copied()
+                        .flatten()
+                        .is_some_and(|t| period.contains(t))
+                })
+                .collect();
+            FeedbackCount::of(&fb)
+        };
+        let end = cur.end;
+        PairTally {
+            active: [
+                PairCount::of(pairs.iter().filter(|p| running_at(p, cur.end))),
+                PairCount::of(pairs.iter().filter(|p| running_at(p, prev.end))),
+            ],
+            completed: [completed_in(cur), completed_in(prev)],
+            formed: PairCount::of(pairs.iter().filter(|p| p.created_at < end)),
+            completed_to_date: PairCount::of(pairs.iter().filter(|p| {
+                p.created_at < end
+                    && p.status == PairStatus::Completed
+                    && p.ended_at.is_some_and(|t| t < end)
+            })),
+            feedback: [ended_in(cur), ended_in(prev)],
+            feedback_to_date: {
+                let ids: HashSet<i64> = pairs
+                    .iter()
+                    .filter(|p| p.created_at < end && p.ended_at.is_some_and(|t| t < end))
+                    .map(|p| p.id)
+                    .collect();
+                let fb: Vec<&Feedback> = feedback
+                    .iter()
+                    .filter(|f| ids.contains(&f.pair_id))
+                    .collect();
+                FeedbackCount::of(&fb)
+            },
+        }
+    }
+}
+
+/// The people and pair tallies of `input`'s periods: the store's, or counted from its rows.
+fn tallies(input: &ReportInput) -> (PeopleTally, PairTally) {
+    let (cur, prev) = (&input.period, &input.previous);
+    (
+        input
+            .people_tally
+            .unwrap_or_else(|| PeopleTally::of(&input.participants, cur, prev)),
+        input
+            .pair_tally
+            .unwrap_or_else(|| PairTally::of(&input.pairs, &input.feedback, cur, prev)),
+    )
+}
+
+fn people_figure(n: i64) -> Drawn<i64> {
+    people_count(usize::try_from(n).unwrap_or(0))
+}
+
+/// Enrolled at the end of period `k` (0: the period, 1: the one compared with): those still here who had joined,
+/// and those who left after it.
+fn enrolled_at(input: &ReportInput, people: &PeopleTally, k: usize) -> Drawn<i64> {
+    let t = [input.period.end, input.previous.end][k];
     let since_left = input.departures.iter().filter(|d| d.at >= t).count();
-    people_count(still + since_left)
-}
-
-fn side_at(input: &ReportInput, side: Side, t: DateTime<Utc>) -> Drawn<i64> {
-    people_count(
-        input
-            .participants
-            .iter()
-            .filter(|p| p.side == side && p.joined_at < t)
-            .count(),
-    )
-}
-
-fn joined_in(input: &ReportInput, period: &Period) -> Drawn<i64> {
-    people_count(
-        input
-            .participants
-            .iter()
-            .filter(|p| period.contains(p.joined_at))
-            .count(),
-    )
+    people_count(usize::try_from(people.enrolled[k]).unwrap_or(0) + since_left)
 }
 
 fn left_in(input: &ReportInput, period: &Period) -> Drawn<i64> {
@@ -614,16 +817,7 @@ fn left_in(input: &ReportInput, period: &Period) -> Drawn<i64> {
 }
 
 fn pairs_count<'a>(pairs: impl Iterator<Item = &'a Pair>) -> Drawn<i64> {
-    let mut n = 0;
-    let mut people = FewPeople::default();
-    for p in pairs {
-        n += 1;
-        people.add_pair(p);
-    }
-    Drawn {
-        value: Some(n),
-        people: people.len(),
-    }
+    PairCount::of(pairs).drawn()
 }
 
 /// What one period's check-ins add up to: everything the activity figures (check-ins answered, meetings held, hours
@@ -726,73 +920,36 @@ fn hours(minutes: u64) -> f64 {
 }
 
 /// The program from its start to `end`.
-fn program_to_date(input: &ReportInput, end: DateTime<Utc>) -> ProgramToDate {
-    let joined_before = input
-        .participants
-        .iter()
-        .filter(|p| p.joined_at < end)
-        .count();
+fn program_to_date(input: &ReportInput, people: &PeopleTally, pairs: &PairTally) -> ProgramToDate {
+    let end = input.period.end;
     let left_before = input.departures.iter().filter(|d| d.at < end).count();
-    let formed: Vec<&Pair> = input.pairs.iter().filter(|p| p.created_at < end).collect();
-    let completed = formed
-        .iter()
-        .copied()
-        .filter(|p| p.status == PairStatus::Completed && p.ended_at.is_some_and(|t| t < end));
-    let ended: HashMap<i64, &Pair> = formed
-        .iter()
-        .filter(|p| p.ended_at.is_some_and(|t| t < end))
-        .map(|p| (p.id, *p))
-        .collect();
-    let fb: Vec<&Feedback> = input
-        .feedback
-        .iter()
-        .filter(|f| ended.contains_key(&f.pair_id))
-        .collect();
     let totals = &input.meetings_to_date;
     let met = |value| Drawn {
         value: Some(value),
         people: totals.people,
     };
     ProgramToDate {
-        since: input
-            .participants
-            .iter()
-            .map(|p| p.joined_at)
+        since: people
+            .first_joined
+            .into_iter()
             .chain(input.departures.iter().map(|d| d.at))
             .filter(|t| *t < end)
             .min()
             .map(|t| t.date_naive()),
         // Departures are anonymous, but each was a person who joined.
-        joined: people_count(joined_before + left_before).figure(),
-        pairs_formed: pairs_count(formed.iter().copied()).figure(),
+        joined: people_count(usize::try_from(people.enrolled[0]).unwrap_or(0) + left_before)
+            .figure(),
+        pairs_formed: pairs.formed.drawn().figure(),
         meetings: met(totals.meetings).figure(),
         hours: Drawn {
             value: Some(hours(u64::try_from(totals.minutes).unwrap_or(0))),
             people: totals.people,
         }
         .figure(),
-        pairs_completed: pairs_count(completed).figure(),
-        average_rating: average_rating(&fb).figure(),
-        recommend_pct: recommend_pct(&fb).figure(),
+        pairs_completed: pairs.completed_to_date.drawn().figure(),
+        average_rating: average_rating(&pairs.feedback_to_date).figure(),
+        recommend_pct: recommend_pct(&pairs.feedback_to_date).figure(),
     }
-}
-
-/// Feedback on pairs that ended in `period`.
-fn period_feedback<'a>(
-    input: &'a ReportInput,
-    pairs: &HashMap<i64, &Pair>,
-    period: &Period,
-) -> Vec<&'a Feedback> {
-    input
-        .feedback
-        .iter()
-        .filter(|f| {
-            pairs
-                .get(&f.pair_id)
-                .and_then(|p| p.ended_at)
-                .is_some_and(|t| period.contains(t))
-        })
-        .collect()
 }
 
 fn distinct_givers(fb: &[&Feedback]) -> usize {
@@ -802,19 +959,22 @@ fn distinct_givers(fb: &[&Feedback]) -> usize {
         .len()
 }
 
-fn average_rating(fb: &[&Feedback]) -> Drawn<f64> {
-    let sum: u64 = fb.iter().map(|f| u64::from(f.rating)).sum();
+fn average_rating(fb: &FeedbackCount) -> Drawn<f64> {
     Drawn {
-        value: (!fb.is_empty()).then(|| round1(sum as f64 / fb.len() as f64)),
-        people: distinct_givers(fb),
+        value: (fb.given > 0).then(|| round1(fb.ratings as f64 / fb.given as f64)),
+        people: fb.people,
     }
 }
 
-fn recommend_pct(fb: &[&Feedback]) -> Drawn<i64> {
-    let yes = fb.iter().filter(|f| f.would_recommend).count();
+fn recommend_pct(fb: &FeedbackCount) -> Drawn<i64> {
     Drawn {
-        value: (!fb.is_empty()).then(|| percent(yes, fb.len())),
-        people: distinct_givers(fb),
+        value: (fb.given > 0).then(|| {
+            percent(
+                usize::try_from(fb.recommend).unwrap_or(0),
+                usize::try_from(fb.given).unwrap_or(1),
+            )
+        }),
+        people: fb.people,
     }
 }
 
@@ -1051,16 +1211,20 @@ fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
 /// snapshot (what is paused, waiting or at risk now; days since pairs met). Pure and deterministic.
 pub fn summarize(input: &ReportInput, now: DateTime<Utc>) -> Summary {
     let (cur, prev) = (&input.period, &input.previous);
-    let pairs_by_id: HashMap<i64, &Pair> = input.pairs.iter().map(|p| (p.id, p)).collect();
+    let (people, pairs) = tallies(input);
 
     // Enrolment.
-    let new_this_period = count_stat(joined_in(input, cur), joined_in(input, prev), Unit::People);
+    let new_this_period = count_stat(
+        people_figure(people.joined[0]),
+        people_figure(people.joined[1]),
+        Unit::People,
+    );
     let left_this_period = count_stat(left_in(input, cur), left_in(input, prev), Unit::People);
     // With adjacent periods the change in "enrolled" is exactly new − left: shown when both of those are.
     let adjacent = prev.end == cur.start;
     let mut enrolled = count_stat(
-        enrolled_at(input, cur.end),
-        enrolled_at(input, prev.end),
+        enrolled_at(input, &people, 0),
+        enrolled_at(input, &people, 1),
         if adjacent {
             Unit::Aggregate
         } else {
@@ -1073,13 +1237,13 @@ pub fn summarize(input: &ReportInput, now: DateTime<Utc>) -> Summary {
         enrolled.change = None;
     }
     let mut reverse_mentors = count_stat(
-        side_at(input, Side::ReverseMentor, cur.end),
-        side_at(input, Side::ReverseMentor, prev.end),
+        people_figure(people.reverse_mentors[0]),
+        people_figure(people.reverse_mentors[1]),
         Unit::People,
     );
     let mut seniors = count_stat(
-        side_at(input, Side::Senior, cur.end),
-        side_at(input, Side::Senior, prev.end),
+        people_figure(people.seniors[0]),
+        people_figure(people.seniors[1]),
         Unit::People,
     );
     // One side hidden means both are: the other is the total minus the shown one.
@@ -1099,19 +1263,12 @@ pub fn summarize(input: &ReportInput, now: DateTime<Utc>) -> Summary {
             stat.change = None;
         }
     }
-    let paused = people_count(
-        input
-            .participants
-            .iter()
-            .filter(|p| p.status == ParticipantStatus::Paused)
-            .count(),
-    )
-    .figure();
+    let paused = people_figure(people.paused).figure();
 
     // Matching.
     let pairs_active = count_stat(
-        pairs_count(input.pairs.iter().filter(|p| running_at(p, cur.end))),
-        pairs_count(input.pairs.iter().filter(|p| running_at(p, prev.end))),
+        pairs.active[0].drawn(),
+        pairs.active[1].drawn(),
         Unit::Pairs,
     );
     let waiting = people_count(input.waiting.len()).figure();
@@ -1176,21 +1333,17 @@ pub fn summarize(input: &ReportInput, now: DateTime<Utc>) -> Summary {
     };
 
     // Outcomes.
-    let completed_in = |period: &Period| {
-        pairs_count(input.pairs.iter().filter(|p| {
-            p.status == PairStatus::Completed && p.ended_at.is_some_and(|t| period.contains(t))
-        }))
-    };
-    let (fb_now, fb_prev) = (
-        period_feedback(input, &pairs_by_id, cur),
-        period_feedback(input, &pairs_by_id, prev),
-    );
+    let [fb_now, fb_prev] = &pairs.feedback;
     let outcomes = Outcomes {
-        pairs_completed: count_stat(completed_in(cur), completed_in(prev), Unit::Pairs),
-        average_rating: decimal_stat(average_rating(&fb_now), average_rating(&fb_prev)),
+        pairs_completed: count_stat(
+            pairs.completed[0].drawn(),
+            pairs.completed[1].drawn(),
+            Unit::Pairs,
+        ),
+        average_rating: decimal_stat(average_rating(fb_now), average_rating(fb_prev)),
         recommend_pct: count_stat(
-            recommend_pct(&fb_now),
-            recommend_pct(&fb_prev),
+            recommend_pct(fb_now),
+            recommend_pct(fb_prev),
             Unit::Aggregate,
         ),
     };
@@ -1224,7 +1377,7 @@ pub fn summarize(input: &ReportInput, now: DateTime<Utc>) -> Summary {
         },
         activity,
         outcomes,
-        to_date: program_to_date(input, cur.end),
+        to_date: program_to_date(input, &people, &pairs),
         skills: skills_market(input, skill_counts),
     };
     if prev.is_empty() {
@@ -1325,8 +1478,8 @@ pub fn cohort_report(input: &ReportInput, round: i64, pair_ids: &BTreeSet<i64>) 
             people: totals.people,
         }
         .figure(),
-        average_rating: average_rating(&fb).figure(),
-        recommend_pct: recommend_pct(&fb).figure(),
+        average_rating: average_rating(&FeedbackCount::of(&fb)).figure(),
+        recommend_pct: recommend_pct(&FeedbackCount::of(&fb)).figure(),
     }
 }
 
@@ -1792,6 +1945,8 @@ pub(crate) mod fixture {
             skills,
             skill_counts: None,
             checkin_tallies: None,
+            people_tally: None,
+            pair_tally: None,
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::domain::model::CheckinAnswer;
 use crate::domain::model::{JobKind, ProposalPayload, UserPayload};
 use crate::domain::reports::{self, Period, ReportInput, Summary};
 use crate::domain::schedule::SummarySchedule;
-use crate::outbound::store::{Job, NewJob, Store, StoreError};
+use crate::outbound::store::{AtRiskRow, Job, NewJob, Store, StoreError, Windows, secs};
 use crate::views;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
@@ -70,12 +70,12 @@ fn at(unix: i64) -> DateTime<Utc> {
 /// The pairs as the report sees them (names from `names`, or the ID).
 fn report_pairs(
     records: &[crate::outbound::store::PairRecord],
-    names: &HashMap<String, String>,
+    names: &HashMap<&str, &str>,
 ) -> Vec<reports::Pair> {
     let member = |id: &Option<String>| {
         id.as_ref().map(|u| reports::Member {
             user_id: u.clone(),
-            display_name: names.get(u).cloned().unwrap_or_else(|| u.clone()),
+            display_name: names.get(u.as_str()).unwrap_or(&u.as_str()).to_string(),
         })
     };
     records
@@ -90,6 +90,25 @@ fn report_pairs(
             last_met_at: p.last_met_at.map(at),
         })
         .collect()
+}
+
+/// A pair at risk as the summary shows it (a member without a display name is shown by ID).
+fn at_risk_pair(row: AtRiskRow) -> reports::Pair {
+    let member = |id: Option<String>, name: Option<String>| {
+        id.map(|u| reports::Member {
+            display_name: name.unwrap_or_else(|| u.clone()),
+            user_id: u,
+        })
+    };
+    reports::Pair {
+        id: row.id,
+        junior: member(row.junior_id, row.junior_name),
+        senior: member(row.senior_id, row.senior_name),
+        status: reports::PairStatus::AtRisk,
+        created_at: at(row.created_at),
+        ended_at: None,
+        last_met_at: row.last_met_at.map(at),
+    }
 }
 
 /// Each pair's current members (those who left are not asked at a check-in).
@@ -182,64 +201,105 @@ fn waiting_for_a_match(rows: Vec<crate::outbound::store::WaitingRow>) -> Vec<rep
         .collect()
 }
 
-/// Reads everything a summary needs from the store, as plain data without any free text. The check-ins of the two
-/// periods are tallied in SQL; they (and the meetings logged on them) are read row by row only from `history_from`
-/// on, when a chart, export or cohort report needs them (a chart's weeks start at [`reports::weeks_start`]); with
-/// `None`, not at all.
+/// How much of the program a report reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// The summary's figures, counted in SQL: of the participants, pairs, feedback and check-ins, only the pairs at
+    /// risk (which the summary names) are read row by row, so a big firm's report holds no program-sized list.
+    Figures,
+    /// Every participant, pair and feedback row too, and the check-ins sent from `checkins_from` on (and the meetings
+    /// logged on them): what a cohort report or an export reads.
+    Rows { checkins_from: DateTime<Utc> },
+}
+
+/// Reads everything a summary needs from the store, as plain data without any free text: the figures counted in
+/// SQL, or the rows as well (see [`Detail`]). The check-ins of the two periods are always tallied in SQL.
 pub async fn gather(
     store: &Store,
     catalog: &Catalog,
     config: &MatchConfig,
     (period, previous): (Period, Period),
-    history_from: Option<DateTime<Utc>>,
+    detail: Detail,
     now: DateTime<Utc>,
 ) -> Result<ReportInput, StoreError> {
+    let windows: Windows = (
+        (secs(period.start), secs(period.end)),
+        (secs(previous.start), secs(previous.end)),
+    );
+    let side_of = |role, years| config.side_rule.side_for(role, years);
     // Three independent reads at once, each on its own connection (SQLite answers them in parallel):
-    // the people, as one light row each (no answers, no skills), with the skills market counted in SQL;
+    // the people (counted, or one light row each without answers or skills), with the skills market counted in SQL;
     let people_and_skills = async {
-        let people = store.report_people(now.timestamp()).await?;
+        let people = match detail {
+            Detail::Figures => (
+                Some(
+                    store
+                        .people_tally(windows, now.timestamp(), side_of)
+                        .await?,
+                ),
+                Vec::new(),
+            ),
+            Detail::Rows { .. } => (None, store.report_people(now.timestamp()).await?),
+        };
         let skills = store
             .skill_counts(now.timestamp(), period.end.timestamp())
             .await?;
         Ok::<_, StoreError>((people, skills))
     };
-    // the pairs, who waits for a match, and the meetings to date counted in SQL;
+    // the pairs (counted with their feedback, and those at risk; or all of them), who waits for a match, and the
+    // meetings to date counted in SQL;
     let pairs_and_waiting = async {
-        let pairs = store.pairs().await?;
+        let pairs = match detail {
+            Detail::Figures => (
+                Some(store.pair_tally(windows).await?),
+                store.at_risk_pairs().await?,
+                Vec::new(),
+            ),
+            Detail::Rows { .. } => (None, Vec::new(), store.pairs().await?),
+        };
         let waiting = waiting_for_a_match(store.waiting(now.timestamp()).await?);
         let totals = store.meeting_totals(period.end.timestamp()).await?;
         Ok::<_, StoreError>((pairs, waiting, totals))
     };
-    // and the check-ins of both periods counted in SQL, feedback, departures, and the check-ins themselves only
-    // when asked for.
+    // and the check-ins of both periods counted in SQL, departures, and the feedback and check-ins themselves
+    // only when asked for.
     let history = async {
-        let tally = |p: Period| store.checkin_tally(p.start.timestamp(), p.end.timestamp());
-        let tallies = (tally(period).await?, tally(previous).await?);
-        let rows = match history_from {
-            Some(from) => store.checkin_answer_rows(from.timestamp()).await?,
-            None => Vec::new(),
+        let ((start, end), (prev_start, prev_end)) = windows;
+        let tallies = (
+            store.checkin_tally(start, end).await?,
+            store.checkin_tally(prev_start, prev_end).await?,
+        );
+        let (rows, feedback) = match detail {
+            Detail::Figures => (Vec::new(), Vec::new()),
+            Detail::Rows { checkins_from } => (
+                store.checkin_answer_rows(secs(checkins_from)).await?,
+                store.feedback_rows().await?,
+            ),
         };
-        let feedback = store.feedback_rows().await?;
         let departures = store.departures().await?;
         Ok::<_, StoreError>((tallies, rows, feedback, departures))
     };
     let (
-        (people, skill_counts),
-        (pair_records, waiting, totals),
+        ((people_tally, people), skill_counts),
+        ((pair_tally, at_risk, pair_records), waiting, totals),
         (tallies, rows, feedback, departures),
     ) = tokio::try_join!(people_and_skills, pairs_and_waiting, history)?;
 
-    let names: HashMap<String, String> = people
-        .iter()
-        .map(|p| {
-            (
-                p.user_id.clone(),
-                p.display_name.clone().unwrap_or_else(|| p.user_id.clone()),
-            )
-        })
-        .collect();
-    let pairs = report_pairs(&pair_records, &names);
-    // Check-in rows only for a chart, export or cohort report: a summary's own figures come from the tallies.
+    let pairs = if pair_tally.is_some() {
+        at_risk.into_iter().map(at_risk_pair).collect()
+    } else {
+        let names: HashMap<&str, &str> = people
+            .iter()
+            .map(|p| {
+                (
+                    p.user_id.as_str(),
+                    p.display_name.as_deref().unwrap_or(&p.user_id),
+                )
+            })
+            .collect();
+        report_pairs(&pair_records, &names)
+    };
+    // Check-in rows only for an export or cohort report: a summary's own figures come from the tallies.
     let (checkins, meetings) = if rows.is_empty() {
         (Vec::new(), Vec::new())
     } else {
@@ -251,7 +311,7 @@ pub async fn gather(
         .map(|p| reports::Participant {
             display_name: p.display_name.unwrap_or_else(|| p.user_id.clone()),
             user_id: p.user_id,
-            side: config.side_rule.side_for(p.role, p.years),
+            side: side_of(p.role, p.years),
             joined_at: at(p.joined_at),
             status: if p.paused {
                 reports::ParticipantStatus::Paused
@@ -262,7 +322,6 @@ pub async fn gather(
             learns: Vec::new(),
         })
         .collect();
-    drop(names);
     let feedback = feedback
         .into_iter()
         .map(|f| reports::Feedback {
@@ -295,6 +354,8 @@ pub async fn gather(
             .collect(),
         skill_counts: Some(skill_counts),
         checkin_tallies: Some(tallies),
+        people_tally,
+        pair_tally,
     })
 }
 
@@ -369,7 +430,15 @@ pub async fn report(
     now: DateTime<Utc>,
 ) -> Result<(Summary, ReportInput), StoreError> {
     let (period, previous) = span.periods(schedule, now);
-    let input = gather(store, catalog, config, (period, previous), None, now).await?;
+    let input = gather(
+        store,
+        catalog,
+        config,
+        (period, previous),
+        Detail::Figures,
+        now,
+    )
+    .await?;
     Ok((reports::summarize(&input, now), input))
 }
 
@@ -424,6 +493,8 @@ fn empty_input(period: Period) -> ReportInput {
         skills: BTreeMap::new(),
         skill_counts: None,
         checkin_tallies: None,
+        people_tally: None,
+        pair_tally: None,
     }
 }
 
@@ -433,13 +504,9 @@ pub async fn send_chart(app: &App, job: &Job) -> Result<(), JobError> {
     let UserPayload { user, .. } = payload(job)?;
     let now = app.clock().now();
     // Counted in SQL: the chart job holds twelve pairs of numbers, not the program's pairs and meetings.
-    let counts = app
-        .store()
-        .chart_counts(now.timestamp(), CHART_WEEKS)
-        .await?;
-    let png = reports::chart_points(now, app.config().summary_schedule.timezone(), &counts)
-        .ok_or_else(|| NO_CHART_FEW_PEOPLE.to_string())
-        .and_then(|points| draw(&points));
+    let png = weekly_chart(app.store(), now, app.config().summary_schedule.timezone())
+        .await?
+        .unwrap_or_else(|| Err(NO_CHART_FEW_PEOPLE.to_string()));
     let text = match &png {
         Ok(_) => views::summary::CHART_CAPTION.to_string(),
         Err(why) => format!("No chart with this report: {why}."),
@@ -476,7 +543,9 @@ pub async fn post_cohort(app: &App, job: &Job) -> Result<(), JobError> {
         app.catalog(),
         app.match_config(),
         (period, Period { start, end: start }),
-        Some(start),
+        Detail::Rows {
+            checkins_from: start,
+        },
         now,
     )
     .await?;
@@ -566,13 +635,12 @@ pub async fn post_scheduled(app: &App, job: &Job) -> Result<Ran, JobError> {
         return Ok(Ran::Dropped(why));
     }
     let (period, previous) = periods(schedule, end, true);
-    let from = reports::weeks_start(period.end, CHART_WEEKS);
     let input = gather(
         app.store(),
         app.catalog(),
         app.match_config(),
         (period, previous),
-        Some(from),
+        Detail::Figures,
         now,
     )
     .await?;
@@ -581,9 +649,7 @@ pub async fn post_scheduled(app: &App, job: &Job) -> Result<Ran, JobError> {
     let blocks = views::summary::summary_blocks(&summary);
     let (posted_in, _) = post_once(app, job, "post", &channel, &text, &blocks).await?;
     if app.store().delivery(job.id, "chart").await?.is_none() {
-        match reports::weekly_points(&input, period.end, schedule.timezone(), CHART_WEEKS)
-            .map(|w| crate::domain::chart::weekly_chart_png(&w))
-        {
+        match weekly_chart(app.store(), period.end, schedule.timezone()).await? {
             Some(Ok(png)) => {
                 let name = format!("tandem-{}.png", end.format("%Y-%m-%d"));
                 match app
@@ -664,28 +730,43 @@ pub async fn report_text(
 ) -> Result<(String, Option<Result<(), String>>), String> {
     let store = open_for_report(url).await?;
     let (period, previous) = span.periods(schedule, now);
-    let from = chart.map(|_| reports::weeks_start(period.end, CHART_WEEKS));
-    let input = gather(&store, catalog, config, (period, previous), from, now)
-        .await
-        .map_err(|e| e.to_string())?;
+    let input = gather(
+        &store,
+        catalog,
+        config,
+        (period, previous),
+        Detail::Figures,
+        now,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let charted = match chart {
+        Some(path) => {
+            let png = weekly_chart(&store, period.end, schedule.timezone())
+                .await
+                .map_err(|e| e.to_string())?
+                .unwrap_or_else(|| Err(NO_CHART_FEW_PEOPLE.to_string()));
+            Some(png.and_then(|png| {
+                std::fs::write(path, png)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            }))
+        }
+        None => None,
+    };
     store.close().await;
     let summary = reports::summarize(&input, now);
-    let charted = chart.map(|path| {
-        let png = chart_png(&input, period.end, schedule.timezone())?;
-        std::fs::write(path, png).map_err(|e| format!("cannot write {}: {e}", path.display()))
-    });
     Ok((views::summary::summary_text(&summary), charted))
 }
 
-/// The weekly chart of the [`CHART_WEEKS`] weeks up to `end` (labelled in `tz`), or why there is none.
-pub fn chart_png(
-    input: &ReportInput,
+/// The weekly chart of the [`CHART_WEEKS`] weeks up to `end` (labelled in `tz`), counted in SQL: `None` when its
+/// weeks come from fewer than 3 people, or why it could not be drawn.
+async fn weekly_chart(
+    store: &Store,
     end: DateTime<Utc>,
     tz: chrono_tz::Tz,
-) -> Result<Vec<u8>, String> {
-    let points = reports::weekly_points(input, end, tz, CHART_WEEKS)
-        .ok_or_else(|| NO_CHART_FEW_PEOPLE.to_string())?;
-    draw(&points)
+) -> Result<Option<Result<Vec<u8>, String>>, StoreError> {
+    let counts = store.chart_counts(secs(end), CHART_WEEKS).await?;
+    Ok(reports::chart_points(end, tz, &counts).map(|points| draw(&points)))
 }
 
 /// Why a chart is not drawn when its weeks come from fewer than 3 people.
@@ -731,7 +812,9 @@ pub async fn export_csv(
         catalog,
         config,
         (all_time, all_time),
-        Some(all_time.start),
+        Detail::Rows {
+            checkins_from: all_time.start,
+        },
         now,
     )
     .await
@@ -969,7 +1052,9 @@ mod tests {
             &Catalog::default(),
             &MatchConfig::default(),
             (all, all),
-            Some(at(0)),
+            Detail::Rows {
+                checkins_from: at(0),
+            },
             end,
         )
         .await
@@ -1022,6 +1107,127 @@ mod tests {
                 "{k}: {counts:?}"
             );
             assert!(counts.iter().any(|n| (1..3).contains(n)), "{k}: {counts:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_summary_counted_in_sql_is_the_summary_of_the_rows() {
+        let (_d, store) = varied_program().await;
+        // Pairs end (completed ones at 400 and 2_500, the ended one at 450, one at-risk pair without an end); their
+        // people give feedback; someone in a completed pair leaves (their feedback stays, anonymous), as does
+        // someone in a running pair; names are known for some.
+        crate::on_db!(store.pool(), |p| {
+            for sql in [
+                "UPDATE pairs SET ended_at = CASE WHEN junior_id = 'U04' THEN 400 WHEN junior_id = 'U10' THEN 2500
+                                              ELSE 450 END WHERE status IN ('completed', 'ended')",
+                "INSERT INTO feedback (pair_id, user_id, rating, recommend, at)
+                 SELECT id, junior_id, 4, 1, 500 FROM pairs WHERE status IN ('completed', 'ended')
+                 UNION ALL SELECT id, senior_id, 2, 0, 500 FROM pairs WHERE status IN ('completed', 'ended')",
+                "UPDATE participants SET display_name = 'Name of ' || user_id WHERE user_id IN ('U02', 'U01', 'U04')",
+            ] {
+                sqlx::query(sql).execute(p).await.unwrap();
+            }
+        });
+        let mut tx = store.write().await.unwrap();
+        tx.delete_participant("U10", 2_600).await.unwrap();
+        tx.delete_participant("U07", 700).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let config = MatchConfig::default();
+        let catalog = Catalog::default();
+        let p = |s: i64, e: i64| Period {
+            start: at(s),
+            end: at(e),
+        };
+        let fraction = |t: i64| at(t) + Duration::milliseconds(500);
+        let mut cases = vec![
+            (p(0, 1_000), p(0, 0), 1_000),
+            (p(300, 1_000), p(0, 300), 1_000),
+            (p(350, 460), p(240, 350), 460),
+            (p(400, 2_600), p(0, 400), 6_000),
+            (p(2_000, 3_000), p(1_000, 2_000), 3_000),
+            (p(100, 115), p(85, 100), 150),
+            (p(0, 100), p(0, 0), 150),
+        ];
+        // Bounds between whole seconds: someone who joined at 110 joined before 110.5 and after 109.5.
+        cases.push((
+            Period {
+                start: fraction(109),
+                end: fraction(110),
+            },
+            p(100, 109),
+            150,
+        ));
+        cases.push((
+            Period {
+                start: fraction(111),
+                end: fraction(113),
+            },
+            p(100, 111),
+            150,
+        ));
+        cases.push((
+            Period {
+                start: fraction(399),
+                end: fraction(2_500),
+            },
+            Period {
+                start: fraction(300),
+                end: fraction(399),
+            },
+            2_600,
+        ));
+        let mut shown = std::collections::BTreeSet::new();
+        for (cur, prev, now) in cases {
+            let read = |detail| gather(&store, &catalog, &config, (cur, prev), detail, at(now));
+            let counted = read(Detail::Figures).await.unwrap();
+            let rows = read(Detail::Rows {
+                checkins_from: at(0),
+            })
+            .await
+            .unwrap();
+            assert!(counted.participants.is_empty() && rows.people_tally.is_none());
+            assert_eq!(
+                counted.people_tally,
+                Some(reports::PeopleTally::of(&rows.participants, &cur, &prev)),
+                "{cur:?}"
+            );
+            assert_eq!(
+                counted.pair_tally,
+                Some(reports::PairTally::of(
+                    &rows.pairs,
+                    &rows.feedback,
+                    &cur,
+                    &prev
+                )),
+                "{cur:?}"
+            );
+            let (a, b) = (
+                reports::summarize(&counted, at(now)),
+                reports::summarize(&rows, at(now)),
+            );
+            assert_eq!(a, b, "{cur:?}");
+            let o = &a.outcomes;
+            shown.insert((
+                matches!(a.enrolment.new_this_period.now, reports::Figure::Value(_)),
+                matches!(o.pairs_completed.now, reports::Figure::Value(_)),
+                matches!(o.average_rating.now, reports::Figure::Value(_)),
+                matches!(a.to_date.recommend_pct, reports::Figure::Value(_)),
+            ));
+            assert_eq!(
+                a.activity
+                    .at_risk
+                    .iter()
+                    .map(|r| r.junior_name.clone())
+                    .collect::<Vec<_>>(),
+                vec![Some("Name of U02".to_string())]
+            );
+        }
+        // Each of these figures is shown in some periods and hidden (or missing) in others.
+        for k in 0..4 {
+            let seen: std::collections::BTreeSet<bool> =
+                shown.iter().map(|s| [s.0, s.1, s.2, s.3][k]).collect();
+            assert_eq!(seen.len(), 2, "figure {k}: {shown:?}");
         }
     }
 
@@ -1151,7 +1357,7 @@ mod tests {
                 &Catalog::default(),
                 &MatchConfig::default(),
                 (p, prev),
-                None,
+                Detail::Figures,
                 now,
             )
             .await

@@ -74,7 +74,7 @@ pub use jobs::{FailedJob, Job, NewJob};
 pub use matching::{NewPair, ProposalRow};
 pub use pairs::{CheckinOutcome, CheckinRecord, PairRecord};
 pub use participants::ReportPerson;
-pub use reports::{AnswerRow, FeedbackRow};
+pub use reports::{AnswerRow, AtRiskRow, FeedbackRow, Windows, secs};
 pub use retention::Retained;
 pub use trouble::{HelpRecord, NudgeState};
 pub use waiting::WaitingRow;

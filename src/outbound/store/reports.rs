@@ -2,9 +2,12 @@
 
 use super::{Dialect, Store, StoreError};
 use crate::domain::feedback::{FeedbackInput, Scored, Written};
+use crate::domain::forms::survey::parse_role;
+use crate::domain::matching::Role;
 use crate::domain::model::CheckinAnswer;
 use crate::domain::reports::{
-    ChartCounts, ChartWeek, CheckinTally, MIN_PEOPLE, MeetingTotals, SkillCounts, SkillTally,
+    ChartCounts, ChartWeek, CheckinTally, FeedbackCount, MIN_PEOPLE, MeetingTotals, PairCount,
+    PairTally, PeopleGroup, PeopleTally, Side, SkillCounts, SkillTally,
 };
 use futures_util::TryStreamExt;
 use std::collections::HashSet;
@@ -34,7 +37,201 @@ pub struct FeedbackRow {
     pub recommend: bool,
 }
 
+/// A pair at risk as the summary names it: its members' display names (or none).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AtRiskRow {
+    pub id: i64,
+    pub junior_id: Option<String>,
+    pub junior_name: Option<String>,
+    pub senior_id: Option<String>,
+    pub senior_name: Option<String>,
+    pub created_at: i64,
+    pub last_met_at: Option<i64>,
+}
+
+/// A report's period and the one it is compared with, each `[start, end)` in whole unix seconds (see [`secs`]).
+pub type Windows = ((i64, i64), (i64, i64));
+
+/// `t` as whole unix seconds, rounded up: for a time `x` stored in whole seconds, `x < t` exactly when
+/// `x < secs(t)` and `x >= t` exactly when `x >= secs(t)`, so SQL compares as the in-memory counts do.
+pub fn secs(t: chrono::DateTime<chrono::Utc>) -> i64 {
+    t.timestamp() + i64::from(t.timestamp_subsec_nanos() > 0)
+}
+
+/// SQL that counts, to [`MIN_PEOPLE`], the distinct people of the pairs (`pairs` table) where `filter` holds: a
+/// member's ID (0), or a stand-in for a member who left, the junior (2) or the senior (3) side of a pair.
+fn pair_people(filter: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM (SELECT 0 AS k, junior_id AS who FROM pairs WHERE {filter} AND junior_id IS NOT NULL
+             UNION SELECT 2, CAST(id AS TEXT) FROM pairs WHERE {filter} AND junior_id IS NULL
+             UNION SELECT 0, senior_id FROM pairs WHERE {filter} AND senior_id IS NOT NULL
+             UNION SELECT 3, CAST(id AS TEXT) FROM pairs WHERE {filter} AND senior_id IS NULL
+             LIMIT {MIN_PEOPLE}) AS people)"
+    )
+}
+
+/// SQL columns that count the pairs where `filter` holds, and their people (see [`pair_people`]).
+fn pair_count(filter: &str) -> String {
+    format!(
+        "CAST(COALESCE(SUM(CASE WHEN {filter} THEN 1 ELSE 0 END), 0) AS BIGINT), {}",
+        pair_people(filter)
+    )
+}
+
+/// SQL columns that count the feedback on the pairs where `filter` holds (over `pairs p`, `feedback f`): given,
+/// ratings summed (a rating out of range counts 0), would recommend, and the distinct people who gave it, to
+/// [`MIN_PEOPLE`] (a user ID (0), or a stand-in for someone who left: the row (1)).
+fn feedback_count(filter: &str) -> String {
+    let from = format!("FROM feedback f JOIN pairs p ON p.id = f.pair_id WHERE {filter}");
+    format!(
+        "(SELECT COUNT(*) {from}),
+         (SELECT CAST(COALESCE(SUM(CASE WHEN f.rating BETWEEN 0 AND 255 THEN f.rating ELSE 0 END), 0) AS BIGINT) {from}),
+         (SELECT CAST(COALESCE(SUM(CASE WHEN f.recommend <> 0 THEN 1 ELSE 0 END), 0) AS BIGINT) {from}),
+         (SELECT COUNT(*) FROM (SELECT 0 AS k, f.user_id AS who {from} AND f.user_id IS NOT NULL
+             UNION SELECT 1, CAST(f.rowid AS TEXT) {from} AND f.user_id IS NULL LIMIT {MIN_PEOPLE}) AS people)"
+    )
+}
+
 impl Store {
+    /// The people enrolled now, counted here for a report's `windows` rather than read row by row: grouped by role,
+    /// years of practice and whether paused at `now`, each group put on a side by `side_of`. The same as
+    /// [`PeopleTally::of`] counts from rows (tested equal).
+    pub async fn people_tally(
+        &self,
+        ((start, end), (prev_start, prev_end)): Windows,
+        now: i64,
+        side_of: impl Fn(Role, u8) -> Side,
+    ) -> Result<PeopleTally, StoreError> {
+        type Row = (String, i64, i64, i64, i64, i64, i64, i64, Option<i64>);
+        let rows: Vec<Row> = on_db!(self.pool(), |p| {
+            sqlx::query_as(
+                "SELECT role, years, paused_now, COUNT(*),
+                        CAST(SUM(CASE WHEN joined_at < $2 THEN 1 ELSE 0 END) AS BIGINT),
+                        CAST(SUM(CASE WHEN joined_at < $4 THEN 1 ELSE 0 END) AS BIGINT),
+                        CAST(SUM(CASE WHEN joined_at >= $1 AND joined_at < $2 THEN 1 ELSE 0 END) AS BIGINT),
+                        CAST(SUM(CASE WHEN joined_at >= $3 AND joined_at < $4 THEN 1 ELSE 0 END) AS BIGINT),
+                        MIN(CASE WHEN joined_at < $2 THEN joined_at END)
+                 FROM (SELECT role, years, joined_at,
+                              CAST(CASE WHEN paused <> 0 AND (paused_until IS NULL OR paused_until > $5) THEN 1 ELSE 0
+                                   END AS BIGINT) AS paused_now
+                       FROM participants) AS people
+                 GROUP BY role, years, paused_now",
+            )
+            .bind(start)
+            .bind(end)
+            .bind(prev_start)
+            .bind(prev_end)
+            .bind(now)
+            .fetch_all(p)
+            .await?
+        });
+        let bad =
+            |what: &str| StoreError::Corrupt(format!("participants.{what} has an unknown value"));
+        let mut groups = Vec::with_capacity(rows.len());
+        for (
+            role,
+            years,
+            paused,
+            people,
+            enrolled,
+            enrolled_before,
+            joined,
+            joined_before,
+            first,
+        ) in rows
+        {
+            let role = parse_role(&role).ok_or_else(|| bad("role"))?;
+            let years = u8::try_from(years).map_err(|_| bad("years"))?;
+            groups.push(PeopleGroup {
+                side: side_of(role, years),
+                paused: paused != 0,
+                people,
+                enrolled: [enrolled, enrolled_before],
+                joined: [joined, joined_before],
+                first_joined: first.and_then(|t| chrono::DateTime::from_timestamp(t, 0)),
+            });
+        }
+        Ok(PeopleTally::of_groups(groups))
+    }
+
+    /// The pairs and their closing feedback, counted here for a report's `windows` rather than read row by row:
+    /// the same as [`PairTally::of`] counts from rows (tested equal).
+    pub async fn pair_tally(
+        &self,
+        ((start, end), (prev_start, prev_end)): Windows,
+    ) -> Result<PairTally, StoreError> {
+        // Tandem's own numbers, as literals: each appears in several subqueries.
+        let running = |t: i64| {
+            format!(
+                "(created_at < {t} AND CASE WHEN ended_at IS NOT NULL THEN ended_at >= {t}
+                                          ELSE status IN ('active', 'at_risk') END)"
+            )
+        };
+        let completed_in = |s: i64, e: i64| {
+            format!("(status = 'completed' AND ended_at >= {s} AND ended_at < {e})")
+        };
+        let ended_in = |s: i64, e: i64| format!("(p.ended_at >= {s} AND p.ended_at < {e})");
+        let sql = format!(
+            "SELECT {}, {}, {}, {}, {}, {}, {}, {}, {} FROM pairs",
+            pair_count(&running(end)),
+            pair_count(&running(prev_end)),
+            pair_count(&completed_in(start, end)),
+            pair_count(&completed_in(prev_start, prev_end)),
+            pair_count(&format!("(created_at < {end})")),
+            pair_count(&format!(
+                "(created_at < {end} AND status = 'completed' AND ended_at < {end})"
+            )),
+            feedback_count(&ended_in(start, end)),
+            feedback_count(&ended_in(prev_start, prev_end)),
+            feedback_count(&format!("(p.created_at < {end} AND p.ended_at < {end})")),
+        );
+        let values: Vec<i64> = on_db!(self.pool(), |p| {
+            // Built from constants and whole numbers only.
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .fetch_one(p)
+                .await?;
+            let mut values = Vec::with_capacity(24);
+            for i in 0..24 {
+                values.push(sqlx::Row::try_get::<i64, _>(&row, i)?);
+            }
+            values
+        });
+        let few = |n: i64| usize::try_from(n).unwrap_or(0).min(MIN_PEOPLE);
+        let pairs = |i: usize| PairCount {
+            pairs: values[i],
+            people: few(values[i + 1]),
+        };
+        let feedback = |i: usize| FeedbackCount {
+            given: values[i],
+            ratings: values[i + 1],
+            recommend: values[i + 2],
+            people: few(values[i + 3]),
+        };
+        Ok(PairTally {
+            active: [pairs(0), pairs(2)],
+            completed: [pairs(4), pairs(6)],
+            formed: pairs(8),
+            completed_to_date: pairs(10),
+            feedback: [feedback(12), feedback(16)],
+            feedback_to_date: feedback(20),
+        })
+    }
+
+    /// The pairs at risk, oldest first, with their members' display names (what the summary lists).
+    pub async fn at_risk_pairs(&self) -> Result<Vec<AtRiskRow>, StoreError> {
+        Ok(on_db!(self.pool(), |p| {
+            sqlx::query_as(
+                "SELECT p.id, p.junior_id, j.display_name AS junior_name, p.senior_id, s.display_name AS senior_name,
+                        p.created_at, p.last_met_at
+                 FROM pairs p LEFT JOIN participants j ON j.user_id = p.junior_id
+                 LEFT JOIN participants s ON s.user_id = p.senior_id
+                 WHERE p.status = 'at_risk' ORDER BY p.id",
+            )
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
     /// Every check-in sent at or after `since` (unix seconds) with each of its answers (a check-in nobody answered
     /// appears once, without an answer). A report reads only the weeks it shows, not the program's whole history.
     pub async fn checkin_answer_rows(&self, since: i64) -> Result<Vec<AnswerRow>, StoreError> {
