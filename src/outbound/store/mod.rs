@@ -301,11 +301,11 @@ impl PoolSize {
     }
 }
 
-/// SQLite's own memory (page caches, sorts, temporary b-trees), for the whole process: past this, SQLite frees
-/// cached pages before it allocates more (the file itself stays in the OS's page cache, so a page read again costs a
-/// copy, not a disk read). Without a limit each connection of the pool kept its own cache and sort buffers, in its
-/// own thread's allocator arena, and a big firm's reports left about 30 MB of them resident (docs/BENCHMARKS.md).
-const SQLITE_SOFT_HEAP_LIMIT: i64 = 8 * 1024 * 1024;
+/// Each SQLite connection's page cache, in KiB (2 MiB; the pool's four connections: 8 MiB). Past it, SQLite reuses
+/// cached pages; the file itself stays in the OS's page cache, so a page read again costs a copy, not a disk read.
+/// A cap for the whole process (`soft_heap_limit`) would need SQLite's memory statistics, which are compiled out
+/// for speed (see `.cargo/config.toml`).
+const SQLITE_CACHE_KIB: i64 = 2048;
 
 impl Store {
     /// Opens the database at `url`: `sqlite://tandem.db` (the file is created when missing) or
@@ -342,7 +342,7 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5))
-            .pragma("soft_heap_limit", SQLITE_SOFT_HEAP_LIMIT.to_string());
+            .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"));
         let pool = SqlitePoolOptions::new()
             .max_connections(size.max_connections)
             .min_connections(1)
@@ -387,7 +387,7 @@ impl Store {
             .read_only(true)
             .create_if_missing(false)
             .busy_timeout(Duration::from_secs(5))
-            .pragma("soft_heap_limit", SQLITE_SOFT_HEAP_LIMIT.to_string());
+            .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"));
         let path = options.get_filename().to_path_buf();
         let shown = path.display().to_string();
         let not_tandem = |why: &str| StoreError::NotTandem {
@@ -677,5 +677,35 @@ mod url_tests {
         assert_eq!(Dialect::of_url("postgresql://x/y"), Dialect::Postgres);
         assert_eq!(Dialect::of_url("sqlite://tandem.db"), Dialect::Sqlite);
         assert_eq!(Dialect::of_url("tandem.db"), Dialect::Sqlite);
+    }
+}
+
+#[cfg(test)]
+mod sqlite_build_tests {
+    use super::*;
+
+    /// SQLite is built as `.cargo/config.toml` asks: without memory statistics (so no allocation takes the
+    /// process-wide mutex), and each connection's cache is the store's.
+    #[tokio::test]
+    async fn sqlite_is_built_without_memory_statistics_and_caps_each_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("b.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let Pool::Sqlite(pool) = store.pool() else {
+            panic!("a sqlite URL opens SQLite");
+        };
+        let options: Vec<String> = sqlx::query_scalar("PRAGMA compile_options")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "SQLite was built without LIBSQLITE3_FLAGS from .cargo/config.toml: {options:?}"
+        );
+        let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(cache, -SQLITE_CACHE_KIB);
     }
 }
