@@ -252,11 +252,11 @@ fn child(n: usize, dump: Option<PathBuf>, repeat: usize) {
     }
     let solver_total = assignment_total(&cm.matrix, &a);
     let (rows, cols) = (cm.matrix.rows(), cm.matrix.cols());
-    let allowed = cm.matrix.as_slice().iter().filter(|&&x| x > 0).count();
+    let allowed = cm.matrix.to_vec().iter().filter(|&&x| x > 0).count();
     if let Some(dir) = dump {
         let stem = dir.join(format!("cohort_{n}"));
         let npy = stem.with_extension("npy");
-        if let Err(e) = write_npy(&npy, rows, cols, cm.matrix.as_slice()) {
+        if let Err(e) = write_npy(&npy, rows, cols, &cm.matrix.to_vec()) {
             eprintln!("writing {}: {e}", npy.display());
             std::process::exit(2);
         }

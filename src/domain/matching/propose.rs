@@ -271,10 +271,10 @@ fn build<'a>(participants: &'a [Participant], ctx: &'a Context) -> Result<Built<
     let mut buf = Vec::new();
     if rows_are_juniors {
         buf.resize(seniors.len(), 0);
+        let mut row = vec![0; nc];
         for (r, &j) in juniors.iter().enumerate() {
             prep.weights_against(j, &seniors, &mut buf);
             // Slots of one senior are contiguous and in senior order.
-            let row = matrix.row_mut(r);
             let mut k = 0;
             for (c, cell) in row.iter_mut().enumerate() {
                 if slots[c] != seniors[k] {
@@ -282,6 +282,7 @@ fn build<'a>(participants: &'a [Participant], ctx: &'a Context) -> Result<Built<
                 }
                 *cell = buf[k];
             }
+            matrix.set_row(r, &row);
         }
     } else {
         buf.resize(juniors.len(), 0);
@@ -290,7 +291,7 @@ fn build<'a>(participants: &'a [Participant], ctx: &'a Context) -> Result<Built<
                 matrix.copy_row(r - 1, r);
             } else {
                 prep.weights_against(slots[r], &juniors, &mut buf);
-                matrix.row_mut(r).copy_from_slice(&buf);
+                matrix.set_row(r, &buf);
             }
         }
     }

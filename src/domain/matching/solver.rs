@@ -19,13 +19,69 @@ use std::fmt;
 /// far away from `i64` overflow.
 pub const MAX_ABS_ENTRY: i64 = 1 << 40;
 
-/// A dense row-major matrix of `i64`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A dense row-major matrix of integers up to ±2^40. Entries are kept in 32 bits while they all fit (a big firm's
+/// cohort of 1,200 × 1,500 slots is then 7 MB rather than 14) and the solver reads them where they are, without a
+/// working copy.
+#[derive(Debug, Clone)]
 pub struct DenseMatrix {
     rows: usize,
     cols: usize,
-    data: Vec<i64>,
+    data: Entries,
 }
+
+/// A matrix's entries: 32-bit while every entry fits, else 64-bit.
+#[derive(Debug, Clone)]
+enum Entries {
+    Narrow(Vec<i32>),
+    Wide(Vec<i64>),
+}
+
+impl Entries {
+    /// `data` in 32 bits if every entry fits.
+    fn of(data: Vec<i64>) -> Entries {
+        if data.iter().all(|&x| i32::try_from(x).is_ok()) {
+            Entries::Narrow(data.into_iter().map(|x| x as i32).collect())
+        } else {
+            Entries::Wide(data)
+        }
+    }
+
+    fn get(&self, k: usize) -> i64 {
+        match self {
+            Entries::Narrow(d) => i64::from(d[k]),
+            Entries::Wide(d) => d[k],
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Entries::Narrow(d) => d.len(),
+            Entries::Wide(d) => d.len(),
+        }
+    }
+
+    /// The entries in 64 bits, from now on.
+    fn widen(&mut self) -> &mut Vec<i64> {
+        if let Entries::Narrow(d) = self {
+            *self = Entries::Wide(d.iter().map(|&x| i64::from(x)).collect());
+        }
+        match self {
+            Entries::Wide(d) => d,
+            Entries::Narrow(_) => unreachable!("widened above"),
+        }
+    }
+}
+
+impl PartialEq for DenseMatrix {
+    /// Equal shape and entries, however they are stored.
+    fn eq(&self, other: &Self) -> bool {
+        self.rows == other.rows
+            && self.cols == other.cols
+            && (0..self.data.len()).all(|k| self.data.get(k) == other.data.get(k))
+    }
+}
+
+impl Eq for DenseMatrix {}
 
 /// Why a matrix was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +136,10 @@ impl DenseMatrix {
         DenseMatrix {
             rows,
             cols,
-            data: vec![v; rows * cols],
+            data: match i32::try_from(v) {
+                Ok(v) => Entries::Narrow(vec![v; rows * cols]),
+                Err(_) => Entries::Wide(vec![v; rows * cols]),
+            },
         }
     }
 
@@ -101,7 +160,11 @@ impl DenseMatrix {
                 col: k % cols.max(1),
             });
         }
-        Ok(DenseMatrix { rows, cols, data })
+        Ok(DenseMatrix {
+            rows,
+            cols,
+            data: Entries::of(data),
+        })
     }
 
     /// From a slice of equally long rows.
@@ -130,47 +193,73 @@ impl DenseMatrix {
 
     /// Entry `(r, c)`. Panics if out of range.
     pub fn get(&self, r: usize, c: usize) -> i64 {
-        self.data[r * self.cols + c]
+        self.data.get(r * self.cols + c)
     }
 
     /// Sets entry `(r, c)` (clamped to ±2^40). Panics if out of range.
     pub fn set(&mut self, r: usize, c: usize, value: i64) {
-        self.data[r * self.cols + c] = value.clamp(-MAX_ABS_ENTRY, MAX_ABS_ENTRY);
+        let v = value.clamp(-MAX_ABS_ENTRY, MAX_ABS_ENTRY);
+        let k = r * self.cols + c;
+        match (&mut self.data, i32::try_from(v)) {
+            (Entries::Narrow(d), Ok(v)) => d[k] = v,
+            (data, _) => data.widen()[k] = v,
+        }
     }
 
-    /// Row `r` as a slice.
-    pub fn row(&self, r: usize) -> &[i64] {
-        &self.data[r * self.cols..(r + 1) * self.cols]
+    /// Row `r`.
+    pub fn row(&self, r: usize) -> Vec<i64> {
+        (0..self.cols).map(|c| self.get(r, c)).collect()
     }
 
-    /// Row `r`, mutable; the caller keeps entries within ±2^40.
-    pub(super) fn row_mut(&mut self, r: usize) -> &mut [i64] {
-        &mut self.data[r * self.cols..(r + 1) * self.cols]
+    /// Sets row `r` to `values` (`cols` of them; the caller keeps them within ±2^40).
+    pub(super) fn set_row(&mut self, r: usize, values: &[i64]) {
+        let range = r * self.cols..(r + 1) * self.cols;
+        if let Entries::Narrow(d) = &mut self.data {
+            let row = &mut d[range.clone()];
+            if values.iter().all(|&x| i32::try_from(x).is_ok()) {
+                for (cell, &x) in row.iter_mut().zip(values) {
+                    *cell = x as i32;
+                }
+                return;
+            }
+        }
+        self.data.widen()[range].copy_from_slice(values);
     }
 
     /// Copies row `from` over row `to`.
     pub(super) fn copy_row(&mut self, from: usize, to: usize) {
         let c = self.cols;
-        self.data.copy_within(from * c..(from + 1) * c, to * c);
+        match &mut self.data {
+            Entries::Narrow(d) => d.copy_within(from * c..(from + 1) * c, to * c),
+            Entries::Wide(d) => d.copy_within(from * c..(from + 1) * c, to * c),
+        }
     }
 
     /// Row-major entries.
-    pub fn as_slice(&self) -> &[i64] {
-        &self.data
+    pub fn to_vec(&self) -> Vec<i64> {
+        (0..self.data.len()).map(|k| self.data.get(k)).collect()
+    }
+
+    /// Bytes per entry as stored: 4 while every entry fits in 32 bits, else 8.
+    pub fn entry_bytes(&self) -> usize {
+        match self.data {
+            Entries::Narrow(_) => 4,
+            Entries::Wide(_) => 8,
+        }
     }
 
     /// The transpose.
     pub fn transposed(&self) -> DenseMatrix {
         let mut data = vec![0; self.data.len()];
         for r in 0..self.rows {
-            for (c, &x) in self.row(r).iter().enumerate() {
-                data[c * self.rows + r] = x;
+            for c in 0..self.cols {
+                data[c * self.rows + r] = self.get(r, c);
             }
         }
         DenseMatrix {
             rows: self.cols,
             cols: self.rows,
-            data,
+            data: Entries::of(data),
         }
     }
 }
@@ -216,28 +305,31 @@ pub fn assignment_total(m: &DenseMatrix, assignment: &[Option<usize>]) -> i64 {
 
 const NONE: u32 = u32::MAX;
 
-/// Largest cost range solved with 32-bit arithmetic. Every value the search
-/// handles stays within `[-range, 3·range]` (see [`sap`]), so keys of
-/// `2·dist + 1` fit comfortably in `i32`.
-const I32_RANGE: i64 = 1 << 26;
+/// Largest entry, in absolute value, solved with 32-bit arithmetic. The search reads entries as costs `hi - x`
+/// (see [`sap_max`]); with every entry within ±`I32_RANGE`, costs lie in `[0, 2·range]` and every value the search
+/// handles stays within `±8·range`, so keys of `2·dist + 1` fit comfortably in `i32`.
+const I32_RANGE: i64 = 1 << 25;
 
-/// Shortest augmenting path for `rows <= cols`, maximising.
+/// Shortest augmenting path for `rows <= cols`, maximising: the search minimises the costs `hi - x` (non-negative,
+/// `hi` the largest entry), read from the entries where they are stored.
 fn sap_max(m: &DenseMatrix) -> Vec<Option<usize>> {
     let (n, nc) = (m.rows, m.cols);
     debug_assert!(n <= nc);
     if n == 0 {
         return Vec::new();
     }
-    let hi = m.data.iter().copied().max().unwrap_or(0);
-    let lo = m.data.iter().copied().min().unwrap_or(0);
-    // Costs `hi - x` lie in [0, range]; adding a constant to every entry
-    // changes every full row assignment's total by the same amount.
-    let col4row = if hi - lo <= I32_RANGE {
-        let cost: Vec<i32> = m.data.iter().map(|&x| (hi - x) as i32).collect();
-        sap(&cost, n, nc)
-    } else {
-        let cost: Vec<i64> = m.data.iter().map(|&x| hi - x).collect();
-        sap(&cost, n, nc)
+    let col4row = match &m.data {
+        Entries::Narrow(d) => {
+            let hi = d.iter().copied().max().unwrap_or(0);
+            let lo = d.iter().copied().min().unwrap_or(0);
+            if i64::from(lo) >= -I32_RANGE && i64::from(hi) <= I32_RANGE {
+                sap(d, hi, n, nc)
+            } else {
+                let wide: Vec<i64> = d.iter().map(|&x| i64::from(x)).collect();
+                sap(&wide, i64::from(hi), n, nc)
+            }
+        }
+        Entries::Wide(d) => sap(d, d.iter().copied().max().unwrap_or(0), n, nc),
     };
     col4row
         .into_iter()
@@ -275,10 +367,11 @@ impl Num for i64 {
 /// chunk and keep the arg-min bookkeeping out of the hot path).
 const LANES: usize = 16;
 
-/// Relaxes every column from a row of costs and returns the arg-min of the
+/// Relaxes every column from a row of entries and returns the arg-min of the
 /// column keys.
 ///
-/// For each column `k`: `nd = h + row[k] - v[k]`; if `nd < dist[k]`, take it
+/// For each column `k`, with cost `hi - row[k]` and `hh = h + hi`:
+/// `nd = h + cost - v[k] = hh - row[k] - v[k]`; if `nd < dist[k]`, take it
 /// with predecessor `r`. The key of a column is `2·dist + tag` where `tag`
 /// is 0 for a free column, 1 for an assigned one and `MAX` for a settled
 /// one (so `key == MAX`): the minimum key is the nearest column, free ones
@@ -287,7 +380,7 @@ const LANES: usize = 16;
 #[inline(always)]
 fn relax<T: Num>(
     row: &[T],
-    h: T,
+    hh: T,
     r: u32,
     v: &[T],
     tag: &[T],
@@ -306,7 +399,7 @@ fn relax<T: Num>(
     for ((((rc, vc), tc), dc), pc) in chunks {
         let mut keys = [T::MAX; LANES];
         for i in 0..LANES {
-            let nd = h + rc[i] - vc[i];
+            let nd = hh - rc[i] - vc[i];
             let old = dc[i];
             // Branch-free so the chunk vectorises.
             let mask = u32::from(nd < old).wrapping_neg();
@@ -326,7 +419,7 @@ fn relax<T: Num>(
         base += LANES;
     }
     for k in base..row.len() {
-        let nd = h + row[k] - v[k];
+        let nd = hh - row[k] - v[k];
         if nd < dist[k] {
             dist[k] = nd;
             pred[k] = r;
@@ -340,14 +433,14 @@ fn relax<T: Num>(
     (best, best_j)
 }
 
-/// The search on a cost matrix with entries in `[0, R]`, `n <= nc`.
+/// The search on the costs `hi - x` of the entries `x` (`hi` the largest; costs in `[0, R]`), `n <= nc`.
 ///
 /// Invariants (min-cost form, duals `u` for rows, `v` for columns):
 /// `u_i + v_j <= c_ij`, equality on assigned pairs; free columns have
 /// `v = 0`, others `v <= 0`. Hence for assigned rows `u_i ∈ [0, R]` (a free
 /// column always exists while rows are inserted) and `v_j ∈ [-R, 0]`; every
 /// distance lies in `[0, 3R]`.
-fn sap<T: Num>(cost: &[T], n: usize, nc: usize) -> Vec<u32> {
+fn sap<T: Num>(values: &[T], hi: T, n: usize, nc: usize) -> Vec<u32> {
     let mut v = vec![T::ZERO; nc];
     let mut tag = vec![T::ZERO; nc];
     let mut row4col = vec![NONE; nc];
@@ -361,9 +454,8 @@ fn sap<T: Num>(cost: &[T], n: usize, nc: usize) -> Vec<u32> {
         // Distances straight from `cur` (its dual is implicitly 0): with
         // dist = MAX everywhere, relaxing with h = 0 takes every column.
         dist.fill(T::MAX);
-        let row = &cost[cur * nc..(cur + 1) * nc];
-        let (mut best, mut best_j) =
-            relax(row, T::ZERO, cur as u32, &v, &tag, &mut dist, &mut pred);
+        let row = &values[cur * nc..(cur + 1) * nc];
+        let (mut best, mut best_j) = relax(row, hi, cur as u32, &v, &tag, &mut dist, &mut pred);
         let (sink, lowest) = loop {
             debug_assert!(best < T::MAX, "a free column always exists");
             let j = best_j;
@@ -375,11 +467,12 @@ fn sap<T: Num>(cost: &[T], n: usize, nc: usize) -> Vec<u32> {
                 break (j, dj);
             }
             // Extend the tree through the row holding column j:
-            // u_r = c[r][j] - v[j]; new distance = dj + c[r][k] - v[k] - u_r.
+            // u_r = c[r][j] - v[j]; new distance = dj + c[r][k] - v[k] - u_r, with c = hi - x, so
+            // h = dj - u_r and hh = h + hi = dj + x[r][j] + v[j].
             let r = row4col[j] as usize;
-            let row = &cost[r * nc..(r + 1) * nc];
-            let h = dj - (row[j] - v[j]);
-            (best, best_j) = relax(row, h, r as u32, &v, &tag, &mut dist, &mut pred);
+            let row = &values[r * nc..(r + 1) * nc];
+            let hh = dj + row[j] + v[j];
+            (best, best_j) = relax(row, hh, r as u32, &v, &tag, &mut dist, &mut pred);
         };
         // Potentials of settled columns; all of them are assigned from now on.
         for &j in &scanned {

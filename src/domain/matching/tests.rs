@@ -83,7 +83,9 @@ fn solver_matches_brute_force_on_random_matrices() {
     for case in 0..400 {
         let rows = 1 + rng.below(6) as usize;
         let cols = 1 + rng.below(6) as usize;
-        let range: u64 = [3, 10, 1000, 1 << 39][case % 4];
+        // Small entries are solved in 32 bits where they are stored; entries of 2^30 are stored in 32 bits but
+        // solved in 64; entries of 2^39 are stored and solved in 64.
+        let range: u64 = [3, 10, 1000, 1 << 30, 1 << 39][case % 5];
         let m: Vec<Vec<i64>> = (0..rows)
             .map(|_| {
                 (0..cols)
@@ -104,6 +106,43 @@ fn solver_matches_brute_force_on_random_matrices() {
             "case {case}: {m:?}"
         );
     }
+}
+
+#[test]
+fn a_matrix_is_stored_in_32_bits_while_it_can_be_and_solved_the_same_either_way() {
+    let mut rng = SeededRng::new(11);
+    for case in 0..60 {
+        let (rows, cols) = (2 + rng.below(9) as usize, 9 + rng.below(9) as usize);
+        let m: Vec<Vec<i64>> = (0..rows)
+            .map(|_| (0..cols).map(|_| rng.below(200) as i64 - 50).collect())
+            .collect();
+        let narrow = DenseMatrix::from_rows(&m).expect("valid");
+        assert_eq!(narrow.entry_bytes(), 4);
+        // Every entry moved by the same amount: the same costs, so the same assignment; stored in 64 bits past
+        // 2^31, and solved in 64 bits past 2^25 in either storage.
+        for shift in [1_i64 << 28, 1 << 35, -(1 << 26)] {
+            let moved: Vec<Vec<i64>> = m
+                .iter()
+                .map(|r| r.iter().map(|x| x + shift).collect())
+                .collect();
+            let dm = DenseMatrix::from_rows(&moved).expect("valid");
+            assert_eq!(dm.entry_bytes(), if shift > 1 << 31 { 8 } else { 4 });
+            assert_eq!(
+                solve_max(&dm),
+                solve_max(&narrow),
+                "case {case}, shift {shift}"
+            );
+        }
+    }
+    // Setting one entry past 32 bits widens the storage and keeps every other entry.
+    let mut m = DenseMatrix::from_rows(&[vec![1, -2, 3], vec![4, 5, -6]]).expect("valid");
+    m.set(1, 1, 1 << 33);
+    assert_eq!(m.entry_bytes(), 8);
+    assert_eq!(m.to_vec(), vec![1, -2, 3, 4, 1 << 33, -6]);
+    assert_eq!(
+        m,
+        DenseMatrix::from_rows(&[vec![1, -2, 3], vec![4, 1 << 33, -6]]).expect("valid")
+    );
 }
 
 #[test]
@@ -388,6 +427,8 @@ fn cohort_matrix_fast_path_agrees_with_pair_verdict() {
             people.iter().map(|x| (x.id.as_str(), x)).collect();
         let cm = cohort_matrix(&people, &ctx).expect("matrix");
         let (nr, nc) = (cm.matrix.rows(), cm.matrix.cols());
+        // Scores are small: the cohort's matrix takes 4 bytes an entry.
+        assert_eq!(cm.matrix.entry_bytes(), 4);
         let (nj, ns) = (cm.junior_ids.len(), cm.slot_senior_ids.len());
         assert_eq!(cm.rows_are_juniors, nj <= ns);
         assert_eq!(
