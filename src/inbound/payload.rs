@@ -62,6 +62,24 @@ fn malformed(what: impl std::fmt::Display) -> Malformed {
     Malformed(what.to_string())
 }
 
+/// What Slack sends never holds a NUL character, which PostgreSQL cannot store in any text column: a payload with
+/// one anywhere (a value or a key, however deep) is refused before anything reads it.
+fn refuse_nul(v: &Value) -> Result<(), Malformed> {
+    let nul = || malformed("payload holds a NUL character");
+    match v {
+        Value::String(s) if s.contains('\0') => Err(nul()),
+        Value::Array(items) => items.iter().try_for_each(refuse_nul),
+        Value::Object(fields) => fields.iter().try_for_each(|(k, x)| {
+            if k.contains('\0') {
+                Err(nul())
+            } else {
+                refuse_nul(x)
+            }
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// A slash command (`/mentor …`), form-encoded over HTTP or a JSON object over Socket Mode.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct SlashCommand {
@@ -186,6 +204,7 @@ struct ViewPayloadRaw {
 impl Interaction {
     /// Parses an interaction payload (the JSON inside the `payload=` form field, or a Socket Mode envelope).
     pub fn from_json(payload: Value) -> Result<Self, Malformed> {
+        refuse_nul(&payload)?;
         let kind = payload["type"]
             .as_str()
             .ok_or_else(|| malformed("interaction payload has no type"))?
@@ -283,6 +302,7 @@ pub enum EventsBody {
 
 impl EventsBody {
     pub fn from_json(body: Value) -> Result<Self, Malformed> {
+        refuse_nul(&body)?;
         match body["type"].as_str() {
             Some("url_verification") => Ok(EventsBody::UrlVerification {
                 challenge: body["challenge"]
@@ -350,12 +370,32 @@ impl EventsBody {
 
 impl SlashCommand {
     pub fn from_form(body: &[u8]) -> Result<Self, Malformed> {
-        serde_urlencoded::from_bytes(body)
-            .map_err(|_| malformed("expected a slash command form with user_id and command"))
+        let command: SlashCommand = serde_urlencoded::from_bytes(body)
+            .map_err(|_| malformed("expected a slash command form with user_id and command"))?;
+        command.refuse_nul()
     }
 
     pub fn from_json(body: Value) -> Result<Self, Malformed> {
-        serde_json::from_value(body).map_err(|_| malformed("bad slash command payload"))
+        let command: SlashCommand =
+            serde_json::from_value(body).map_err(|_| malformed("bad slash command payload"))?;
+        command.refuse_nul()
+    }
+
+    /// Itself, unless a field holds a NUL character (see [`refuse_nul`]).
+    fn refuse_nul(self) -> Result<Self, Malformed> {
+        let fields = [
+            &self.team_id,
+            &self.channel_id,
+            &self.user_id,
+            &self.command,
+            &self.text,
+            &self.response_url,
+            &self.trigger_id,
+        ];
+        if fields.iter().any(|f| f.contains('\0')) {
+            return Err(malformed("slash command holds a NUL character"));
+        }
+        Ok(self)
     }
 }
 
@@ -387,6 +427,29 @@ mod tests {
         );
         assert!(SlashCommand::from_form(b"text=no+user").is_err());
         assert!(SlashCommand::from_form(&[0xff, 0xfe]).is_err());
+    }
+
+    #[test]
+    fn a_nul_character_anywhere_is_refused_on_every_path() {
+        assert!(
+            SlashCommand::from_form(b"user_id=U1&command=%2Fmentor&text=feedback+a%00b").is_err()
+        );
+        assert!(SlashCommand::from_form(b"user_id=U1&command=%2Fmentor&text=feedback+ab").is_ok());
+        assert!(
+            SlashCommand::from_json(json!({"user_id": "U\u{0}1", "command": "/mentor"})).is_err()
+        );
+        let view = |value: &str, key: &str| {
+            json!({"type": "view_submission", "user": {"id": "U2"}, "view": {"id": "V1", "callback_id": "plan",
+                "state": {"values": {"b": {key: {"type": "plain_text_input", "value": value}}}}}})
+        };
+        assert!(Interaction::from_json(view("a goal", "a")).is_ok());
+        assert!(Interaction::from_json(view("a\u{0}goal", "a")).is_err());
+        assert!(Interaction::from_json(view("a goal", "a\u{0}")).is_err());
+        let form = format!("payload={}", urlencode(&view("x\u{0}", "a").to_string()));
+        assert!(Interaction::from_form(form.as_bytes()).is_err());
+        let event = |user: &str| json!({"type": "event_callback", "event_id": "Ev1", "event": {"type": "user_change", "user": {"id": user}}});
+        assert!(EventsBody::from_json(event("U3")).is_ok());
+        assert!(EventsBody::from_json(event("U\u{0}3")).is_err());
     }
 
     #[test]

@@ -144,6 +144,23 @@ async fn malformed_bodies_get_400_never_a_panic_or_5xx() {
             FORM,
             b"user_id=U1&command=%2Fother".to_vec(),
         ),
+        // A NUL character (never in what Slack sends; PostgreSQL cannot store it) anywhere in a payload.
+        (
+            "/slack/commands",
+            FORM,
+            b"user_id=U1&command=%2Fmentor&text=feedback+great%00pair".to_vec(),
+        ),
+        (
+            "/slack/interactions",
+            FORM,
+            format!(
+                "payload={}",
+                urlencode(
+                    r#"{"type":"view_submission","user":{"id":"U1"},"view":{"id":"V1","callback_id":"survey","state":{"values":{"b":{"a":{"type":"plain_text_input","value":"a\u0000b"}}}}}}"#
+                )
+            )
+            .into_bytes(),
+        ),
         ("/slack/interactions", FORM, b"payload=%7Bbad".to_vec()),
         ("/slack/interactions", FORM, b"nothing=here".to_vec()),
         (
