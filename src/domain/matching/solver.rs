@@ -19,9 +19,9 @@ use std::fmt;
 /// far away from `i64` overflow.
 pub const MAX_ABS_ENTRY: i64 = 1 << 40;
 
-/// A dense row-major matrix of integers up to ±2^40. Entries are kept in 32 bits while they all fit (a big firm's
-/// cohort of 1,200 × 1,500 slots is then 7 MB rather than 14) and the solver reads them where they are, without a
-/// working copy.
+/// A dense row-major matrix of integers up to ±2^40. Entries are kept in 32 bits while they all fit (the big-firm
+/// bench's cohort matrix, 1.6 million entries, is then 6.4 MB rather than 12.9) and the solver reads them where they
+/// are, without a working copy.
 #[derive(Debug, Clone)]
 pub struct DenseMatrix {
     rows: usize,
