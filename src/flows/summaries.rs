@@ -242,7 +242,7 @@ pub async fn gather(
             Detail::Rows { .. } => (None, store.report_people(now.timestamp()).await?),
         };
         let skills = store
-            .skill_counts(now.timestamp(), period.end.timestamp())
+            .skill_counts(now.timestamp(), secs(period.end))
             .await?;
         Ok::<_, StoreError>((people, skills))
     };
@@ -258,7 +258,7 @@ pub async fn gather(
             Detail::Rows { .. } => (None, Vec::new(), store.pairs().await?),
         };
         let waiting = waiting_for_a_match(store.waiting(now.timestamp()).await?);
-        let totals = store.meeting_totals(period.end.timestamp()).await?;
+        let totals = store.meeting_totals(secs(period.end)).await?;
         Ok::<_, StoreError>((pairs, waiting, totals))
     };
     // and the check-ins of both periods counted in SQL, departures, and the feedback and check-ins themselves
