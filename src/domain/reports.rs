@@ -1483,12 +1483,6 @@ pub fn cohort_report(input: &ReportInput, round: i64, pair_ids: &BTreeSet<i64>) 
     }
 }
 
-/// Where the first of the last `weeks` seven-day windows ending at `end` starts (see [`weekly_points`]).
-pub fn weeks_start(end: DateTime<Utc>, weeks: usize) -> DateTime<Utc> {
-    let weeks = i64::try_from(weeks).unwrap_or(i64::MAX).min(10_000);
-    end - Duration::weeks(weeks)
-}
-
 /// The `weeks` seven-day windows that end where the summary's period ends (`end`), oldest first, for
 /// [`crate::domain::chart::weekly_chart_png`]: meetings held in each window and pairs running at its end. So the
 /// chart covers the same weeks as the summary's text: for a weekly summary its last point is the period the text
@@ -2573,45 +2567,5 @@ mod tests {
         // Pairs 1 and 2 (four people) met: 60 + 45 + 60 and 30 + 60 minutes = 4.25 h.
         let c = cohort_report(&input(), 1, &[1, 2].into_iter().collect());
         assert_eq!((c.meetings, c.hours, c.never_met), (v(5), v(4.3), v(0)));
-    }
-
-    #[test]
-    fn the_chart_needs_history_only_from_its_first_week() {
-        // The chart's twelve seven-day windows ending on 2 April 2025 at 09:00 start 84 days before.
-        let wed = t(2025, 4, 2, 9);
-        assert_eq!(weeks_start(wed, 12), t(2025, 1, 8, 9));
-        assert_eq!(weeks_start(wed, 1), t(2025, 3, 26, 9));
-        // Leaving out what comes before changes no point of the chart.
-        let mut full = input();
-        let january = t(2025, 1, 6, 10);
-        let who = full.checkins[0].responses[0].user_id.clone();
-        full.checkins.push(CheckinRound {
-            pair_id: full.checkins[0].pair_id,
-            sent_at: january,
-            responses: vec![CheckinResponse {
-                user_id: who.clone(),
-                answer: Some(CheckinAnswer::Met),
-            }],
-        });
-        full.meetings.push(Meeting {
-            pair_id: full.checkins[0].pair_id,
-            logged_by: who,
-            at: january,
-            minutes: 45,
-            usefulness: Some(5),
-        });
-        let from = weeks_start(now(), 12);
-        let mut cut = full.clone();
-        cut.checkins.retain(|c| c.sent_at >= from);
-        cut.meetings.retain(|m| m.at >= from);
-        assert!(
-            cut.meetings.len() < full.meetings.len(),
-            "the fixture has a meeting before the chart's first week"
-        );
-        let london = chrono_tz::Europe::London;
-        assert_eq!(
-            weekly_points(&cut, now(), london, 12),
-            weekly_points(&full, now(), london, 12)
-        );
     }
 }
